@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file port.h
+ * @brief What a port must provide: link-time hooks the portable core calls.
+ *
+ * The core in `src/` is freestanding and knows nothing of the machine it
+ * runs on. Each port (`ports/sim`, `ports/el2`, `ports/kvm`) defines every
+ * function declared here; they are bound at link time, so the hot paths
+ * make direct calls, never calls through a table of function pointers.
+ *
+ * All hooks are called by the core only. None of them may fail: a port
+ * that cannot do what a hook asks has a bug, not a recoverable error.
+ */
+#ifndef LIBPVM_PORT_H
+#define LIBPVM_PORT_H
+
+#include <libpvm/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Hypervisor virtual address of a physical address.
+ * @param pa A physical address of memory the hypervisor manages (a page
+ *           donated to a pool, or a stage-2 table page).
+ * @return The address at which the core can read and write @p pa.
+ *
+ * On the EL2 port this is the hypervisor's linear map; on the simulator, an
+ * offset into the simulated physical memory array.
+ */
+void *pvm_port_phys_to_virt(pvm_paddr_t pa);
+
+/**
+ * @brief Physical address of a hypervisor virtual address.
+ * @param va An address previously returned by pvm_port_phys_to_virt().
+ * @return The physical address behind @p va.
+ */
+pvm_paddr_t pvm_port_virt_to_phys(const void *va);
+
+/** @brief Level hint for pvm_port_tlbi_ipa() when the level of the old entry is unknown. */
+#define PVM_TLBI_LEVEL_ANY 0xffu
+
+/**
+ * @brief Invalidate the stage-2 TLB entries of one IPA of one VMID.
+ * @param vmid  The VMID whose translations are invalidated.
+ * @param ipa   Any address inside the entry that changed.
+ * @param level Level (0-3) of the translation table entry that changed, used
+ *              as a TTL hint; ::PVM_TLBI_LEVEL_ANY when unknown.
+ *
+ * Must make every descriptor write done before the call visible to the
+ * table walker first (`DSB ISHST`), and must have completed when it returns
+ * (`TLBI IPAS2E1IS; DSB ISH; TLBI VMALLE1IS; DSB ISH; ISB` on hardware,
+ * since combined stage-1+2 entries are not tagged by IPA). The core calls it
+ * after it has invalidated (broken) a valid descriptor and before it frees a
+ * table page or writes a new valid descriptor in the same place.
+ */
+void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level);
+
+/**
+ * @brief Invalidate every stage-2 and combined TLB entry of one VMID.
+ * @param vmid The VMID to invalidate (`TLBI VMALLS12E1IS` on hardware).
+ *
+ * Same barrier rules as pvm_port_tlbi_ipa(). The core uses it instead of
+ * many per-IPA invalidations when a range operation touches many pages.
+ */
+void pvm_port_tlbi_vmid(uint16_t vmid);
+
+/**
+ * @brief Clean (write back) data cache lines to the Point of Coherency.
+ * @param va   Start of the memory (a hypervisor virtual address).
+ * @param size Size in bytes; any alignment.
+ *
+ * Used when memory changes hands (a reclaimed page has been zeroed and must
+ * not be readable from memory behind the cache) and for table pages on
+ * systems whose table walker is not coherent with the data cache.
+ */
+void pvm_port_dcache_clean_poc(void *va, size_t size);
+
+/**
+ * @brief A lock word. The port decides what it means (a spin lock on
+ *        hardware, a host mutex-free spin on the simulator).
+ */
+typedef struct pvm_lock {
+	uint32_t word; /**< Owned by the port; zero is "unlocked". */
+} pvm_lock_t;
+
+/** @brief Initialiser for an unlocked ::pvm_lock_t. */
+#define PVM_LOCK_INIT                                                                              \
+	{                                                                                          \
+		0                                                                                  \
+	}
+
+/**
+ * @brief Acquire a lock (acquire ordering). Locks are not recursive.
+ * @param lock The lock; must have been initialised to ::PVM_LOCK_INIT.
+ */
+void pvm_port_lock(pvm_lock_t *lock);
+
+/**
+ * @brief Release a lock taken by pvm_port_lock() (release ordering).
+ * @param lock The lock.
+ */
+void pvm_port_unlock(pvm_lock_t *lock);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPVM_PORT_H */

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file sim.h
+ * @brief The simulated machine: a test instrument for the portable core.
+ *
+ * The simulator port runs the core in an ordinary host process. It is not a
+ * mock: it is strict where hardware is strict, so that the bugs hardware
+ * would punish show up in unit tests.
+ *
+ * - **Physical memory** is one large array reserved lazily (`MAP_NORESERVE`),
+ *   so a machine of several GiB costs nothing until touched. Physical
+ *   addresses index it.
+ * - **The stage-2 MMU** is a walker written from the architecture's
+ *   translation algorithm, independently of `src/stage2.c`. It starts from
+ *   the `VTCR_EL2` and `VTTBR_EL2` values, reads the descriptors from
+ *   simulated memory and returns the output address, permissions and
+ *   memory type, or a fault with its architectural fault status code.
+ * - **The TLB model** keeps every translation it has handed out until the
+ *   core invalidates it through pvm_port_tlbi_ipa() or pvm_port_tlbi_vmid():
+ *   a missing invalidation shows up as a stale translation, as on hardware.
+ * - **The break-before-make checker** watches stage-2 regimes and reports a
+ *   valid descriptor replaced by a valid descriptor with a different output
+ *   address, memory type, shareability or size, unless an invalid
+ *   descriptor was observed by a TLB invalidation in between.
+ *
+ * The simulator is one machine per process; its functions are not
+ * thread-safe unless noted.
+ */
+#ifndef LIBPVM_SIM_H
+#define LIBPVM_SIM_H
+
+#include <libpvm/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Default first physical address of simulated RAM (as QEMU `virt`). */
+#define PVM_SIM_RAM_BASE_DEFAULT 0x40000000ull
+
+/** @brief Shape of the simulated machine. */
+struct pvm_sim_config {
+	uint64_t ram_base; /**< First physical address of RAM; page aligned. */
+	uint64_t ram_size; /**< Bytes of RAM; a non-zero multiple of the page size. */
+};
+
+/**
+ * @brief Create the simulated machine (replacing any previous one).
+ * @param cfg RAM base and size.
+ * @return ::PVM_OK; ::PVM_E_INVAL for a bad configuration; ::PVM_E_NOMEM
+ *         if the host cannot reserve the address space.
+ *
+ * RAM reads as zero until written. The TLB model starts enabled, with no
+ * regime watched by the break-before-make checker and all counters zero.
+ */
+pvm_status_t pvm_sim_init(const struct pvm_sim_config *cfg);
+
+/** @brief Destroy the simulated machine and release its memory. */
+void pvm_sim_fini(void);
+
+/** @brief First physical address of simulated RAM. */
+uint64_t pvm_sim_ram_base(void);
+
+/** @brief Size of simulated RAM in bytes. */
+uint64_t pvm_sim_ram_size(void);
+
+/**
+ * @brief Host pointer to simulated physical memory.
+ * @param pa   Start physical address.
+ * @param size Bytes that must all lie inside RAM.
+ * @return The pointer, or NULL if [pa, pa+size) is not entirely RAM.
+ */
+void *pvm_sim_ram(pvm_paddr_t pa, uint64_t size);
+
+/**
+ * @brief Carve pages out of simulated RAM for a test or a sample to use
+ *        (a bump allocator from the top of RAM; never freed).
+ * @param npages     Pages wanted, at least one.
+ * @param align_pages Alignment of the first page, in pages (a power of two).
+ * @param[out] pa    Physical address of the first page.
+ * @return ::PVM_OK; ::PVM_E_INVAL for bad arguments; ::PVM_E_NOMEM when
+ *         RAM is exhausted.
+ */
+pvm_status_t pvm_sim_carve(uint64_t npages, uint64_t align_pages, pvm_paddr_t *pa);
+
+/** @brief Kind of memory access the simulated MMU checks. */
+enum pvm_sim_access {
+	PVM_SIM_READ = 0,  /**< Data read. */
+	PVM_SIM_WRITE = 1, /**< Data write. */
+	PVM_SIM_EXEC = 2,  /**< Instruction fetch (from EL1). */
+};
+
+/**
+ * @defgroup sim_fsc Architectural fault status codes (ESR_ELx.ISS DFSC/IFSC)
+ * @{
+ */
+#define PVM_FSC_ADDR_SIZE(l)   (0x00u + (l)) /**< Address size fault, level l (0-3). */
+#define PVM_FSC_TRANSLATION(l) (0x04u + (l)) /**< Translation fault, level l (0-3). */
+#define PVM_FSC_ACCESS_FLAG(l) (0x08u + (l)) /**< Access flag fault, level l (0-3). */
+#define PVM_FSC_PERMISSION(l)  (0x0cu + (l)) /**< Permission fault, level l (0-3). */
+/** @} */
+
+/** @brief Result of one stage-2 translation by the simulated MMU. */
+struct pvm_sim_s2_result {
+	bool fault;       /**< The access faults; only fsc and level are meaningful. */
+	uint8_t fsc;      /**< Fault status code (::PVM_FSC_TRANSLATION and friends). */
+	unsigned level;   /**< Level of the leaf entry, or of the faulting entry. */
+	pvm_paddr_t pa;   /**< Output address of the access. */
+	uint64_t block;   /**< Size of the leaf's range: 4 KiB, 2 MiB or 1 GiB. */
+	uint8_t s2ap;     /**< S2AP[1:0] of the leaf: bit 0 read, bit 1 write. */
+	uint8_t xn;       /**< XN[1:0] of the leaf. */
+	uint8_t memattr;  /**< MemAttr[3:0] of the leaf. */
+	uint8_t sh;       /**< SH[1:0] of the leaf. */
+	uint8_t sw;       /**< Software bits 58:55 of the leaf. */
+	bool from_tlb;    /**< The translation came from the TLB model. */
+};
+
+/**
+ * @brief Translate an IPA with the simulated stage-2 MMU.
+ * @param vtcr   `VTCR_EL2` value (T0SZ, SL0, TG0 must describe a 4 KiB regime).
+ * @param vttbr  `VTTBR_EL2` value (root address and VMID).
+ * @param ipa    The input address.
+ * @param access Read, write or execute.
+ * @param[out] res The result.
+ * @return ::PVM_OK when @p res is filled (faulting or not); ::PVM_E_INVAL
+ *         if @p vtcr describes something the simulator does not model or a
+ *         table address lies outside RAM.
+ *
+ * When the TLB model is on, a cached translation for (VMID, IPA) is used
+ * without reading the tables; otherwise the walk result is cached (a
+ * fault is never cached, as the architecture forbids caching invalid
+ * entries). Permission checks use the cached attributes either way.
+ */
+pvm_status_t pvm_sim_s2_translate(uint64_t vtcr, uint64_t vttbr, uint64_t ipa,
+				  enum pvm_sim_access access, struct pvm_sim_s2_result *res);
+
+/**
+ * @brief Switch the TLB model on or off (off: every translation walks the
+ *        tables). Switching drops every cached entry.
+ * @param on true to cache translations.
+ */
+void pvm_sim_tlb_enable(bool on);
+
+/** @brief Drop every cached translation (as at reset). */
+void pvm_sim_tlb_reset(void);
+
+/** @brief Counters kept by the simulated machine. */
+struct pvm_sim_stats {
+	uint64_t tlbi_ipa;       /**< pvm_port_tlbi_ipa() calls. */
+	uint64_t tlbi_vmid;      /**< pvm_port_tlbi_vmid() calls. */
+	uint64_t tlb_hits;       /**< Translations served by the TLB model. */
+	uint64_t tlb_misses;     /**< Translations that walked the tables. */
+	uint64_t dcache_cleans;  /**< pvm_port_dcache_clean_poc() calls. */
+	uint64_t bbm_violations; /**< Break-before-make violations found. */
+};
+
+/**
+ * @brief Read the counters.
+ * @param[out] st Where to copy them.
+ */
+void pvm_sim_get_stats(struct pvm_sim_stats *st);
+
+/** @brief Set every counter to zero. */
+void pvm_sim_reset_stats(void);
+
+/**
+ * @brief Watch a regime with the break-before-make checker.
+ * @param vtcr  `VTCR_EL2` value of the regime.
+ * @param vttbr `VTTBR_EL2` value (root and VMID; one watched regime per VMID).
+ * @return ::PVM_OK; ::PVM_E_INVAL for a regime the MMU cannot walk;
+ *         ::PVM_E_EXISTS if the VMID is already watched; ::PVM_E_NOMEM.
+ *
+ * The current descriptors are taken as the observed state. From then on,
+ * every TLB invalidation observes the descriptors it covers, and
+ * pvm_sim_bbm_check() observes all of them.
+ */
+pvm_status_t pvm_sim_bbm_watch(uint64_t vtcr, uint64_t vttbr);
+
+/**
+ * @brief Stop watching a VMID.
+ * @param vmid The VMID.
+ */
+void pvm_sim_bbm_unwatch(uint16_t vmid);
+
+/**
+ * @brief Observe every descriptor of every watched regime now.
+ * @return The number of violations found by this check (also added to the
+ *         ::pvm_sim_stats counter).
+ *
+ * Call it after each core operation: a valid-to-valid change made without
+ * break-before-make, that no invalidation has observed yet, is found here.
+ */
+unsigned pvm_sim_bbm_check(void);
+
+/**
+ * @brief Description of the most recent violation.
+ * @return A static string ("" if there was none).
+ */
+const char *pvm_sim_bbm_last(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPVM_SIM_H */

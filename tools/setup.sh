@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package libpvm needs to build, test and benchmark.
+# Safe to run again; works as root or through sudo for a normal user.
+set -euo pipefail
+
+pkgs=(
+  # toolchain and build
+  build-essential cmake pkg-config git
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+  # libraries the project uses
+  libcmocka-dev libfdt-dev libmbedtls-dev libunicorn-dev
+  # docs, formatting and measurement
+  doxygen graphviz clang-format valgrind
+)
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "setup.sh: run as root or install sudo" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup.sh: all packages present"
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
