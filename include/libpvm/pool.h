@@ -26,7 +26,7 @@ extern "C" {
 
 /** @brief A pool of free pages. Fields are private; use the functions. */
 struct pvm_pool {
-	uint64_t head;     /**< PA of the first free extent, or ~0 when empty. */
+	uint64_t head;	   /**< PA of the first free extent, or ~0 when empty. */
 	size_t free_pages; /**< Pages now free in the pool. */
 };
 

@@ -79,22 +79,22 @@ extern "C" {
  * functions, except table_pages for statistics.
  */
 struct pvm_stage2 {
-	pvm_paddr_t root;       /**< Root table (1-16 contiguous, aligned pages). */
-	struct pvm_pool *pool;  /**< Where table pages come from and go back to. */
-	uint64_t ipa_limit;     /**< 1 << ipa_bits. */
-	uint32_t table_pages;   /**< Non-root table pages in use. */
-	uint16_t vmid;          /**< VMID tagging this regime's TLB entries. */
-	uint8_t ipa_bits;       /**< IPA size, PVM_S2_IPA_BITS_MIN..MAX. */
-	uint8_t pa_bits;        /**< Output (physical) address size. */
-	uint8_t start_level;    /**< Level of the root table, 0-2. */
-	uint8_t root_pages;     /**< Concatenated root pages, 1-16. */
+	pvm_paddr_t root;      /**< Root table (1-16 contiguous, aligned pages). */
+	struct pvm_pool *pool; /**< Where table pages come from and go back to. */
+	uint64_t ipa_limit;    /**< 1 << ipa_bits. */
+	uint32_t table_pages;  /**< Non-root table pages in use. */
+	uint16_t vmid;	       /**< VMID tagging this regime's TLB entries. */
+	uint8_t ipa_bits;      /**< IPA size, PVM_S2_IPA_BITS_MIN..MAX. */
+	uint8_t pa_bits;       /**< Output (physical) address size. */
+	uint8_t start_level;   /**< Level of the root table, 0-2. */
+	uint8_t root_pages;    /**< Concatenated root pages, 1-16. */
 };
 
 /** @brief Parameters of pvm_stage2_init(). */
 struct pvm_stage2_config {
 	unsigned ipa_bits; /**< IPA size in bits, 32-48. */
 	unsigned pa_bits;  /**< PA size in bits: 32, 36, 40, 42, 44 or 48. */
-	uint16_t vmid;     /**< VMID (16-bit VMIDs, `VTCR_EL2.VS` = 1). */
+	uint16_t vmid;	   /**< VMID (16-bit VMIDs, `VTCR_EL2.VS` = 1). */
 };
 
 /**
@@ -215,14 +215,14 @@ pvm_status_t pvm_stage2_annotate(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t 
 
 /** @brief What pvm_stage2_lookup() finds at an IPA. */
 struct pvm_stage2_mapping {
-	bool valid;        /**< A valid page or block maps the IPA. */
-	unsigned level;    /**< Level of the entry found (leaf or invalid). */
-	uint64_t base;     /**< IPA where that entry's range starts. */
-	uint64_t size;     /**< Size of that entry's range. */
-	pvm_paddr_t pa;    /**< PA the looked-up IPA translates to (valid only). */
-	pvm_prot_t prot;   /**< Permissions, memory type, software bits (valid only). */
-	unsigned owner;    /**< Owner annotation (invalid only; 0 when none). */
-	uint64_t desc;     /**< The raw descriptor. */
+	bool valid;	 /**< A valid page or block maps the IPA. */
+	unsigned level;	 /**< Level of the entry found (leaf or invalid). */
+	uint64_t base;	 /**< IPA where that entry's range starts. */
+	uint64_t size;	 /**< Size of that entry's range. */
+	pvm_paddr_t pa;	 /**< PA the looked-up IPA translates to (valid only). */
+	pvm_prot_t prot; /**< Permissions, memory type, software bits (valid only). */
+	unsigned owner;	 /**< Owner annotation (invalid only; 0 when none). */
+	uint64_t desc;	 /**< The raw descriptor. */
 };
 
 /**
@@ -246,13 +246,13 @@ pvm_status_t pvm_stage2_lookup(const struct pvm_stage2 *s2, pvm_ipa_t ipa,
 
 /** @brief What a read-only visitor sees of one entry. */
 struct pvm_stage2_visit {
-	uint64_t desc;      /**< The descriptor. */
-	uint64_t addr;      /**< First IPA of the part of the entry inside the walked range. */
-	uint64_t end;       /**< End of that part (exclusive). */
-	uint64_t base;      /**< First IPA the whole entry covers. */
-	pvm_paddr_t table;  /**< PA of the table holding the entry. */
-	unsigned level;     /**< Level of the entry, 0-3. */
-	unsigned kind;      /**< Which ::PVM_S2_VISIT_LEAF / _TABLE_PRE / _TABLE_POST visit this is. */
+	uint64_t desc;	   /**< The descriptor. */
+	uint64_t addr;	   /**< First IPA of the part of the entry inside the walked range. */
+	uint64_t end;	   /**< End of that part (exclusive). */
+	uint64_t base;	   /**< First IPA the whole entry covers. */
+	pvm_paddr_t table; /**< PA of the table holding the entry. */
+	unsigned level;	   /**< Level of the entry, 0-3. */
+	unsigned kind; /**< Which ::PVM_S2_VISIT_LEAF / _TABLE_PRE / _TABLE_POST visit this is. */
 };
 
 /**

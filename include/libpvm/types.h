@@ -26,16 +26,16 @@ extern "C" {
  * changed nothing (no metadata, no table entry, no TLB state).
  */
 typedef enum pvm_status {
-	PVM_OK = 0,         /**< Success. */
-	PVM_E_INVAL = -1,   /**< Malformed argument: misaligned, zero size, unknown flag, NULL. */
-	PVM_E_RANGE = -2,   /**< Address or range outside the allowed space, or it overflows. */
-	PVM_E_NOMEM = -3,   /**< The page pool is too small; donate the reported number of pages. */
-	PVM_E_EXISTS = -4,  /**< Something is already there (an IPA already mapped). */
-	PVM_E_NOENT = -5,   /**< Nothing is there (an IPA not mapped). */
-	PVM_E_STATE = -6,   /**< The object is in the wrong state for this operation. */
-	PVM_E_BUSY = -7,    /**< The object is in use (pinned, running). */
-	PVM_E_PERM = -8,    /**< The caller may not do this. */
-	PVM_E_NOTSUP = -9,  /**< The operation or configuration is not supported. */
+	PVM_OK = 0,	   /**< Success. */
+	PVM_E_INVAL = -1,  /**< Malformed argument: misaligned, zero size, unknown flag, NULL. */
+	PVM_E_RANGE = -2,  /**< Address or range outside the allowed space, or it overflows. */
+	PVM_E_NOMEM = -3,  /**< The page pool is too small; donate the reported number of pages. */
+	PVM_E_EXISTS = -4, /**< Something is already there (an IPA already mapped). */
+	PVM_E_NOENT = -5,  /**< Nothing is there (an IPA not mapped). */
+	PVM_E_STATE = -6,  /**< The object is in the wrong state for this operation. */
+	PVM_E_BUSY = -7,   /**< The object is in use (pinned, running). */
+	PVM_E_PERM = -8,   /**< The caller may not do this. */
+	PVM_E_NOTSUP = -9, /**< The operation or configuration is not supported. */
 } pvm_status_t;
 
 /**
@@ -93,12 +93,12 @@ static inline uint64_t pvm_ipa_val(pvm_ipa_t a)
  */
 /** @brief Access and memory-type bits for a stage-2 mapping. */
 typedef uint32_t pvm_prot_t;
-#define PVM_PROT_R      (1u << 0) /**< Readable (S2AP[0]). */
-#define PVM_PROT_W      (1u << 1) /**< Writable (S2AP[1]). */
-#define PVM_PROT_X      (1u << 2) /**< Executable (XN clear). */
-#define PVM_PROT_DEVICE (1u << 3) /**< Device-nGnRE instead of Normal write-back. */
-#define PVM_PROT_RW     (PVM_PROT_R | PVM_PROT_W)                 /**< Read and write. */
-#define PVM_PROT_RWX    (PVM_PROT_R | PVM_PROT_W | PVM_PROT_X)    /**< Everything. */
+#define PVM_PROT_R	(1u << 0)		  /**< Readable (S2AP[0]). */
+#define PVM_PROT_W	(1u << 1)		  /**< Writable (S2AP[1]). */
+#define PVM_PROT_X	(1u << 2)		  /**< Executable (XN clear). */
+#define PVM_PROT_DEVICE (1u << 3)		  /**< Device-nGnRE instead of Normal write-back. */
+#define PVM_PROT_RW	(PVM_PROT_R | PVM_PROT_W) /**< Read and write. */
+#define PVM_PROT_RWX	(PVM_PROT_R | PVM_PROT_W | PVM_PROT_X) /**< Everything. */
 /** @brief Shift of the 4 software bits (descriptor bits 55-58) inside a ::pvm_prot_t. */
 #define PVM_PROT_SW_SHIFT 4
 /** @brief Mask of the software bits inside a ::pvm_prot_t. */

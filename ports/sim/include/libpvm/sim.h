@@ -102,17 +102,17 @@ enum pvm_sim_access {
 
 /** @brief Result of one stage-2 translation by the simulated MMU. */
 struct pvm_sim_s2_result {
-	bool fault;       /**< The access faults; only fsc and level are meaningful. */
-	uint8_t fsc;      /**< Fault status code (::PVM_FSC_TRANSLATION and friends). */
-	unsigned level;   /**< Level of the leaf entry, or of the faulting entry. */
-	pvm_paddr_t pa;   /**< Output address of the access. */
-	uint64_t block;   /**< Size of the leaf's range: 4 KiB, 2 MiB or 1 GiB. */
-	uint8_t s2ap;     /**< S2AP[1:0] of the leaf: bit 0 read, bit 1 write. */
-	uint8_t xn;       /**< XN[1:0] of the leaf. */
-	uint8_t memattr;  /**< MemAttr[3:0] of the leaf. */
-	uint8_t sh;       /**< SH[1:0] of the leaf. */
-	uint8_t sw;       /**< Software bits 58:55 of the leaf. */
-	bool from_tlb;    /**< The translation came from the TLB model. */
+	bool fault;	 /**< The access faults; only fsc and level are meaningful. */
+	uint8_t fsc;	 /**< Fault status code (::PVM_FSC_TRANSLATION and friends). */
+	unsigned level;	 /**< Level of the leaf entry, or of the faulting entry. */
+	pvm_paddr_t pa;	 /**< Output address of the access. */
+	uint64_t block;	 /**< Size of the leaf's range: 4 KiB, 2 MiB or 1 GiB. */
+	uint8_t s2ap;	 /**< S2AP[1:0] of the leaf: bit 0 read, bit 1 write. */
+	uint8_t xn;	 /**< XN[1:0] of the leaf. */
+	uint8_t memattr; /**< MemAttr[3:0] of the leaf. */
+	uint8_t sh;	 /**< SH[1:0] of the leaf. */
+	uint8_t sw;	 /**< Software bits 58:55 of the leaf. */
+	bool from_tlb;	 /**< The translation came from the TLB model. */
 };
 
 /**
@@ -146,11 +146,11 @@ void pvm_sim_tlb_reset(void);
 
 /** @brief Counters kept by the simulated machine. */
 struct pvm_sim_stats {
-	uint64_t tlbi_ipa;       /**< pvm_port_tlbi_ipa() calls. */
-	uint64_t tlbi_vmid;      /**< pvm_port_tlbi_vmid() calls. */
-	uint64_t tlb_hits;       /**< Translations served by the TLB model. */
-	uint64_t tlb_misses;     /**< Translations that walked the tables. */
-	uint64_t dcache_cleans;  /**< pvm_port_dcache_clean_poc() calls. */
+	uint64_t tlbi_ipa;	 /**< pvm_port_tlbi_ipa() calls. */
+	uint64_t tlbi_vmid;	 /**< pvm_port_tlbi_vmid() calls. */
+	uint64_t tlb_hits;	 /**< Translations served by the TLB model. */
+	uint64_t tlb_misses;	 /**< Translations that walked the tables. */
+	uint64_t dcache_cleans;	 /**< pvm_port_dcache_clean_poc() calls. */
 	uint64_t bbm_violations; /**< Break-before-make violations found. */
 };
 

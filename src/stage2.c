@@ -1,0 +1,909 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Stage-2 translation tables, VMSAv8-64, 4 KiB granule.
+ *
+ * Everything here is built on one walker (walk_table()) that visits the
+ * entries covering a range and calls a visitor for leaves (pages, blocks,
+ * invalid entries) and for table entries before and after descending. Each
+ * operation is two walks: a read-only *check* walk that validates the whole
+ * range and counts the table pages the change will need, then, only if that
+ * succeeded and the pool holds enough pages, a *commit* walk that cannot
+ * fail. That is how a failing call changes nothing.
+ *
+ * The walker also keeps, in the IGNORED bits 11:2 of every table
+ * descriptor, the number of non-zero entries in the table it points to, so
+ * an unmap can free a table the moment it becomes empty without scanning
+ * 512 entries.
+ */
+#include <libpvm/port.h>
+#include <libpvm/stage2.h>
+
+#include <string.h>
+
+/* Descriptor bits (ARM ARM D8.3, stage 2). */
+#define D_VALID		 (1ull << 0)
+#define D_TYPE		 (1ull << 1) /* table at levels 0-2, page at level 3 */
+#define D_MEMATTR_MASK	 (0xfull << 2)
+#define D_MEMATTR_NORMAL (0xfull << 2) /* Outer WB, Inner WB */
+#define D_MEMATTR_DEVICE (0x1ull << 2) /* Device-nGnRE */
+#define D_S2AP_R	 (1ull << 6)
+#define D_S2AP_W	 (1ull << 7)
+#define D_SH_IS		 (3ull << 8)
+#define D_AF		 (1ull << 10)
+#define D_XN_SHIFT	 53
+#define D_XN_NONE	 (2ull << D_XN_SHIFT) /* XN[1:0] = 0b10: no execution at EL1 or EL0 */
+#define D_XN_MASK	 (3ull << D_XN_SHIFT)
+#define D_SW_SHIFT	 55
+#define D_SW_MASK	 (0xfull << D_SW_SHIFT)
+#define D_OA_MASK	 0x0000fffffffff000ull /* bits 47:12 */
+#define D_PERM_MASK	 (D_S2AP_R | D_S2AP_W | D_XN_MASK | D_SW_MASK)
+/* Table descriptors: live-entry count in the IGNORED bits 11:2. */
+#define D_COUNT_SHIFT 2
+#define D_COUNT_MASK  (0x3ffull << D_COUNT_SHIFT)
+/* Invalid descriptors: owner annotation in bits 9:2 (bit 0 clear). */
+#define D_OWNER_SHIFT 2
+#define D_OWNER_MASK  (0xffull << D_OWNER_SHIFT)
+
+#define LAST_LEVEL 3u
+
+/*
+ * Past this many per-IPA invalidations an operation invalidates the whole
+ * VMID once instead: a TLBI broadcast costs far more than refilling the
+ * TLB of a VM whose mappings are being torn up anyway (pKVM does the same).
+ */
+#define TLBI_IPA_MAX 32u
+
+/* Dropped subtrees waiting for the VMID-wide invalidation before they are freed. */
+#define DEFER_MAX 32u
+
+/* Walker return value from a TABLE_PRE visit: do not descend. */
+#define WALK_SKIP 1
+
+static inline unsigned level_shift(unsigned level)
+{
+	return PVM_PAGE_SHIFT + 9 * (LAST_LEVEL - level);
+}
+
+static inline uint64_t level_size(unsigned level)
+{
+	return 1ull << level_shift(level);
+}
+
+static inline bool is_valid(uint64_t d)
+{
+	return d & D_VALID;
+}
+
+static inline bool is_table(uint64_t d, unsigned level)
+{
+	return level < LAST_LEVEL && (d & (D_VALID | D_TYPE)) == (D_VALID | D_TYPE);
+}
+
+static inline uint64_t *table_va(uint64_t d)
+{
+	return pvm_port_phys_to_virt(pvm_pa(d & D_OA_MASK));
+}
+
+static inline unsigned table_count(uint64_t d)
+{
+	return (unsigned)((d & D_COUNT_MASK) >> D_COUNT_SHIFT);
+}
+
+static inline uint64_t table_desc(uint64_t pa, unsigned count)
+{
+	return pa | ((uint64_t)count << D_COUNT_SHIFT) | D_TYPE | D_VALID;
+}
+
+static inline uint64_t rd(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* Single-copy-atomic store: the hardware walker may read the entry concurrently. */
+static inline void wr(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+/* Publishing a new table: its contents must be visible before the pointer to it. */
+static inline void wr_release(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* ---- Geometry ---------------------------------------------------------- */
+
+int pvm_stage2_start_level(unsigned ipa_bits)
+{
+	if (ipa_bits < PVM_S2_IPA_BITS_MIN || ipa_bits > PVM_S2_IPA_BITS_MAX)
+		return -1;
+	/*
+	 * Use the fewest levels such that the root resolves at most 4 bits
+	 * more than a single table (up to 16 concatenated pages), as
+	 * VTCR_EL2.SL0 permits: levels = (ipa_bits - 8) / 9.
+	 */
+	return 4 - (int)((ipa_bits - 8) / 9);
+}
+
+unsigned pvm_stage2_root_pages(unsigned ipa_bits)
+{
+	int sl = pvm_stage2_start_level(ipa_bits);
+	unsigned bits;
+
+	if (sl < 0)
+		return 0;
+	bits = ipa_bits - level_shift((unsigned)sl);
+	return bits > 9 ? 1u << (bits - 9) : 1u;
+}
+
+static int pa_bits_to_ps(unsigned pa_bits)
+{
+	switch (pa_bits) {
+	case 32:
+		return 0;
+	case 36:
+		return 1;
+	case 40:
+		return 2;
+	case 42:
+		return 3;
+	case 44:
+		return 4;
+	case 48:
+		return 5;
+	}
+	return -1;
+}
+
+pvm_status_t pvm_stage2_init(struct pvm_stage2 *s2, const struct pvm_stage2_config *cfg,
+			     pvm_paddr_t root, struct pvm_pool *pool)
+{
+	unsigned npages;
+
+	if (!s2 || !cfg || !pool)
+		return PVM_E_INVAL;
+	npages = pvm_stage2_root_pages(cfg->ipa_bits);
+	if (!npages || pa_bits_to_ps(cfg->pa_bits) < 0 || cfg->ipa_bits > cfg->pa_bits)
+		return PVM_E_INVAL;
+	/* A concatenated root must be aligned to its whole size. */
+	if (pvm_pa_val(root) & ((npages << PVM_PAGE_SHIFT) - 1))
+		return PVM_E_INVAL;
+	if (pvm_pa_val(root) >> cfg->pa_bits)
+		return PVM_E_INVAL;
+
+	memset(pvm_port_phys_to_virt(root), 0, (size_t)npages << PVM_PAGE_SHIFT);
+	s2->root = root;
+	s2->pool = pool;
+	s2->ipa_bits = (uint8_t)cfg->ipa_bits;
+	s2->pa_bits = (uint8_t)cfg->pa_bits;
+	s2->ipa_limit = 1ull << cfg->ipa_bits;
+	s2->start_level = (uint8_t)pvm_stage2_start_level(cfg->ipa_bits);
+	s2->root_pages = (uint8_t)npages;
+	s2->vmid = cfg->vmid;
+	s2->table_pages = 0;
+	return PVM_OK;
+}
+
+uint64_t pvm_stage2_vtcr(const struct pvm_stage2 *s2)
+{
+	static const uint8_t sl0_of_level[3] = {2, 1, 0}; /* 4 KiB granule encoding */
+	uint64_t v = 0;
+
+	v |= (uint64_t)(64 - s2->ipa_bits);		   /* T0SZ */
+	v |= (uint64_t)sl0_of_level[s2->start_level] << 6; /* SL0 */
+	v |= 1ull << 8;					   /* IRGN0: WB RA WA */
+	v |= 1ull << 10;				   /* ORGN0: WB RA WA */
+	v |= 3ull << 12;				   /* SH0: inner shareable */
+	v |= 0ull << 14;				   /* TG0: 4 KiB */
+	v |= (uint64_t)pa_bits_to_ps(s2->pa_bits) << 16;   /* PS */
+	v |= 1ull << 19;				   /* VS: 16-bit VMID */
+	v |= 1ull << 31;				   /* RES1 */
+	return v;
+}
+
+uint64_t pvm_stage2_vttbr(const struct pvm_stage2 *s2)
+{
+	return pvm_pa_val(s2->root) | ((uint64_t)s2->vmid << 48);
+}
+
+/* ---- Descriptors ------------------------------------------------------- */
+
+static uint64_t perm_bits(pvm_prot_t prot)
+{
+	uint64_t d = 0;
+
+	if (prot & PVM_PROT_R)
+		d |= D_S2AP_R;
+	if (prot & PVM_PROT_W)
+		d |= D_S2AP_W;
+	if (!(prot & PVM_PROT_X))
+		d |= D_XN_NONE;
+	d |= (uint64_t)((prot & PVM_PROT_SW_MASK) >> PVM_PROT_SW_SHIFT) << D_SW_SHIFT;
+	return d;
+}
+
+static uint64_t leaf_attrs(pvm_prot_t prot)
+{
+	uint64_t d = perm_bits(prot) | D_AF | D_SH_IS;
+
+	d |= (prot & PVM_PROT_DEVICE) ? D_MEMATTR_DEVICE : D_MEMATTR_NORMAL;
+	return d;
+}
+
+static inline uint64_t leaf_type(unsigned level)
+{
+	return level == LAST_LEVEL ? (D_TYPE | D_VALID) : D_VALID;
+}
+
+uint64_t pvm_stage2_encode_leaf(pvm_paddr_t pa, pvm_prot_t prot, unsigned level)
+{
+	uint64_t a = pvm_pa_val(pa);
+
+	if (level < 1 || level > LAST_LEVEL || (a & (level_size(level) - 1)) || (a & ~D_OA_MASK))
+		return 0;
+	if (prot & ~PVM_PROT_ALL)
+		return 0;
+	return a | leaf_attrs(prot) | leaf_type(level);
+}
+
+pvm_prot_t pvm_stage2_decode_prot(uint64_t desc)
+{
+	pvm_prot_t p = 0;
+	uint64_t xn = (desc & D_XN_MASK) >> D_XN_SHIFT;
+
+	if (desc & D_S2AP_R)
+		p |= PVM_PROT_R;
+	if (desc & D_S2AP_W)
+		p |= PVM_PROT_W;
+	/* XN 0b00 and 0b11 both allow execution at EL1. */
+	if (xn == 0 || xn == 3)
+		p |= PVM_PROT_X;
+	if (!(desc & (0xcull << 2))) /* MemAttr[3:2] == 0b00: Device */
+		p |= PVM_PROT_DEVICE;
+	p |= PVM_PROT_SW((desc & D_SW_MASK) >> D_SW_SHIFT);
+	return p;
+}
+
+/* ---- The walker -------------------------------------------------------- */
+
+struct visit {
+	uint64_t *ptep;
+	uint64_t old;  /* the entry when the visit started */
+	uint64_t addr; /* part of the entry inside the walked range: [addr, end) */
+	uint64_t end;
+	uint64_t base; /* first IPA the whole entry covers */
+	unsigned level;
+	unsigned kind;
+};
+
+struct walk;
+typedef int (*visitor_fn)(struct walk *w, const struct visit *v);
+
+struct walk {
+	struct pvm_stage2 *s2;
+	visitor_fn fn;
+	unsigned kinds;
+	uint64_t start, end;
+	void *arg;
+};
+
+static int walk_table(struct walk *w, uint64_t *tbl, unsigned level, uint64_t addr, uint64_t end,
+		      uint64_t idx_mask, int *delta);
+
+static inline bool covers(const struct visit *v)
+{
+	return v->addr == v->base && v->end == v->base + level_size(v->level);
+}
+
+/*
+ * Visit a table entry and the table under it. The PRE visitor may replace
+ * the entry (an unmap dropping a whole subtree); the walk only descends if
+ * the same table is still there.
+ */
+static int walk_subtable(struct walk *w, struct visit *v)
+{
+	int ret = 0, delta = 0;
+	uint64_t d;
+
+	if (w->kinds & PVM_S2_VISIT_TABLE_PRE) {
+		v->kind = PVM_S2_VISIT_TABLE_PRE;
+		ret = w->fn(w, v);
+		if (ret == WALK_SKIP)
+			return 0;
+		if (ret)
+			return ret;
+	}
+	d = rd(v->ptep);
+	if (!is_table(d, v->level) || (d & D_OA_MASK) != (v->old & D_OA_MASK))
+		return 0;
+
+	ret = walk_table(w, table_va(d), v->level + 1, v->addr, v->end, PVM_S2_PTRS_PER_TABLE - 1,
+			 &delta);
+	if (delta) {
+		d = rd(v->ptep);
+		d = (d & ~D_COUNT_MASK) |
+		    (((uint64_t)(unsigned)((int)table_count(d) + delta) << D_COUNT_SHIFT) &
+		     D_COUNT_MASK);
+		wr(v->ptep, d);
+	}
+	if (!ret && (w->kinds & PVM_S2_VISIT_TABLE_POST)) {
+		v->old = d;
+		v->kind = PVM_S2_VISIT_TABLE_POST;
+		ret = w->fn(w, v);
+	}
+	return ret;
+}
+
+/*
+ * Walk the entries of one table that cover [addr, end). *delta receives the
+ * change in the number of non-zero entries of this table, which the caller
+ * folds into the count kept in the parent's descriptor.
+ */
+static int walk_table(struct walk *w, uint64_t *tbl, unsigned level, uint64_t addr, uint64_t end,
+		      uint64_t idx_mask, int *delta)
+{
+	const unsigned shift = level_shift(level);
+	const uint64_t size = 1ull << shift;
+	uint64_t idx = (addr >> shift) & idx_mask;
+	int ret = 0, d = 0;
+
+	while (addr < end) {
+		struct visit v;
+		uint64_t base = addr & ~(size - 1);
+		uint64_t next = base + size < end ? base + size : end;
+
+		v.ptep = &tbl[idx];
+		v.old = rd(v.ptep);
+		v.addr = addr;
+		v.end = next;
+		v.base = base;
+		v.level = level;
+		if (is_table(v.old, level)) {
+			ret = walk_subtable(w, &v);
+		} else if (w->kinds & PVM_S2_VISIT_LEAF) {
+			uint64_t now;
+
+			v.kind = PVM_S2_VISIT_LEAF;
+			ret = w->fn(w, &v);
+			now = rd(v.ptep);
+			/* The visitor turned the leaf into a table: go down it. */
+			if (!ret && is_table(now, level)) {
+				uint64_t leaf = v.old;
+
+				v.old = now;
+				ret = walk_subtable(w, &v);
+				v.old = leaf;
+			}
+		}
+		d += (rd(v.ptep) != 0) - (v.old != 0);
+		if (ret)
+			break;
+		addr = next;
+		idx++;
+	}
+	*delta += d;
+	return ret;
+}
+
+static int walk(struct walk *w)
+{
+	const struct pvm_stage2 *s2 = w->s2;
+	uint64_t *root = pvm_port_phys_to_virt(s2->root);
+	uint64_t mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
+	int delta = 0;
+
+	return walk_table(w, root, s2->start_level, w->start, w->end, mask, &delta);
+}
+
+/* ---- Operations: shared machinery ------------------------------------- */
+
+/* State of one map/unmap/protect/annotate operation, check and commit. */
+struct op {
+	struct pvm_stage2 *s2;
+	uint64_t start, end;
+	uint64_t pa_off; /* pa - ipa, modulo 2^64 (map) */
+	uint64_t target; /* what invalidated entries become (unmap/annotate) */
+	uint64_t perms;	 /* new permission bits (protect) */
+	uint32_t flags;
+	uint64_t need;	 /* table pages the commit will take (check walk) */
+	unsigned tlbis;	 /* per-IPA invalidations issued so far */
+	bool vmid_dirty; /* a VMID-wide invalidation is owed */
+	unsigned ndefer;
+	uint64_t defer[DEFER_MAX]; /* subtree roots (PA | level) to free after it */
+};
+
+static pvm_status_t check_range(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size)
+{
+	uint64_t a = pvm_ipa_val(ipa);
+
+	if (!s2 || size == 0 || ((a | size) & (PVM_PAGE_SIZE - 1)))
+		return PVM_E_INVAL;
+	if (a >= s2->ipa_limit || size > s2->ipa_limit - a)
+		return PVM_E_RANGE;
+	return PVM_OK;
+}
+
+static void op_init(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size)
+{
+	memset(op, 0, sizeof(*op) - sizeof(op->defer));
+	op->s2 = s2;
+	op->start = pvm_ipa_val(ipa);
+	op->end = op->start + size;
+}
+
+static int run(struct op *op, visitor_fn fn, unsigned kinds)
+{
+	struct walk w = {.s2 = op->s2,
+			 .fn = fn,
+			 .kinds = kinds,
+			 .start = op->start,
+			 .end = op->end,
+			 .arg = op};
+
+	return walk(&w);
+}
+
+/* Enough pages in the pool for the commit walk? Otherwise report the shortfall. */
+static pvm_status_t reserve(struct op *op, size_t *need)
+{
+	size_t have = pvm_pool_free_pages(op->s2->pool);
+
+	if (op->need > have) {
+		if (need)
+			*need = (size_t)(op->need - have);
+		return PVM_E_NOMEM;
+	}
+	return PVM_OK;
+}
+
+static uint64_t *new_table(struct op *op, uint64_t *pa)
+{
+	pvm_paddr_t p;
+
+	/* Cannot fail: the check walk reserved every page the commit takes. */
+	(void)pvm_pool_alloc(op->s2->pool, &p);
+	op->s2->table_pages++;
+	*pa = pvm_pa_val(p);
+	return pvm_port_phys_to_virt(p);
+}
+
+static void free_subtree(struct pvm_stage2 *s2, uint64_t pa, unsigned level)
+{
+	if (level < LAST_LEVEL) {
+		const uint64_t *t = pvm_port_phys_to_virt(pvm_pa(pa));
+
+		for (unsigned i = 0; i < PVM_S2_PTRS_PER_TABLE; i++)
+			if (is_table(t[i], level))
+				free_subtree(s2, t[i] & D_OA_MASK, level + 1);
+	}
+	pvm_pool_free(s2->pool, pvm_pa(pa));
+	s2->table_pages--;
+}
+
+/* Owe a VMID-wide invalidation, then free the subtrees that waited for it. */
+static void flush_deferred(struct op *op)
+{
+	if (op->vmid_dirty)
+		pvm_port_tlbi_vmid(op->s2->vmid);
+	op->vmid_dirty = false;
+	for (unsigned i = 0; i < op->ndefer; i++)
+		free_subtree(op->s2, op->defer[i] & D_OA_MASK, (unsigned)(op->defer[i] & 3));
+	op->ndefer = 0;
+}
+
+/* A valid leaf at (addr, level) was changed or removed: make the TLB forget it. */
+static void invalidate(struct op *op, uint64_t addr, unsigned level)
+{
+	if (op->vmid_dirty)
+		return;
+	if (op->tlbis >= TLBI_IPA_MAX) {
+		op->vmid_dirty = true;
+		return;
+	}
+	op->tlbis++;
+	pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(addr), level);
+}
+
+/*
+ * Tables needed to split the entry at [base, base + size(level)) so that
+ * [x, y) becomes a set of whole entries. Entries outside keep what the
+ * split copies into them; entries inside are replaced whole, so only the
+ * (at most two) partly covered sub-entries split further.
+ */
+static uint64_t need_split(unsigned level, uint64_t base, uint64_t x, uint64_t y)
+{
+	uint64_t sub, first, last, n;
+
+	if (x == base && y == base + level_size(level))
+		return 0;
+	sub = level_size(level + 1);
+	first = x & ~(sub - 1);
+	last = (y - 1) & ~(sub - 1);
+	n = 1 + need_split(level + 1, first, x, y < first + sub ? y : first + sub);
+	if (last != first)
+		n += need_split(level + 1, last, last, y);
+	return n;
+}
+
+static bool block_ok(const struct op *op, unsigned level)
+{
+	if (level == LAST_LEVEL)
+		return true;
+	if (level == 0 || (op->flags & PVM_S2_MAP_PAGES))
+		return false;
+	return (op->pa_off & (level_size(level) - 1)) == 0;
+}
+
+/* Tables needed to map [x, y) inside the invalid entry at [base, base + size(level)). */
+static uint64_t need_map(const struct op *op, unsigned level, uint64_t base, uint64_t x, uint64_t y)
+{
+	uint64_t sub, first, last, mid, n;
+
+	if (x == base && y == base + level_size(level) && block_ok(op, level))
+		return 0;
+	sub = level_size(level + 1);
+	first = x & ~(sub - 1);
+	last = (y - 1) & ~(sub - 1);
+	if (first == last)
+		return 1 + need_map(op, level + 1, first, x, y);
+	n = 1 + need_map(op, level + 1, first, x, first + sub) +
+	    need_map(op, level + 1, last, last, y);
+	mid = (last - first) / sub - 1;
+	if (mid)
+		n += mid * need_map(op, level + 1, first + sub, first + sub, first + 2 * sub);
+	return n;
+}
+
+/*
+ * Replace the leaf or invalid entry of v by a table of the next level
+ * holding the same thing in 512 pieces: sub-blocks or pages of a valid
+ * block, or copies of an invalid entry's annotation. A valid block is
+ * broken first (break-before-make: the TLB must forget the block before a
+ * table with the same translations appears).
+ */
+static void split(struct op *op, const struct visit *v)
+{
+	const unsigned sub_level = v->level + 1;
+	uint64_t pa, *t = new_table(op, &pa);
+	unsigned count = 0;
+
+	if (is_valid(v->old)) {
+		uint64_t oa = v->old & D_OA_MASK & ~(level_size(v->level) - 1);
+		uint64_t attrs = (v->old & ~(D_OA_MASK | D_VALID | D_TYPE)) | leaf_type(sub_level);
+		uint64_t step = level_size(sub_level);
+
+		for (unsigned i = 0; i < PVM_S2_PTRS_PER_TABLE; i++)
+			t[i] = (oa + i * step) | attrs;
+		count = PVM_S2_PTRS_PER_TABLE;
+		wr(v->ptep, 0);
+		pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(v->base), v->level);
+	} else if (v->old) {
+		for (unsigned i = 0; i < PVM_S2_PTRS_PER_TABLE; i++)
+			t[i] = v->old;
+		count = PVM_S2_PTRS_PER_TABLE;
+	}
+	wr_release(v->ptep, table_desc(pa, count));
+}
+
+/* ---- map --------------------------------------------------------------- */
+
+static int map_check(struct walk *w, const struct visit *v)
+{
+	struct op *op = w->arg;
+
+	if (is_valid(v->old))
+		return PVM_E_EXISTS;
+	op->need += need_map(op, v->level, v->base, v->addr, v->end);
+	return 0;
+}
+
+static int map_commit(struct walk *w, const struct visit *v)
+{
+	struct op *op = w->arg;
+
+	if (covers(v) && block_ok(op, v->level)) {
+		wr(v->ptep, (v->addr + op->pa_off) | op->perms | leaf_type(v->level));
+		return 0;
+	}
+	/* Partly covered or no block allowed here: go one level down. */
+	split(op, v);
+	return 0;
+}
+
+pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa, uint64_t size,
+			    pvm_prot_t prot, uint32_t flags, size_t *need)
+{
+	uint64_t p = pvm_pa_val(pa);
+	struct op op;
+	int ret;
+
+	if (need)
+		*need = 0;
+	ret = check_range(s2, ipa, size);
+	if (ret)
+		return ret;
+	if ((p & (PVM_PAGE_SIZE - 1)) || (prot & ~PVM_PROT_ALL) || (flags & ~PVM_S2_MAP_PAGES))
+		return PVM_E_INVAL;
+	if ((p >> s2->pa_bits) || size > (1ull << s2->pa_bits) - p)
+		return PVM_E_RANGE;
+
+	op_init(&op, s2, ipa, size);
+	op.pa_off = p - pvm_ipa_val(ipa);
+	op.perms = leaf_attrs(prot);
+	op.flags = flags;
+	ret = run(&op, map_check, PVM_S2_VISIT_LEAF);
+	if (ret)
+		return ret;
+	ret = reserve(&op, need);
+	if (ret)
+		return ret;
+	/* Invalid entries become valid: nothing to invalidate in the TLB. */
+	return run(&op, map_commit, PVM_S2_VISIT_LEAF);
+}
+
+/* ---- unmap and annotate ------------------------------------------------ */
+
+static int clear_check(struct walk *w, const struct visit *v)
+{
+	struct op *op = w->arg;
+
+	if (v->kind == PVM_S2_VISIT_TABLE_PRE)
+		return covers(v) ? WALK_SKIP : 0;
+	if (v->old != op->target)
+		op->need += need_split(v->level, v->base, v->addr, v->end);
+	return 0;
+}
+
+/*
+ * Free the subtree at table_pa (a table of the given level) once the VMID
+ * has been invalidated: until then a walk cache may still point into it.
+ */
+static void defer_free(struct op *op, uint64_t table_pa, unsigned level)
+{
+	if (op->ndefer == DEFER_MAX)
+		flush_deferred(op);
+	op->vmid_dirty = true;
+	op->defer[op->ndefer++] = table_pa | level;
+}
+
+static int clear_commit(struct walk *w, const struct visit *v)
+{
+	struct op *op = w->arg;
+
+	switch (v->kind) {
+	case PVM_S2_VISIT_TABLE_PRE:
+		/* A table wholly inside the range goes at once, whatever it holds. */
+		if (!covers(v))
+			return 0;
+		wr(v->ptep, op->target);
+		defer_free(op, v->old & D_OA_MASK, v->level + 1);
+		return WALK_SKIP;
+	case PVM_S2_VISIT_TABLE_POST:
+		/* A table left with nothing in it is freed (only an unmap empties one). */
+		if (table_count(v->old) != 0)
+			return 0;
+		wr(v->ptep, 0);
+		if (op->vmid_dirty || op->tlbis >= TLBI_IPA_MAX) {
+			defer_free(op, v->old & D_OA_MASK, v->level + 1);
+		} else {
+			op->tlbis++;
+			pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(v->base), v->level);
+			pvm_pool_free(op->s2->pool, pvm_pa(v->old & D_OA_MASK));
+			op->s2->table_pages--;
+		}
+		return 0;
+	}
+	if (v->old == op->target)
+		return 0;
+	if (!covers(v)) {
+		split(op, v);
+		return 0;
+	}
+	wr(v->ptep, op->target);
+	if (is_valid(v->old))
+		invalidate(op, v->base, v->level);
+	return 0;
+}
+
+static pvm_status_t clear_range(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
+				uint64_t target, size_t *need)
+{
+	const unsigned kinds = PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE | PVM_S2_VISIT_TABLE_POST;
+	struct op op;
+	int ret;
+
+	op_init(&op, s2, ipa, size);
+	op.target = target;
+	ret = run(&op, clear_check, PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
+	if (ret)
+		return ret;
+	ret = reserve(&op, need);
+	if (ret)
+		return ret;
+	ret = run(&op, clear_commit, kinds);
+	flush_deferred(&op);
+	return ret;
+}
+
+pvm_status_t pvm_stage2_unmap(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size, size_t *need)
+{
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	ret = check_range(s2, ipa, size);
+	if (ret)
+		return ret;
+	return clear_range(s2, ipa, size, 0, need);
+}
+
+pvm_status_t pvm_stage2_annotate(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
+				 unsigned owner, size_t *need)
+{
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	ret = check_range(s2, ipa, size);
+	if (ret)
+		return ret;
+	if (owner > PVM_S2_OWNER_MAX)
+		return PVM_E_INVAL;
+	return clear_range(s2, ipa, size, (uint64_t)owner << D_OWNER_SHIFT, need);
+}
+
+void pvm_stage2_destroy(struct pvm_stage2 *s2)
+{
+	/* The whole space is covered, so no block is split: this cannot need pages. */
+	(void)pvm_stage2_unmap(s2, pvm_ipa(0), s2->ipa_limit, NULL);
+}
+
+/* ---- protect ----------------------------------------------------------- */
+
+static int protect_check(struct walk *w, const struct visit *v)
+{
+	struct op *op = w->arg;
+
+	if (!is_valid(v->old))
+		return PVM_E_NOENT;
+	op->need += need_split(v->level, v->base, v->addr, v->end);
+	return 0;
+}
+
+static int protect_commit(struct walk *w, const struct visit *v)
+{
+	struct op *op = w->arg;
+	uint64_t d;
+
+	if (!covers(v)) {
+		split(op, v);
+		return 0;
+	}
+	d = (v->old & ~D_PERM_MASK) | op->perms;
+	if (d == v->old)
+		return 0;
+	/* Only permissions change: the architecture allows this without a break. */
+	wr(v->ptep, d);
+	invalidate(op, v->base, v->level);
+	return 0;
+}
+
+pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
+				pvm_prot_t prot, size_t *need)
+{
+	struct op op;
+	int ret;
+
+	if (need)
+		*need = 0;
+	ret = check_range(s2, ipa, size);
+	if (ret)
+		return ret;
+	if (prot & ~(PVM_PROT_RWX | PVM_PROT_SW_MASK))
+		return PVM_E_INVAL;
+
+	op_init(&op, s2, ipa, size);
+	op.perms = perm_bits(prot);
+	ret = run(&op, protect_check, PVM_S2_VISIT_LEAF);
+	if (ret)
+		return ret;
+	ret = reserve(&op, need);
+	if (ret)
+		return ret;
+	ret = run(&op, protect_commit, PVM_S2_VISIT_LEAF);
+	flush_deferred(&op);
+	return ret;
+}
+
+/* ---- lookup and the public walk --------------------------------------- */
+
+static int lookup_visit(struct walk *w, const struct visit *v)
+{
+	struct pvm_stage2_mapping *m = w->arg;
+	uint64_t size = level_size(v->level);
+
+	m->level = v->level;
+	m->base = v->base;
+	m->size = size;
+	m->desc = v->old;
+	m->valid = is_valid(v->old);
+	if (m->valid) {
+		m->pa = pvm_pa((v->old & D_OA_MASK & ~(size - 1)) + (w->start - v->base));
+		m->prot = pvm_stage2_decode_prot(v->old);
+		m->owner = 0;
+	} else {
+		m->pa = pvm_pa(0);
+		m->prot = 0;
+		m->owner = (unsigned)((v->old & D_OWNER_MASK) >> D_OWNER_SHIFT);
+	}
+	return 0;
+}
+
+pvm_status_t pvm_stage2_lookup(const struct pvm_stage2 *s2, pvm_ipa_t ipa,
+			       struct pvm_stage2_mapping *out)
+{
+	uint64_t a = pvm_ipa_val(ipa);
+	struct walk w;
+
+	if (!s2 || !out)
+		return PVM_E_INVAL;
+	if (a >= s2->ipa_limit)
+		return PVM_E_RANGE;
+	w = (struct walk){.s2 = (struct pvm_stage2 *)s2,
+			  .fn = lookup_visit,
+			  .kinds = PVM_S2_VISIT_LEAF,
+			  .start = a,
+			  .end = a + 1,
+			  .arg = out};
+	(void)walk(&w);
+	return out->valid ? PVM_OK : PVM_E_NOENT;
+}
+
+struct user_walk {
+	pvm_stage2_visitor_fn fn;
+	void *arg;
+	int ret;
+};
+
+/* Any non-zero return of the user's visitor stops the walk and is handed back. */
+#define USER_STOP (-0x7fff)
+
+static int user_visit(struct walk *w, const struct visit *v)
+{
+	struct user_walk *u = w->arg;
+	uint64_t entry_pa = pvm_pa_val(pvm_port_virt_to_phys(v->ptep));
+	struct pvm_stage2_visit pv = {
+		.desc = v->old,
+		.addr = v->addr,
+		.end = v->end,
+		.base = v->base,
+		.table = pvm_pa(entry_pa & ~(PVM_PAGE_SIZE - 1)),
+		.level = v->level,
+		.kind = v->kind,
+	};
+
+	u->ret = u->fn(&pv, u->arg);
+	return u->ret ? USER_STOP : 0;
+}
+
+int pvm_stage2_walk(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size, unsigned kinds,
+		    pvm_stage2_visitor_fn fn, void *arg)
+{
+	struct user_walk u = {.fn = fn, .arg = arg, .ret = 0};
+	struct walk w;
+	int ret;
+
+	ret = check_range(s2, ipa, size);
+	if (ret)
+		return ret;
+	if (!fn || !kinds ||
+	    (kinds & ~(PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE | PVM_S2_VISIT_TABLE_POST)))
+		return PVM_E_INVAL;
+	w = (struct walk){.s2 = (struct pvm_stage2 *)s2,
+			  .fn = user_visit,
+			  .kinds = kinds,
+			  .start = pvm_ipa_val(ipa),
+			  .end = pvm_ipa_val(ipa) + size,
+			  .arg = &u};
+	return walk(&w) ? u.ret : PVM_OK;
+}
