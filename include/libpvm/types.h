@@ -62,25 +62,41 @@ typedef struct pvm_ipa {
 	uint64_t ipa; /**< Raw value; prefer pvm_ipa_val(). */
 } pvm_ipa_t;
 
-/** @brief Make a physical address from a raw value. */
+/**
+ * @brief Make a physical address from a raw value.
+ * @param v The raw address.
+ * @return @p v as a ::pvm_paddr_t.
+ */
 static inline pvm_paddr_t pvm_pa(uint64_t v)
 {
 	return (pvm_paddr_t){v};
 }
 
-/** @brief The raw value of a physical address. */
+/**
+ * @brief The raw value of a physical address.
+ * @param a The physical address.
+ * @return Its value as an integer.
+ */
 static inline uint64_t pvm_pa_val(pvm_paddr_t a)
 {
 	return a.pa;
 }
 
-/** @brief Make an IPA from a raw value. */
+/**
+ * @brief Make an IPA from a raw value.
+ * @param v The raw address.
+ * @return @p v as a ::pvm_ipa_t.
+ */
 static inline pvm_ipa_t pvm_ipa(uint64_t v)
 {
 	return (pvm_ipa_t){v};
 }
 
-/** @brief The raw value of an IPA. */
+/**
+ * @brief The raw value of an IPA.
+ * @param a The IPA.
+ * @return Its value as an integer.
+ */
 static inline uint64_t pvm_ipa_val(pvm_ipa_t a)
 {
 	return a.ipa;

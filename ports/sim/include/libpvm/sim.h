@@ -58,10 +58,16 @@ pvm_status_t pvm_sim_init(const struct pvm_sim_config *cfg);
 /** @brief Destroy the simulated machine and release its memory. */
 void pvm_sim_fini(void);
 
-/** @brief First physical address of simulated RAM. */
+/**
+ * @brief First physical address of simulated RAM.
+ * @return The base given to pvm_sim_init().
+ */
 uint64_t pvm_sim_ram_base(void);
 
-/** @brief Size of simulated RAM in bytes. */
+/**
+ * @brief Size of simulated RAM in bytes.
+ * @return The size given to pvm_sim_init().
+ */
 uint64_t pvm_sim_ram_size(void);
 
 /**
