@@ -7,6 +7,8 @@ pkgs=(
   # toolchain and build
   build-essential cmake pkg-config git
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+  # <string.h> and friends for aarch64 (the freestanding check; gcc only recommends it)
+  libc6-dev-arm64-cross
   # libraries the project uses
   libcmocka-dev libfdt-dev libmbedtls-dev libunicorn-dev
   # docs, formatting and measurement
