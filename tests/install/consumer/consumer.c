@@ -14,15 +14,16 @@
 #include <stdlib.h>
 
 #define IPA_BITS  40
-#define PA_BITS   40
-#define MAP_IPA   0x80000000ull
+#define PA_BITS	  40
+#define MAP_IPA	  0x80000000ull
 #define PROBE_OFF 0x123ull
 
 static void check(int ok, const char *what, int status)
 {
 	if (ok)
 		return;
-	fprintf(stderr, "install-consumer: FAIL: %s (%d, %s)\n", what, status, pvm_strerror(status));
+	fprintf(stderr, "install-consumer: FAIL: %s (%d, %s)\n", what, status,
+		pvm_strerror(status));
 	exit(1);
 }
 
