@@ -18,13 +18,25 @@
  * - **The TLB model** keeps every translation it has handed out until the
  *   core invalidates it through pvm_port_tlbi_ipa() or pvm_port_tlbi_vmid():
  *   a missing invalidation shows up as a stale translation, as on hardware.
+ *   An invalidation by IPA whose level hint is not the level of the cached
+ *   leaf leaves the entry in place, as hardware may.
  * - **The break-before-make checker** watches stage-2 regimes and reports a
  *   valid descriptor replaced by a valid descriptor with a different output
- *   address, memory type, shareability or size, unless an invalid
- *   descriptor was observed by a TLB invalidation in between.
+ *   address, memory type, shareability or size (or a table by a leaf, or by
+ *   another table), unless an invalid descriptor was observed by a TLB
+ *   invalidation in between.
  *
- * The simulator is one machine per process; its functions are not
- * thread-safe unless noted.
+ * A core bug that the port sees in a hook stops the process with abort()
+ * and a message on stderr, as a wild access would on hardware: a physical
+ * address outside RAM given to pvm_port_phys_to_virt() (or a pointer
+ * outside RAM to pvm_port_virt_to_phys()), a lock taken twice by one
+ * thread or released by a thread that does not hold it, a TLBI level hint
+ * that is neither 0-3 nor ::PVM_TLBI_LEVEL_ANY.
+ *
+ * The simulator is one machine per process. pvm_sim_init() and
+ * pvm_sim_fini() must not race with anything else; the other functions and
+ * the port hooks are serialised by an internal lock, so vCPU threads may
+ * translate and invalidate concurrently.
  */
 #ifndef LIBPVM_SIM_H
 #define LIBPVM_SIM_H
@@ -84,8 +96,9 @@ void *pvm_sim_ram(pvm_paddr_t pa, uint64_t size);
  * @param npages     Pages wanted, at least one.
  * @param align_pages Alignment of the first page, in pages (a power of two).
  * @param[out] pa    Physical address of the first page.
- * @return ::PVM_OK; ::PVM_E_INVAL for bad arguments; ::PVM_E_NOMEM when
- *         RAM is exhausted.
+ * @return ::PVM_OK; ::PVM_E_INVAL for bad arguments (an alignment beyond
+ *         the 48-bit physical address space included); ::PVM_E_NOMEM when
+ *         RAM is exhausted or there is no machine.
  */
 pvm_status_t pvm_sim_carve(uint64_t npages, uint64_t align_pages, pvm_paddr_t *pa);
 
@@ -129,13 +142,31 @@ struct pvm_sim_s2_result {
  * @param access Read, write or execute.
  * @param[out] res The result.
  * @return ::PVM_OK when @p res is filled (faulting or not); ::PVM_E_INVAL
- *         if @p vtcr describes something the simulator does not model or a
- *         table address lies outside RAM.
+ *         for a NULL @p res or an unknown @p access, if @p vtcr describes
+ *         something the simulator does not model, or if a descriptor the
+ *         walk reads lies outside RAM.
+ *
+ * Not modelled (::PVM_E_INVAL): IPA sizes outside 32-48 bits, TG0 other
+ * than 4 KiB, PS above 48 bits, SL0 = 3, an SL0 inconsistent with T0SZ
+ * (the start level must resolve 1 to 13 bits: at most 16 concatenated
+ * root tables), a root not aligned to its size, and the `VTCR_EL2` bits
+ * HA, HD, DS, S2PIE, S2POE and D128. Bit 0 of @p vttbr (CnP) is ignored;
+ * with `VTCR_EL2.VS` = 0 the VMID is `VTTBR_EL2[55:48]`.
+ *
+ * Faults follow the architecture's order and levels: an IPA at or above
+ * 2^(64 - T0SZ) is a level 0 translation fault, a root at or above 2^PS a
+ * level 0 address size fault; then, at the level of the descriptor
+ * concerned, an invalid or reserved descriptor (0b01 at levels 0 and 3) is
+ * a translation fault, a next-table or output address at or above 2^PS an
+ * address size fault, AF clear an access flag fault, and a missing S2AP
+ * bit or an XN[1:0] of 0b01 or 0b10 for @p access a permission fault. For
+ * a permission fault the leaf fields of @p res are filled too.
  *
  * When the TLB model is on, a cached translation for (VMID, IPA) is used
- * without reading the tables; otherwise the walk result is cached (a
- * fault is never cached, as the architecture forbids caching invalid
- * entries). Permission checks use the cached attributes either way.
+ * without reading the tables; otherwise the leaf the walk found is cached,
+ * even if this access fails its permission check (a walk that faults is
+ * never cached, as the architecture forbids caching invalid entries).
+ * Permission checks use the cached attributes either way.
  */
 pvm_status_t pvm_sim_s2_translate(uint64_t vtcr, uint64_t vttbr, uint64_t ipa,
 				  enum pvm_sim_access access, struct pvm_sim_s2_result *res);
@@ -173,12 +204,21 @@ void pvm_sim_reset_stats(void);
  * @brief Watch a regime with the break-before-make checker.
  * @param vtcr  `VTCR_EL2` value of the regime.
  * @param vttbr `VTTBR_EL2` value (root and VMID; one watched regime per VMID).
- * @return ::PVM_OK; ::PVM_E_INVAL for a regime the MMU cannot walk;
- *         ::PVM_E_EXISTS if the VMID is already watched; ::PVM_E_NOMEM.
+ * @return ::PVM_OK; ::PVM_E_INVAL for a regime the MMU cannot walk or a
+ *         root table outside RAM; ::PVM_E_EXISTS if the VMID is already
+ *         watched; ::PVM_E_NOMEM.
  *
  * The current descriptors are taken as the observed state. From then on,
- * every TLB invalidation observes the descriptors it covers, and
- * pvm_sim_bbm_check() observes all of them.
+ * every TLB invalidation observes the descriptors it covers: those on the
+ * current walk path of the IPA at the hinted level (every level for
+ * ::PVM_TLBI_LEVEL_ANY) for pvm_port_tlbi_ipa(), every reachable one for
+ * pvm_port_tlbi_vmid(). pvm_sim_bbm_check() observes all of them, but
+ * does not take a valid-to-invalid change as observed: until an
+ * invalidation sees the invalid descriptor, the old translation may still
+ * be in a TLB. When an invalidation sees a table descriptor replaced, the
+ * old table's entries are forgotten, so its page may be reused.
+ * Permission, AF, XN and software bits may change in place, and so may
+ * the IGNORED bits of a table descriptor.
  */
 pvm_status_t pvm_sim_bbm_watch(uint64_t vtcr, uint64_t vttbr);
 
