@@ -13,7 +13,7 @@
 #define POOL_NONE (~0ull)
 
 struct extent {
-	uint64_t next;   /* PA of the next free extent, or POOL_NONE */
+	uint64_t next;	 /* PA of the next free extent, or POOL_NONE */
 	uint64_t npages; /* pages in this extent, header page included */
 };
 
