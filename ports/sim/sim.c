@@ -211,14 +211,13 @@ void pvm_port_dcache_clean_poc(void *va, size_t size)
 	sim_unlock();
 }
 
+/*
+ * Thread ids are never 0, the "unlocked" value. Not cached in a
+ * thread-local: a child of fork() would inherit its parent's id.
+ */
 static uint32_t self_id(void)
 {
-	static _Thread_local uint32_t tid;
-
-	/* Thread ids are never 0, which is the "unlocked" value. */
-	if (!tid)
-		tid = (uint32_t)syscall(SYS_gettid);
-	return tid;
+	return (uint32_t)syscall(SYS_gettid);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include <libpvm/port.h>
 #include <libpvm/sim.h>
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,6 +215,48 @@ static void test_counters(void **state)
 	pvm_sim_reset_stats();
 	pvm_sim_get_stats(&st);
 	assert_int_equal(st.dcache_cleans + st.tlbi_ipa + st.tlbi_vmid, 0);
+}
+
+static pvm_lock_t shared_lock = PVM_LOCK_INIT;
+static uint64_t shared_count;
+
+static void *hammer(void *arg)
+{
+	struct pvm_sim_s2_result res;
+	unsigned i;
+
+	(void)arg;
+	for (i = 0; i < 20000; i++) {
+		pvm_port_lock(&shared_lock);
+		/* Not atomic: only the lock keeps the count right. */
+		shared_count = shared_count + 1;
+		pvm_port_unlock(&shared_lock);
+		/* The port's own state is shared by vCPU threads too. */
+		if (i % 64 == 0) {
+			pvm_port_tlbi_ipa(1, pvm_ipa(0), 3);
+			(void)pvm_sim_s2_translate(1ull << 31 | 1ull << 19 | 1ull << 6 | 24,
+						   RAM_BASE, 0, PVM_SIM_READ, &res);
+		}
+	}
+	return NULL;
+}
+
+static void test_lock_excludes(void **state)
+{
+	pthread_t t[4];
+	struct pvm_sim_stats st;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, hammer, NULL), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_int_equal(shared_count, 4 * 20000);
+	assert_int_equal(shared_lock.word, 0);
+	pvm_sim_get_stats(&st);
+	assert_int_equal(st.tlbi_ipa, 4 * ((20000 + 63) / 64));
+	assert_int_equal(st.tlb_misses + st.tlb_hits, st.tlbi_ipa);
 }
 
 /* Run fn in a child process; it must die of SIGABRT (a core bug the port reports). */
@@ -634,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_carve_without_machine, machine_up,
 						machine_down),
 		cmocka_unit_test_setup_teardown(test_counters, machine_up, machine_down),
+		cmocka_unit_test_setup_teardown(test_lock_excludes, machine_up, machine_down),
 		cmocka_unit_test_setup_teardown(test_core_bugs_abort, machine_up, machine_down),
 		cmocka_unit_test_setup_teardown(test_regime_a, machine_up, machine_down),
 		cmocka_unit_test_setup_teardown(test_regime_b_level0, machine_up, machine_down),
