@@ -10,6 +10,7 @@
  */
 #include "sim_internal.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -212,12 +213,30 @@ void pvm_port_dcache_clean_poc(void *va, size_t size)
 }
 
 /*
- * Thread ids are never 0, the "unlocked" value. Not cached in a
- * thread-local: a child of fork() would inherit its parent's id.
+ * Thread ids are never 0, the "unlocked" value. The id is cached (a
+ * syscall per lock would dominate tests that translate every page); a
+ * child of fork() forgets the cache, as it has a new id.
  */
+static _Thread_local uint32_t my_tid;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void forget_tid(void)
+{
+	my_tid = 0;
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, forget_tid);
+}
+
 static uint32_t self_id(void)
 {
-	return (uint32_t)syscall(SYS_gettid);
+	if (!my_tid) {
+		pthread_once(&atfork_once, register_atfork);
+		my_tid = (uint32_t)syscall(SYS_gettid);
+	}
+	return my_tid;
 }
 
 /*

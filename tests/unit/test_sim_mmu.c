@@ -259,6 +259,29 @@ static void test_lock_excludes(void **state)
 	assert_int_equal(st.tlb_misses + st.tlb_hits, st.tlbi_ipa);
 }
 
+/* A fork() child tags the locks it takes with its own thread id, not its parent's. */
+static void test_lock_owner_after_fork(void **state)
+{
+	pvm_lock_t lock = PVM_LOCK_INIT;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pvm_port_lock(&lock);
+	assert_int_equal(lock.word, (uint32_t)getpid());
+	pvm_port_unlock(&lock);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pvm_port_lock(&lock);
+		_exit(lock.word == (uint32_t)getpid() ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* Run fn in a child process; it must die of SIGABRT (a core bug the port reports). */
 static void expect_abort(void (*fn)(void))
 {
@@ -678,6 +701,8 @@ int main(void)
 						machine_down),
 		cmocka_unit_test_setup_teardown(test_counters, machine_up, machine_down),
 		cmocka_unit_test_setup_teardown(test_lock_excludes, machine_up, machine_down),
+		cmocka_unit_test_setup_teardown(test_lock_owner_after_fork, machine_up,
+						machine_down),
 		cmocka_unit_test_setup_teardown(test_core_bugs_abort, machine_up, machine_down),
 		cmocka_unit_test_setup_teardown(test_regime_a, machine_up, machine_down),
 		cmocka_unit_test_setup_teardown(test_regime_b_level0, machine_up, machine_down),
