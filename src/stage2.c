@@ -278,10 +278,17 @@ struct visit {
 
 struct walk;
 typedef int (*visitor_fn)(struct walk *w, const struct visit *v);
+/*
+ * A visitor for a run of n consecutive level-3 entries starting at ptep
+ * (IPA addr). It adds the change in non-zero entries to *delta. Operations
+ * whose level-3 work is a tight loop use it instead of one call per page.
+ */
+typedef int (*run_fn)(struct walk *w, uint64_t *ptep, uint64_t n, uint64_t addr, int *delta);
 
 struct walk {
 	struct pvm_stage2 *s2;
 	visitor_fn fn;
+	run_fn run; /* optional; replaces LEAF visits at level 3 */
 	unsigned kinds;
 	uint64_t start, end;
 	void *arg;
@@ -289,6 +296,17 @@ struct walk {
 
 static int walk_table(struct walk *w, uint64_t *tbl, unsigned level, uint64_t addr, uint64_t end,
 		      uint64_t idx_mask, int *delta);
+
+/* Fold a change in the number of non-zero entries of a table into its descriptor. */
+static uint64_t add_count(uint64_t *ptep, int delta)
+{
+	uint64_t d = rd(ptep);
+	unsigned count = (unsigned)((int)table_count(d) + delta);
+
+	d = (d & ~D_COUNT_MASK) | (((uint64_t)count << D_COUNT_SHIFT) & D_COUNT_MASK);
+	wr(ptep, d);
+	return d;
+}
 
 static inline bool covers(const struct visit *v)
 {
@@ -319,13 +337,8 @@ static int walk_subtable(struct walk *w, struct visit *v)
 
 	ret = walk_table(w, table_va(d), v->level + 1, v->addr, v->end, PVM_S2_PTRS_PER_TABLE - 1,
 			 &delta);
-	if (delta) {
-		d = rd(v->ptep);
-		d = (d & ~D_COUNT_MASK) |
-		    (((uint64_t)(unsigned)((int)table_count(d) + delta) << D_COUNT_SHIFT) &
-		     D_COUNT_MASK);
-		wr(v->ptep, d);
-	}
+	if (delta)
+		d = add_count(v->ptep, delta);
 	if (!ret && (w->kinds & PVM_S2_VISIT_TABLE_POST)) {
 		v->old = d;
 		v->kind = PVM_S2_VISIT_TABLE_POST;
@@ -346,6 +359,10 @@ static int walk_table(struct walk *w, uint64_t *tbl, unsigned level, uint64_t ad
 	const uint64_t size = 1ull << shift;
 	uint64_t idx = (addr >> shift) & idx_mask;
 	int ret = 0, d = 0;
+
+	/* [addr, end) lies inside this table: at level 3 it is one run of pages. */
+	if (level == LAST_LEVEL && w->run)
+		return w->run(w, &tbl[idx], (end - addr) >> PVM_PAGE_SHIFT, addr, delta);
 
 	while (addr < end) {
 		struct visit v;
@@ -431,16 +448,52 @@ static void op_init(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_
 	op->end = op->start + size;
 }
 
-static int run(struct op *op, visitor_fn fn, unsigned kinds)
+static int run(struct op *op, visitor_fn fn, run_fn pages, unsigned kinds)
 {
 	struct walk w = {.s2 = op->s2,
 			 .fn = fn,
+			 .run = pages,
 			 .kinds = kinds,
 			 .start = op->start,
 			 .end = op->end,
 			 .arg = op};
 
 	return walk(&w);
+}
+
+/*
+ * The fast path: a range inside one existing last-level table, which is
+ * what a stage-2 fault maps and what most unmaps and permission changes
+ * touch. It descends straight to that table and hands the run of entries
+ * to the operation's run visitors, the same ones the walker uses. Returns
+ * the first entry, and the table entry pointing at the table in *parent;
+ * NULL when the range needs the general walk.
+ */
+static uint64_t *last_table(const struct op *op, uint64_t **parent)
+{
+	const struct pvm_stage2 *s2 = op->s2;
+	uint64_t *t = pvm_port_phys_to_virt(s2->root);
+	uint64_t mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
+
+	if ((op->start >> level_shift(LAST_LEVEL - 1)) !=
+	    ((op->end - 1) >> level_shift(LAST_LEVEL - 1)))
+		return NULL;
+	for (unsigned level = s2->start_level; level < LAST_LEVEL; level++) {
+		uint64_t *p = &t[(op->start >> level_shift(level)) & mask];
+		uint64_t d = rd(p);
+
+		if (!is_table(d, level))
+			return NULL;
+		t = table_va(d);
+		mask = PVM_S2_PTRS_PER_TABLE - 1;
+		*parent = p;
+	}
+	return &t[(op->start >> PVM_PAGE_SHIFT) & mask];
+}
+
+static inline uint64_t op_pages(const struct op *op)
+{
+	return (op->end - op->start) >> PVM_PAGE_SHIFT;
 }
 
 /* Enough pages in the pool for the commit walk? Otherwise report the shortfall. */
@@ -597,6 +650,29 @@ static int map_check(struct walk *w, const struct visit *v)
 	return 0;
 }
 
+static int map_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
+{
+	(void)w, (void)addr, (void)delta;
+	for (uint64_t i = 0; i < n; i++)
+		if (rd(&p[i]) & D_VALID)
+			return PVM_E_EXISTS;
+	return 0;
+}
+
+static int map_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
+{
+	const struct op *op = w->arg;
+	uint64_t d = (addr + op->pa_off) | op->perms | D_TYPE | D_VALID;
+	uint64_t was = 0;
+
+	for (uint64_t i = 0; i < n; i++, d += PVM_PAGE_SIZE) {
+		was += rd(&p[i]) != 0;
+		wr(&p[i], d);
+	}
+	*delta += (int)(n - was);
+	return 0;
+}
+
 static int map_commit(struct walk *w, const struct visit *v)
 {
 	struct op *op = w->arg;
@@ -613,7 +689,7 @@ static int map_commit(struct walk *w, const struct visit *v)
 pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa, uint64_t size,
 			    pvm_prot_t prot, uint32_t flags, size_t *need)
 {
-	uint64_t p = pvm_pa_val(pa);
+	uint64_t p = pvm_pa_val(pa), *pte, *parent = NULL;
 	struct op op;
 	int ret;
 
@@ -631,14 +707,26 @@ pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa
 	op.pa_off = p - pvm_ipa_val(ipa);
 	op.perms = leaf_attrs(prot);
 	op.flags = flags;
-	ret = run(&op, map_check, PVM_S2_VISIT_LEAF);
+	pte = last_table(&op, &parent);
+	if (pte) {
+		struct walk w = {.s2 = s2, .arg = &op};
+		int delta = 0;
+
+		ret = map_check_run(&w, pte, op_pages(&op), op.start, &delta);
+		if (ret)
+			return ret;
+		map_commit_run(&w, pte, op_pages(&op), op.start, &delta);
+		add_count(parent, delta);
+		return PVM_OK;
+	}
+	ret = run(&op, map_check, map_check_run, PVM_S2_VISIT_LEAF);
 	if (ret)
 		return ret;
 	ret = reserve(&op, need);
 	if (ret)
 		return ret;
 	/* Invalid entries become valid: nothing to invalidate in the TLB. */
-	return run(&op, map_commit, PVM_S2_VISIT_LEAF);
+	return run(&op, map_commit, map_commit_run, PVM_S2_VISIT_LEAF);
 }
 
 /* ---- unmap and annotate ------------------------------------------------ */
@@ -666,6 +754,50 @@ static void defer_free(struct op *op, uint64_t table_pa, unsigned level)
 	op->defer[op->ndefer++] = table_pa | level;
 }
 
+/* Level-3 entries never need a table: nothing to check or count. */
+static int clear_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
+{
+	(void)w, (void)p, (void)n, (void)addr, (void)delta;
+	return 0;
+}
+
+static int clear_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
+{
+	struct op *op = w->arg;
+	const uint64_t target = op->target;
+	int d = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t old = rd(&p[i]);
+
+		if (old == target)
+			continue;
+		wr(&p[i], target);
+		d += (target != 0) - (old != 0);
+		if (old & D_VALID)
+			invalidate(op, addr + (i << PVM_PAGE_SHIFT), LAST_LEVEL);
+	}
+	*delta += d;
+	return 0;
+}
+
+/*
+ * The table under *ptep (a table entry at level, covering base) is empty:
+ * unhook it, make the walk caches forget it, and only then free it.
+ */
+static void free_empty(struct op *op, uint64_t *ptep, uint64_t desc, uint64_t base, unsigned level)
+{
+	wr(ptep, 0);
+	if (op->vmid_dirty || op->tlbis >= TLBI_IPA_MAX) {
+		defer_free(op, desc & D_OA_MASK, level + 1);
+		return;
+	}
+	op->tlbis++;
+	pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(base), level);
+	pvm_pool_free(op->s2->pool, pvm_pa(desc & D_OA_MASK));
+	op->s2->table_pages--;
+}
+
 static int clear_commit(struct walk *w, const struct visit *v)
 {
 	struct op *op = w->arg;
@@ -680,17 +812,8 @@ static int clear_commit(struct walk *w, const struct visit *v)
 		return WALK_SKIP;
 	case PVM_S2_VISIT_TABLE_POST:
 		/* A table left with nothing in it is freed (only an unmap empties one). */
-		if (table_count(v->old) != 0)
-			return 0;
-		wr(v->ptep, 0);
-		if (op->vmid_dirty || op->tlbis >= TLBI_IPA_MAX) {
-			defer_free(op, v->old & D_OA_MASK, v->level + 1);
-		} else {
-			op->tlbis++;
-			pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(v->base), v->level);
-			pvm_pool_free(op->s2->pool, pvm_pa(v->old & D_OA_MASK));
-			op->s2->table_pages--;
-		}
+		if (table_count(v->old) == 0)
+			free_empty(op, v->ptep, v->old, v->base, v->level);
 		return 0;
 	}
 	if (v->old == op->target)
@@ -705,6 +828,21 @@ static int clear_commit(struct walk *w, const struct visit *v)
 	return 0;
 }
 
+/*
+ * Would clearing the run at pte leave its table empty? Then the table must
+ * go too, which changes the level above: leave that to the general walk.
+ */
+static bool empties(const struct op *op, const uint64_t *pte, uint64_t table)
+{
+	uint64_t n = op_pages(op), live = 0;
+
+	if (op->target)
+		return false;
+	for (uint64_t i = 0; i < n; i++)
+		live += rd(&pte[i]) != 0;
+	return live == table_count(table);
+}
+
 static pvm_status_t clear_range(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 				uint64_t target, size_t *need)
 {
@@ -712,15 +850,35 @@ static pvm_status_t clear_range(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 	struct op op;
 	int ret;
 
+	uint64_t *pte, *parent = NULL;
+
 	op_init(&op, s2, ipa, size);
 	op.target = target;
-	ret = run(&op, clear_check, PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
-	if (ret)
-		return ret;
-	ret = reserve(&op, need);
-	if (ret)
-		return ret;
-	ret = run(&op, clear_commit, kinds);
+	pte = last_table(&op, &parent);
+	if (pte && !empties(&op, pte, *parent)) {
+		struct walk w = {.s2 = s2, .arg = &op};
+		int delta = 0;
+
+		clear_commit_run(&w, pte, op_pages(&op), op.start, &delta);
+		add_count(parent, delta);
+		flush_deferred(&op);
+		return PVM_OK;
+	}
+	/*
+	 * Only the entries at the two ends of the range can be partly covered,
+	 * and each end splits at most one entry per level below the root. With
+	 * that many pages in the pool there is nothing to check.
+	 */
+	if (pvm_pool_free_pages(s2->pool) < 2u * (LAST_LEVEL - s2->start_level)) {
+		ret = run(&op, clear_check, clear_check_run,
+			  PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
+		if (ret)
+			return ret;
+		ret = reserve(&op, need);
+		if (ret)
+			return ret;
+	}
+	ret = run(&op, clear_commit, clear_commit_run, kinds);
 	flush_deferred(&op);
 	return ret;
 }
@@ -770,6 +928,31 @@ static int protect_check(struct walk *w, const struct visit *v)
 	return 0;
 }
 
+static int protect_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
+{
+	(void)w, (void)addr, (void)delta;
+	for (uint64_t i = 0; i < n; i++)
+		if (!(rd(&p[i]) & D_VALID))
+			return PVM_E_NOENT;
+	return 0;
+}
+
+static int protect_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
+{
+	struct op *op = w->arg;
+
+	(void)delta;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t old = rd(&p[i]), d = (old & ~D_PERM_MASK) | op->perms;
+
+		if (d == old)
+			continue;
+		wr(&p[i], d);
+		invalidate(op, addr + (i << PVM_PAGE_SHIFT), LAST_LEVEL);
+	}
+	return 0;
+}
+
 static int protect_commit(struct walk *w, const struct visit *v)
 {
 	struct op *op = w->arg;
@@ -791,6 +974,7 @@ static int protect_commit(struct walk *w, const struct visit *v)
 pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 				pvm_prot_t prot, size_t *need)
 {
+	uint64_t *pte, *parent = NULL;
 	struct op op;
 	int ret;
 
@@ -804,13 +988,24 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 
 	op_init(&op, s2, ipa, size);
 	op.perms = perm_bits(prot);
-	ret = run(&op, protect_check, PVM_S2_VISIT_LEAF);
+	pte = last_table(&op, &parent);
+	if (pte) {
+		struct walk w = {.s2 = s2, .arg = &op};
+
+		ret = protect_check_run(&w, pte, op_pages(&op), op.start, NULL);
+		if (ret)
+			return ret;
+		protect_commit_run(&w, pte, op_pages(&op), op.start, NULL);
+		flush_deferred(&op);
+		return PVM_OK;
+	}
+	ret = run(&op, protect_check, protect_check_run, PVM_S2_VISIT_LEAF);
 	if (ret)
 		return ret;
 	ret = reserve(&op, need);
 	if (ret)
 		return ret;
-	ret = run(&op, protect_commit, PVM_S2_VISIT_LEAF);
+	ret = run(&op, protect_commit, protect_commit_run, PVM_S2_VISIT_LEAF);
 	flush_deferred(&op);
 	return ret;
 }

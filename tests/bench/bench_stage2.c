@@ -120,14 +120,17 @@ static void run_figures(const char *suffix)
 
 		if (only && strcmp(only, f->name))
 			continue;
-		for (int r = 0; r < reps; r++) {
-			double t0;
+		/* Run 0 warms caches and first-touch page faults; it is not counted. */
+		for (int r = -1; r < reps; r++) {
+			double t0, dt;
 
 			if (f->setup)
 				f->setup();
 			t0 = now_ns();
 			f->op();
-			t[r] = (now_ns() - t0) / pages;
+			dt = (now_ns() - t0) / pages;
+			if (r >= 0)
+				t[r] = dt;
 			if (f->cleanup)
 				f->cleanup();
 			if (s2.table_pages != 0) {
