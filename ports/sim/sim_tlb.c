@@ -128,7 +128,7 @@ void pvm_sim_tlb_reset(void)
 void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
 {
 	uint64_t a = pvm_ipa_val(ipa);
-	unsigned i;
+	unsigned i, l, next;
 
 	/* Hardware has no encoding for another hint: passing one is a core bug. */
 	if (level > SIM_LAST_LEVEL && level != PVM_TLBI_LEVEL_ANY)
@@ -137,11 +137,19 @@ void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
 
 	sim_lock();
 	sim_m.stats.tlbi_ipa++;
-	for (i = 0; i < SIM_TLB_ENTRIES; i++) {
-		struct tlb_entry *e = &tlb.e[i];
-
-		if (covers(e, vmid, a) && (level == PVM_TLBI_LEVEL_ANY || e->leaf.level == level))
-			drop(i);
+	/*
+	 * Only the buckets of the leaf sizes the hint allows can hold an entry
+	 * covering a: probe those instead of scanning the whole TLB, so that a
+	 * per-page invalidation costs what it would on hardware, not O(TLB).
+	 */
+	for (l = 1; l <= SIM_LAST_LEVEL; l++) {
+		if (level != PVM_TLBI_LEVEL_ANY && l != level)
+			continue;
+		for (i = tlb.head[bucket(vmid, l, a)]; i != TLB_NIL; i = next) {
+			next = tlb.e[i].next;
+			if (covers(&tlb.e[i], vmid, a) && tlb.e[i].leaf.level == l)
+				drop(i);
+		}
 	}
 	sim_bbm_tlbi_ipa(vmid, a, level);
 	sim_unlock();
