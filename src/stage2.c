@@ -208,6 +208,21 @@ uint64_t pvm_stage2_vttbr(const struct pvm_stage2 *s2)
 
 /* ---- Descriptors ------------------------------------------------------- */
 
+/*
+ * Device memory is never executable: a speculative instruction fetch must
+ * not reach a device (the ARM ARM recommends XN for Device regions, and
+ * pKVM maps MMIO that way).
+ */
+static inline bool device_exec(pvm_prot_t prot)
+{
+	return (prot & PVM_PROT_DEVICE) && (prot & PVM_PROT_X);
+}
+
+static inline bool desc_is_device(uint64_t d)
+{
+	return !(d & (0xcull << 2)); /* MemAttr[3:2] == 0b00 */
+}
+
 static uint64_t perm_bits(pvm_prot_t prot)
 {
 	uint64_t d = 0;
@@ -241,7 +256,7 @@ uint64_t pvm_stage2_encode_leaf(pvm_paddr_t pa, pvm_prot_t prot, unsigned level)
 
 	if (level < 1 || level > LAST_LEVEL || (a & (level_size(level) - 1)) || (a & ~D_OA_MASK))
 		return 0;
-	if (prot & ~PVM_PROT_ALL)
+	if ((prot & ~PVM_PROT_ALL) || device_exec(prot))
 		return 0;
 	return a | leaf_attrs(prot) | leaf_type(level);
 }
@@ -258,7 +273,7 @@ pvm_prot_t pvm_stage2_decode_prot(uint64_t desc)
 	/* XN 0b00 and 0b11 both allow execution at EL1. */
 	if (xn == 0 || xn == 3)
 		p |= PVM_PROT_X;
-	if (!(desc & (0xcull << 2))) /* MemAttr[3:2] == 0b00: Device */
+	if (desc_is_device(desc))
 		p |= PVM_PROT_DEVICE;
 	p |= PVM_PROT_SW((desc & D_SW_MASK) >> D_SW_SHIFT);
 	return p;
@@ -698,7 +713,8 @@ pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa
 	ret = check_range(s2, ipa, size);
 	if (ret)
 		return ret;
-	if ((p & (PVM_PAGE_SIZE - 1)) || (prot & ~PVM_PROT_ALL) || (flags & ~PVM_S2_MAP_PAGES))
+	if ((p & (PVM_PAGE_SIZE - 1)) || (prot & ~PVM_PROT_ALL) || (flags & ~PVM_S2_MAP_PAGES) ||
+	    device_exec(prot))
 		return PVM_E_INVAL;
 	if ((p >> s2->pa_bits) || size > (1ull << s2->pa_bits) - p)
 		return PVM_E_RANGE;
@@ -918,22 +934,37 @@ void pvm_stage2_destroy(struct pvm_stage2 *s2)
 
 /* ---- protect ----------------------------------------------------------- */
 
+/* Executable permission asked for on a device mapping? */
+static inline bool exec_on_device(const struct op *op, uint64_t d)
+{
+	return !(op->perms & D_XN_MASK) && desc_is_device(d);
+}
+
 static int protect_check(struct walk *w, const struct visit *v)
 {
 	struct op *op = w->arg;
 
 	if (!is_valid(v->old))
 		return PVM_E_NOENT;
+	if (exec_on_device(op, v->old))
+		return PVM_E_INVAL;
 	op->need += need_split(v->level, v->base, v->addr, v->end);
 	return 0;
 }
 
 static int protect_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
 {
-	(void)w, (void)addr, (void)delta;
-	for (uint64_t i = 0; i < n; i++)
-		if (!(rd(&p[i]) & D_VALID))
+	const struct op *op = w->arg;
+
+	(void)addr, (void)delta;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t d = rd(&p[i]);
+
+		if (!(d & D_VALID))
 			return PVM_E_NOENT;
+		if (exec_on_device(op, d))
+			return PVM_E_INVAL;
+	}
 	return 0;
 }
 

@@ -93,7 +93,7 @@ struct pvm_stage2 {
 /** @brief Parameters of pvm_stage2_init(). */
 struct pvm_stage2_config {
 	unsigned ipa_bits; /**< IPA size in bits, 32-48. */
-	unsigned pa_bits;  /**< PA size in bits: 32, 36, 40, 42, 44 or 48. */
+	unsigned pa_bits;  /**< PA size in bits: 32, 36, 40, 42, 44 or 48; at least ipa_bits. */
 	uint16_t vmid;	   /**< VMID (16-bit VMIDs, `VTCR_EL2.VS` = 1). */
 };
 
@@ -120,8 +120,10 @@ unsigned pvm_stage2_root_pages(unsigned ipa_bits);
  *             aligned to their total size; they are zeroed here and belong to
  *             the regime until pvm_stage2_destroy().
  * @param pool Pool the regime takes its other table pages from.
- * @return ::PVM_OK; ::PVM_E_INVAL for a NULL pointer, an unsupported size or
- *         a misaligned root. Nothing is written on error.
+ * @return ::PVM_OK; ::PVM_E_INVAL for a NULL pointer, an unsupported size, an
+ *         IPA size larger than the PA size (KVM refuses those too: the IPA
+ *         space could not be backed), or a misaligned root. Nothing is
+ *         written on error.
  */
 pvm_status_t pvm_stage2_init(struct pvm_stage2 *s2, const struct pvm_stage2_config *cfg,
 			     pvm_paddr_t root, struct pvm_pool *pool);
@@ -159,7 +161,9 @@ uint64_t pvm_stage2_vttbr(const struct pvm_stage2 *s2);
  *              are used wherever the IPA and PA are both aligned.
  * @param[out] need On ::PVM_E_NOMEM, how many more pages the pool needs
  *              (may be NULL). Set to 0 otherwise.
- * @return ::PVM_OK; ::PVM_E_INVAL (misaligned, zero size, unknown bits);
+ * @return ::PVM_OK; ::PVM_E_INVAL (misaligned, zero size, unknown bits,
+ *         or ::PVM_PROT_DEVICE with ::PVM_PROT_X: device memory is never
+ *         executable, so that speculative fetches cannot reach a device);
  *         ::PVM_E_RANGE (beyond the IPA or PA size, or wrapping);
  *         ::PVM_E_EXISTS if any page of the range is already mapped
  *         (mapping never replaces a valid mapping; unmap first. Invalid
@@ -191,9 +195,9 @@ pvm_status_t pvm_stage2_unmap(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t siz
  * @param prot New ::PVM_PROT_R/W/X and ::PVM_PROT_SW bits. The memory type
  *             of each mapping is kept, so ::PVM_PROT_DEVICE is rejected.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
- * @return ::PVM_OK; ::PVM_E_INVAL; ::PVM_E_RANGE; ::PVM_E_NOENT if any page
- *         of the range is not mapped; ::PVM_E_NOMEM when a partly covered
- *         block must be split.
+ * @return ::PVM_OK; ::PVM_E_INVAL (also for ::PVM_PROT_X on a device
+ *         mapping); ::PVM_E_RANGE; ::PVM_E_NOENT if any page of the range is
+ *         not mapped; ::PVM_E_NOMEM when a partly covered block must be split.
  */
 pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 				pvm_prot_t prot, size_t *need);
@@ -280,7 +284,8 @@ int pvm_stage2_walk(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size, u
  * @param pa    Output address, aligned to the entry size of @p level.
  * @param prot  Permissions, memory type and software bits.
  * @param level 1, 2 or 3.
- * @return The descriptor, or 0 for an unsupported level or misaligned @p pa.
+ * @return The descriptor, or 0 for an unsupported level, a misaligned or
+ *         too large @p pa, unknown bits, or ::PVM_PROT_DEVICE with ::PVM_PROT_X.
  */
 uint64_t pvm_stage2_encode_leaf(pvm_paddr_t pa, pvm_prot_t prot, unsigned level);
 

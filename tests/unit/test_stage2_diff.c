@@ -292,6 +292,9 @@ static int issue(struct world *w, const struct call *c, size_t *need)
 /* What the reference says the call must return (ignoring pool shortage). */
 static int expected(struct world *w, const struct call *c)
 {
+	/* Device memory is never executable. */
+	if (c->kind == MAP && (c->prot & PVM_PROT_DEVICE) && (c->prot & PVM_PROT_X))
+		return PVM_E_INVAL;
 	for (uint64_t a = c->ipa; a < c->ipa + c->size; a += PAGE) {
 		const struct ref *r = &w->ref[a / PAGE];
 
@@ -299,6 +302,8 @@ static int expected(struct world *w, const struct call *c)
 			return PVM_E_EXISTS;
 		if (c->kind == PROTECT && !r->valid)
 			return PVM_E_NOENT;
+		if (c->kind == PROTECT && (c->prot & PVM_PROT_X) && (r->prot & PVM_PROT_DEVICE))
+			return PVM_E_INVAL;
 	}
 	return PVM_OK;
 }

@@ -387,17 +387,18 @@ static const struct leaf_row leaf_rows[] = {
 	/* 0b11 | 0b0001<<2 | 0b11<<6 | 0b11<<8 | 1<<10 = 0x7c7, XN 0b10<<53 */
 	{0x0000123456789000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_DEVICE, 3,
 	 0x00401234567897c7ull},
-	/* 0b11 | 0b0001<<2 | 0b00<<6 | 0b11<<8 | 1<<10 = 0x707 */
-	{0x0000123456789000ull, PVM_PROT_X | PVM_PROT_DEVICE, 3, 0x0000123456789707ull},
-	/* 0b11 | 0b0001<<2 | 0b01<<6 | 0b11<<8 | 1<<10 = 0x747 */
-	{0x0000123456789000ull, PVM_PROT_R | PVM_PROT_X | PVM_PROT_DEVICE, 3,
-	 0x0000123456789747ull},
-	/* 0b11 | 0b0001<<2 | 0b10<<6 | 0b11<<8 | 1<<10 = 0x787 */
-	{0x0000123456789000ull, PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 3,
-	 0x0000123456789787ull},
-	/* 0b11 | 0b0001<<2 | 0b11<<6 | 0b11<<8 | 1<<10 = 0x7c7 */
-	{0x0000123456789000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 3,
-	 0x00001234567897c7ull},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000123456789000ull, PVM_PROT_X | PVM_PROT_DEVICE, 3, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000123456789000ull, PVM_PROT_R | PVM_PROT_X | PVM_PROT_DEVICE, 3, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000123456789000ull, PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 3, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000123456789000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 3, 0},
 	/* L2 blocks at PA 0x0000876543200000 */
 	/* 0b01 | 0b1111<<2 | 0b00<<6 | 0b11<<8 | 1<<10 = 0x73d, XN 0b10<<53 */
 	{0x0000876543200000ull, 0, 2, 0x004087654320073dull},
@@ -424,17 +425,18 @@ static const struct leaf_row leaf_rows[] = {
 	/* 0b01 | 0b0001<<2 | 0b11<<6 | 0b11<<8 | 1<<10 = 0x7c5, XN 0b10<<53 */
 	{0x0000876543200000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_DEVICE, 2,
 	 0x00408765432007c5ull},
-	/* 0b01 | 0b0001<<2 | 0b00<<6 | 0b11<<8 | 1<<10 = 0x705 */
-	{0x0000876543200000ull, PVM_PROT_X | PVM_PROT_DEVICE, 2, 0x0000876543200705ull},
-	/* 0b01 | 0b0001<<2 | 0b01<<6 | 0b11<<8 | 1<<10 = 0x745 */
-	{0x0000876543200000ull, PVM_PROT_R | PVM_PROT_X | PVM_PROT_DEVICE, 2,
-	 0x0000876543200745ull},
-	/* 0b01 | 0b0001<<2 | 0b10<<6 | 0b11<<8 | 1<<10 = 0x785 */
-	{0x0000876543200000ull, PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 2,
-	 0x0000876543200785ull},
-	/* 0b01 | 0b0001<<2 | 0b11<<6 | 0b11<<8 | 1<<10 = 0x7c5 */
-	{0x0000876543200000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 2,
-	 0x00008765432007c5ull},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000876543200000ull, PVM_PROT_X | PVM_PROT_DEVICE, 2, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000876543200000ull, PVM_PROT_R | PVM_PROT_X | PVM_PROT_DEVICE, 2, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000876543200000ull, PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 2, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000876543200000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 2, 0},
 	/* L1 blocks at PA 0x0000abcdc0000000 */
 	/* 0b01 | 0b1111<<2 | 0b00<<6 | 0b11<<8 | 1<<10 = 0x73d, XN 0b10<<53 */
 	{0x0000abcdc0000000ull, 0, 1, 0x0040abcdc000073dull},
@@ -461,17 +463,18 @@ static const struct leaf_row leaf_rows[] = {
 	/* 0b01 | 0b0001<<2 | 0b11<<6 | 0b11<<8 | 1<<10 = 0x7c5, XN 0b10<<53 */
 	{0x0000abcdc0000000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_DEVICE, 1,
 	 0x0040abcdc00007c5ull},
-	/* 0b01 | 0b0001<<2 | 0b00<<6 | 0b11<<8 | 1<<10 = 0x705 */
-	{0x0000abcdc0000000ull, PVM_PROT_X | PVM_PROT_DEVICE, 1, 0x0000abcdc0000705ull},
-	/* 0b01 | 0b0001<<2 | 0b01<<6 | 0b11<<8 | 1<<10 = 0x745 */
-	{0x0000abcdc0000000ull, PVM_PROT_R | PVM_PROT_X | PVM_PROT_DEVICE, 1,
-	 0x0000abcdc0000745ull},
-	/* 0b01 | 0b0001<<2 | 0b10<<6 | 0b11<<8 | 1<<10 = 0x785 */
-	{0x0000abcdc0000000ull, PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 1,
-	 0x0000abcdc0000785ull},
-	/* 0b01 | 0b0001<<2 | 0b11<<6 | 0b11<<8 | 1<<10 = 0x7c5 */
-	{0x0000abcdc0000000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 1,
-	 0x0000abcdc00007c5ull},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000abcdc0000000ull, PVM_PROT_X | PVM_PROT_DEVICE, 1, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000abcdc0000000ull, PVM_PROT_R | PVM_PROT_X | PVM_PROT_DEVICE, 1, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000abcdc0000000ull, PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 1, 0},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000abcdc0000000ull, PVM_PROT_R | PVM_PROT_W | PVM_PROT_X | PVM_PROT_DEVICE, 1, 0},
 	/* Software bits [58:55] = PVM_PROT_SW(v) << 55, v in 1..15 */
 	/* page RW: 0x7ff, XN 0x0040..., SW 1 << 55 = 0x0080... */
 	{0x0000123456789000ull, PVM_PROT_RW | PVM_PROT_SW(1), 3, 0x00c01234567897ffull},
@@ -483,9 +486,9 @@ static const struct leaf_row leaf_rows[] = {
 	   0x0500... */
 	{0x0000abcdc0000000ull, PVM_PROT_DEVICE | PVM_PROT_R | PVM_PROT_SW(0xa), 1,
 	 0x0540abcdc0000745ull},
-	/* L2 block Device RWX, SW 5 << 55 = 0x0280...: 0b01 | 0x04 | 0xc0 | 0x700 = 0x7c5 */
-	{0x0000876543200000ull, PVM_PROT_DEVICE | PVM_PROT_RWX | PVM_PROT_SW(5), 2,
-	 0x02808765432007c5ull},
+	/* refused: Device memory is never executable (speculative fetches must not reach devices)
+	 */
+	{0x0000876543200000ull, PVM_PROT_DEVICE | PVM_PROT_RWX | PVM_PROT_SW(5), 2, 0},
 	/* Extremes of the output address */
 	/* highest page, RW: 0xfffffffff000 | 0x7ff, XN */
 	{0x0000fffffffff000ull, PVM_PROT_RW, 3, 0x0040fffffffff7ffull},
@@ -539,7 +542,8 @@ static void test_encode_leaf(void **state)
 				(unsigned long long)got, (unsigned long long)r->desc);
 		}
 		assert_int_equal(got, r->desc);
-		assert_int_equal(pvm_stage2_decode_prot(got), r->prot);
+		if (r->desc)
+			assert_int_equal(pvm_stage2_decode_prot(got), r->prot);
 	}
 	for (size_t i = 0; i < sizeof(leaf_bad) / sizeof(leaf_bad[0]); i++) {
 		const struct leaf_row *r = &leaf_bad[i];
@@ -565,6 +569,11 @@ static void test_decode_roundtrip(void **state)
 		for (pvm_prot_t prot = 0; prot <= PVM_PROT_ALL; prot++) {
 			uint64_t d = pvm_stage2_encode_leaf(pvm_pa(pa[level]), prot, level);
 
+			/* Device memory is never executable: refused. */
+			if ((prot & PVM_PROT_DEVICE) && (prot & PVM_PROT_X)) {
+				assert_int_equal(d, 0);
+				continue;
+			}
 			assert_int_not_equal(d, 0);
 			assert_int_equal(d & D_OA_MASK, pa[level]);
 			assert_int_equal(d & D_TYPE, level == 3 ? 0x3 : 0x1);

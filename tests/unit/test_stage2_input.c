@@ -122,6 +122,8 @@ static const struct map_case map_cases[] = {
 	{"size zero", 0x1000000, 0x1000000, 0, PVM_PROT_RW, 0, PVM_E_INVAL},
 	{"unknown prot bit", 0x1000000, 0x1000000, PAGE, 1u << 12, 0, PVM_E_INVAL},
 	{"unknown flag", 0x1000000, 0x1000000, PAGE, PVM_PROT_RW, 1u << 5, PVM_E_INVAL},
+	{"executable device memory", 0x1000000, 0x1000000, PAGE, PVM_PROT_DEVICE | PVM_PROT_X, 0,
+	 PVM_E_INVAL},
 	{"IPA beyond the IPA size", 1ull << 36, 0x1000000, PAGE, PVM_PROT_RW, 0, PVM_E_RANGE},
 	{"range crossing the top", (1ull << 36) - PAGE, 0x1000000, 2 * PAGE, PVM_PROT_RW, 0,
 	 PVM_E_RANGE},
@@ -211,6 +213,18 @@ static void test_protect_semantics(void **state)
 			 PVM_E_NOENT);
 	assert_int_equal(pvm_stage2_protect(&f->s2, pvm_ipa(0x50000000), PAGE, PVM_PROT_R, NULL),
 			 PVM_E_NOENT);
+	/* Device memory never becomes executable. */
+	assert_int_equal(pvm_stage2_protect(&f->s2, pvm_ipa(0x9000000), 3 * PAGE,
+					    PVM_PROT_R | PVM_PROT_X, NULL),
+			 PVM_E_INVAL);
+	/* A range of normal then device pages: nothing changes in either. */
+	assert_int_equal(pvm_stage2_map(&f->s2, pvm_ipa(0x8fff000), pvm_pa(0x8fff000), PAGE,
+					PVM_PROT_RW, 0, NULL),
+			 PVM_OK);
+	before = snapshot(f);
+	assert_int_equal(
+		pvm_stage2_protect(&f->s2, pvm_ipa(0x8fff000), 4 * PAGE, PVM_PROT_RWX, NULL),
+		PVM_E_INVAL);
 	/* The memory type is not a permission. */
 	assert_int_equal(pvm_stage2_protect(&f->s2, pvm_ipa(0x40000000), PAGE,
 					    PVM_PROT_R | PVM_PROT_DEVICE, NULL),
