@@ -7,7 +7,7 @@
  */
 #include <libpvm/pool.h>
 #include <libpvm/sim.h>
-#include <libpvm/stage2.h>
+#include <libpvm/pvm.h>
 #include <libpvm/types.h>
 
 #include <stdio.h>
