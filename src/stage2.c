@@ -701,16 +701,12 @@ static int map_commit(struct walk *w, const struct visit *v)
 	return 0;
 }
 
-pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa, uint64_t size,
-			    pvm_prot_t prot, uint32_t flags, size_t *need)
+static pvm_status_t map_setup(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa,
+			      uint64_t size, pvm_prot_t prot, uint32_t flags)
 {
-	uint64_t p = pvm_pa_val(pa), *pte, *parent = NULL;
-	struct op op;
-	int ret;
+	uint64_t p = pvm_pa_val(pa);
+	int ret = check_range(s2, ipa, size);
 
-	if (need)
-		*need = 0;
-	ret = check_range(s2, ipa, size);
 	if (ret)
 		return ret;
 	if ((p & (PVM_PAGE_SIZE - 1)) || (prot & ~PVM_PROT_ALL) || (flags & ~PVM_S2_MAP_PAGES) ||
@@ -718,11 +714,42 @@ pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa
 		return PVM_E_INVAL;
 	if ((p >> s2->pa_bits) || size > (1ull << s2->pa_bits) - p)
 		return PVM_E_RANGE;
+	op_init(op, s2, ipa, size);
+	op->pa_off = p - pvm_ipa_val(ipa);
+	op->perms = leaf_attrs(prot);
+	op->flags = flags;
+	return PVM_OK;
+}
 
-	op_init(&op, s2, ipa, size);
-	op.pa_off = p - pvm_ipa_val(ipa);
-	op.perms = leaf_attrs(prot);
-	op.flags = flags;
+pvm_status_t pvm_stage2_map_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa,
+				    uint64_t size, pvm_prot_t prot, uint32_t flags, size_t *pages)
+{
+	struct op op;
+	int ret;
+
+	if (!pages)
+		return PVM_E_INVAL;
+	*pages = 0;
+	ret = map_setup(&op, (struct pvm_stage2 *)s2, ipa, pa, size, prot, flags);
+	if (!ret)
+		ret = run(&op, map_check, map_check_run, PVM_S2_VISIT_LEAF);
+	if (!ret)
+		*pages = (size_t)op.need;
+	return ret;
+}
+
+pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa, uint64_t size,
+			    pvm_prot_t prot, uint32_t flags, size_t *need)
+{
+	uint64_t *pte, *parent = NULL;
+	struct op op;
+	int ret;
+
+	if (need)
+		*need = 0;
+	ret = map_setup(&op, s2, ipa, pa, size, prot, flags);
+	if (ret)
+		return ret;
 	pte = last_table(&op, &parent);
 	if (pte) {
 		struct walk w = {.s2 = s2, .arg = &op};
@@ -926,6 +953,28 @@ pvm_status_t pvm_stage2_annotate(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t 
 	return clear_range(s2, ipa, size, (uint64_t)owner << D_OWNER_SHIFT, need);
 }
 
+pvm_status_t pvm_stage2_annotate_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
+					 unsigned owner, size_t *pages)
+{
+	struct op op;
+	int ret;
+
+	if (!pages)
+		return PVM_E_INVAL;
+	*pages = 0;
+	ret = check_range(s2, ipa, size);
+	if (ret)
+		return ret;
+	if (owner > PVM_S2_OWNER_MAX)
+		return PVM_E_INVAL;
+	op_init(&op, (struct pvm_stage2 *)s2, ipa, size);
+	op.target = (uint64_t)owner << D_OWNER_SHIFT;
+	ret = run(&op, clear_check, clear_check_run, PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
+	if (!ret)
+		*pages = (size_t)op.need;
+	return ret;
+}
+
 void pvm_stage2_destroy(struct pvm_stage2 *s2)
 {
 	/* The whole space is covered, so no block is split: this cannot need pages. */
@@ -1002,6 +1051,37 @@ static int protect_commit(struct walk *w, const struct visit *v)
 	return 0;
 }
 
+static pvm_status_t protect_setup(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa,
+				  uint64_t size, pvm_prot_t prot)
+{
+	int ret = check_range(s2, ipa, size);
+
+	if (ret)
+		return ret;
+	if (prot & ~(PVM_PROT_RWX | PVM_PROT_SW_MASK))
+		return PVM_E_INVAL;
+	op_init(op, s2, ipa, size);
+	op->perms = perm_bits(prot);
+	return PVM_OK;
+}
+
+pvm_status_t pvm_stage2_protect_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
+					pvm_prot_t prot, size_t *pages)
+{
+	struct op op;
+	int ret;
+
+	if (!pages)
+		return PVM_E_INVAL;
+	*pages = 0;
+	ret = protect_setup(&op, (struct pvm_stage2 *)s2, ipa, size, prot);
+	if (!ret)
+		ret = run(&op, protect_check, protect_check_run, PVM_S2_VISIT_LEAF);
+	if (!ret)
+		*pages = (size_t)op.need;
+	return ret;
+}
+
 pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 				pvm_prot_t prot, size_t *need)
 {
@@ -1011,14 +1091,9 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 
 	if (need)
 		*need = 0;
-	ret = check_range(s2, ipa, size);
+	ret = protect_setup(&op, s2, ipa, size, prot);
 	if (ret)
 		return ret;
-	if (prot & ~(PVM_PROT_RWX | PVM_PROT_SW_MASK))
-		return PVM_E_INVAL;
-
-	op_init(&op, s2, ipa, size);
-	op.perms = perm_bits(prot);
 	pte = last_table(&op, &parent);
 	if (pte) {
 		struct walk w = {.s2 = s2, .arg = &op};

@@ -217,6 +217,50 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 pvm_status_t pvm_stage2_annotate(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 				 unsigned owner, size_t *need);
 
+/**
+ * @defgroup s2prep Preparing a change
+ * @brief The check half of an operation, on its own.
+ *
+ * A caller that must change several regimes at once (the ownership layer
+ * changes the host's and a guest's stage-2 in one transition) prepares
+ * every change first, tops the shared pool up to the sum of the pages
+ * they need, and only then commits them: with the pool that full, the
+ * commits cannot fail. Each returns what the operation itself would
+ * return, except that it never returns ::PVM_E_NOMEM, and changes nothing.
+ * @{
+ */
+
+/**
+ * @brief Check a pvm_stage2_map() and count the table pages it would take.
+ * @param s2 The regime. @param ipa Start IPA. @param pa Start PA.
+ * @param size Bytes. @param prot Protections. @param flags Map flags.
+ * @param[out] pages Table pages the map would take from the pool.
+ * @return What pvm_stage2_map() would return with an unlimited pool.
+ */
+pvm_status_t pvm_stage2_map_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa,
+				    uint64_t size, pvm_prot_t prot, uint32_t flags, size_t *pages);
+
+/**
+ * @brief Check a pvm_stage2_annotate() (owner 0: an unmap) and count its table pages.
+ * @param s2 The regime. @param ipa Start IPA. @param size Bytes.
+ * @param owner Annotation, 0 to unmap.
+ * @param[out] pages Table pages it would take from the pool.
+ * @return What pvm_stage2_annotate() would return with an unlimited pool.
+ */
+pvm_status_t pvm_stage2_annotate_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
+					 unsigned owner, size_t *pages);
+
+/**
+ * @brief Check a pvm_stage2_protect() and count its table pages.
+ * @param s2 The regime. @param ipa Start IPA. @param size Bytes.
+ * @param prot New permissions and software bits.
+ * @param[out] pages Table pages it would take from the pool.
+ * @return What pvm_stage2_protect() would return with an unlimited pool.
+ */
+pvm_status_t pvm_stage2_protect_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
+					pvm_prot_t prot, size_t *pages);
+/** @} */
+
 /** @brief What pvm_stage2_lookup() finds at an IPA. */
 struct pvm_stage2_mapping {
 	bool valid;	 /**< A valid page or block maps the IPA. */

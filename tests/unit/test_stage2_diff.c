@@ -273,6 +273,24 @@ struct call {
 	unsigned owner;
 };
 
+/* The check half alone: what the call would return, and the pages it would take. */
+static int prepare(struct world *w, const struct call *c, size_t *pages)
+{
+	switch (c->kind) {
+	case MAP:
+		return pvm_stage2_map_prepare(&w->s2, pvm_ipa(c->ipa), pvm_pa(c->pa), c->size,
+					      c->prot, c->flags, pages);
+	case UNMAP:
+		return pvm_stage2_annotate_prepare(&w->s2, pvm_ipa(c->ipa), c->size, 0, pages);
+	case PROTECT:
+		return pvm_stage2_protect_prepare(&w->s2, pvm_ipa(c->ipa), c->size, c->prot, pages);
+	case ANNOTATE:
+		return pvm_stage2_annotate_prepare(&w->s2, pvm_ipa(c->ipa), c->size, c->owner,
+						   pages);
+	}
+	return PVM_E_INVAL;
+}
+
 static int issue(struct world *w, const struct call *c, size_t *need)
 {
 	switch (c->kind) {
@@ -385,8 +403,19 @@ static void one_op(struct world *w)
 	before = digest_range(w, c.ipa, c.ipa + c.size);
 	tables = w->s2.table_pages;
 
+	/* Preparing changes nothing and predicts the call exactly. */
+	size_t pages = 0, free_before = pvm_pool_free_pages(&w->pool);
+	int prep = prepare(w, &c, &pages);
+
+	assert_int_equal(prep, exp);
+	after = digest_range(w, c.ipa, c.ipa + c.size);
+	assert_true(before.h == after.h && before.n == after.n);
+
 	ret = issue(w, &c, &need);
+	if (ret == PVM_OK)
+		assert_true(pages <= free_before);
 	if (ret == PVM_E_NOMEM) {
+		assert_int_equal(need, pages - free_before);
 		w->nomems++;
 		assert_true(need > 0);
 		after = digest_range(w, c.ipa, c.ipa + c.size);
