@@ -12,5 +12,7 @@
 #include <libpvm/types.h>
 #include <libpvm/pool.h>
 #include <libpvm/stage2.h>
+#include <libpvm/mem.h>
+#include <libpvm/vm.h>
 
 #endif /* LIBPVM_PVM_H */

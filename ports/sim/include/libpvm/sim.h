@@ -172,6 +172,26 @@ pvm_status_t pvm_sim_s2_translate(uint64_t vtcr, uint64_t vttbr, uint64_t ipa,
 				  enum pvm_sim_access access, struct pvm_sim_s2_result *res);
 
 /**
+ * @brief Read or write memory through a stage-2, as a CPU of that regime would.
+ * @param vtcr  `VTCR_EL2` of the regime (the host's, or a guest's).
+ * @param vttbr `VTTBR_EL2` of the regime.
+ * @param ipa   First address, any alignment.
+ * @param buf   Data to write, or where to read into.
+ * @param len   Bytes.
+ * @param write true to write, false to read.
+ * @param[out] fault On ::PVM_E_PERM, the fault (may be NULL).
+ * @return ::PVM_OK; ::PVM_E_PERM when an access faults (the pages before
+ *         the faulting one have been accessed, as on hardware);
+ *         ::PVM_E_INVAL for a regime the MMU cannot walk or an output
+ *         address outside simulated RAM.
+ *
+ * Each page is translated with pvm_sim_s2_translate(), so the TLB model
+ * applies: this is how tests play the host or a guest touching memory.
+ */
+pvm_status_t pvm_sim_s2_copy(uint64_t vtcr, uint64_t vttbr, uint64_t ipa, void *buf, size_t len,
+			     bool write, struct pvm_sim_s2_result *fault);
+
+/**
  * @brief Switch the TLB model on or off (off: every translation walks the
  *        tables). Switching drops every cached entry.
  * @param on true to cache translations.

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file mem.h
+ * @brief Memory ownership and donation: the page-state machine.
+ *
+ * Every page of managed memory has exactly one **owner**: the host, the
+ * hypervisor (hyp) or one guest VM. The owner may lend the page to
+ * **borrowers**; for each component a page is in one of four states:
+ *
+ * | state                   | meaning                                             |
+ * |-------------------------|-----------------------------------------------------|
+ * | ::PVM_PAGE_OWNED        | owned, lent to nobody                               |
+ * | ::PVM_PAGE_SHARED_OWNED | owned, lent to at least one borrower                |
+ * | ::PVM_PAGE_SHARED_BORROWED | borrowed from its owner                          |
+ * | ::PVM_PAGE_NOPAGE       | no access                                           |
+ *
+ * The **host stage-2** is an identity map of every page the host owns or
+ * borrows (block mappings where possible, split on demand); a page the host
+ * neither owns nor borrows is absent from it, and its invalid entry carries
+ * the owner's id, so a host access to it faults. Each state is also kept in
+ * the software bits of the stage-2 entries (::PVM_PROT_SW of the state),
+ * as pKVM does, and pvm_mem_check() proves tables and metadata agree.
+ *
+ * ## Transitions
+ * Each is one function named initiator_verb_completer. Each checks every
+ * page of its range first and then commits: a range moves whole or not at
+ * all, and a failing call changes nothing (no metadata, no table entry, no
+ * TLB state). Rows give the required states (for every page) → the result.
+ *
+ * | function                    | before (owner / borrowers)                | after |
+ * |-----------------------------|-------------------------------------------|-------|
+ * | pvm_host_share_hyp()        | host OWNED or SHARED_OWNED, hyp not borrowing | host
+ * SHARED_OWNED, hyp SHARED_BORROWED | | pvm_host_unshare_hyp()      | host SHARED_OWNED, hyp
+ * borrowing, no pins | hyp NOPAGE; host OWNED if no borrower is left | | pvm_hyp_pin_shared() | hyp
+ * borrowing from host                   | pin count + 1 | | pvm_hyp_unpin_shared()      | hyp
+ * borrowing, pinned                     | pin count - 1 | | pvm_host_donate_hyp()       | host
+ * OWNED                                | hyp OWNED, host NOPAGE | | pvm_hyp_donate_host()       |
+ * hyp OWNED (not its own carve-out)         | host OWNED, hyp NOPAGE | | pvm_host_share_guest() |
+ * host OWNED or SHARED_OWNED, not lent to hyp; VM not protected; IPA free | host SHARED_OWNED,
+ * guest SHARED_BORROWED (counted: a page may be lent to several guests) | |
+ * pvm_host_unshare_guest()    | guest SHARED_BORROWED at the IPA          | guest NOPAGE; host
+ * OWNED if no borrower is left | | pvm_host_donate_guest()     | host OWNED; VM protected; IPA free
+ * | guest OWNED, host NOPAGE | | pvm_guest_share_host()      | guest OWNED | guest SHARED_OWNED,
+ * host SHARED_BORROWED | | pvm_guest_unshare_host()    | guest SHARED_OWNED, host borrowing | guest
+ * OWNED, host NOPAGE | | pvm_guest_relinquish_host() | guest OWNED                               |
+ * page zeroed, host OWNED, guest NOPAGE |
+ *
+ * Teardown (vm.h) runs in phases: start (no new transitions, no vCPU
+ * running) → reclaim every page (each guest-owned page is zeroed and
+ * cleaned to the Point of Coherency through the port before the host gets
+ * it back; pages lent by the host are just unshared) → finalize (the VM's
+ * own pages go back to the host, zeroed).
+ *
+ * ## Status codes (the same in every transition)
+ * - ::PVM_E_INVAL: misaligned address, zero or absurd page count, NULL.
+ * - ::PVM_E_RANGE: a page outside managed memory, a range that wraps, an
+ *   IPA beyond the VM's IPA size.
+ * - ::PVM_E_NOENT: no such VM; or a guest IPA that is not mapped.
+ * - ::PVM_E_EXISTS: the guest IPA is already mapped.
+ * - ::PVM_E_PERM: the transition does not apply to this kind of VM
+ *   (donating to a non-protected VM, lending host pages to a protected one).
+ * - ::PVM_E_STATE: a page is not in the required state; or the VM is being
+ *   torn down.
+ * - ::PVM_E_BUSY: a page is pinned by the hypervisor; a VM still has a vCPU
+ *   loaded.
+ * - ::PVM_E_NOMEM: the hypervisor's pool lacks table pages; `*need` says how
+ *   many more (donate them with pvm_mem_topup() and call again).
+ *
+ * ## Locking
+ * One lock protects the host stage-2, the metadata and the hypervisor's
+ * pool; each VM has its own lock for its stage-2. A transition that
+ * involves a VM takes the memory lock first, then the VM's: always in that
+ * order. Every function here takes the locks it needs itself.
+ */
+#ifndef LIBPVM_MEM_H
+#define LIBPVM_MEM_H
+
+#include <libpvm/pool.h>
+#include <libpvm/port.h>
+#include <libpvm/stage2.h>
+#include <libpvm/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Component id of the host (it never appears as an annotation). */
+#define PVM_ID_HOST 0u
+/** @brief Component id of the hypervisor. */
+#define PVM_ID_HYP 1u
+/** @brief Component id of the VM with handle h is PVM_ID_GUEST(h). */
+#define PVM_ID_GUEST(h) (2u + (unsigned)(h))
+/** @brief Most VMs that can exist at once. */
+#define PVM_VM_MAX 64u
+
+/** @brief State of a page for one component (also the stage-2 software bits). */
+enum pvm_page_state {
+	PVM_PAGE_OWNED = 0,	      /**< Owned and lent to nobody. */
+	PVM_PAGE_SHARED_OWNED = 1,    /**< Owned and lent to at least one borrower. */
+	PVM_PAGE_SHARED_BORROWED = 2, /**< Borrowed from its owner. */
+	PVM_PAGE_NOPAGE = 3,	      /**< No access. */
+};
+
+/** @brief Flags of struct pvm_page. */
+#define PVM_PAGE_F_HYP_BORROWS	(1u << 0) /**< The hypervisor borrows this host page. */
+#define PVM_PAGE_F_HOST_BORROWS (1u << 1) /**< The host borrows this guest page. */
+#define PVM_PAGE_F_CARVEOUT	(1u << 2) /**< The hypervisor's own boot carve-out. */
+
+/**
+ * @brief Metadata of one physical page: 8 bytes, in hypervisor memory.
+ *
+ * The owner's state is SHARED_OWNED exactly when the page has a borrower
+ * (a flag or a non-zero guest count), so it is not stored twice.
+ */
+struct pvm_page {
+	uint8_t owner;	 /**< Component id of the owner. */
+	uint8_t flags;	 /**< PVM_PAGE_F_* */
+	uint16_t guests; /**< Guest mappings borrowing this host page. */
+	uint16_t pins;	 /**< Hypervisor pins of a page it borrows. */
+	uint16_t check;	 /**< Scratch for pvm_mem_check(); zero otherwise. */
+};
+
+struct pvm_vm;
+
+/** @brief Where managed memory and the hypervisor's carve-out are. */
+struct pvm_mem_config {
+	uint64_t ram_base; /**< First byte of managed RAM; page aligned. */
+	uint64_t ram_size; /**< Bytes of managed RAM; a multiple of the page size. */
+	uint64_t hyp_base; /**< The hypervisor's own pages, inside RAM; page aligned. */
+	uint64_t hyp_size; /**< Bytes: metadata, host stage-2 root and table pool. */
+	unsigned pa_bits;  /**< PA size (and the host's IPA size): 32-48 as in stage2.h. */
+};
+
+/**
+ * @brief The hypervisor's view of memory: metadata, host stage-2, pool, VMs.
+ *
+ * Lives in caller memory; fields are private.
+ */
+struct pvm_mem {
+	pvm_lock_t lock;		/**< Protects everything here but the VMs' own stage-2s. */
+	uint64_t base;			/**< First managed PA. */
+	uint64_t npages;		/**< Managed pages. */
+	struct pvm_page *meta;		/**< npages entries, in the carve-out. */
+	struct pvm_stage2 host;		/**< The host's identity stage-2 (VMID 0). */
+	struct pvm_pool pool;		/**< Table pages for every stage-2. */
+	struct pvm_vm *vms[PVM_VM_MAX]; /**< VMs by handle. */
+};
+
+/**
+ * @brief Take over managed memory: build the metadata and the host stage-2.
+ * @param mem The structure to fill.
+ * @param cfg Managed RAM and the carve-out.
+ * @param[out] need On ::PVM_E_NOMEM, how many more carve-out pages the host
+ *             stage-2 would need (may be NULL).
+ * @return ::PVM_OK; ::PVM_E_INVAL for a bad or inconsistent configuration
+ *         (carve-out outside RAM, misaligned, too small for the metadata);
+ *         ::PVM_E_NOMEM.
+ *
+ * The carve-out holds the metadata (8 bytes a page), the host stage-2 root,
+ * and its remaining pages feed the pool. Every other page starts host
+ * OWNED and identity-mapped in the host stage-2. Called once, at boot,
+ * before the host runs.
+ */
+pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg, size_t *need);
+
+/**
+ * @brief The host gives pages to the hypervisor's table pool.
+ * @param mem The memory. @param pa First page. @param npages Pages.
+ * @return As pvm_host_donate_hyp().
+ *
+ * A host donate hyp transition followed by handing the pages to the pool;
+ * the usual answer to ::PVM_E_NOMEM.
+ */
+pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+
+/**
+ * @brief Give free pool pages back to the host.
+ * @param mem The memory.
+ * @param max Most pages to return.
+ * @return How many pages went back (zeroed), host OWNED again.
+ *
+ * Pages of the boot carve-out stay with the hypervisor.
+ */
+uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max);
+
+/**
+ * @name Transitions
+ * Host-initiated calls take physical addresses; guest-initiated ones take
+ * the guest's IPAs. @p vm is a VM handle (vm.h). Status codes are those
+ * listed in the file description.
+ * @{
+ */
+/** @brief Lend host pages to the hypervisor. @param mem Memory. @param pa First page. @param npages
+ * Pages. @return Status. */
+pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+/** @brief Take pages lent to the hypervisor back. @param mem Memory. @param pa First page. @param
+ * npages Pages. @return Status. */
+pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+/** @brief Pin pages the hypervisor borrows, so the host cannot unshare them. @param mem Memory.
+ * @param pa First page. @param npages Pages. @return Status. */
+pvm_status_t pvm_hyp_pin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+/** @brief Drop one pin of each page. @param mem Memory. @param pa First page. @param npages Pages.
+ * @return Status. */
+pvm_status_t pvm_hyp_unpin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+/** @brief Give host pages to the hypervisor. @param mem Memory. @param pa First page. @param npages
+ * Pages. @return Status. */
+pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+/** @brief Give hypervisor pages (not the carve-out) to the host. Hypervisor-internal. @param mem
+ * Memory. @param pa First page. @param npages Pages. @return Status. */
+pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+/**
+ * @brief Lend host pages to a non-protected VM at an IPA.
+ * @param mem Memory. @param vm VM handle. @param pa First page. @param ipa Guest IPA.
+ * @param npages Pages. @param prot Guest permissions (R/W/X; not DEVICE).
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return Status.
+ */
+pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				  uint64_t npages, pvm_prot_t prot, size_t *need);
+/**
+ * @brief Take pages lent to a non-protected VM back.
+ * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return Status.
+ */
+pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+				    uint64_t npages, size_t *need);
+/**
+ * @brief Give host pages to a protected VM, mapped RWX at an IPA.
+ * @param mem Memory. @param vm VM handle. @param pa First page. @param ipa Guest IPA.
+ * @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return Status.
+ */
+pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				   uint64_t npages, size_t *need);
+/**
+ * @brief A guest lends its pages to the host (virtio rings, bounce buffers).
+ * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return Status.
+ */
+pvm_status_t pvm_guest_share_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
+				  size_t *need);
+/**
+ * @brief A guest takes pages it lent to the host back.
+ * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return Status.
+ */
+pvm_status_t pvm_guest_unshare_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+				    uint64_t npages, size_t *need);
+/**
+ * @brief A guest gives its pages back to the host; they are zeroed first.
+ * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return Status.
+ */
+pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+				       uint64_t npages, size_t *need);
+/** @} */
+
+/** @brief What pvm_mem_page() reports about one page. */
+struct pvm_page_info {
+	unsigned owner;		   /**< Component id of the owner. */
+	enum pvm_page_state state; /**< The owner's state. */
+	bool hyp_borrows;	   /**< The hypervisor borrows it. */
+	bool host_borrows;	   /**< The host borrows it (a guest page). */
+	unsigned guests;	   /**< Guest mappings borrowing it (a host page). */
+	unsigned pins;		   /**< Hypervisor pins. */
+};
+
+/**
+ * @brief Read the metadata of one page (debug and test API).
+ * @param mem Memory. @param pa Any address in the page. @param[out] info The page.
+ * @return ::PVM_OK; ::PVM_E_RANGE outside managed memory; ::PVM_E_INVAL for NULL.
+ */
+pvm_status_t pvm_mem_page(struct pvm_mem *mem, pvm_paddr_t pa, struct pvm_page_info *info);
+
+/** @brief Where pvm_mem_check() found a broken invariant. */
+struct pvm_mem_report {
+	uint64_t pa;	  /**< The page (or table entry) concerned. */
+	unsigned vm;	  /**< VM handle concerned, or PVM_VM_MAX for none. */
+	const char *what; /**< Which invariant, in words. */
+};
+
+/**
+ * @brief Prove the ownership invariants (debug API; slow: walks everything).
+ * @param mem Memory.
+ * @param[out] report Where the first violation is described (may be NULL).
+ * @return ::PVM_OK when all hold; ::PVM_E_STATE at the first violation.
+ *
+ * Checks: every page has one valid owner (host, hyp or an existing VM);
+ * the host stage-2 maps, as an identity with the right state bits, exactly
+ * the pages the host owns or borrows, and annotates every other page with
+ * its owner; a guest stage-2 maps only pages the guest owns or borrows,
+ * with the right state bits; hypervisor pages are in no stage-2; a page is
+ * writable by two components only while shared; each page's guest-borrow
+ * count equals the number of guest mappings of it; pins only on pages the
+ * hypervisor borrows.
+ */
+pvm_status_t pvm_mem_check(struct pvm_mem *mem, struct pvm_mem_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPVM_MEM_H */

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file vm.h
+ * @brief Guest VMs as components of the ownership state machine.
+ *
+ * A VM is a handle (0 to ::PVM_VM_MAX - 1), a VMID (handle + 1; the host
+ * uses VMID 0), its own stage-2 and whether it is protected. Its structure
+ * and its stage-2 root live in pages the host donates at creation; its
+ * other table pages come from the hypervisor's pool (mem.h).
+ *
+ * Lifecycle: pvm_vm_create() → (transitions, vCPUs: pvm_vm_load() /
+ * pvm_vm_put() around each run) → pvm_vm_teardown_start() →
+ * pvm_vm_reclaim() until nothing is left → pvm_vm_teardown_finish().
+ * Protected or not, every page the guest owned is zeroed and cleaned to
+ * the Point of Coherency before the host gets it back.
+ */
+#ifndef LIBPVM_VM_H
+#define LIBPVM_VM_H
+
+#include <libpvm/mem.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Lifecycle state of a VM. */
+enum pvm_vm_state {
+	PVM_VM_ACTIVE = 0, /**< Created; transitions and vCPUs allowed. */
+	PVM_VM_DYING = 1,  /**< Teardown started: only reclaim and finish. */
+};
+
+/**
+ * @brief A VM. Lives in its last donated page; fields are private.
+ */
+struct pvm_vm {
+	pvm_lock_t lock;      /**< Protects s2; taken after the memory lock. */
+	struct pvm_stage2 s2; /**< The guest's stage-2. */
+	pvm_paddr_t donated;  /**< First donated page (the root comes first). */
+	uint64_t ndonated;    /**< Donated pages (root pages + 1). */
+	uint64_t pages;	      /**< Pages mapped in s2 (owned or borrowed). */
+	uint32_t refs;	      /**< Loaded vCPUs (pvm_vm_load()). */
+	uint16_t handle;      /**< Index in pvm_mem::vms. */
+	uint8_t state;	      /**< enum pvm_vm_state */
+	bool protected_vm;    /**< The host may not see its memory. */
+};
+
+/** @brief Parameters of pvm_vm_create(). */
+struct pvm_vm_config {
+	unsigned ipa_bits; /**< Guest IPA size, 32 up to the PA size. */
+	bool protected_vm; /**< A protected VM (memory donated) or not (memory lent). */
+};
+
+/**
+ * @brief Pages the host must donate to create a VM.
+ * @param ipa_bits Guest IPA size.
+ * @return Root table pages + 1 (for the VM structure), or 0 for a bad size.
+ *         The pages must be contiguous and aligned to the root size
+ *         (pvm_stage2_root_pages() pages).
+ */
+uint64_t pvm_vm_create_pages(unsigned ipa_bits);
+
+/**
+ * @brief Create a VM.
+ * @param mem    Memory.
+ * @param cfg    IPA size and kind.
+ * @param pages  First of pvm_vm_create_pages() host-owned pages, aligned as said there.
+ * @param npages Must equal pvm_vm_create_pages().
+ * @param[out] handle The new VM's handle.
+ * @return ::PVM_OK; ::PVM_E_INVAL (bad configuration, count or alignment);
+ *         ::PVM_E_RANGE (pages outside managed memory); ::PVM_E_STATE (a page
+ *         is not host OWNED); ::PVM_E_BUSY (::PVM_VM_MAX VMs exist).
+ *         On success the pages are the hypervisor's.
+ */
+pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
+			   uint64_t npages, unsigned *handle);
+
+/**
+ * @brief Take a reference on an active VM for running its vCPUs.
+ * @param mem Memory. @param handle VM handle. @param[out] vm The VM.
+ * @return ::PVM_OK; ::PVM_E_NOENT (no such VM); ::PVM_E_STATE (tearing down).
+ */
+pvm_status_t pvm_vm_load(struct pvm_mem *mem, unsigned handle, struct pvm_vm **vm);
+
+/**
+ * @brief Drop a reference taken by pvm_vm_load().
+ * @param mem Memory. @param vm The VM.
+ */
+void pvm_vm_put(struct pvm_mem *mem, struct pvm_vm *vm);
+
+/** @brief What pvm_vm_info() reports. */
+struct pvm_vm_info {
+	uint16_t vmid;		 /**< VMID of the guest's stage-2. */
+	unsigned ipa_bits;	 /**< Guest IPA size. */
+	bool protected_vm;	 /**< Protected or not. */
+	enum pvm_vm_state state; /**< Lifecycle state. */
+	uint64_t pages;		 /**< Pages mapped in the guest's stage-2. */
+	uint64_t vtcr;		 /**< VTCR_EL2 for the guest's stage-2. */
+	uint64_t vttbr;		 /**< VTTBR_EL2 for the guest's stage-2. */
+};
+
+/**
+ * @brief Describe a VM.
+ * @param mem Memory. @param handle VM handle. @param[out] info The VM.
+ * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_INVAL for NULL.
+ */
+pvm_status_t pvm_vm_info(struct pvm_mem *mem, unsigned handle, struct pvm_vm_info *info);
+
+/**
+ * @brief Start tearing a VM down: no transition into it, no vCPU, from now on.
+ * @param mem Memory. @param handle VM handle.
+ * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_STATE (already dying);
+ *         ::PVM_E_BUSY (a vCPU is loaded).
+ */
+pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle);
+
+/**
+ * @brief Reclaim pages of a dying VM: zero and clean what it owned, unshare
+ *        what it borrowed, give them to the host.
+ * @param mem Memory. @param handle VM handle.
+ * @param max Most pages to reclaim in this call (bounded work).
+ * @param[out] left Pages still mapped in the VM afterwards (may be NULL).
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_STATE (not dying);
+ *         ::PVM_E_INVAL (max is 0); ::PVM_E_NOMEM.
+ */
+pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, uint64_t *left,
+			    size_t *need);
+
+/**
+ * @brief Finish a teardown: free the VM's tables and give its own pages back, zeroed.
+ * @param mem Memory. @param handle VM handle.
+ * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_STATE (not dying, or pages left
+ *         to reclaim).
+ */
+pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPVM_VM_H */

@@ -1,0 +1,921 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Memory ownership: the page-state machine between host, hypervisor and
+ * guests (mem.h has the table of transitions).
+ *
+ * Every transition is the same four steps, done by run_xfer():
+ *   1. check every page's metadata against the transition's rule;
+ *   2. prepare every stage-2 change (the guest's, and the host's, which is
+ *      derived from the metadata the pages will have) and add up the table
+ *      pages they need: if the pool is short, fail having changed nothing;
+ *   3. commit the stage-2 changes, revoking access before granting it, and
+ *      zeroing pages that leave a guest in between;
+ *   4. commit the metadata.
+ * Steps 3 and 4 cannot fail.
+ *
+ * The host's stage-2 entry for a page is a pure function of the page's
+ * metadata (host_entry()), so a transition only says how the metadata
+ * changes and the host side follows; the invariant checker uses the same
+ * function to prove tables and metadata agree.
+ */
+#include <libpvm/mem.h>
+#include <libpvm/vm.h>
+
+#include "mem_internal.h"
+
+#include <string.h>
+
+_Static_assert(sizeof(struct pvm_page) == 8, "page metadata must stay 8 bytes");
+
+#define PAGE PVM_PAGE_SIZE
+
+/* Guest-to-host sharing is for data (virtio rings, bounce buffers), never code. */
+#define HOST_BORROW_PROT (PVM_PROT_RW | PVM_PROT_SW(PVM_PAGE_SHARED_BORROWED))
+
+static inline uint64_t pages_to_bytes(uint64_t n)
+{
+	return n << PVM_PAGE_SHIFT;
+}
+
+static inline struct pvm_page *page_at(struct pvm_mem *mem, uint64_t pa)
+{
+	return &mem->meta[(pa - mem->base) >> PVM_PAGE_SHIFT];
+}
+
+static inline bool lent(const struct pvm_page *p)
+{
+	return p->guests || (p->flags & (PVM_PAGE_F_HYP_BORROWS | PVM_PAGE_F_HOST_BORROWS));
+}
+
+static inline enum pvm_page_state owner_state(const struct pvm_page *p)
+{
+	return lent(p) ? PVM_PAGE_SHARED_OWNED : PVM_PAGE_OWNED;
+}
+
+/* What the host stage-2 holds for a page: MAPPED | prot, or the owner's annotation. */
+#define HOST_MAPPED (1u << 31)
+
+static uint32_t host_entry(const struct pvm_page *p)
+{
+	if (p->owner == PVM_ID_HOST)
+		return HOST_MAPPED | PVM_PROT_RWX | PVM_PROT_SW(owner_state(p));
+	if (p->flags & PVM_PAGE_F_HOST_BORROWS)
+		return HOST_MAPPED | HOST_BORROW_PROT;
+	return p->owner;
+}
+
+static pvm_status_t check_pages(const struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n)
+{
+	uint64_t a = pvm_pa_val(pa);
+
+	if (!mem || n == 0 || (a & (PAGE - 1)))
+		return PVM_E_INVAL;
+	if (a < mem->base || n > mem->npages || (a - mem->base) / PAGE > mem->npages - n)
+		return PVM_E_RANGE;
+	return PVM_OK;
+}
+
+/* Zero a page that changes hands, and push the zeroes past the caches. */
+static void scrub(uint64_t pa)
+{
+	void *va = pvm_port_phys_to_virt(pvm_pa(pa));
+
+	memset(va, 0, PAGE);
+	pvm_port_dcache_clean_poc(va, PAGE);
+}
+
+/* ---- Stage-2 changes: prepare (count) or commit -------------------------- */
+
+enum chg_kind { CHG_NONE, CHG_MAP, CHG_ANNOTATE, CHG_PROTECT };
+
+struct chg {
+	struct pvm_stage2 *s2;
+	enum chg_kind kind;
+	uint64_t ipa, pa, npages;
+	pvm_prot_t prot;
+	unsigned owner;
+};
+
+static pvm_status_t chg_prepare(const struct chg *c, size_t *pages)
+{
+	uint64_t size = pages_to_bytes(c->npages);
+
+	*pages = 0;
+	switch (c->kind) {
+	case CHG_NONE:
+		return PVM_OK;
+	case CHG_MAP:
+		return pvm_stage2_map_prepare(c->s2, pvm_ipa(c->ipa), pvm_pa(c->pa), size, c->prot,
+					      0, pages);
+	case CHG_ANNOTATE:
+		return pvm_stage2_annotate_prepare(c->s2, pvm_ipa(c->ipa), size, c->owner, pages);
+	case CHG_PROTECT:
+		return pvm_stage2_protect_prepare(c->s2, pvm_ipa(c->ipa), size, c->prot, pages);
+	}
+	return PVM_E_INVAL;
+}
+
+/* Prepared, and the pool holds what it needs: this cannot fail. */
+static void chg_commit(const struct chg *c)
+{
+	uint64_t size = pages_to_bytes(c->npages);
+
+	switch (c->kind) {
+	case CHG_NONE:
+		break;
+	case CHG_MAP:
+		(void)pvm_stage2_map(c->s2, pvm_ipa(c->ipa), pvm_pa(c->pa), size, c->prot, 0, NULL);
+		break;
+	case CHG_ANNOTATE:
+		(void)pvm_stage2_annotate(c->s2, pvm_ipa(c->ipa), size, c->owner, NULL);
+		break;
+	case CHG_PROTECT:
+		(void)pvm_stage2_protect(c->s2, pvm_ipa(c->ipa), size, c->prot, NULL);
+		break;
+	}
+}
+
+/* ---- Transitions ----------------------------------------------------------- */
+
+struct xfer;
+/* Status of one page for this transition (PVM_OK if it may move). */
+typedef pvm_status_t (*rule_fn)(const struct xfer *x, const struct pvm_page *p);
+/* The page's metadata after the transition. */
+typedef void (*apply_fn)(const struct xfer *x, struct pvm_page *p);
+
+struct xfer {
+	struct pvm_mem *mem;
+	struct pvm_vm *vm; /* the guest involved, or NULL */
+	unsigned id;	   /* its component id */
+	rule_fn rule;
+	apply_fn apply;
+	bool guest_first; /* the guest change revokes: do it before the host's */
+	bool scrub;	  /* zero guest-owned pages between the two */
+	struct chg guest; /* the guest's stage-2 change */
+	size_t pages;	  /* table pages the prepared changes need */
+};
+
+/*
+ * Walk [pa, pa + n) in runs of pages whose host entry goes from the same
+ * old value to the same new value, and prepare or commit one host stage-2
+ * change per run that changes.
+ */
+static pvm_status_t host_sync(struct xfer *x, uint64_t pa, uint64_t n, bool commit)
+{
+	struct pvm_mem *mem = x->mem;
+	uint64_t i = 0;
+
+	while (i < n) {
+		struct pvm_page *p = page_at(mem, pa + pages_to_bytes(i)), q = *p;
+		uint32_t before = host_entry(p), after;
+		uint64_t j = i + 1;
+		struct chg c = {.s2 = &mem->host};
+
+		x->apply(x, &q);
+		after = host_entry(&q);
+		for (; j < n; j++) {
+			struct pvm_page *r = p + (j - i), s = *r;
+
+			x->apply(x, &s);
+			if (host_entry(r) != before || host_entry(&s) != after)
+				break;
+		}
+		if (before != after) {
+			c.ipa = c.pa = pa + pages_to_bytes(i);
+			c.npages = j - i;
+			if (!(after & HOST_MAPPED)) {
+				c.kind = CHG_ANNOTATE;
+				c.owner = after;
+			} else {
+				c.kind = (before & HOST_MAPPED) ? CHG_PROTECT : CHG_MAP;
+				c.prot = after & ~HOST_MAPPED;
+			}
+			if (commit) {
+				chg_commit(&c);
+			} else {
+				size_t pages;
+				pvm_status_t ret = chg_prepare(&c, &pages);
+
+				if (ret)
+					return ret;
+				x->pages += pages;
+			}
+		}
+		i = j;
+	}
+	return PVM_OK;
+}
+
+static pvm_status_t check_rule(struct xfer *x, uint64_t pa, uint64_t n)
+{
+	struct pvm_page *p = page_at(x->mem, pa);
+
+	for (uint64_t i = 0; i < n; i++) {
+		pvm_status_t ret = x->rule(x, &p[i]);
+
+		if (ret)
+			return ret;
+	}
+	return PVM_OK;
+}
+
+static void commit_meta(struct xfer *x, uint64_t pa, uint64_t n)
+{
+	struct pvm_page *p = page_at(x->mem, pa);
+
+	for (uint64_t i = 0; i < n; i++)
+		x->apply(x, &p[i]);
+}
+
+/* Zero the guest's own pages of a run: they are about to reach the host. */
+static void scrub_run(struct xfer *x, uint64_t pa, uint64_t n)
+{
+	struct pvm_page *p = page_at(x->mem, pa);
+
+	for (uint64_t i = 0; i < n; i++)
+		if (p[i].owner == x->id)
+			scrub(pa + pages_to_bytes(i));
+}
+
+static pvm_status_t reserve(struct xfer *x, size_t *need)
+{
+	size_t have = pvm_pool_free_pages(&x->mem->pool);
+
+	if (x->pages > have) {
+		if (need)
+			*need = x->pages - have;
+		return PVM_E_NOMEM;
+	}
+	return PVM_OK;
+}
+
+/*
+ * A transition over one contiguous range of pages [pa, pa + n), with at
+ * most one change to the guest's stage-2 (for host-initiated calls).
+ */
+static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *need)
+{
+	size_t pages;
+	pvm_status_t ret;
+
+	ret = check_rule(x, pa, n);
+	if (ret)
+		return ret;
+	ret = chg_prepare(&x->guest, &pages);
+	if (ret)
+		return ret;
+	x->pages = pages;
+	ret = host_sync(x, pa, n, false);
+	if (ret)
+		return ret;
+	ret = reserve(x, need);
+	if (ret)
+		return ret;
+
+	/* Revoke before granting: no moment where two components may write a page. */
+	if (x->guest_first)
+		chg_commit(&x->guest);
+	/* Pages that leave the hypervisor are zeroed while nobody else can reach them. */
+	if (x->scrub)
+		scrub_run(x, pa, n);
+	host_sync(x, pa, n, true);
+	if (!x->guest_first)
+		chg_commit(&x->guest);
+	commit_meta(x, pa, n);
+	return PVM_OK;
+}
+
+/* ---- Guest-IPA transitions: the pages come from the guest's stage-2 ------ */
+
+/*
+ * Visit the guest's mappings of [ipa, ipa + n pages) as runs of contiguous
+ * physical pages. Stops at the first unmapped page (PVM_E_NOENT), a page
+ * outside managed memory (a broken invariant: PVM_E_STATE) or a non-zero
+ * return of fn. A run boundary is a PA discontinuity, which only happens at
+ * a leaf boundary: so changing the guest's stage-2 run by run splits no
+ * more blocks than changing the whole range at once would.
+ */
+typedef pvm_status_t (*run_fn)(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n);
+
+static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, run_fn fn)
+{
+	uint64_t start = 0, len = 0, run_ipa = ipa;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t a = ipa + pages_to_bytes(i), pa;
+		struct pvm_stage2_mapping m;
+
+		if (pvm_stage2_lookup(&x->vm->s2, pvm_ipa(a), &m) != PVM_OK)
+			return PVM_E_NOENT;
+		pa = pvm_pa_val(m.pa);
+		if (check_pages(x->mem, m.pa, 1))
+			return PVM_E_STATE;
+		if (len && pa == start + pages_to_bytes(len)) {
+			len++;
+			continue;
+		}
+		if (len) {
+			pvm_status_t ret = fn(x, run_ipa, start, len);
+
+			if (ret)
+				return ret;
+		}
+		run_ipa = a;
+		start = pa;
+		len = 1;
+	}
+	return fn(x, run_ipa, start, len);
+}
+
+static pvm_status_t run_check(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
+{
+	pvm_status_t ret = check_rule(x, pa, n);
+
+	(void)ipa;
+	return ret ? ret : host_sync(x, pa, n, false);
+}
+
+static pvm_status_t run_commit(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
+{
+	struct chg g = x->guest;
+
+	g.ipa = ipa;
+	g.npages = n;
+	if (x->guest_first) {
+		/* Revoke the guest's access, zero what it owned, then hand it to the host. */
+		chg_commit(&g);
+		if (x->scrub)
+			scrub_run(x, pa, n);
+		host_sync(x, pa, n, true);
+	} else {
+		host_sync(x, pa, n, true);
+		chg_commit(&g);
+	}
+	commit_meta(x, pa, n);
+	return PVM_OK;
+}
+
+static pvm_status_t run_guest_xfer(struct xfer *x, uint64_t ipa, uint64_t n, size_t *need)
+{
+	size_t pages;
+	pvm_status_t ret;
+
+	ret = chg_prepare(&x->guest, &pages);
+	if (ret)
+		return ret;
+	x->pages = pages;
+	ret = guest_runs(x, ipa, n, run_check);
+	if (ret)
+		return ret;
+	ret = reserve(x, need);
+	if (ret)
+		return ret;
+	return guest_runs(x, ipa, n, run_commit);
+}
+
+/* ---- Locking and VM lookup --------------------------------------------- */
+
+static struct pvm_vm *vm_get(struct pvm_mem *mem, unsigned handle)
+{
+	return handle < PVM_VM_MAX ? mem->vms[handle] : NULL;
+}
+
+/* The VM for a transition into it: it must exist and be active. Memory lock held. */
+static pvm_status_t vm_for_xfer(struct pvm_mem *mem, unsigned handle, struct pvm_vm **vm)
+{
+	*vm = vm_get(mem, handle);
+	if (!*vm)
+		return PVM_E_NOENT;
+	if ((*vm)->state != PVM_VM_ACTIVE)
+		return PVM_E_STATE;
+	return PVM_OK;
+}
+
+static pvm_status_t check_ipa(const struct pvm_vm *vm, pvm_ipa_t ipa, uint64_t n)
+{
+	uint64_t a = pvm_ipa_val(ipa);
+
+	if (a & (PAGE - 1))
+		return PVM_E_INVAL;
+	if (a >= vm->s2.ipa_limit || n > (vm->s2.ipa_limit - a) / PAGE)
+		return PVM_E_RANGE;
+	return PVM_OK;
+}
+
+/* ---- Rules -------------------------------------------------------------- */
+
+static pvm_status_t rule_host_owned_unlent(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	return p->owner == PVM_ID_HOST && !lent(p) ? PVM_OK : PVM_E_STATE;
+}
+
+static pvm_status_t rule_share_hyp(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	return p->owner == PVM_ID_HOST && !(p->flags & PVM_PAGE_F_HYP_BORROWS) ? PVM_OK
+									       : PVM_E_STATE;
+}
+
+static void apply_share_hyp(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->flags |= PVM_PAGE_F_HYP_BORROWS;
+}
+
+static pvm_status_t rule_unshare_hyp(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	if (p->owner != PVM_ID_HOST || !(p->flags & PVM_PAGE_F_HYP_BORROWS))
+		return PVM_E_STATE;
+	return p->pins ? PVM_E_BUSY : PVM_OK;
+}
+
+static void apply_unshare_hyp(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->flags &= (uint8_t)~PVM_PAGE_F_HYP_BORROWS;
+}
+
+static pvm_status_t rule_pin(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	if (p->owner != PVM_ID_HOST || !(p->flags & PVM_PAGE_F_HYP_BORROWS))
+		return PVM_E_STATE;
+	return p->pins == UINT16_MAX ? PVM_E_BUSY : PVM_OK;
+}
+
+static void apply_pin(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->pins++;
+}
+
+static pvm_status_t rule_unpin(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	return (p->flags & PVM_PAGE_F_HYP_BORROWS) && p->pins ? PVM_OK : PVM_E_STATE;
+}
+
+static void apply_unpin(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->pins--;
+}
+
+static void apply_to_owner(const struct xfer *x, struct pvm_page *p)
+{
+	p->owner = (uint8_t)x->id;
+	p->flags &= PVM_PAGE_F_CARVEOUT;
+}
+
+static void apply_to_host(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->owner = PVM_ID_HOST;
+	p->flags = 0;
+}
+
+static pvm_status_t rule_hyp_donate_host(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	return p->owner == PVM_ID_HYP && !(p->flags & PVM_PAGE_F_CARVEOUT) ? PVM_OK : PVM_E_STATE;
+}
+
+static pvm_status_t rule_share_guest(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	if (p->owner != PVM_ID_HOST || (p->flags & PVM_PAGE_F_HYP_BORROWS))
+		return PVM_E_STATE;
+	return p->guests == UINT16_MAX ? PVM_E_BUSY : PVM_OK;
+}
+
+static void apply_share_guest(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->guests++;
+}
+
+static pvm_status_t rule_unshare_guest(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	return p->owner == PVM_ID_HOST && p->guests ? PVM_OK : PVM_E_STATE;
+}
+
+static void apply_unshare_guest(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->guests--;
+}
+
+static pvm_status_t rule_guest_share_host(const struct xfer *x, const struct pvm_page *p)
+{
+	return p->owner == x->id && !lent(p) ? PVM_OK : PVM_E_STATE;
+}
+
+static void apply_guest_share_host(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->flags |= PVM_PAGE_F_HOST_BORROWS;
+}
+
+static pvm_status_t rule_guest_unshare_host(const struct xfer *x, const struct pvm_page *p)
+{
+	return p->owner == x->id && (p->flags & PVM_PAGE_F_HOST_BORROWS) ? PVM_OK : PVM_E_STATE;
+}
+
+static void apply_guest_unshare_host(const struct xfer *x, struct pvm_page *p)
+{
+	(void)x;
+	p->flags &= (uint8_t)~PVM_PAGE_F_HOST_BORROWS;
+}
+
+static pvm_status_t rule_guest_owned_unlent(const struct xfer *x, const struct pvm_page *p)
+{
+	return p->owner == x->id && !lent(p) ? PVM_OK : PVM_E_STATE;
+}
+
+/* Reclaim: the guest's own pages (shared or not) and host pages it borrows. */
+static pvm_status_t rule_reclaim(const struct xfer *x, const struct pvm_page *p)
+{
+	if (p->owner == x->id)
+		return PVM_OK;
+	return p->owner == PVM_ID_HOST && p->guests ? PVM_OK : PVM_E_STATE;
+}
+
+static void apply_reclaim(const struct xfer *x, struct pvm_page *p)
+{
+	if (p->owner == x->id)
+		apply_to_host(x, p);
+	else
+		p->guests--;
+}
+
+/* ---- Host <-> hypervisor ------------------------------------------------ */
+
+pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
+{
+	struct xfer x = {.mem = mem,
+			 .id = PVM_ID_HYP,
+			 .rule = rule_host_owned_unlent,
+			 .apply = apply_to_owner};
+
+	return run_xfer(&x, pa, n, NULL);
+}
+
+pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
+{
+	struct xfer x = {.mem = mem,
+			 .id = PVM_ID_HYP,
+			 .rule = rule_hyp_donate_host,
+			 .apply = apply_to_host,
+			 .scrub = true};
+
+	return run_xfer(&x, pa, n, NULL);
+}
+
+pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
+				size_t *need)
+{
+	struct xfer x = {.mem = mem,
+			 .vm = vm,
+			 .id = PVM_ID_GUEST(vm->handle),
+			 .rule = rule_reclaim,
+			 .apply = apply_reclaim,
+			 .guest_first = true,
+			 .scrub = true,
+			 .guest = {.s2 = &vm->s2, .kind = CHG_ANNOTATE, .ipa = ipa, .npages = n}};
+
+	return run_guest_xfer(&x, ipa, n, need);
+}
+
+static pvm_status_t host_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n, rule_fn rule,
+			     apply_fn apply, unsigned id, size_t *need)
+{
+	struct xfer x = {.mem = mem, .id = id, .rule = rule, .apply = apply};
+	pvm_status_t ret = check_pages(mem, pa, n);
+
+	if (ret)
+		return ret;
+	pvm_port_lock(&mem->lock);
+	ret = run_xfer(&x, pvm_pa_val(pa), n, need);
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+{
+	return host_hyp(mem, pa, npages, rule_share_hyp, apply_share_hyp, PVM_ID_HYP, NULL);
+}
+
+pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+{
+	return host_hyp(mem, pa, npages, rule_unshare_hyp, apply_unshare_hyp, PVM_ID_HYP, NULL);
+}
+
+pvm_status_t pvm_hyp_pin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+{
+	return host_hyp(mem, pa, npages, rule_pin, apply_pin, PVM_ID_HYP, NULL);
+}
+
+pvm_status_t pvm_hyp_unpin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+{
+	return host_hyp(mem, pa, npages, rule_unpin, apply_unpin, PVM_ID_HYP, NULL);
+}
+
+pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+{
+	return host_hyp(mem, pa, npages, rule_host_owned_unlent, apply_to_owner, PVM_ID_HYP, NULL);
+}
+
+pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+{
+	pvm_status_t ret = check_pages(mem, pa, npages);
+
+	if (ret)
+		return ret;
+	pvm_port_lock(&mem->lock);
+	ret = mem_donate_host_locked(mem, pvm_pa_val(pa), npages);
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+{
+	pvm_status_t ret = pvm_host_donate_hyp(mem, pa, npages);
+
+	if (ret)
+		return ret;
+	pvm_port_lock(&mem->lock);
+	(void)pvm_pool_donate(&mem->pool, pa, (size_t)npages);
+	pvm_port_unlock(&mem->lock);
+	return PVM_OK;
+}
+
+uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max)
+{
+	uint64_t done = 0;
+
+	pvm_port_lock(&mem->lock);
+	while (done < max) {
+		pvm_paddr_t pa;
+
+		if (pvm_pool_alloc(&mem->pool, &pa))
+			break;
+		/* Carve-out pages never leave; pages that would cost tables stay too. */
+		if (mem_donate_host_locked(mem, pvm_pa_val(pa), 1)) {
+			pvm_pool_free(&mem->pool, pa);
+			break;
+		}
+		done++;
+	}
+	pvm_port_unlock(&mem->lock);
+	return done;
+}
+
+/* ---- Host <-> guest ------------------------------------------------------ */
+
+pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				  uint64_t npages, pvm_prot_t prot, size_t *need)
+{
+	struct xfer x = {.mem = mem, .rule = rule_share_guest, .apply = apply_share_guest};
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	ret = check_pages(mem, pa, npages);
+	if (ret)
+		return ret;
+	if (prot & ~PVM_PROT_RWX)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	ret = vm_for_xfer(mem, vm, &x.vm);
+	if (!ret && x.vm->protected_vm)
+		ret = PVM_E_PERM;
+	if (!ret)
+		ret = check_ipa(x.vm, ipa, npages);
+	if (!ret) {
+		pvm_port_lock(&x.vm->lock);
+		x.id = PVM_ID_GUEST(vm);
+		x.guest = (struct chg){.s2 = &x.vm->s2,
+				       .kind = CHG_MAP,
+				       .ipa = pvm_ipa_val(ipa),
+				       .pa = pvm_pa_val(pa),
+				       .npages = npages,
+				       .prot = prot | PVM_PROT_SW(PVM_PAGE_SHARED_BORROWED)};
+		ret = run_xfer(&x, pvm_pa_val(pa), npages, need);
+		if (!ret)
+			x.vm->pages += npages;
+		pvm_port_unlock(&x.vm->lock);
+	}
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				   uint64_t npages, size_t *need)
+{
+	struct xfer x = {.mem = mem, .rule = rule_host_owned_unlent, .apply = apply_to_owner};
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	ret = check_pages(mem, pa, npages);
+	if (ret)
+		return ret;
+	pvm_port_lock(&mem->lock);
+	ret = vm_for_xfer(mem, vm, &x.vm);
+	if (!ret && !x.vm->protected_vm)
+		ret = PVM_E_PERM;
+	if (!ret)
+		ret = check_ipa(x.vm, ipa, npages);
+	if (!ret) {
+		pvm_port_lock(&x.vm->lock);
+		x.id = PVM_ID_GUEST(vm);
+		x.guest = (struct chg){.s2 = &x.vm->s2,
+				       .kind = CHG_MAP,
+				       .ipa = pvm_ipa_val(ipa),
+				       .pa = pvm_pa_val(pa),
+				       .npages = npages,
+				       .prot = PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED)};
+		/* The host loses the pages (and its TLB entries) before the guest gets them. */
+		ret = run_xfer(&x, pvm_pa_val(pa), npages, need);
+		if (!ret)
+			x.vm->pages += npages;
+		pvm_port_unlock(&x.vm->lock);
+	}
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+/* Transitions that start from the guest's IPAs. */
+static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
+			       struct xfer *x, size_t *need, bool active_only)
+{
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	if (!mem || npages == 0)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	if (active_only) {
+		ret = vm_for_xfer(mem, vm, &x->vm);
+	} else {
+		x->vm = vm_get(mem, vm);
+		ret = x->vm ? PVM_OK : PVM_E_NOENT;
+	}
+	if (!ret)
+		ret = check_ipa(x->vm, ipa, npages);
+	if (!ret) {
+		pvm_port_lock(&x->vm->lock);
+		x->mem = mem;
+		x->id = PVM_ID_GUEST(vm);
+		x->guest.s2 = &x->vm->s2;
+		x->guest.ipa = pvm_ipa_val(ipa);
+		x->guest.npages = npages;
+		ret = run_guest_xfer(x, pvm_ipa_val(ipa), npages, need);
+		pvm_port_unlock(&x->vm->lock);
+	}
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+				    uint64_t npages, size_t *need)
+{
+	struct xfer x = {.rule = rule_unshare_guest,
+			 .apply = apply_unshare_guest,
+			 .guest_first = true,
+			 .guest = {.kind = CHG_ANNOTATE, .owner = 0}};
+	pvm_status_t ret = guest_xfer(mem, vm, ipa, npages, &x, need, true);
+
+	if (!ret)
+		x.vm->pages -= npages;
+	return ret;
+}
+
+pvm_status_t pvm_guest_share_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
+				  size_t *need)
+{
+	struct xfer x = {.rule = rule_guest_share_host,
+			 .apply = apply_guest_share_host,
+			 .guest = {.kind = CHG_PROTECT,
+				   .prot = PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_SHARED_OWNED)}};
+
+	return guest_xfer(mem, vm, ipa, npages, &x, need, true);
+}
+
+pvm_status_t pvm_guest_unshare_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+				    uint64_t npages, size_t *need)
+{
+	struct xfer x = {
+		.rule = rule_guest_unshare_host,
+		.apply = apply_guest_unshare_host,
+		.guest = {.kind = CHG_PROTECT, .prot = PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED)}};
+
+	return guest_xfer(mem, vm, ipa, npages, &x, need, true);
+}
+
+pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+				       uint64_t npages, size_t *need)
+{
+	struct xfer x = {.rule = rule_guest_owned_unlent,
+			 .apply = apply_to_host,
+			 .guest_first = true,
+			 .scrub = true,
+			 .guest = {.kind = CHG_ANNOTATE, .owner = 0}};
+	pvm_status_t ret = guest_xfer(mem, vm, ipa, npages, &x, need, true);
+
+	if (!ret)
+		x.vm->pages -= npages;
+	return ret;
+}
+
+/* ---- Set-up and queries ---------------------------------------------------- */
+
+pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg, size_t *need)
+{
+	struct pvm_stage2_config hc;
+	uint64_t npages, meta_pages, root_pages, root, hyp_end, ram_end, p;
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	if (!mem || !cfg)
+		return PVM_E_INVAL;
+	if (((cfg->ram_base | cfg->ram_size | cfg->hyp_base | cfg->hyp_size) & (PAGE - 1)) ||
+	    !cfg->ram_size || !cfg->hyp_size)
+		return PVM_E_INVAL;
+	ram_end = cfg->ram_base + cfg->ram_size;
+	hyp_end = cfg->hyp_base + cfg->hyp_size;
+	if (ram_end < cfg->ram_base || hyp_end < cfg->hyp_base || cfg->hyp_base < cfg->ram_base ||
+	    hyp_end > ram_end || cfg->pa_bits > 48 || cfg->pa_bits < 32 ||
+	    (ram_end - 1) >> cfg->pa_bits)
+		return PVM_E_INVAL;
+	root_pages = pvm_stage2_root_pages(cfg->pa_bits);
+	npages = cfg->ram_size / PAGE;
+	/* Metadata first, then the (aligned) root; the rest of the carve-out feeds the pool. */
+	meta_pages = (npages * sizeof(struct pvm_page) + PAGE - 1) / PAGE;
+	root = (cfg->hyp_base + pages_to_bytes(meta_pages) + pages_to_bytes(root_pages) - 1) &
+	       ~(pages_to_bytes(root_pages) - 1);
+	if (!root_pages || root + pages_to_bytes(root_pages) > hyp_end)
+		return PVM_E_INVAL;
+
+	memset(mem, 0, sizeof(*mem));
+	mem->base = cfg->ram_base;
+	mem->npages = npages;
+	mem->meta = pvm_port_phys_to_virt(pvm_pa(cfg->hyp_base));
+	pvm_pool_init(&mem->pool);
+	hc = (struct pvm_stage2_config){
+		.ipa_bits = cfg->pa_bits, .pa_bits = cfg->pa_bits, .vmid = 0};
+	ret = pvm_stage2_init(&mem->host, &hc, pvm_pa(root), &mem->pool);
+	if (ret)
+		return ret;
+	for (p = cfg->hyp_base + pages_to_bytes(meta_pages); p < hyp_end; p += PAGE)
+		if (p < root || p >= root + pages_to_bytes(root_pages))
+			(void)pvm_pool_donate(&mem->pool, pvm_pa(p), 1);
+
+	memset(mem->meta, 0, (size_t)pages_to_bytes(meta_pages));
+	for (p = cfg->hyp_base; p < hyp_end; p += PAGE) {
+		page_at(mem, p)->owner = PVM_ID_HYP;
+		page_at(mem, p)->flags = PVM_PAGE_F_CARVEOUT;
+	}
+
+	/* The host's identity map: everything but the carve-out, blocks where possible. */
+	const pvm_prot_t host = PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED);
+	size_t n1 = 0, n2 = 0, n3 = 0;
+
+	if (cfg->hyp_base > cfg->ram_base)
+		ret = pvm_stage2_map(&mem->host, pvm_ipa(cfg->ram_base), pvm_pa(cfg->ram_base),
+				     cfg->hyp_base - cfg->ram_base, host, 0, &n1);
+	if (!ret && ram_end > hyp_end)
+		ret = pvm_stage2_map(&mem->host, pvm_ipa(hyp_end), pvm_pa(hyp_end),
+				     ram_end - hyp_end, host, 0, &n2);
+	if (!ret)
+		ret = pvm_stage2_annotate(&mem->host, pvm_ipa(cfg->hyp_base), cfg->hyp_size,
+					  PVM_ID_HYP, &n3);
+	if (ret == PVM_E_NOMEM && need)
+		*need = n1 + n2 + n3;
+	return ret;
+}
+
+pvm_status_t pvm_mem_page(struct pvm_mem *mem, pvm_paddr_t pa, struct pvm_page_info *info)
+{
+	const struct pvm_page *p;
+
+	if (!mem || !info)
+		return PVM_E_INVAL;
+	if (check_pages(mem, pvm_pa(pvm_pa_val(pa) & ~(PAGE - 1)), 1))
+		return PVM_E_RANGE;
+	pvm_port_lock(&mem->lock);
+	p = page_at(mem, pvm_pa_val(pa));
+	info->owner = p->owner;
+	info->state = owner_state(p);
+	info->hyp_borrows = p->flags & PVM_PAGE_F_HYP_BORROWS;
+	info->host_borrows = p->flags & PVM_PAGE_F_HOST_BORROWS;
+	info->guests = p->guests;
+	info->pins = p->pins;
+	pvm_port_unlock(&mem->lock);
+	return PVM_OK;
+}

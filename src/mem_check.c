@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The ownership invariant checker (debug API): walks every stage-2 and the
+ * metadata and proves they tell the same story. Slow on purpose: it trusts
+ * nothing the transitions computed.
+ */
+#include <libpvm/mem.h>
+#include <libpvm/vm.h>
+
+#define PAGE	PVM_PAGE_SIZE
+#define OA_MASK 0x0000fffffffff000ull
+
+struct ck {
+	struct pvm_mem *mem;
+	struct pvm_mem_report *rep;
+	struct pvm_vm *vm; /* the guest being walked, NULL for the host */
+	uint64_t mapped;   /* pages mapped in the guest */
+};
+
+static int fail(struct ck *c, uint64_t pa, const char *what)
+{
+	if (c->rep) {
+		c->rep->pa = pa;
+		c->rep->vm = c->vm ? c->vm->handle : PVM_VM_MAX;
+		c->rep->what = what;
+	}
+	return PVM_E_STATE;
+}
+
+static bool managed(const struct pvm_mem *mem, uint64_t pa)
+{
+	return pa >= mem->base && (pa - mem->base) / PAGE < mem->npages;
+}
+
+static struct pvm_page *meta(struct pvm_mem *mem, uint64_t pa)
+{
+	return &mem->meta[(pa - mem->base) / PAGE];
+}
+
+static bool lent(const struct pvm_page *p)
+{
+	return p->guests || (p->flags & (PVM_PAGE_F_HYP_BORROWS | PVM_PAGE_F_HOST_BORROWS));
+}
+
+static unsigned sw_state(uint64_t desc)
+{
+	return (unsigned)((desc >> 55) & 0xf);
+}
+
+/* The metadata of one page makes sense on its own. */
+static int check_page(struct ck *c, uint64_t pa, const struct pvm_page *p)
+{
+	struct pvm_mem *mem = c->mem;
+
+	if (p->owner >= PVM_ID_GUEST(0)) {
+		unsigned h = p->owner - PVM_ID_GUEST(0);
+
+		if (h >= PVM_VM_MAX || !mem->vms[h])
+			return fail(c, pa, "owner is a VM that does not exist");
+	} else if (p->owner != PVM_ID_HOST && p->owner != PVM_ID_HYP) {
+		return fail(c, pa, "owner is no component");
+	}
+	if ((p->flags & PVM_PAGE_F_CARVEOUT) && p->owner != PVM_ID_HYP)
+		return fail(c, pa, "carve-out page not owned by the hypervisor");
+	if ((p->flags & PVM_PAGE_F_HYP_BORROWS) && p->owner != PVM_ID_HOST)
+		return fail(c, pa, "hypervisor borrows a page the host does not own");
+	if ((p->flags & PVM_PAGE_F_HOST_BORROWS) && p->owner < PVM_ID_GUEST(0))
+		return fail(c, pa, "host borrows a page no guest owns");
+	if (p->guests && p->owner != PVM_ID_HOST)
+		return fail(c, pa, "guests borrow a page the host does not own");
+	if (p->pins && !(p->flags & PVM_PAGE_F_HYP_BORROWS))
+		return fail(c, pa, "pinned page the hypervisor does not borrow");
+	if (p->flags & ~(PVM_PAGE_F_HYP_BORROWS | PVM_PAGE_F_HOST_BORROWS | PVM_PAGE_F_CARVEOUT))
+		return fail(c, pa, "unknown flags");
+	if (p->check)
+		return fail(c, pa, "checker scratch not clear");
+	return PVM_OK;
+}
+
+/* The host stage-2: exactly what the host owns or borrows, as an identity. */
+static int host_visit(const struct pvm_stage2_visit *v, void *arg)
+{
+	struct ck *c = arg;
+	struct pvm_mem *mem = c->mem;
+	uint64_t size = 1ull << (12 + 9 * (3 - v->level));
+
+	uint64_t lo = v->addr > mem->base ? v->addr : mem->base;
+	uint64_t hi = mem->base + mem->npages * PAGE;
+	bool valid = v->desc & 1;
+
+	if (v->end < hi)
+		hi = v->end;
+	/* Outside managed memory the host stage-2 holds nothing (MMIO comes later). */
+	if ((lo >= hi || v->addr < lo || v->end > hi) && v->desc)
+		return fail(c, v->addr, "host stage-2 maps or annotates unmanaged memory");
+	for (uint64_t a = lo; a < hi; a += PAGE) {
+		const struct pvm_page *p;
+
+		p = meta(mem, a);
+		if (!valid) {
+			if (p->owner == PVM_ID_HOST || (p->flags & PVM_PAGE_F_HOST_BORROWS))
+				return fail(c, a, "host cannot reach a page it owns or borrows");
+			if (((v->desc >> 2) & 0xff) != p->owner)
+				return fail(c, a, "host stage-2 annotation is not the owner");
+			continue;
+		}
+		if ((v->desc & OA_MASK & ~(size - 1)) + (a - v->base) != a)
+			return fail(c, a, "host stage-2 is not an identity map");
+		if (p->owner == PVM_ID_HOST) {
+			unsigned want = lent(p) ? PVM_PAGE_SHARED_OWNED : PVM_PAGE_OWNED;
+
+			if (sw_state(v->desc) != want)
+				return fail(c, a, "host state bits disagree with the metadata");
+		} else if (p->flags & PVM_PAGE_F_HOST_BORROWS) {
+			if (sw_state(v->desc) != PVM_PAGE_SHARED_BORROWED)
+				return fail(c, a, "host borrows a page not marked borrowed");
+		} else {
+			return fail(c, a, "host maps a page it neither owns nor borrows");
+		}
+	}
+	return 0;
+}
+
+/* A guest stage-2: only pages the guest owns or borrows; count every mapping. */
+static int guest_visit(const struct pvm_stage2_visit *v, void *arg)
+{
+	struct ck *c = arg;
+	struct pvm_mem *mem = c->mem;
+	unsigned id = PVM_ID_GUEST(c->vm->handle);
+	uint64_t size = 1ull << (12 + 9 * (3 - v->level));
+
+	if (!(v->desc & 1)) {
+		if (v->desc)
+			return fail(c, v->addr, "guest stage-2 carries an annotation");
+		return 0;
+	}
+	for (uint64_t a = v->addr; a < v->end; a += PAGE) {
+		uint64_t pa = (v->desc & OA_MASK & ~(size - 1)) + (a - v->base);
+		struct pvm_page *p;
+
+		if (!managed(mem, pa))
+			return fail(c, pa, "guest maps unmanaged memory");
+		p = meta(mem, pa);
+		if (p->owner == id) {
+			unsigned want = (p->flags & PVM_PAGE_F_HOST_BORROWS) ? PVM_PAGE_SHARED_OWNED
+									     : PVM_PAGE_OWNED;
+
+			if (sw_state(v->desc) != want)
+				return fail(c, pa, "guest state bits disagree with the metadata");
+		} else if (p->owner == PVM_ID_HOST) {
+			if (c->vm->protected_vm)
+				return fail(c, pa, "protected guest maps a host page");
+			if (sw_state(v->desc) != PVM_PAGE_SHARED_BORROWED)
+				return fail(c, pa, "guest borrows a page not marked borrowed");
+		} else {
+			return fail(c, pa, "guest maps a page it neither owns nor borrows");
+		}
+		if (p->check == UINT16_MAX)
+			return fail(c, pa, "page mapped too many times");
+		p->check++;
+		c->mapped++;
+	}
+	return 0;
+}
+
+pvm_status_t pvm_mem_check(struct pvm_mem *mem, struct pvm_mem_report *report)
+{
+	struct ck c = {.mem = mem, .rep = report};
+	int ret = PVM_OK;
+
+	if (!mem)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	for (uint64_t i = 0; i < mem->npages && !ret; i++)
+		ret = check_page(&c, mem->base + i * PAGE, &mem->meta[i]);
+	if (!ret)
+		ret = pvm_stage2_walk(&mem->host, pvm_ipa(0), mem->host.ipa_limit,
+				      PVM_S2_VISIT_LEAF, host_visit, &c);
+
+	for (unsigned h = 0; h < PVM_VM_MAX && !ret; h++) {
+		struct pvm_vm *vm = mem->vms[h];
+
+		if (!vm)
+			continue;
+		c.vm = vm;
+		c.mapped = 0;
+		ret = pvm_stage2_walk(&vm->s2, pvm_ipa(0), vm->s2.ipa_limit, PVM_S2_VISIT_LEAF,
+				      guest_visit, &c);
+		if (!ret && c.mapped != vm->pages)
+			ret = fail(&c, 0, "VM page count disagrees with its stage-2");
+	}
+	c.vm = NULL;
+
+	/* Each page is mapped by guests exactly as often as the metadata says. */
+	for (uint64_t i = 0; i < mem->npages; i++) {
+		struct pvm_page *p = &mem->meta[i];
+		unsigned want = p->owner >= PVM_ID_GUEST(0) ? 1u
+				: p->owner == PVM_ID_HOST   ? p->guests
+							    : 0u;
+
+		if (!ret && p->check != want)
+			ret = fail(
+				&c, mem->base + i * PAGE,
+				p->owner >= PVM_ID_GUEST(0)
+					? "a guest page is not mapped exactly once by its owner"
+					: "guest borrow count disagrees with the guests' stage-2s");
+		p->check = 0;
+	}
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}

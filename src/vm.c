@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * VMs as components: creation from donated pages, references held while
+ * vCPUs run, and teardown in phases (start, reclaim, finish).
+ */
+#include <libpvm/vm.h>
+
+#include <string.h>
+
+#include "mem_internal.h"
+
+#define PAGE PVM_PAGE_SIZE
+
+uint64_t pvm_vm_create_pages(unsigned ipa_bits)
+{
+	unsigned root = pvm_stage2_root_pages(ipa_bits);
+
+	return root ? root + 1u : 0;
+}
+
+pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
+			   uint64_t npages, unsigned *handle)
+{
+	struct pvm_stage2_config sc;
+	uint64_t root_pages, a = pvm_pa_val(pages);
+	struct pvm_vm *vm;
+	unsigned h;
+	pvm_status_t ret;
+
+	if (!mem || !cfg || !handle)
+		return PVM_E_INVAL;
+	root_pages = pvm_stage2_root_pages(cfg->ipa_bits);
+	if (!root_pages || cfg->ipa_bits > mem->host.pa_bits || npages != root_pages + 1 ||
+	    (a & ((root_pages << PVM_PAGE_SHIFT) - 1)))
+		return PVM_E_INVAL;
+	if (a < mem->base || (a - mem->base) / PAGE > mem->npages - npages)
+		return PVM_E_RANGE;
+
+	pvm_port_lock(&mem->lock);
+	for (h = 0; h < PVM_VM_MAX && mem->vms[h]; h++)
+		;
+	if (h == PVM_VM_MAX) {
+		ret = PVM_E_BUSY;
+		goto out;
+	}
+	ret = mem_donate_hyp_locked(mem, a, npages);
+	if (ret)
+		goto out;
+
+	/* The pages are the hypervisor's now: the root first, the VM structure last. */
+	vm = pvm_port_phys_to_virt(pvm_pa(a + (root_pages << PVM_PAGE_SHIFT)));
+	memset(vm, 0, sizeof(*vm));
+	sc = (struct pvm_stage2_config){
+		.ipa_bits = cfg->ipa_bits, .pa_bits = mem->host.pa_bits, .vmid = (uint16_t)(h + 1)};
+	/* Cannot fail: the configuration was checked above. */
+	(void)pvm_stage2_init(&vm->s2, &sc, pages, &mem->pool);
+	vm->donated = pages;
+	vm->ndonated = npages;
+	vm->handle = (uint16_t)h;
+	vm->protected_vm = cfg->protected_vm;
+	vm->state = PVM_VM_ACTIVE;
+	mem->vms[h] = vm;
+	*handle = h;
+out:
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+static struct pvm_vm *find(struct pvm_mem *mem, unsigned handle)
+{
+	return handle < PVM_VM_MAX ? mem->vms[handle] : NULL;
+}
+
+pvm_status_t pvm_vm_load(struct pvm_mem *mem, unsigned handle, struct pvm_vm **out)
+{
+	struct pvm_vm *vm;
+	pvm_status_t ret = PVM_OK;
+
+	if (!mem || !out)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	vm = find(mem, handle);
+	if (!vm)
+		ret = PVM_E_NOENT;
+	else if (vm->state != PVM_VM_ACTIVE)
+		ret = PVM_E_STATE;
+	else if (vm->refs == UINT32_MAX)
+		ret = PVM_E_BUSY;
+	else
+		vm->refs++, *out = vm;
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+void pvm_vm_put(struct pvm_mem *mem, struct pvm_vm *vm)
+{
+	pvm_port_lock(&mem->lock);
+	if (vm->refs)
+		vm->refs--;
+	pvm_port_unlock(&mem->lock);
+}
+
+pvm_status_t pvm_vm_info(struct pvm_mem *mem, unsigned handle, struct pvm_vm_info *info)
+{
+	struct pvm_vm *vm;
+
+	if (!mem || !info)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	vm = find(mem, handle);
+	if (vm) {
+		info->vmid = vm->s2.vmid;
+		info->ipa_bits = vm->s2.ipa_bits;
+		info->protected_vm = vm->protected_vm;
+		info->state = (enum pvm_vm_state)vm->state;
+		info->pages = vm->pages;
+		info->vtcr = pvm_stage2_vtcr(&vm->s2);
+		info->vttbr = pvm_stage2_vttbr(&vm->s2);
+	}
+	pvm_port_unlock(&mem->lock);
+	return vm ? PVM_OK : PVM_E_NOENT;
+}
+
+pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle)
+{
+	struct pvm_vm *vm;
+	pvm_status_t ret = PVM_OK;
+
+	if (!mem)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	vm = find(mem, handle);
+	if (!vm)
+		ret = PVM_E_NOENT;
+	else if (vm->state != PVM_VM_ACTIVE)
+		ret = PVM_E_STATE;
+	else if (vm->refs)
+		ret = PVM_E_BUSY;
+	else
+		vm->state = PVM_VM_DYING;
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+struct first_leaf {
+	uint64_t addr, end;
+};
+
+static int find_mapped(const struct pvm_stage2_visit *v, void *arg)
+{
+	struct first_leaf *f = arg;
+
+	if (!(v->desc & 1))
+		return 0;
+	f->addr = v->addr;
+	f->end = v->end;
+	return 1;
+}
+
+pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, uint64_t *left,
+			    size_t *need)
+{
+	struct pvm_vm *vm;
+	pvm_status_t ret = PVM_OK;
+
+	if (need)
+		*need = 0;
+	if (!mem || !max)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	vm = find(mem, handle);
+	if (!vm) {
+		ret = PVM_E_NOENT;
+		goto out;
+	}
+	if (vm->state != PVM_VM_DYING) {
+		ret = PVM_E_STATE;
+		goto out;
+	}
+	pvm_port_lock(&vm->lock);
+	while (max && vm->pages) {
+		struct first_leaf f = {0, 0};
+		uint64_t n;
+
+		/* The lowest mapped leaf; reclaim it, or as much of it as max allows. */
+		if (pvm_stage2_walk(&vm->s2, pvm_ipa(0), vm->s2.ipa_limit, PVM_S2_VISIT_LEAF,
+				    find_mapped, &f) != 1) {
+			ret = PVM_E_STATE; /* pages counted but none mapped: a broken invariant */
+			break;
+		}
+		n = (f.end - f.addr) >> PVM_PAGE_SHIFT;
+		if (n > max)
+			n = max;
+		ret = mem_reclaim_locked(mem, vm, f.addr, n, need);
+		if (ret)
+			break;
+		vm->pages -= n;
+		max -= n;
+	}
+	if (left)
+		*left = vm->pages;
+	pvm_port_unlock(&vm->lock);
+out:
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle)
+{
+	struct pvm_vm *vm;
+	pvm_status_t ret;
+
+	if (!mem)
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	vm = find(mem, handle);
+	if (!vm) {
+		ret = PVM_E_NOENT;
+		goto out;
+	}
+	if (vm->state != PVM_VM_DYING || vm->pages) {
+		ret = PVM_E_STATE;
+		goto out;
+	}
+	/* Nothing is mapped any more: only empty tables can be left, and they go. */
+	pvm_stage2_destroy(&vm->s2);
+	/* The VM's own pages (root, this structure) go back zeroed; vm is gone after. */
+	ret = mem_donate_host_locked(mem, pvm_pa_val(vm->donated), vm->ndonated);
+	if (!ret)
+		mem->vms[handle] = NULL;
+out:
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
