@@ -75,15 +75,6 @@ static pvm_status_t check_pages(const struct pvm_mem *mem, pvm_paddr_t pa, uint6
 	return PVM_OK;
 }
 
-/* Zero a page that changes hands, and push the zeroes past the caches. */
-static void scrub(uint64_t pa)
-{
-	void *va = pvm_port_phys_to_virt(pvm_pa(pa));
-
-	memset(va, 0, PAGE);
-	pvm_port_dcache_clean_poc(va, PAGE);
-}
-
 /* ---- Stage-2 changes: prepare (count) or commit -------------------------- */
 
 enum chg_kind { CHG_NONE, CHG_MAP, CHG_ANNOTATE, CHG_PROTECT };
@@ -227,14 +218,29 @@ static void commit_meta(struct xfer *x, uint64_t pa, uint64_t n)
 		x->apply(x, &p[i]);
 }
 
-/* Zero the guest's own pages of a run: they are about to reach the host. */
+/*
+ * Zero the pages of a run that the component x->id owns: they are about to
+ * reach the host. Consecutive ones are zeroed and cleaned in one go
+ * (managed memory is linearly mapped, see port.h).
+ */
 static void scrub_run(struct xfer *x, uint64_t pa, uint64_t n)
 {
 	struct pvm_page *p = page_at(x->mem, pa);
+	uint64_t i = 0;
 
-	for (uint64_t i = 0; i < n; i++)
-		if (p[i].owner == x->id)
-			scrub(pa + pages_to_bytes(i));
+	while (i < n) {
+		uint64_t j = i;
+
+		while (j < n && p[j].owner == x->id)
+			j++;
+		if (j > i) {
+			void *va = pvm_port_phys_to_virt(pvm_pa(pa + pages_to_bytes(i)));
+
+			memset(va, 0, (size_t)pages_to_bytes(j - i));
+			pvm_port_dcache_clean_poc(va, (size_t)pages_to_bytes(j - i));
+		}
+		i = j + 1;
+	}
 }
 
 static pvm_status_t reserve(struct xfer *x, size_t *need)
@@ -299,19 +305,24 @@ typedef pvm_status_t (*run_fn)(struct xfer *x, uint64_t ipa, uint64_t pa, uint64
 
 static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, run_fn fn)
 {
-	uint64_t start = 0, len = 0, run_ipa = ipa;
+	uint64_t start = 0, len = 0, run_ipa = ipa, i = 0;
 
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t a = ipa + pages_to_bytes(i), pa;
+	while (i < n) {
+		uint64_t a = ipa + pages_to_bytes(i), pa, span;
 		struct pvm_stage2_mapping m;
 
 		if (pvm_stage2_lookup(&x->vm->s2, pvm_ipa(a), &m) != PVM_OK)
 			return PVM_E_NOENT;
+		/* A block is contiguous: take the rest of it (within the range) at once. */
+		span = (m.base + m.size - a) >> PVM_PAGE_SHIFT;
+		if (span > n - i)
+			span = n - i;
 		pa = pvm_pa_val(m.pa);
-		if (check_pages(x->mem, m.pa, 1))
+		if (check_pages(x->mem, m.pa, span))
 			return PVM_E_STATE;
+		i += span;
 		if (len && pa == start + pages_to_bytes(len)) {
-			len++;
+			len += span;
 			continue;
 		}
 		if (len) {
@@ -322,7 +333,7 @@ static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, run_fn 
 		}
 		run_ipa = a;
 		start = pa;
-		len = 1;
+		len = span;
 	}
 	return fn(x, run_ipa, start, len);
 }

@@ -511,6 +511,25 @@ static inline uint64_t op_pages(const struct op *op)
 	return (op->end - op->start) >> PVM_PAGE_SHIFT;
 }
 
+#define PREP_SLOW 1
+
+/*
+ * The check half on the fast path: a range inside one existing last-level
+ * table needs no table pages, so checking its entries is all there is.
+ * PREP_SLOW when the range needs the general walk.
+ */
+static int prepare_fast(struct op *op, run_fn check)
+{
+	uint64_t *pte, *parent = NULL;
+	struct walk w = {.s2 = op->s2, .arg = op};
+	int delta = 0;
+
+	pte = last_table(op, &parent);
+	if (!pte)
+		return PREP_SLOW;
+	return check(&w, pte, op_pages(op), op->start, &delta);
+}
+
 /* Enough pages in the pool for the commit walk? Otherwise report the shortfall. */
 static pvm_status_t reserve(struct op *op, size_t *need)
 {
@@ -731,7 +750,10 @@ pvm_status_t pvm_stage2_map_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, 
 		return PVM_E_INVAL;
 	*pages = 0;
 	ret = map_setup(&op, (struct pvm_stage2 *)s2, ipa, pa, size, prot, flags);
-	if (!ret)
+	if (ret)
+		return ret;
+	ret = prepare_fast(&op, map_check_run);
+	if (ret == PREP_SLOW)
 		ret = run(&op, map_check, map_check_run, PVM_S2_VISIT_LEAF);
 	if (!ret)
 		*pages = (size_t)op.need;
@@ -969,7 +991,10 @@ pvm_status_t pvm_stage2_annotate_prepare(const struct pvm_stage2 *s2, pvm_ipa_t 
 		return PVM_E_INVAL;
 	op_init(&op, (struct pvm_stage2 *)s2, ipa, size);
 	op.target = (uint64_t)owner << D_OWNER_SHIFT;
-	ret = run(&op, clear_check, clear_check_run, PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
+	ret = prepare_fast(&op, clear_check_run);
+	if (ret == PREP_SLOW)
+		ret = run(&op, clear_check, clear_check_run,
+			  PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
 	if (!ret)
 		*pages = (size_t)op.need;
 	return ret;
@@ -1028,7 +1053,9 @@ static int protect_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t 
 		if (d == old)
 			continue;
 		wr(&p[i], d);
-		invalidate(op, addr + (i << PVM_PAGE_SHIFT), LAST_LEVEL);
+		/* The walker ignores software bits: a change of those alone is not cached. */
+		if ((d ^ old) & ~D_SW_MASK)
+			invalidate(op, addr + (i << PVM_PAGE_SHIFT), LAST_LEVEL);
 	}
 	return 0;
 }
@@ -1047,7 +1074,8 @@ static int protect_commit(struct walk *w, const struct visit *v)
 		return 0;
 	/* Only permissions change: the architecture allows this without a break. */
 	wr(v->ptep, d);
-	invalidate(op, v->base, v->level);
+	if ((d ^ v->old) & ~D_SW_MASK)
+		invalidate(op, v->base, v->level);
 	return 0;
 }
 
@@ -1075,7 +1103,10 @@ pvm_status_t pvm_stage2_protect_prepare(const struct pvm_stage2 *s2, pvm_ipa_t i
 		return PVM_E_INVAL;
 	*pages = 0;
 	ret = protect_setup(&op, (struct pvm_stage2 *)s2, ipa, size, prot);
-	if (!ret)
+	if (ret)
+		return ret;
+	ret = prepare_fast(&op, protect_check_run);
+	if (ret == PREP_SLOW)
 		ret = run(&op, protect_check, protect_check_run, PVM_S2_VISIT_LEAF);
 	if (!ret)
 		*pages = (size_t)op.need;
@@ -1118,46 +1149,46 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 
 /* ---- lookup and the public walk --------------------------------------- */
 
-static int lookup_visit(struct walk *w, const struct visit *v)
-{
-	struct pvm_stage2_mapping *m = w->arg;
-	uint64_t size = level_size(v->level);
-
-	m->level = v->level;
-	m->base = v->base;
-	m->size = size;
-	m->desc = v->old;
-	m->valid = is_valid(v->old);
-	if (m->valid) {
-		m->pa = pvm_pa((v->old & D_OA_MASK & ~(size - 1)) + (w->start - v->base));
-		m->prot = pvm_stage2_decode_prot(v->old);
-		m->owner = 0;
-	} else {
-		m->pa = pvm_pa(0);
-		m->prot = 0;
-		m->owner = (unsigned)((v->old & D_OWNER_MASK) >> D_OWNER_SHIFT);
-	}
-	return 0;
-}
-
+/*
+ * Lookup is the one read that does not go through the walker: it is on
+ * every guest-IPA transition's path, one entry per level, and a visitor
+ * call per level cost more than the descent itself.
+ */
 pvm_status_t pvm_stage2_lookup(const struct pvm_stage2 *s2, pvm_ipa_t ipa,
 			       struct pvm_stage2_mapping *out)
 {
-	uint64_t a = pvm_ipa_val(ipa);
-	struct walk w;
+	uint64_t a = pvm_ipa_val(ipa), mask, d, size, *t;
+	unsigned level;
 
 	if (!s2 || !out)
 		return PVM_E_INVAL;
 	if (a >= s2->ipa_limit)
 		return PVM_E_RANGE;
-	w = (struct walk){.s2 = (struct pvm_stage2 *)s2,
-			  .fn = lookup_visit,
-			  .kinds = PVM_S2_VISIT_LEAF,
-			  .start = a,
-			  .end = a + 1,
-			  .arg = out};
-	(void)walk(&w);
-	return out->valid ? PVM_OK : PVM_E_NOENT;
+	t = pvm_port_phys_to_virt(s2->root);
+	mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
+	for (level = s2->start_level;; level++) {
+		d = rd(&t[(a >> level_shift(level)) & mask]);
+		if (!is_table(d, level))
+			break;
+		t = table_va(d);
+		mask = PVM_S2_PTRS_PER_TABLE - 1;
+	}
+	size = level_size(level);
+	out->level = level;
+	out->base = a & ~(size - 1);
+	out->size = size;
+	out->desc = d;
+	out->valid = is_valid(d);
+	if (out->valid) {
+		out->pa = pvm_pa((d & D_OA_MASK & ~(size - 1)) + (a - out->base));
+		out->prot = pvm_stage2_decode_prot(d);
+		out->owner = 0;
+		return PVM_OK;
+	}
+	out->pa = pvm_pa(0);
+	out->prot = 0;
+	out->owner = (unsigned)((d & D_OWNER_MASK) >> D_OWNER_SHIFT);
+	return PVM_E_NOENT;
 }
 
 struct user_walk {

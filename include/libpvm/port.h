@@ -27,7 +27,9 @@ extern "C" {
  * @return The address at which the core can read and write @p pa.
  *
  * On the EL2 port this is the hypervisor's linear map; on the simulator, an
- * offset into the simulated physical memory array.
+ * offset into the simulated physical memory array. It must be linear over
+ * managed memory: physically contiguous pages have virtually contiguous
+ * addresses (the core zeroes and cleans runs of pages in one go).
  */
 void *pvm_port_phys_to_virt(pvm_paddr_t pa);
 

@@ -209,6 +209,7 @@ void pvm_port_dcache_clean_poc(void *va, size_t size)
 	(void)size;
 	sim_lock();
 	sim_m.stats.dcache_cleans++;
+	sim_m.stats.dcache_clean_bytes += size;
 	sim_unlock();
 }
 

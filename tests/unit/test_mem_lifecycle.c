@@ -137,7 +137,8 @@ static void test_protected_vm_confidentiality(void **state)
 	check();
 	pvm_sim_get_stats(&after);
 	/* Every reclaimed page and the VM's own pages were cleaned to PoC. */
-	assert_true(after.dcache_cleans - before.dcache_cleans >= 4 + pvm_vm_create_pages(36));
+	assert_true(after.dcache_clean_bytes - before.dcache_clean_bytes >=
+		    (4 + pvm_vm_create_pages(36)) * PAGE);
 
 	/* Only zeroes come back. */
 	char zero[sizeof(secret)] = {0};
