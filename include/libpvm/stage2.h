@@ -38,8 +38,11 @@
  * - **Check, then commit.** Every operation first walks the range, checks
  *   it and counts the table pages it will need; if anything is wrong, or
  *   the pool is short, it returns an error and has changed nothing.
- * - **One walker.** Map, unmap, protect, annotate, lookup and the public
- *   pvm_stage2_walk() are visitors over a single walker.
+ * - **One walker.** Map, unmap, protect, annotate and the public
+ *   pvm_stage2_walk() are visitors over a single walker; a range inside one
+ *   existing last-level table (a guest fault's single page) goes straight to
+ *   that table and uses the same visitors. pvm_stage2_lookup() descends
+ *   directly.
  *
  * Locking: a ::pvm_stage2 and its pool are protected by the caller's lock;
  * no function here takes a lock. All functions are for hypervisor-internal
