@@ -33,7 +33,7 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	if (!root_pages || cfg->ipa_bits > mem->host.pa_bits || npages != root_pages + 1 ||
 	    (a & ((root_pages << PVM_PAGE_SHIFT) - 1)))
 		return PVM_E_INVAL;
-	if (a < mem->base || (a - mem->base) / PAGE > mem->npages - npages)
+	if (a < mem->base || npages > mem->npages || (a - mem->base) / PAGE > mem->npages - npages)
 		return PVM_E_RANGE;
 
 	pvm_port_lock(&mem->lock);
