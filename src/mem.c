@@ -144,7 +144,24 @@ struct xfer {
 	bool scrub;	  /* zero guest-owned pages between the two */
 	struct chg guest; /* the guest's stage-2 change */
 	size_t pages;	  /* table pages the prepared changes need */
+	bool trust_host;  /* the pool covers any host change: skip preparing it */
+	unsigned runs;	  /* guest runs seen by the check pass, and the first one */
+	uint64_t run_ipa, run_pa, run_n;
 };
+
+/*
+ * The most table pages the host side of a transition over n pages can
+ * take: each run of pages splits at most one chain of three tables at each
+ * end, and there are at most n runs. With that many pages in the pool the
+ * host side needs no preparing: its entries follow from the metadata just
+ * checked (the invariant pvm_mem_check() proves), so they cannot refuse.
+ */
+static bool host_covered(const struct xfer *x, uint64_t n)
+{
+	size_t have = pvm_pool_free_pages(&x->mem->pool);
+
+	return n <= 64 && have >= x->pages + 6 * n;
+}
 
 /*
  * Walk [pa, pa + n) in runs of pages whose host entry goes from the same
@@ -271,12 +288,14 @@ static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *ne
 	if (ret)
 		return ret;
 	x->pages = pages;
-	ret = host_sync(x, pa, n, false);
-	if (ret)
-		return ret;
-	ret = reserve(x, need);
-	if (ret)
-		return ret;
+	if (!host_covered(x, n)) {
+		ret = host_sync(x, pa, n, false);
+		if (ret)
+			return ret;
+		ret = reserve(x, need);
+		if (ret)
+			return ret;
+	}
 
 	/* Revoke before granting: no moment where two components may write a page. */
 	if (x->guest_first)
@@ -342,8 +361,14 @@ static pvm_status_t run_check(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_
 {
 	pvm_status_t ret = check_rule(x, pa, n);
 
-	(void)ipa;
-	return ret ? ret : host_sync(x, pa, n, false);
+	if (!x->runs++) {
+		x->run_ipa = ipa;
+		x->run_pa = pa;
+		x->run_n = n;
+	}
+	if (ret || x->trust_host)
+		return ret;
+	return host_sync(x, pa, n, false);
 }
 
 static pvm_status_t run_commit(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
@@ -375,12 +400,16 @@ static pvm_status_t run_guest_xfer(struct xfer *x, uint64_t ipa, uint64_t n, siz
 	if (ret)
 		return ret;
 	x->pages = pages;
+	x->trust_host = host_covered(x, n);
 	ret = guest_runs(x, ipa, n, run_check);
 	if (ret)
 		return ret;
 	ret = reserve(x, need);
 	if (ret)
 		return ret;
+	/* One run (the usual case): the check pass already found it. */
+	if (x->runs == 1)
+		return run_commit(x, x->run_ipa, x->run_pa, x->run_n);
 	return guest_runs(x, ipa, n, run_commit);
 }
 
