@@ -118,6 +118,11 @@ static void test_large_protect_one_vmid_flush(void **state)
 	assert_int_equal(pvm_stage2_protect(&s2, pvm_ipa(0x40000000), 8 * MiB, PVM_PROT_R, NULL),
 			 PVM_OK);
 	expect_tlbi(0, 0);
+	/* Software bits alone: the walker ignores them, so no TLB entry is stale. */
+	assert_int_equal(pvm_stage2_protect(&s2, pvm_ipa(0x40000000), 8 * MiB,
+					    PVM_PROT_R | PVM_PROT_SW(5), NULL),
+			 PVM_OK);
+	expect_tlbi(0, 0);
 }
 
 static void test_split_is_break_before_make(void **state)
