@@ -790,7 +790,7 @@ pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t
 
 /* Transitions that start from the guest's IPAs. */
 static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
-			       struct xfer *x, size_t *need, bool active_only)
+			       struct xfer *x, size_t *need, bool protected_vm)
 {
 	pvm_status_t ret;
 
@@ -799,12 +799,9 @@ static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, 
 	if (!mem || npages == 0)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	if (active_only) {
-		ret = vm_for_xfer(mem, vm, &x->vm);
-	} else {
-		x->vm = vm_get(mem, vm);
-		ret = x->vm ? PVM_OK : PVM_E_NOENT;
-	}
+	ret = vm_for_xfer(mem, vm, &x->vm);
+	if (!ret && x->vm->protected_vm != protected_vm)
+		ret = PVM_E_PERM;
 	if (!ret)
 		ret = check_ipa(x->vm, ipa, npages);
 	if (!ret) {
@@ -828,7 +825,7 @@ pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t 
 			 .apply = apply_unshare_guest,
 			 .guest_first = true,
 			 .guest = {.kind = CHG_ANNOTATE, .owner = 0}};
-	pvm_status_t ret = guest_xfer(mem, vm, ipa, npages, &x, need, true);
+	pvm_status_t ret = guest_xfer(mem, vm, ipa, npages, &x, need, false);
 
 	if (!ret)
 		x.vm->pages -= npages;

@@ -27,23 +27,28 @@
  * all, and a failing call changes nothing (no metadata, no table entry, no
  * TLB state). Rows give the required states (for every page) → the result.
  *
- * | function                    | before (owner / borrowers)                | after |
- * |-----------------------------|-------------------------------------------|-------|
- * | pvm_host_share_hyp()        | host OWNED or SHARED_OWNED, hyp not borrowing | host
- * SHARED_OWNED, hyp SHARED_BORROWED | | pvm_host_unshare_hyp()      | host SHARED_OWNED, hyp
- * borrowing, no pins | hyp NOPAGE; host OWNED if no borrower is left | | pvm_hyp_pin_shared() | hyp
- * borrowing from host                   | pin count + 1 | | pvm_hyp_unpin_shared()      | hyp
- * borrowing, pinned                     | pin count - 1 | | pvm_host_donate_hyp()       | host
- * OWNED                                | hyp OWNED, host NOPAGE | | pvm_hyp_donate_host()       |
- * hyp OWNED (not its own carve-out)         | host OWNED, hyp NOPAGE | | pvm_host_share_guest() |
- * host OWNED or SHARED_OWNED, not lent to hyp; VM not protected; IPA free | host SHARED_OWNED,
- * guest SHARED_BORROWED (counted: a page may be lent to several guests) | |
- * pvm_host_unshare_guest()    | guest SHARED_BORROWED at the IPA          | guest NOPAGE; host
- * OWNED if no borrower is left | | pvm_host_donate_guest()     | host OWNED; VM protected; IPA free
- * | guest OWNED, host NOPAGE | | pvm_guest_share_host()      | guest OWNED | guest SHARED_OWNED,
- * host SHARED_BORROWED | | pvm_guest_unshare_host()    | guest SHARED_OWNED, host borrowing | guest
- * OWNED, host NOPAGE | | pvm_guest_relinquish_host() | guest OWNED                               |
- * page zeroed, host OWNED, guest NOPAGE |
+ * - pvm_host_share_hyp(): host OWNED or SHARED_OWNED, hyp not borrowing →
+ *   host SHARED_OWNED, hyp SHARED_BORROWED.
+ * - pvm_host_unshare_hyp(): hyp borrowing, no pins → hyp NOPAGE; host OWNED
+ *   if no borrower is left.
+ * - pvm_hyp_pin_shared(): hyp borrowing → pin count + 1.
+ * - pvm_hyp_unpin_shared(): hyp borrowing, pinned → pin count - 1.
+ * - pvm_host_donate_hyp(): host OWNED → hyp OWNED, host NOPAGE.
+ * - pvm_hyp_donate_host(): hyp OWNED, not its boot carve-out → page zeroed,
+ *   host OWNED, hyp NOPAGE.
+ * - pvm_host_share_guest(): non-protected VM; host OWNED or SHARED_OWNED,
+ *   not lent to hyp; IPA free → host SHARED_OWNED, guest SHARED_BORROWED
+ *   (counted: a page may be lent to several guests, or twice to one).
+ * - pvm_host_unshare_guest(): non-protected VM; guest SHARED_BORROWED at the
+ *   IPA → guest NOPAGE; host OWNED if no borrower is left.
+ * - pvm_host_donate_guest(): protected VM; host OWNED; IPA free → guest
+ *   OWNED, host NOPAGE. The contents stay (that is how images are loaded).
+ * - pvm_guest_share_host(): protected VM; guest OWNED → guest SHARED_OWNED,
+ *   host SHARED_BORROWED (read-write, never executable).
+ * - pvm_guest_unshare_host(): protected VM; guest SHARED_OWNED, host
+ *   borrowing → guest OWNED, host NOPAGE.
+ * - pvm_guest_relinquish_host(): protected VM; guest OWNED → page zeroed and
+ *   cleaned to PoC, host OWNED, guest NOPAGE.
  *
  * Teardown (vm.h) runs in phases: start (no new transitions, no vCPU
  * running) → reclaim every page (each guest-owned page is zeroed and
@@ -58,13 +63,22 @@
  * - ::PVM_E_NOENT: no such VM; or a guest IPA that is not mapped.
  * - ::PVM_E_EXISTS: the guest IPA is already mapped.
  * - ::PVM_E_PERM: the transition does not apply to this kind of VM
- *   (donating to a non-protected VM, lending host pages to a protected one).
+ *   (donating to a non-protected VM, lending host pages to a protected one,
+ *   a guest-initiated call from a non-protected VM).
  * - ::PVM_E_STATE: a page is not in the required state; or the VM is being
  *   torn down.
  * - ::PVM_E_BUSY: a page is pinned by the hypervisor; a VM still has a vCPU
  *   loaded.
  * - ::PVM_E_NOMEM: the hypervisor's pool lacks table pages; `*need` says how
  *   many more (donate them with pvm_mem_topup() and call again).
+ *
+ * When several apply, the first in this order is returned: the arguments
+ * (::PVM_E_INVAL, ::PVM_E_RANGE for the pages); the VM (::PVM_E_NOENT, then
+ * ::PVM_E_STATE when it is being torn down, then ::PVM_E_PERM); the guest
+ * IPA range (::PVM_E_INVAL, ::PVM_E_RANGE); the pages in address order
+ * (::PVM_E_STATE or ::PVM_E_BUSY; for guest-IPA calls ::PVM_E_NOENT at an
+ * unmapped IPA); the guest's stage-2 (::PVM_E_EXISTS); the pool
+ * (::PVM_E_NOMEM).
  *
  * ## Locking
  * One lock protects the host stage-2, the metadata and the hypervisor's

@@ -341,9 +341,10 @@ struct row {
  * PVM_E_STATE (no transition into a VM being torn down; reclaim and finish
  * only then), and PVM_E_NOENT once it is gone. "kind": ARCHITECTURE §5
  * says host share/unshare guest is for non-protected guests, host donate
- * guest and guest share/unshare host for protected ones; relinquish is for
- * any guest. "IPA": the guest's IPA must be free (PVM_E_EXISTS) or mapped
- * (PVM_E_NOENT). "page must be": the "before" column, else PVM_E_STATE.
+ * guest and guest share/unshare/relinquish host for protected ones (mem.h:
+ * a guest-initiated call from a non-protected VM is PVM_E_PERM). "IPA": the guest's IPA must be
+ * free (PVM_E_EXISTS) or mapped (PVM_E_NOENT). "page must be": the "before" column, else
+ * PVM_E_STATE.
  */
 /* clang-format off */
 static const struct row table[] = {
@@ -366,8 +367,8 @@ static const struct row table[] = {
 	{C_GUEST_SHARE_HOST,   VA,    ACTIVE, PROT,    MAPPED, guest_owned,             NULL,   lend_host},
 	{C_GUEST_UNSHARE_HOST, VP,    ACTIVE, PROT,    MAPPED, guest_lends_host,        NULL,   unlend_host},
 	{C_GUEST_UNSHARE_HOST, VA,    ACTIVE, PROT,    MAPPED, guest_lends_host,        NULL,   unlend_host},
-	{C_GUEST_RELINQUISH,   VP,    ACTIVE, ANY,     MAPPED, guest_owned,             NULL,   relinquish},
-	{C_GUEST_RELINQUISH,   VA,    ACTIVE, ANY,     MAPPED, guest_owned,             NULL,   relinquish},
+	{C_GUEST_RELINQUISH,   VP,    ACTIVE, PROT,    MAPPED, guest_owned,             NULL,   relinquish},
+	{C_GUEST_RELINQUISH,   VA,    ACTIVE, PROT,    MAPPED, guest_owned,             NULL,   relinquish},
 	{C_TEARDOWN_START,     VP,    ACTIVE, ANY,     NO_IPA, anything,                NULL,   start_teardown},
 	{C_RECLAIM,            VP,    DYING,  ANY,     NO_IPA, anything,                NULL,   reclaim},
 	{C_TEARDOWN_FINISH,    VP,    DYING,  ANY,     NO_IPA, vm_holds_nothing,        NULL,   finish_teardown},
