@@ -202,9 +202,10 @@ static const char *const opname[O_N] = {
 	"bulk (33-128 pages)",
 };
 
-/* Relative frequencies. */
-static const unsigned weight[O_N] = {5, 5, 4, 4, 4, 4, 1, 4, 10, 8, 10,
-				     6, 5, 6, 5, 6, 3, 4, 2, 1,	 2};
+/* Relative frequencies (rebalanced as the run goes, see balance()). */
+static const unsigned weight0[O_N] = {4, 5, 3, 5, 4, 4, 1, 4, 8, 8, 10,
+				      6, 5, 6, 5, 6, 3, 4, 2, 1, 2};
+static unsigned weight[O_N], total_weight;
 
 static struct {
 	uint64_t calls[O_N], ok[O_N];
@@ -1350,6 +1351,18 @@ static void op_bulk(void)
 }
 
 /* The host touches a page: it faults unless it owns or borrows it. */
+/* Does an instruction fetch at ipa fault through the regime h (PVM_VM_MAX: the host)? */
+static bool exec_faults(unsigned h, uint64_t ipa)
+{
+	struct pvm_sim_s2_result res;
+	uint64_t vtcr, vttbr;
+
+	regime(h, &vtcr, &vttbr);
+	if (pvm_sim_s2_translate(vtcr, vttbr, ipa, PVM_SIM_EXEC, &res) != PVM_OK)
+		FAIL("pvm_sim_s2_translate(0x%llx)", (unsigned long long)ipa);
+	return res.fault;
+}
+
 static void op_host_access(void)
 {
 	uint64_t i = rnd(10) ? rnd(ARENA) : rnd(NPAGES), off = rnd(PAGE / 8) * 8, val = rnd64();
@@ -1360,6 +1373,14 @@ static void op_host_access(void)
 	logf_op("host %s pa=0x%llx", write ? "writes" : "reads",
 		(unsigned long long)(RAM + i * PAGE + off));
 	stats.calls[O_HOST_ACCESS]++;
+	/* mem.h: what the host borrows from a guest is never executable. */
+	if (rnd(4) == 0 && (p->host_b || !may)) {
+		if (!exec_faults(PVM_VM_MAX, RAM + i * PAGE))
+			FAIL("the host can execute PA 0x%llx (owner %u%s)",
+			     (unsigned long long)(RAM + i * PAGE), p->owner,
+			     p->host_b ? ", host borrows" : "");
+		return;
+	}
 	st = host_rw(RAM + i * PAGE + off, &val, 8, write);
 	if (st != (may ? PVM_OK : PVM_E_PERM))
 		FAIL("host %s of PA 0x%llx (owner %u%s): %s", write ? "write" : "read",
@@ -1389,6 +1410,15 @@ static void op_guest_access(void)
 	may = e && e->pa && (e->prot & (write ? PVM_PROT_W : PVM_PROT_R));
 	logf_op("VM %u %s ipa=0x%llx", h, write ? "writes" : "reads", (unsigned long long)ipa);
 	stats.calls[O_GUEST_ACCESS]++;
+	if (rnd(4) == 0) { /* a fetch: only where the protections say X */
+		bool x = e && e->pa && (e->prot & PVM_PROT_X);
+
+		if (exec_faults(h, ipa) == x)
+			FAIL("VM %u %s execute IPA 0x%llx (model: %s, prot 0x%x)", h,
+			     x ? "cannot" : "can", (unsigned long long)ipa,
+			     e && e->pa ? "mapped" : "unmapped", e ? e->prot : 0);
+		return;
+	}
 	regime(h, &vtcr, &vttbr);
 	st = pvm_sim_s2_copy(vtcr, vttbr, ipa + rnd(PAGE / 8) * 8, &val, 8, write, NULL);
 	if (st != (may ? PVM_OK : PVM_E_PERM))
@@ -1809,20 +1839,50 @@ static void start(void)
 		op_create();
 }
 
+/*
+ * Left alone, a random walk drifts into a corner: pins pile up, everything
+ * ends up lent to the hypervisor and nothing else can happen. So when a
+ * kind of page takes more than a quarter of the arena, the calls that give
+ * it back get three times as frequent.
+ */
+static void balance(void)
+{
+	unsigned hyp_b = 0, pinned = 0, hyp = 0, lent_g = 0;
+
+	for (unsigned i = 0; i < ARENA_PICK; i++) {
+		hyp_b += mp[i].hyp_b;
+		pinned += mp[i].pins > 0;
+		hyp += mp[i].owner == PVM_ID_HYP;
+		lent_g += mp[i].guests > 0;
+	}
+	memcpy(weight, weight0, sizeof(weight));
+	if (hyp_b > ARENA_PICK / 4)
+		weight[O_UNSHARE_HYP] *= 3;
+	if (pinned > ARENA_PICK / 8)
+		weight[O_UNPIN] *= 3;
+	if (hyp > ARENA_PICK / 4)
+		weight[O_HYP_DONATE_HOST] *= 3;
+	if (lent_g > ARENA_PICK / 4)
+		weight[O_UNSHARE_GUEST] *= 3;
+	total_weight = 0;
+	for (int k = 0; k < O_N; k++)
+		total_weight += weight[k];
+}
+
 static void run(uint64_t seed, uint64_t ops)
 {
-	unsigned total = 0;
 	clock_t t0 = clock();
 
-	for (int k = 0; k < O_N; k++)
-		total += weight[k];
 	rng = seed;
 	op_no = 0;
 	start();
 	for (op_no = 1; op_no <= ops; op_no++) {
-		unsigned w = (unsigned)rnd(total);
+		unsigned w;
 		int k = 0;
 
+		if (op_no % 256 == 1)
+			balance();
+		w = (unsigned)rnd(total_weight);
 		while (w >= weight[k])
 			w -= weight[k++];
 		switch ((enum opk)k) {
