@@ -68,7 +68,8 @@ static pvm_status_t check_pages(const struct pvm_mem *mem, pvm_paddr_t pa, uint6
 {
 	uint64_t a = pvm_pa_val(pa);
 
-	if (!mem || n == 0 || (a & (PAGE - 1)))
+	/* A count whose size in bytes does not fit in 64 bits is no range at all. */
+	if (!mem || n == 0 || n >> (64 - PVM_PAGE_SHIFT) || (a & (PAGE - 1)))
 		return PVM_E_INVAL;
 	if (a < mem->base || n > mem->npages || (a - mem->base) / PAGE > mem->npages - n)
 		return PVM_E_RANGE;
@@ -330,8 +331,12 @@ static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, run_fn 
 		uint64_t a = ipa + pages_to_bytes(i), pa, span;
 		struct pvm_stage2_mapping m;
 
-		if (pvm_stage2_lookup(&x->vm->s2, pvm_ipa(a), &m) != PVM_OK)
-			return PVM_E_NOENT;
+		if (pvm_stage2_lookup(&x->vm->s2, pvm_ipa(a), &m) != PVM_OK) {
+			/* Pages come in address order: the run before the hole decides first. */
+			pvm_status_t ret = len ? fn(x, run_ipa, start, len) : PVM_OK;
+
+			return ret ? ret : PVM_E_NOENT;
+		}
 		/* A block is contiguous: take the rest of it (within the range) at once. */
 		span = (m.base + m.size - a) >> PVM_PAGE_SHIFT;
 		if (span > n - i)
@@ -357,8 +362,31 @@ static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, run_fn 
 	return fn(x, run_ipa, start, len);
 }
 
+static void set_marks(struct xfer *x, uint64_t pa, uint64_t n, uint16_t v)
+{
+	struct pvm_page *p = page_at(x->mem, pa);
+
+	for (uint64_t i = 0; i < n; i++)
+		p[i].check = v;
+}
+
+static pvm_status_t run_unmark(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
+{
+	(void)ipa;
+	set_marks(x, pa, n, 0);
+	return PVM_OK;
+}
+
+/*
+ * The check pass over one run. A page may appear twice in a guest's range
+ * (the host lent it at two IPAs); each run's host change is predicted from
+ * the metadata as it is now, which would be wrong for the second
+ * occurrence, so such a range is refused: marks in the checker's scratch
+ * field find it, and run_unmark() clears them.
+ */
 static pvm_status_t run_check(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
 {
+	struct pvm_page *p = page_at(x->mem, pa);
 	pvm_status_t ret = check_rule(x, pa, n);
 
 	if (!x->runs++) {
@@ -366,8 +394,20 @@ static pvm_status_t run_check(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_
 		x->run_pa = pa;
 		x->run_n = n;
 	}
-	if (ret || x->trust_host)
+	if (ret)
 		return ret;
+	if (x->runs > 1) {
+		/* A second run: mark the first (single runs, the usual case, cost nothing). */
+		if (x->runs == 2)
+			set_marks(x, x->run_pa, x->run_n, 1);
+		for (uint64_t i = 0; i < n; i++) {
+			if (p[i].check)
+				return PVM_E_STATE;
+			p[i].check = 1;
+		}
+	}
+	if (x->trust_host)
+		return PVM_OK;
 	return host_sync(x, pa, n, false);
 }
 
@@ -396,14 +436,24 @@ static pvm_status_t run_guest_xfer(struct xfer *x, uint64_t ipa, uint64_t n, siz
 	size_t pages;
 	pvm_status_t ret;
 
+	/*
+	 * The pages first, in address order (mem.h's precedence), then the
+	 * guest's change; until it is prepared, count it at its worst: a
+	 * protect or unmap splits at most two chains of three tables.
+	 */
+	x->pages = 6;
+	x->trust_host = host_covered(x, n);
+	x->pages = 0;
+	ret = guest_runs(x, ipa, n, run_check);
+	/* Clear the duplicate marks (the walk stops where the check pass stopped, or later). */
+	if (x->runs > 1)
+		(void)guest_runs(x, ipa, n, run_unmark);
+	if (ret)
+		return ret;
 	ret = chg_prepare(&x->guest, &pages);
 	if (ret)
 		return ret;
-	x->pages = pages;
-	x->trust_host = host_covered(x, n);
-	ret = guest_runs(x, ipa, n, run_check);
-	if (ret)
-		return ret;
+	x->pages += pages;
 	ret = reserve(x, need);
 	if (ret)
 		return ret;
@@ -723,11 +773,11 @@ pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 
 	if (need)
 		*need = 0;
+	if (prot & ~PVM_PROT_RWX)
+		return PVM_E_INVAL;
 	ret = check_pages(mem, pa, npages);
 	if (ret)
 		return ret;
-	if (prot & ~PVM_PROT_RWX)
-		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
 	ret = vm_for_xfer(mem, vm, &x.vm);
 	if (!ret && x.vm->protected_vm)
@@ -796,7 +846,7 @@ static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, 
 
 	if (need)
 		*need = 0;
-	if (!mem || npages == 0)
+	if (!mem || npages == 0 || npages >> (64 - PVM_PAGE_SHIFT))
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
 	ret = vm_for_xfer(mem, vm, &x->vm);

@@ -162,6 +162,7 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 {
 	struct pvm_vm *vm;
 	pvm_status_t ret = PVM_OK;
+	uint64_t done = 0;
 
 	if (need)
 		*need = 0;
@@ -192,10 +193,22 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 		if (n > max)
 			n = max;
 		ret = mem_reclaim_locked(mem, vm, f.addr, n, need);
-		if (ret)
+		if (ret) {
+			/*
+			 * Pages already reclaimed by this call stay reclaimed: report
+			 * the progress; the next call reports what stopped it, having
+			 * changed nothing.
+			 */
+			if (done) {
+				ret = PVM_OK;
+				if (need)
+					*need = 0;
+			}
 			break;
+		}
 		vm->pages -= n;
 		max -= n;
+		done += n;
 	}
 	if (left)
 		*left = vm->pages;

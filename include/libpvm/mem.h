@@ -57,7 +57,8 @@
  * own pages go back to the host, zeroed).
  *
  * ## Status codes (the same in every transition)
- * - ::PVM_E_INVAL: misaligned address, zero or absurd page count, NULL.
+ * - ::PVM_E_INVAL: misaligned address, a page count of zero or one whose
+ *   size in bytes does not fit in 64 bits, unknown protection bits, NULL.
  * - ::PVM_E_RANGE: a page outside managed memory, a range that wraps, an
  *   IPA beyond the VM's IPA size.
  * - ::PVM_E_NOENT: no such VM; or a guest IPA that is not mapped.
@@ -65,8 +66,9 @@
  * - ::PVM_E_PERM: the transition does not apply to this kind of VM
  *   (donating to a non-protected VM, lending host pages to a protected one,
  *   a guest-initiated call from a non-protected VM).
- * - ::PVM_E_STATE: a page is not in the required state; or the VM is being
- *   torn down.
+ * - ::PVM_E_STATE: a page is not in the required state; a guest range that
+ *   reaches the same page twice (lent at two IPAs: unshare them one call
+ *   each); or the VM is being torn down.
  * - ::PVM_E_BUSY: a page is pinned by the hypervisor; a VM still has a vCPU
  *   loaded.
  * - ::PVM_E_NOMEM: the hypervisor's pool lacks table pages; `*need` says how

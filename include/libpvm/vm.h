@@ -120,8 +120,13 @@ pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle);
  * @param max Most pages to reclaim in this call (bounded work).
  * @param[out] left Pages still mapped in the VM afterwards (may be NULL).
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
- * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_STATE (not dying);
- *         ::PVM_E_INVAL (max is 0); ::PVM_E_NOMEM.
+ * @return ::PVM_OK when it reclaimed at least one page or nothing was left
+ *         (check @p left); ::PVM_E_NOENT; ::PVM_E_STATE (not dying);
+ *         ::PVM_E_INVAL (max is 0); ::PVM_E_NOMEM when not even the first
+ *         page could be reclaimed (nothing changed; top the pool up).
+ *
+ * Work is bounded and incremental: pages reclaimed stay reclaimed, so a
+ * caller loops until @p left is 0.
  */
 pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, uint64_t *left,
 			    size_t *need);
