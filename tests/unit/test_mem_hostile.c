@@ -395,9 +395,10 @@ enum op {
 #define VM_PROT 0x100u
 
 /* Done before the snapshot. */
-#define PREP_LOAD_P0  (1u << 0) /* a vCPU of P0 is loaded */
-#define PREP_KILL_N1  (1u << 1) /* N1 is dying */
-#define PREP_FINISH_D (1u << 2) /* D is gone: its handle names nothing */
+#define PREP_LOAD_P0	(1u << 0) /* a vCPU of P0 is loaded */
+#define PREP_KILL_N1	(1u << 1) /* N1 is dying */
+#define PREP_FINISH_D	(1u << 2) /* D is gone: its handle names nothing */
+#define PREP_LEND_TWICE (1u << 3) /* PA_N lent to N0 again, right after the first time */
 
 #define NO_ALT 0 /* no second acceptable status (no attack may succeed) */
 
@@ -486,6 +487,10 @@ static void run_case(void **state)
 		ok(pvm_vm_load(&mem, vms[V_P0], &loaded), "load P0");
 	if (c->prep & PREP_KILL_N1)
 		ok(pvm_vm_teardown_start(&mem, vms[V_N1]), "N1 dies");
+	if (c->prep & PREP_LEND_TWICE)
+		ok(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(PA_N), pvm_ipa(IPA_N0 + 4 * PAGE),
+					4, PVM_PROT_RW, NULL),
+		   "lend PA_N to N0 twice");
 	if (c->prep & PREP_FINISH_D) {
 		ok(pvm_vm_reclaim(&mem, vms[V_D], 100, NULL, NULL), "reclaim D");
 		ok(pvm_vm_teardown_finish(&mem, vms[V_D]), "finish D");
@@ -922,6 +927,12 @@ static const struct CMUnitTest attacks[] = {
 	ATTACK("unshare guest at an unmapped IPA", .op = OP_UNSHARE_GUEST, .vm = V_N0,
 	       .ipa = 0x500000, .n = 1, .expect = PVM_E_NOENT),
 
+	/* One call that reaches a page twice (lent at two IPAs). */
+	ATTACK("unshare two mappings of the same pages in one call", .op = OP_UNSHARE_GUEST,
+	       .vm = V_N0, .ipa = IPA_N0, .n = 8, .expect = PVM_E_STATE, .prep = PREP_LEND_TWICE),
+	ATTACK("unshare a page twice in one call, then a hole", .op = OP_UNSHARE_GUEST, .vm = V_N0,
+	       .ipa = IPA_N0 + 3 * PAGE, .n = 6, .expect = PVM_E_STATE, .prep = PREP_LEND_TWICE),
+
 	/* Bad protections. */
 	ATTACK("lend as device memory", .op = OP_SHARE_GUEST, .vm = V_N0, .pa = PA_FREE,
 	       .ipa = IPA_NEW, .n = 1, .arg = PVM_PROT_R | PVM_PROT_DEVICE, .expect = PVM_E_INVAL),
@@ -1095,15 +1106,15 @@ static void test_nomem_guest_share(void **state)
 }
 
 /*
- * One host page lent twice to the same guest through two block mappings:
- * IPA X -> BLK6 (2 MiB) and IPA X + 2 MiB -> BLK6 (2 MiB). The host keeps
- * its block (only the state bits change). Unsharing [X, X + 2 MiB + 4 KiB)
- * meets BLK6's first page twice; the second time its last borrower goes,
- * so the host's entry for that one page changes and the host block must
- * split. The retry after a top-up of exactly `need` must succeed and leave
- * every invariant true.
+ * One host block lent twice to one guest through two block mappings:
+ * IPA X -> BLK6 and IPA X + 2 MiB -> BLK6; the host keeps its block (only
+ * the state bits change). Unsharing [X, X + 2 MiB + 4 KiB) in one call
+ * reaches BLK6's first page twice: mem.h refuses that (PVM_E_STATE, before
+ * the pool is even asked). One call per mapping works; the second is where
+ * the first page's last borrower goes, so the host block must split: with
+ * an empty pool that is PVM_E_NOMEM, then a top-up of exactly `need`.
  */
-static void test_nomem_unshare_page_lent_twice(void **state)
+static void test_unshare_page_lent_twice(void **state)
 {
 	const uint64_t x = 0x40000000ull;
 	struct pvm_page_info pi;
@@ -1116,7 +1127,17 @@ static void test_nomem_unshare_page_lent_twice(void **state)
 	   "lend it again");
 	check();
 	pool_set(0);
-	NOMEM_RETRY(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x), 513, &need));
+	take(&snap_a);
+	assert_int_equal(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x), 513, NULL),
+			 PVM_E_STATE);
+	/* Mapped twice, further apart: the duplicate is refused before the hole after it. */
+	assert_int_equal(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x), 1025, NULL),
+			 PVM_E_STATE);
+	take(&snap_b);
+	same(&snap_a, &snap_b);
+	ok(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x), 512, NULL), "unshare the first");
+	check();
+	NOMEM_RETRY(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x + 2 * MiB), 1, &need));
 	ok(pvm_mem_page(&mem, pvm_pa(BLK6), &pi), "page");
 	assert_int_equal(pi.guests, 0);
 	assert_int_equal(pi.state, PVM_PAGE_OWNED);
@@ -1126,15 +1147,15 @@ static void test_nomem_unshare_page_lent_twice(void **state)
 
 /*
  * Reclaim runs out of table pages after the first leaf: the first block
- * comes back whole (no table needed), the second must be split. A failing
- * call changes nothing (types.h, mem.h): either all of it or none of it.
+ * comes back whole (no table needed), the second must be split. vm.h:
+ * reclaim is incremental, so the call reports its progress (PVM_OK, left);
+ * the next call, which cannot reclaim even one page, is PVM_E_NOMEM and
+ * changes nothing; after a top-up of `need` it goes on.
  */
 static void test_nomem_reclaim_partway(void **state)
 {
 	unsigned e = create_vm(36, false, VMPG(7));
 	uint64_t left = 0;
-	size_t need = 0;
-	pvm_status_t st;
 
 	(void)state;
 	ok(pvm_host_share_guest(&mem, e, pvm_pa(BLK8), pvm_ipa(0x40000000), 512, PVM_PROT_RW, NULL),
@@ -1145,22 +1166,11 @@ static void test_nomem_reclaim_partway(void **state)
 	ok(pvm_vm_teardown_start(&mem, e), "teardown");
 	check();
 	pool_set(0);
-	take(&snap_a);
-	st = pvm_vm_reclaim(&mem, e, 513, &left, &need);
-	take(&snap_b);
+	ok(pvm_vm_reclaim(&mem, e, 513, &left, NULL), "reclaim, running dry part-way");
 	check();
-	if (st == PVM_OK) {
-		/* Enough without splitting: nothing to prove. */
-		assert_int_equal(left, 1024 - 513);
-		return;
-	}
-	assert_int_equal(st, PVM_E_NOMEM);
-	assert_true(need > 0);
-	same(&snap_a, &snap_b);
-	topup(need);
-	ok(pvm_vm_reclaim(&mem, e, 513, &left, &need), "reclaim after a top-up");
-	assert_int_equal(left, 1024 - 513);
-	check();
+	assert_int_equal(left, 512);
+	NOMEM_RETRY(pvm_vm_reclaim(&mem, e, 1, &left, &need));
+	assert_int_equal(left, 511);
 }
 
 /*
@@ -1268,7 +1278,15 @@ static void test_guest_borrow_saturation(void **state)
 	if (st != PVM_E_BUSY && st != PVM_E_STATE)
 		fail_msg("borrow beyond the limit: %s", pvm_strerror(st));
 	same(&snap_a, &snap_b);
-	ok(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(base), n, NULL), "unshare them all");
+	/* One call over all of them reaches the page n times: refused, nothing changes. */
+	take(&snap_a);
+	assert_int_equal(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(base), n, NULL),
+			 PVM_E_STATE);
+	take(&snap_b);
+	same(&snap_a, &snap_b);
+	for (uint64_t i = 0; i < n; i++)
+		ok(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(base + i * PAGE), 1, NULL),
+		   "unshare one");
 	check();
 	struct pvm_page_info pi;
 	ok(pvm_mem_page(&mem, pvm_pa(PA_FREE), &pi), "page");
@@ -1326,8 +1344,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nomem_empty_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_partway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_guest_share, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nomem_unshare_page_lent_twice, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_unshare_page_lent_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_reclaim_partway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_vm_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topup_empty_pool, setup, teardown),

@@ -831,8 +831,8 @@ static unsigned pick_vm(int kind /* -1 any, 0 non-protected, 1 protected */)
 
 /* ---- Predicting statuses ------------------------------------------------------------- */
 
-#define ABSURD (1ull << 52) /* n * 4096 does not fit in 64 bits: "absurd" for sure */
-#define HUGE   (1ull << 36) /* more pages than a 48-bit space: absurd, or just out of range */
+#define ABSURD (1ull << 52) /* n * 4096 does not fit in 64 bits: INVAL (mem.h) */
+#define HUGE   (1ull << 36) /* more pages than a 48-bit space: out of range */
 
 static bool pa_valid(uint64_t pa, uint64_t n)
 {
@@ -845,8 +845,6 @@ static bool pa_pred(struct pred *p, uint64_t pa, uint64_t n, bool bad_prot)
 {
 	if (n == 0 || n >= ABSURD || (pa & (PAGE - 1)) || bad_prot)
 		add(p, INVAL);
-	if (n > HUGE && n < ABSURD)
-		add(p, INVAL | RANGE);
 	if (n && !pa_valid(pa & ~(PAGE - 1), n))
 		add(p, RANGE);
 	return pa_valid(pa, n) && !bad_prot;
@@ -1149,6 +1147,19 @@ static void op_share_donate_guest(enum opk op)
 		pick_ipa(v, false, c.n, block, &c.ipa, &c.n); /* it may choose a malformed count */
 	else
 		c.ipa = rnd(W0) * PAGE;
+	if (v && !donate && rnd(6) == 0) {
+		/* Lend pages the VM already borrows again, a little further on. */
+		for (int t = 0; t < 16; t++) {
+			uint64_t i = rnd(W0_PICK - 8);
+
+			if (v->w0[i].pa) {
+				c.pa = v->w0[i].pa;
+				c.n = 1 + rnd(4);
+				c.ipa = (i + 1 + rnd(4)) * PAGE;
+				break;
+			}
+		}
+	}
 	(void)do_share_donate_guest(c);
 }
 
@@ -1164,11 +1175,11 @@ static pvm_status_t do_guest_ipa(struct call c)
 
 	if (c.n == 0 || c.n >= ABSURD)
 		add(&pr, INVAL);
-	if (c.n > HUGE && c.n < ABSURD)
-		add(&pr, INVAL | RANGE);
 	/* Guest-initiated calls are for protected VMs; unsharing from a guest for the others. */
 	v = vm_pred(&pr, c.vm, op == O_UNSHARE_GUEST ? 0 : 1);
-	if (v && ipa_pred(&pr, v, c.ipa, c.n))
+	if (v && ipa_pred(&pr, v, c.ipa, c.n)) {
+		static bool seen[NPAGES];
+
 		for (uint64_t i = 0; i < c.n; i++) {
 			const struct ment *e = ment(v, c.ipa + i * PAGE);
 			const struct mpage *p;
@@ -1178,6 +1189,10 @@ static pvm_status_t do_guest_ipa(struct call c)
 				add(&pr, NOENT);
 				continue;
 			}
+			/* mem.h: a range that reaches the same page twice is refused. */
+			if (seen[pidx(e->pa)])
+				add(&pr, STATE);
+			seen[pidx(e->pa)] = true;
 			p = &mp[pidx(e->pa)];
 			switch (op) {
 			case O_UNSHARE_GUEST:
@@ -1196,6 +1211,13 @@ static pvm_status_t do_guest_ipa(struct call c)
 			if (!okay)
 				add(&pr, STATE);
 		}
+		for (uint64_t i = 0; i < c.n; i++) {
+			const struct ment *e = ment(v, c.ipa + i * PAGE);
+
+			if (e && e->pa)
+				seen[pidx(e->pa)] = false;
+		}
+	}
 	logf_op("%s vm=%u ipa=0x%llx n=%llu", opname[op], c.vm, (unsigned long long)c.ipa,
 		(unsigned long long)c.n);
 	struct probe pb = {.vm = c.vm};
