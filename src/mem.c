@@ -566,7 +566,17 @@ static void apply_to_host(const struct xfer *x, struct pvm_page *p)
 	p->flags = 0;
 }
 
+/* What the host may ask back: loose hyp pages, never ones the hypervisor uses. */
 static pvm_status_t rule_hyp_donate_host(const struct xfer *x, const struct pvm_page *p)
+{
+	(void)x;
+	return p->owner == PVM_ID_HYP && !(p->flags & (PVM_PAGE_F_CARVEOUT | PVM_PAGE_F_INUSE))
+		       ? PVM_OK
+		       : PVM_E_STATE;
+}
+
+/* What the hypervisor itself releases (pool pages, a dead VM's pages). */
+static pvm_status_t rule_hyp_release(const struct xfer *x, const struct pvm_page *p)
 {
 	(void)x;
 	return p->owner == PVM_ID_HYP && !(p->flags & PVM_PAGE_F_CARVEOUT) ? PVM_OK : PVM_E_STATE;
@@ -653,15 +663,25 @@ pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
 	return run_xfer(&x, pa, n, NULL);
 }
 
-pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
+void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
 {
-	struct xfer x = {.mem = mem,
-			 .id = PVM_ID_HYP,
-			 .rule = rule_hyp_donate_host,
-			 .apply = apply_to_host,
-			 .scrub = true};
+	struct pvm_page *p = page_at(mem, pa);
+
+	for (uint64_t i = 0; i < n; i++)
+		p[i].flags |= PVM_PAGE_F_INUSE;
+}
+
+static pvm_status_t donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, rule_fn rule)
+{
+	struct xfer x = {
+		.mem = mem, .id = PVM_ID_HYP, .rule = rule, .apply = apply_to_host, .scrub = true};
 
 	return run_xfer(&x, pa, n, NULL);
+}
+
+pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
+{
+	return donate_host_locked(mem, pa, n, rule_hyp_release);
 }
 
 pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
@@ -725,7 +745,7 @@ pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n
 	if (ret)
 		return ret;
 	pvm_port_lock(&mem->lock);
-	ret = mem_donate_host_locked(mem, pvm_pa_val(pa), npages);
+	ret = donate_host_locked(mem, pvm_pa_val(pa), npages, rule_hyp_donate_host);
 	pvm_port_unlock(&mem->lock);
 	return ret;
 }
@@ -737,6 +757,7 @@ pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
 	if (ret)
 		return ret;
 	pvm_port_lock(&mem->lock);
+	mem_mark_inuse_locked(mem, pvm_pa_val(pa), npages);
 	(void)pvm_pool_donate(&mem->pool, pa, (size_t)npages);
 	pvm_port_unlock(&mem->lock);
 	return PVM_OK;
@@ -862,6 +883,9 @@ static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, 
 		x->guest.ipa = pvm_ipa_val(ipa);
 		x->guest.npages = npages;
 		ret = run_guest_xfer(x, pvm_ipa_val(ipa), npages, need);
+		/* Unmapping calls take pages out of the VM: count them under its lock. */
+		if (!ret && x->guest.kind == CHG_ANNOTATE)
+			x->vm->pages -= npages;
 		pvm_port_unlock(&x->vm->lock);
 	}
 	pvm_port_unlock(&mem->lock);
@@ -875,11 +899,7 @@ pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t 
 			 .apply = apply_unshare_guest,
 			 .guest_first = true,
 			 .guest = {.kind = CHG_ANNOTATE, .owner = 0}};
-	pvm_status_t ret = guest_xfer(mem, vm, ipa, npages, &x, need, false);
-
-	if (!ret)
-		x.vm->pages -= npages;
-	return ret;
+	return guest_xfer(mem, vm, ipa, npages, &x, need, false);
 }
 
 pvm_status_t pvm_guest_share_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
@@ -912,11 +932,7 @@ pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa
 			 .guest_first = true,
 			 .scrub = true,
 			 .guest = {.kind = CHG_ANNOTATE, .owner = 0}};
-	pvm_status_t ret = guest_xfer(mem, vm, ipa, npages, &x, need, true);
-
-	if (!ret)
-		x.vm->pages -= npages;
-	return ret;
+	return guest_xfer(mem, vm, ipa, npages, &x, need, true);
 }
 
 /* ---- Set-up and queries ---------------------------------------------------- */

@@ -70,7 +70,10 @@ static int check_page(struct ck *c, uint64_t pa, const struct pvm_page *p)
 		return fail(c, pa, "guests borrow a page the host does not own");
 	if (p->pins && !(p->flags & PVM_PAGE_F_HYP_BORROWS))
 		return fail(c, pa, "pinned page the hypervisor does not borrow");
-	if (p->flags & ~(PVM_PAGE_F_HYP_BORROWS | PVM_PAGE_F_HOST_BORROWS | PVM_PAGE_F_CARVEOUT))
+	if ((p->flags & PVM_PAGE_F_INUSE) && p->owner != PVM_ID_HYP)
+		return fail(c, pa, "in-use flag on a page the hypervisor does not own");
+	if (p->flags & ~(PVM_PAGE_F_HYP_BORROWS | PVM_PAGE_F_HOST_BORROWS | PVM_PAGE_F_CARVEOUT |
+			 PVM_PAGE_F_INUSE))
 		return fail(c, pa, "unknown flags");
 	if (p->check)
 		return fail(c, pa, "checker scratch not clear");

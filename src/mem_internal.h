@@ -12,7 +12,10 @@
 /* Host donate hyp of [pa, pa + n pages). */
 pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n);
 
-/* Hyp donate host of [pa, pa + n pages), zeroed and cleaned first. */
+/* Mark hyp pages as in use (pool, VM pages): the host cannot ask for them back. */
+void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n);
+
+/* Hyp donate host of [pa, pa + n pages), in use or not, zeroed and cleaned first. */
 pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n);
 
 /* Reclaim the guest's mappings of [ipa, ipa + n pages): its own pages zeroed. */

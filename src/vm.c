@@ -46,6 +46,7 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	ret = mem_donate_hyp_locked(mem, a, npages);
 	if (ret)
 		goto out;
+	mem_mark_inuse_locked(mem, a, npages);
 
 	/* The pages are the hypervisor's now: the root first, the VM structure last. */
 	vm = pvm_port_phys_to_virt(pvm_pa(a + (root_pages << PVM_PAGE_SHIFT)));

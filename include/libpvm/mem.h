@@ -34,8 +34,9 @@
  * - pvm_hyp_pin_shared(): hyp borrowing → pin count + 1.
  * - pvm_hyp_unpin_shared(): hyp borrowing, pinned → pin count - 1.
  * - pvm_host_donate_hyp(): host OWNED → hyp OWNED, host NOPAGE.
- * - pvm_hyp_donate_host(): hyp OWNED, not its boot carve-out → page zeroed,
- *   host OWNED, hyp NOPAGE.
+ * - pvm_hyp_donate_host(): hyp OWNED, neither its boot carve-out nor in use
+ *   (pool, tables, VM pages: those go back only through
+ *   pvm_mem_reclaim_pool() and teardown) → page zeroed, host OWNED, hyp NOPAGE.
  * - pvm_host_share_guest(): non-protected VM; host OWNED or SHARED_OWNED,
  *   not lent to hyp; IPA free → host SHARED_OWNED, guest SHARED_BORROWED
  *   (counted: a page may be lent to several guests, or twice to one).
@@ -121,6 +122,8 @@ enum pvm_page_state {
 #define PVM_PAGE_F_HYP_BORROWS	(1u << 0) /**< The hypervisor borrows this host page. */
 #define PVM_PAGE_F_HOST_BORROWS (1u << 1) /**< The host borrows this guest page. */
 #define PVM_PAGE_F_CARVEOUT	(1u << 2) /**< The hypervisor's own boot carve-out. */
+/** @brief A hypervisor page in use: in its pool, a table, or a VM's own page. */
+#define PVM_PAGE_F_INUSE (1u << 3)
 
 /**
  * @brief Metadata of one physical page: 8 bytes, in hypervisor memory.

@@ -218,10 +218,17 @@ static void test_hyp_share_pin(void **state)
 	assert_int_equal(pvm_hyp_unpin_shared(&mem, pvm_pa(RAM + 12 * MiB), 1), PVM_OK);
 	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2), PVM_OK);
 	check();
-	/* Pool top-up and return. */
+	/* Pool top-up and return; the host cannot ask for in-use pages back. */
 	assert_int_equal(pvm_mem_topup(&mem, pvm_pa(RAM + 16 * MiB), 8), PVM_OK);
 	check();
+	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 16 * MiB), 1), PVM_E_STATE);
 	assert_int_equal(pvm_mem_reclaim_pool(&mem, 8), 8);
+	check();
+	/* A VM's own pages are in use too; a loose hyp page is not. */
+	(void)new_vm(true, RAM + 32 * MiB);
+	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 32 * MiB), 1), PVM_E_STATE);
+	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 20 * MiB), 1), PVM_OK);
+	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 20 * MiB), 1), PVM_OK);
 	check();
 }
 
