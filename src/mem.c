@@ -786,77 +786,68 @@ uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max)
 
 /* ---- Host <-> guest ------------------------------------------------------ */
 
-pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
-				  uint64_t npages, pvm_prot_t prot, size_t *need)
+/*
+ * Host pages into a guest at an IPA (share or donate): the VM must be of
+ * the right kind, the host side is revoked or restated first, then the
+ * guest's mapping appears.
+ */
+static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				  uint64_t npages, struct xfer *x, bool protected_vm,
+				  pvm_prot_t prot, size_t *need)
 {
-	struct xfer x = {.mem = mem, .rule = rule_share_guest, .apply = apply_share_guest};
 	pvm_status_t ret;
 
-	if (need)
-		*need = 0;
-	if (prot & ~PVM_PROT_RWX)
-		return PVM_E_INVAL;
 	ret = check_pages(mem, pa, npages);
 	if (ret)
 		return ret;
 	pvm_port_lock(&mem->lock);
-	ret = vm_for_xfer(mem, vm, &x.vm);
-	if (!ret && x.vm->protected_vm)
+	ret = vm_for_xfer(mem, vm, &x->vm);
+	if (!ret && x->vm->protected_vm != protected_vm)
 		ret = PVM_E_PERM;
 	if (!ret)
-		ret = check_ipa(x.vm, ipa, npages);
+		ret = check_ipa(x->vm, ipa, npages);
 	if (!ret) {
-		pvm_port_lock(&x.vm->lock);
-		x.id = PVM_ID_GUEST(vm);
-		x.guest = (struct chg){.s2 = &x.vm->s2,
-				       .kind = CHG_MAP,
-				       .ipa = pvm_ipa_val(ipa),
-				       .pa = pvm_pa_val(pa),
-				       .npages = npages,
-				       .prot = prot | PVM_PROT_SW(PVM_PAGE_SHARED_BORROWED)};
-		ret = run_xfer(&x, pvm_pa_val(pa), npages, need);
+		pvm_port_lock(&x->vm->lock);
+		x->mem = mem;
+		x->id = PVM_ID_GUEST(vm);
+		x->guest = (struct chg){.s2 = &x->vm->s2,
+					.kind = CHG_MAP,
+					.ipa = pvm_ipa_val(ipa),
+					.pa = pvm_pa_val(pa),
+					.npages = npages,
+					.prot = prot};
+		ret = run_xfer(x, pvm_pa_val(pa), npages, need);
 		if (!ret)
-			x.vm->pages += npages;
-		pvm_port_unlock(&x.vm->lock);
+			x->vm->pages += npages;
+		pvm_port_unlock(&x->vm->lock);
 	}
 	pvm_port_unlock(&mem->lock);
 	return ret;
 }
 
-pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
-				   uint64_t npages, size_t *need)
+pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				  uint64_t npages, pvm_prot_t prot, size_t *need)
 {
-	struct xfer x = {.mem = mem, .rule = rule_host_owned_unlent, .apply = apply_to_owner};
-	pvm_status_t ret;
+	struct xfer x = {.rule = rule_share_guest, .apply = apply_share_guest};
 
 	if (need)
 		*need = 0;
-	ret = check_pages(mem, pa, npages);
-	if (ret)
-		return ret;
-	pvm_port_lock(&mem->lock);
-	ret = vm_for_xfer(mem, vm, &x.vm);
-	if (!ret && !x.vm->protected_vm)
-		ret = PVM_E_PERM;
-	if (!ret)
-		ret = check_ipa(x.vm, ipa, npages);
-	if (!ret) {
-		pvm_port_lock(&x.vm->lock);
-		x.id = PVM_ID_GUEST(vm);
-		x.guest = (struct chg){.s2 = &x.vm->s2,
-				       .kind = CHG_MAP,
-				       .ipa = pvm_ipa_val(ipa),
-				       .pa = pvm_pa_val(pa),
-				       .npages = npages,
-				       .prot = PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED)};
-		/* The host loses the pages (and its TLB entries) before the guest gets them. */
-		ret = run_xfer(&x, pvm_pa_val(pa), npages, need);
-		if (!ret)
-			x.vm->pages += npages;
-		pvm_port_unlock(&x.vm->lock);
-	}
-	pvm_port_unlock(&mem->lock);
-	return ret;
+	if (prot & ~PVM_PROT_RWX)
+		return PVM_E_INVAL;
+	return host_to_guest(mem, vm, pa, ipa, npages, &x, false,
+			     prot | PVM_PROT_SW(PVM_PAGE_SHARED_BORROWED), need);
+}
+
+pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				   uint64_t npages, size_t *need)
+{
+	struct xfer x = {.rule = rule_host_owned_unlent, .apply = apply_to_owner};
+
+	if (need)
+		*need = 0;
+	/* The host loses the pages (and its TLB entries) before the guest gets them. */
+	return host_to_guest(mem, vm, pa, ipa, npages, &x, true,
+			     PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED), need);
 }
 
 /* Transitions that start from the guest's IPAs. */

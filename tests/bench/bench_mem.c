@@ -13,6 +13,8 @@
 #include <libpvm/pvm.h>
 #include <libpvm/sim.h>
 
+#include "bench_util.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,33 +31,9 @@ static uint64_t singles = 16384; /* pages for the per-page figures */
 static int reps = 5;
 static struct pvm_mem mem;
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static void check(int ret, const char *what)
 {
-	if (ret) {
-		fprintf(stderr, "bench_mem: %s: %s\n", what, pvm_strerror(ret));
-		exit(1);
-	}
+	bench_check("bench_mem", ret, what);
 }
 
 /* Guest memory is [RAM, RAM + span); the VM's own pages and the carve-out sit above it. */

@@ -12,6 +12,8 @@
  * `--quick` runs a small, fast version for the test suite.
  */
 #include <libpvm/sim.h>
+
+#include "bench_util.h"
 #include <libpvm/stage2.h>
 
 #include <inttypes.h>
@@ -31,33 +33,9 @@ static int reps = 7;
 static struct pvm_stage2 s2;
 static struct pvm_pool pool;
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static void check(int ret, const char *what)
 {
-	if (ret) {
-		fprintf(stderr, "bench_stage2: %s: %s\n", what, pvm_strerror(ret));
-		exit(1);
-	}
+	bench_check("bench_stage2", ret, what);
 }
 
 /* The benchmarked range starts at 1 GiB, so it is one level-1 entry. */
