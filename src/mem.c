@@ -653,14 +653,14 @@ static void apply_reclaim(const struct xfer *x, struct pvm_page *p)
 
 /* ---- Host <-> hypervisor ------------------------------------------------ */
 
-pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
+pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, size_t *need)
 {
 	struct xfer x = {.mem = mem,
 			 .id = PVM_ID_HYP,
 			 .rule = rule_host_owned_unlent,
 			 .apply = apply_to_owner};
 
-	return run_xfer(&x, pa, n, NULL);
+	return run_xfer(&x, pa, n, need);
 }
 
 void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)

@@ -10,7 +10,7 @@
 #include <libpvm/vm.h>
 
 /* Host donate hyp of [pa, pa + n pages). */
-pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n);
+pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, size_t *need);
 
 /* Mark hyp pages as in use (pool, VM pages): the host cannot ask for them back. */
 void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n);

@@ -19,7 +19,7 @@ uint64_t pvm_vm_create_pages(unsigned ipa_bits)
 }
 
 pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
-			   uint64_t npages, unsigned *handle)
+			   uint64_t npages, unsigned *handle, size_t *need)
 {
 	struct pvm_stage2_config sc;
 	uint64_t root_pages, a = pvm_pa_val(pages);
@@ -27,6 +27,8 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	unsigned h;
 	pvm_status_t ret;
 
+	if (need)
+		*need = 0;
 	if (!mem || !cfg || !handle)
 		return PVM_E_INVAL;
 	root_pages = pvm_stage2_root_pages(cfg->ipa_bits);
@@ -43,7 +45,7 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 		ret = PVM_E_BUSY;
 		goto out;
 	}
-	ret = mem_donate_hyp_locked(mem, a, npages);
+	ret = mem_donate_hyp_locked(mem, a, npages, need);
 	if (ret)
 		goto out;
 	mem_mark_inuse_locked(mem, a, npages);

@@ -66,16 +66,17 @@ uint64_t pvm_vm_create_pages(unsigned ipa_bits);
  * @param pages  First of pvm_vm_create_pages() host-owned pages, aligned as said there.
  * @param npages Must equal pvm_vm_create_pages().
  * @param[out] handle The new VM's handle.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return ::PVM_OK; ::PVM_E_INVAL (bad configuration, count or alignment);
  *         ::PVM_E_RANGE (pages outside managed memory); ::PVM_E_STATE (a page
  *         is not host OWNED); ::PVM_E_BUSY (::PVM_VM_MAX VMs exist);
  *         ::PVM_E_NOMEM when taking the pages out of the host's stage-2
- *         splits a block and the pool lacks the table pages (at most 6:
- *         top it up with pvm_mem_topup() and call again). On success the
+ *         splits a block and the pool lacks the table pages (@p need
+ *         says how many; top it up with pvm_mem_topup() and call again). On success the
  *         pages are the hypervisor's; on error nothing changed.
  */
 pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
-			   uint64_t npages, unsigned *handle);
+			   uint64_t npages, unsigned *handle, size_t *need);
 
 /**
  * @brief Take a reference on an active VM for running its vCPUs.

@@ -42,7 +42,7 @@ static unsigned new_vm(void)
 	struct pvm_vm_config cfg = {.ipa_bits = 40, .protected_vm = true};
 	unsigned h;
 
-	check(pvm_vm_create(&mem, &cfg, pvm_pa(RAM + span), pvm_vm_create_pages(40), &h),
+	check(pvm_vm_create(&mem, &cfg, pvm_pa(RAM + span), pvm_vm_create_pages(40), &h, NULL),
 	      "vm create");
 	return h;
 }

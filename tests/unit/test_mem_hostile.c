@@ -192,7 +192,7 @@ static unsigned create_vm(unsigned ipa_bits, bool protected_vm, uint64_t pa)
 	struct pvm_vm_config cfg = {.ipa_bits = ipa_bits, .protected_vm = protected_vm};
 	unsigned h = PVM_VM_MAX;
 
-	ok(pvm_vm_create(&mem, &cfg, pvm_pa(pa), pvm_vm_create_pages(ipa_bits), &h),
+	ok(pvm_vm_create(&mem, &cfg, pvm_pa(pa), pvm_vm_create_pages(ipa_bits), &h, NULL),
 	   "pvm_vm_create");
 	watch(h);
 	return h;
@@ -454,11 +454,11 @@ static pvm_status_t call(const struct hcase *c)
 	case OP_RELINQUISH:
 		return pvm_guest_relinquish_host(&mem, vm, ipa, c->n, &need);
 	case OP_VM_CREATE:
-		return pvm_vm_create(&mem, &cfg, pa, c->n, &h);
+		return pvm_vm_create(&mem, &cfg, pa, c->n, &h, NULL);
 	case OP_VM_CREATE_NULL_CFG:
-		return pvm_vm_create(&mem, NULL, pa, c->n, &h);
+		return pvm_vm_create(&mem, NULL, pa, c->n, &h, NULL);
 	case OP_VM_CREATE_NULL_HANDLE:
-		return pvm_vm_create(&mem, &cfg, pa, c->n, NULL);
+		return pvm_vm_create(&mem, &cfg, pa, c->n, NULL, NULL);
 	case OP_VM_LOAD:
 		st = pvm_vm_load(&mem, vm, &loaded);
 		if (st == PVM_OK)
@@ -1175,25 +1175,28 @@ static void test_nomem_reclaim_partway(void **state)
 
 /*
  * VM creation with an empty pool: the donated pages sit in an untouched host
- * block, whose annotation needs a table. vm.h documents PVM_E_NOMEM (at most
- * 6 pages) but pvm_vm_create() has no `need`: it must have changed nothing,
- * and work after a top-up.
+ * block, whose annotation needs a table: PVM_E_NOMEM with `need`, nothing
+ * changed, and a top-up of exactly `need` pages lets it through.
  */
 static void test_nomem_vm_create(void **state)
 {
 	struct pvm_vm_config cfg = {.ipa_bits = 36, .protected_vm = true};
 	unsigned h = PVM_VM_MAX;
+	size_t need = 0;
 	pvm_status_t st;
 
 	(void)state;
 	pool_set(0);
 	take(&snap_a);
-	st = pvm_vm_create(&mem, &cfg, pvm_pa(BLK0), 2, &h);
+	st = pvm_vm_create(&mem, &cfg, pvm_pa(BLK0), 2, &h, &need);
 	take(&snap_b);
 	if (st != PVM_OK) {
 		same(&snap_a, &snap_b);
-		topup(4);
-		ok(pvm_vm_create(&mem, &cfg, pvm_pa(BLK0), 2, &h), "create after a top-up");
+		assert_int_equal(st, PVM_E_NOMEM);
+		assert_true(need > 0);
+		/* Exactly the reported shortfall is enough. */
+		topup(need);
+		ok(pvm_vm_create(&mem, &cfg, pvm_pa(BLK0), 2, &h, &need), "create after a top-up");
 	}
 	check();
 	/* The status is one vm.h documents for pvm_vm_create(). */
@@ -1303,10 +1306,10 @@ static void test_vm_table_full(void **state)
 
 	(void)state;
 	for (uint64_t pa = BLK8; made < PVM_VM_MAX; pa += 2 * PAGE, made++)
-		ok(pvm_vm_create(&mem, &cfg, pvm_pa(pa), 2, &h), "create");
+		ok(pvm_vm_create(&mem, &cfg, pvm_pa(pa), 2, &h, NULL), "create");
 	check();
 	take(&snap_a);
-	st = pvm_vm_create(&mem, &cfg, pvm_pa(BLK10), 2, &h);
+	st = pvm_vm_create(&mem, &cfg, pvm_pa(BLK10), 2, &h, NULL);
 	take(&snap_b);
 	assert_int_equal(st, PVM_E_BUSY);
 	same(&snap_a, &snap_b);

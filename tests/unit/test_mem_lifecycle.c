@@ -75,8 +75,9 @@ static unsigned new_vm(bool protected_vm, uint64_t pages_pa)
 	struct pvm_vm_config cfg = {.ipa_bits = 36, .protected_vm = protected_vm};
 	unsigned h;
 
-	assert_int_equal(pvm_vm_create(&mem, &cfg, pvm_pa(pages_pa), pvm_vm_create_pages(36), &h),
-			 PVM_OK);
+	assert_int_equal(
+		pvm_vm_create(&mem, &cfg, pvm_pa(pages_pa), pvm_vm_create_pages(36), &h, NULL),
+		PVM_OK);
 	check();
 	return h;
 }

@@ -612,7 +612,7 @@ static bool boot(void)
 		struct pvm_vm_info info;
 
 		assert_int_equal(
-			pvm_vm_create(&mem, &vc, pvm_pa(m.vm_pages[i]), m.nvm_pages, &m.h[i]),
+			pvm_vm_create(&mem, &vc, pvm_pa(m.vm_pages[i]), m.nvm_pages, &m.h[i], NULL),
 			PVM_OK);
 		assert_int_equal(pvm_vm_info(&mem, m.h[i], &info), PVM_OK);
 		m.vmid[i] = info.vmid;
