@@ -186,8 +186,15 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 		struct first_leaf f = {0, 0};
 		uint64_t n;
 
-		/* The lowest mapped leaf; reclaim it, or as much of it as max allows. */
-		if (pvm_stage2_walk(&vm->s2, pvm_ipa(0), vm->s2.ipa_limit, PVM_S2_VISIT_LEAF,
+		/*
+		 * The next mapped leaf from where the last reclaim stopped (a
+		 * cursor, so tearing down a VM of n pages walks its tables once,
+		 * not n times); reclaim it, or as much of it as max allows.
+		 */
+		if (pvm_stage2_walk(&vm->s2, pvm_ipa(vm->reclaim_from),
+				    vm->s2.ipa_limit - vm->reclaim_from, PVM_S2_VISIT_LEAF,
+				    find_mapped, &f) != 1 &&
+		    pvm_stage2_walk(&vm->s2, pvm_ipa(0), vm->s2.ipa_limit, PVM_S2_VISIT_LEAF,
 				    find_mapped, &f) != 1) {
 			ret = PVM_E_STATE; /* pages counted but none mapped: a broken invariant */
 			break;
@@ -212,6 +219,7 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 		vm->pages -= n;
 		max -= n;
 		done += n;
+		vm->reclaim_from = f.addr + (n << PVM_PAGE_SHIFT);
 	}
 	if (left)
 		*left = vm->pages;

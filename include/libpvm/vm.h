@@ -33,15 +33,16 @@ enum pvm_vm_state {
  * @brief A VM. Lives in its last donated page; fields are private.
  */
 struct pvm_vm {
-	pvm_lock_t lock;      /**< Protects s2; taken after the memory lock. */
-	struct pvm_stage2 s2; /**< The guest's stage-2. */
-	pvm_paddr_t donated;  /**< First donated page (the root comes first). */
-	uint64_t ndonated;    /**< Donated pages (root pages + 1). */
-	uint64_t pages;	      /**< Pages mapped in s2 (owned or borrowed). */
-	uint32_t refs;	      /**< Loaded vCPUs (pvm_vm_load()). */
-	uint16_t handle;      /**< Index in pvm_mem::vms. */
-	uint8_t state;	      /**< enum pvm_vm_state */
-	bool protected_vm;    /**< The host may not see its memory. */
+	pvm_lock_t lock;       /**< Protects s2; taken after the memory lock. */
+	struct pvm_stage2 s2;  /**< The guest's stage-2. */
+	pvm_paddr_t donated;   /**< First donated page (the root comes first). */
+	uint64_t ndonated;     /**< Donated pages (root pages + 1). */
+	uint64_t pages;	       /**< Pages mapped in s2 (owned or borrowed). */
+	uint64_t reclaim_from; /**< IPA where the next reclaim looks first. */
+	uint32_t refs;	       /**< Loaded vCPUs (pvm_vm_load()). */
+	uint16_t handle;       /**< Index in pvm_mem::vms. */
+	uint8_t state;	       /**< enum pvm_vm_state */
+	bool protected_vm;     /**< The host may not see its memory. */
 };
 
 /** @brief Parameters of pvm_vm_create(). */
