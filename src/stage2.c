@@ -111,6 +111,35 @@ static inline void wr_release(uint64_t *p, uint64_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
+/* ---- The last-table cache --------------------------------------------- */
+
+/* The 2 MiB block of IPA space one last-level table covers. */
+static inline uint64_t table_block(uint64_t ipa)
+{
+	return ipa >> level_shift(LAST_LEVEL - 1);
+}
+
+/*
+ * The last-level table the previous single-table commit used, if it covers
+ * ipa. Single-page operations come in runs over neighbouring pages (a guest
+ * faulting page after page, a transition loop), and the descent to the
+ * table is most of what they cost. Only commits fill the cache, so a call
+ * that fails leaves the regime exactly as it was; freeing any table of the
+ * regime empties it (drop_cached()).
+ */
+static inline uint64_t *cached_table(const struct pvm_stage2 *s2, uint64_t ipa, uint64_t **parent)
+{
+	if (s2->cache_block != table_block(ipa) + 1)
+		return NULL;
+	*parent = s2->cache_parent;
+	return s2->cache_table;
+}
+
+static inline void drop_cached(struct pvm_stage2 *s2)
+{
+	s2->cache_block = 0;
+}
+
 /* ---- Geometry ---------------------------------------------------------- */
 
 int pvm_stage2_start_level(unsigned ipa_bits)
@@ -181,6 +210,7 @@ pvm_status_t pvm_stage2_init(struct pvm_stage2 *s2, const struct pvm_stage2_conf
 	s2->root_pages = (uint8_t)npages;
 	s2->vmid = cfg->vmid;
 	s2->table_pages = 0;
+	drop_cached(s2);
 	return PVM_OK;
 }
 
@@ -455,12 +485,16 @@ static pvm_status_t check_range(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint
 	return PVM_OK;
 }
 
+/* Field by field: the defer array is only read up to ndefer, and is large. */
 static void op_init(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size)
 {
-	memset(op, 0, sizeof(*op) - sizeof(op->defer));
 	op->s2 = s2;
 	op->start = pvm_ipa_val(ipa);
 	op->end = op->start + size;
+	op->pa_off = op->target = op->perms = op->need = 0;
+	op->flags = 0;
+	op->tlbis = op->ndefer = 0;
+	op->vmid_dirty = false;
 }
 
 static int run(struct op *op, visitor_fn fn, run_fn pages, unsigned kinds)
@@ -476,6 +510,16 @@ static int run(struct op *op, visitor_fn fn, run_fn pages, unsigned kinds)
 	return walk(&w);
 }
 
+/* Remember the table of pte, the first entry of a committed single-table op. */
+static void remember_table(const struct op *op, uint64_t *pte, uint64_t *parent)
+{
+	struct pvm_stage2 *s2 = op->s2;
+
+	s2->cache_block = table_block(op->start) + 1;
+	s2->cache_table = pte - ((op->start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1));
+	s2->cache_parent = parent;
+}
+
 /*
  * The fast path: a range inside one existing last-level table, which is
  * what a stage-2 fault maps and what most unmaps and permission changes
@@ -487,12 +531,16 @@ static int run(struct op *op, visitor_fn fn, run_fn pages, unsigned kinds)
 static uint64_t *last_table(const struct op *op, uint64_t **parent)
 {
 	const struct pvm_stage2 *s2 = op->s2;
-	uint64_t *t = pvm_port_phys_to_virt(s2->root);
-	uint64_t mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
+	const uint64_t idx = (op->start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1);
+	uint64_t *t, mask;
 
-	if ((op->start >> level_shift(LAST_LEVEL - 1)) !=
-	    ((op->end - 1) >> level_shift(LAST_LEVEL - 1)))
+	if (table_block(op->start) != table_block(op->end - 1))
 		return NULL;
+	t = cached_table(s2, op->start, parent);
+	if (t)
+		return &t[idx];
+	t = pvm_port_phys_to_virt(s2->root);
+	mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
 	for (unsigned level = s2->start_level; level < LAST_LEVEL; level++) {
 		uint64_t *p = &t[(op->start >> level_shift(level)) & mask];
 		uint64_t d = rd(p);
@@ -503,7 +551,7 @@ static uint64_t *last_table(const struct op *op, uint64_t **parent)
 		mask = PVM_S2_PTRS_PER_TABLE - 1;
 		*parent = p;
 	}
-	return &t[(op->start >> PVM_PAGE_SHIFT) & mask];
+	return &t[idx];
 }
 
 static inline uint64_t op_pages(const struct op *op)
@@ -782,6 +830,7 @@ pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa
 			return ret;
 		map_commit_run(&w, pte, op_pages(&op), op.start, &delta);
 		add_count(parent, delta);
+		remember_table(&op, pte, parent);
 		return PVM_OK;
 	}
 	ret = run(&op, map_check, map_check_run, PVM_S2_VISIT_LEAF);
@@ -813,6 +862,7 @@ static int clear_check(struct walk *w, const struct visit *v)
  */
 static void defer_free(struct op *op, uint64_t table_pa, unsigned level)
 {
+	drop_cached(op->s2);
 	if (op->ndefer == DEFER_MAX)
 		flush_deferred(op);
 	op->vmid_dirty = true;
@@ -852,6 +902,7 @@ static int clear_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t ad
  */
 static void free_empty(struct op *op, uint64_t *ptep, uint64_t desc, uint64_t base, unsigned level)
 {
+	drop_cached(op->s2);
 	wr(ptep, 0);
 	if (op->vmid_dirty || op->tlbis >= TLBI_IPA_MAX) {
 		defer_free(op, desc & D_OA_MASK, level + 1);
@@ -927,6 +978,7 @@ static pvm_status_t clear_range(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 		clear_commit_run(&w, pte, op_pages(&op), op.start, &delta);
 		add_count(parent, delta);
 		flush_deferred(&op);
+		remember_table(&op, pte, parent);
 		return PVM_OK;
 	}
 	/*
@@ -1134,6 +1186,7 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 			return ret;
 		protect_commit_run(&w, pte, op_pages(&op), op.start, NULL);
 		flush_deferred(&op);
+		remember_table(&op, pte, parent);
 		return PVM_OK;
 	}
 	ret = run(&op, protect_check, protect_check_run, PVM_S2_VISIT_LEAF);
@@ -1157,21 +1210,27 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 pvm_status_t pvm_stage2_lookup(const struct pvm_stage2 *s2, pvm_ipa_t ipa,
 			       struct pvm_stage2_mapping *out)
 {
-	uint64_t a = pvm_ipa_val(ipa), mask, d, size, *t;
+	uint64_t a = pvm_ipa_val(ipa), mask, d, size, *t, *parent;
 	unsigned level;
 
 	if (!s2 || !out)
 		return PVM_E_INVAL;
 	if (a >= s2->ipa_limit)
 		return PVM_E_RANGE;
-	t = pvm_port_phys_to_virt(s2->root);
-	mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
-	for (level = s2->start_level;; level++) {
-		d = rd(&t[(a >> level_shift(level)) & mask]);
-		if (!is_table(d, level))
-			break;
-		t = table_va(d);
-		mask = PVM_S2_PTRS_PER_TABLE - 1;
+	t = cached_table(s2, a, &parent);
+	if (t) {
+		level = LAST_LEVEL;
+		d = rd(&t[(a >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1)]);
+	} else {
+		t = pvm_port_phys_to_virt(s2->root);
+		mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
+		for (level = s2->start_level;; level++) {
+			d = rd(&t[(a >> level_shift(level)) & mask]);
+			if (!is_table(d, level))
+				break;
+			t = table_va(d);
+			mask = PVM_S2_PTRS_PER_TABLE - 1;
+		}
 	}
 	size = level_size(level);
 	out->level = level;
