@@ -22,6 +22,7 @@
 #include <libpvm/vm.h>
 
 #include "mem_internal.h"
+#include "stage2_internal.h"
 
 #include <string.h>
 
@@ -88,43 +89,46 @@ struct chg {
 	unsigned owner;
 };
 
-static pvm_status_t chg_prepare(const struct chg *c, size_t *pages)
+/* Check a change and count its table pages (op->need); nothing changes yet. */
+static pvm_status_t chg_prepare(const struct chg *c, struct s2_op *op)
 {
 	uint64_t size = pages_to_bytes(c->npages);
 
-	*pages = 0;
+	op->need = 0;
 	switch (c->kind) {
 	case CHG_NONE:
 		return PVM_OK;
 	case CHG_MAP:
-		return pvm_stage2_map_prepare(c->s2, pvm_ipa(c->ipa), pvm_pa(c->pa), size, c->prot,
-					      0, pages);
+		return s2_map_prepare(op, c->s2, pvm_ipa(c->ipa), pvm_pa(c->pa), size, c->prot, 0);
 	case CHG_ANNOTATE:
-		return pvm_stage2_annotate_prepare(c->s2, pvm_ipa(c->ipa), size, c->owner, pages);
+		return s2_annotate_prepare(op, c->s2, pvm_ipa(c->ipa), size, c->owner);
 	case CHG_PROTECT:
-		return pvm_stage2_protect_prepare(c->s2, pvm_ipa(c->ipa), size, c->prot, pages);
+		return s2_protect_prepare(op, c->s2, pvm_ipa(c->ipa), size, c->prot);
 	}
 	return PVM_E_INVAL;
 }
 
-/* Prepared, and the pool holds what it needs: this cannot fail. */
-static void chg_commit(const struct chg *c)
+/*
+ * Prepared, and the pool holds what it needs: this cannot fail, and does
+ * not check or descend again.
+ */
+static void chg_commit(const struct chg *c, struct s2_op *op)
 {
-	uint64_t size = pages_to_bytes(c->npages);
+	if (c->kind != CHG_NONE)
+		s2_commit(op);
+}
 
-	switch (c->kind) {
-	case CHG_NONE:
-		break;
-	case CHG_MAP:
-		(void)pvm_stage2_map(c->s2, pvm_ipa(c->ipa), pvm_pa(c->pa), size, c->prot, 0, NULL);
-		break;
-	case CHG_ANNOTATE:
-		(void)pvm_stage2_annotate(c->s2, pvm_ipa(c->ipa), size, c->owner, NULL);
-		break;
-	case CHG_PROTECT:
-		(void)pvm_stage2_protect(c->s2, pvm_ipa(c->ipa), size, c->prot, NULL);
-		break;
-	}
+/*
+ * A change worked out at commit time (a host run, a guest run after the
+ * first): the transition's checks and reservation already cover it, so
+ * its own check passes.
+ */
+static void chg_do(const struct chg *c)
+{
+	struct s2_op op;
+
+	if (!chg_prepare(c, &op))
+		chg_commit(c, &op);
 }
 
 /* ---- Transitions ----------------------------------------------------------- */
@@ -141,12 +145,13 @@ struct xfer {
 	unsigned id;	   /* its component id */
 	rule_fn rule;
 	apply_fn apply;
-	bool guest_first; /* the guest change revokes: do it before the host's */
-	bool scrub;	  /* zero guest-owned pages between the two */
-	struct chg guest; /* the guest's stage-2 change */
-	size_t pages;	  /* table pages the prepared changes need */
-	bool trust_host;  /* the pool covers any host change: skip preparing it */
-	unsigned runs;	  /* guest runs seen by the check pass, and the first one */
+	bool guest_first;  /* the guest change revokes: do it before the host's */
+	bool scrub;	   /* zero guest-owned pages between the two */
+	struct chg guest;  /* the guest's stage-2 change */
+	struct s2_op *gop; /* its prepared op: large, so on the stack of run_(guest_)xfer */
+	size_t pages;	   /* table pages the prepared changes need */
+	bool trust_host;   /* the pool covers any host change: skip preparing it */
+	unsigned runs;	   /* guest runs seen by the check pass, and the first one */
 	uint64_t run_ipa, run_pa, run_n;
 };
 
@@ -200,14 +205,14 @@ static pvm_status_t host_sync(struct xfer *x, uint64_t pa, uint64_t n, bool comm
 				c.prot = after & ~HOST_MAPPED;
 			}
 			if (commit) {
-				chg_commit(&c);
+				chg_do(&c);
 			} else {
-				size_t pages;
-				pvm_status_t ret = chg_prepare(&c, &pages);
+				struct s2_op op;
+				pvm_status_t ret = chg_prepare(&c, &op);
 
 				if (ret)
 					return ret;
-				x->pages += pages;
+				x->pages += op.need;
 			}
 		}
 		i = j;
@@ -279,16 +284,17 @@ static pvm_status_t reserve(struct xfer *x, size_t *need)
  */
 static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *need)
 {
-	size_t pages;
+	struct s2_op gop;
 	pvm_status_t ret;
 
+	x->gop = &gop;
 	ret = check_rule(x, pa, n);
 	if (ret)
 		return ret;
-	ret = chg_prepare(&x->guest, &pages);
+	ret = chg_prepare(&x->guest, x->gop);
 	if (ret)
 		return ret;
-	x->pages = pages;
+	x->pages = x->gop->need;
 	if (!host_covered(x, n)) {
 		ret = host_sync(x, pa, n, false);
 		if (ret)
@@ -300,13 +306,13 @@ static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *ne
 
 	/* Revoke before granting: no moment where two components may write a page. */
 	if (x->guest_first)
-		chg_commit(&x->guest);
+		chg_commit(&x->guest, x->gop);
 	/* Pages that leave the hypervisor are zeroed while nobody else can reach them. */
 	if (x->scrub)
 		scrub_run(x, pa, n);
 	host_sync(x, pa, n, true);
 	if (!x->guest_first)
-		chg_commit(&x->guest);
+		chg_commit(&x->guest, x->gop);
 	commit_meta(x, pa, n);
 	return PVM_OK;
 }
@@ -411,21 +417,31 @@ static pvm_status_t run_check(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_
 	return host_sync(x, pa, n, false);
 }
 
-static pvm_status_t run_commit(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
+/* The guest's change over one run: the prepared one when the range is a single run. */
+static void guest_commit(struct xfer *x, uint64_t ipa, uint64_t n)
 {
 	struct chg g = x->guest;
 
+	if (x->runs == 1) {
+		chg_commit(&x->guest, x->gop);
+		return;
+	}
 	g.ipa = ipa;
 	g.npages = n;
+	chg_do(&g);
+}
+
+static pvm_status_t run_commit(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
+{
 	if (x->guest_first) {
 		/* Revoke the guest's access, zero what it owned, then hand it to the host. */
-		chg_commit(&g);
+		guest_commit(x, ipa, n);
 		if (x->scrub)
 			scrub_run(x, pa, n);
 		host_sync(x, pa, n, true);
 	} else {
 		host_sync(x, pa, n, true);
-		chg_commit(&g);
+		guest_commit(x, ipa, n);
 	}
 	commit_meta(x, pa, n);
 	return PVM_OK;
@@ -433,9 +449,10 @@ static pvm_status_t run_commit(struct xfer *x, uint64_t ipa, uint64_t pa, uint64
 
 static pvm_status_t run_guest_xfer(struct xfer *x, uint64_t ipa, uint64_t n, size_t *need)
 {
-	size_t pages;
+	struct s2_op gop;
 	pvm_status_t ret;
 
+	x->gop = &gop;
 	/*
 	 * The pages first, in address order (mem.h's precedence), then the
 	 * guest's change; until it is prepared, count it at its worst: a
@@ -450,10 +467,10 @@ static pvm_status_t run_guest_xfer(struct xfer *x, uint64_t ipa, uint64_t n, siz
 		(void)guest_runs(x, ipa, n, run_unmark);
 	if (ret)
 		return ret;
-	ret = chg_prepare(&x->guest, &pages);
+	ret = chg_prepare(&x->guest, x->gop);
 	if (ret)
 		return ret;
-	x->pages += pages;
+	x->pages += x->gop->need;
 	ret = reserve(x, need);
 	if (ret)
 		return ret;

@@ -18,6 +18,8 @@
 #include <libpvm/port.h>
 #include <libpvm/stage2.h>
 
+#include "stage2_internal.h"
+
 #include <string.h>
 
 /* Descriptor bits (ARM ARM D8.3, stage 2). */
@@ -52,9 +54,6 @@
  * TLB of a VM whose mappings are being torn up anyway (pKVM does the same).
  */
 #define TLBI_IPA_MAX 32u
-
-/* Dropped subtrees waiting for the VMID-wide invalidation before they are freed. */
-#define DEFER_MAX 32u
 
 /* Walker return value from a TABLE_PRE visit: do not descend. */
 #define WALK_SKIP 1
@@ -459,19 +458,12 @@ static int walk(struct walk *w)
 
 /* ---- Operations: shared machinery ------------------------------------- */
 
-/* State of one map/unmap/protect/annotate operation, check and commit. */
-struct op {
-	struct pvm_stage2 *s2;
-	uint64_t start, end;
-	uint64_t pa_off; /* pa - ipa, modulo 2^64 (map) */
-	uint64_t target; /* what invalidated entries become (unmap/annotate) */
-	uint64_t perms;	 /* new permission bits (protect) */
-	uint32_t flags;
-	uint64_t need;	 /* table pages the commit will take (check walk) */
-	unsigned tlbis;	 /* per-IPA invalidations issued so far */
-	bool vmid_dirty; /* a VMID-wide invalidation is owed */
-	unsigned ndefer;
-	uint64_t defer[DEFER_MAX]; /* subtree roots (PA | level) to free after it */
+/* What an operation does: its visitors for the check and the commit. */
+struct s2_kind {
+	visitor_fn check, commit;
+	run_fn check_run, commit_run;
+	unsigned check_kinds, commit_kinds;
+	bool frees; /* may empty a table, which the fast path cannot free */
 };
 
 static pvm_status_t check_range(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size)
@@ -486,9 +478,11 @@ static pvm_status_t check_range(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint
 }
 
 /* Field by field: the defer array is only read up to ndefer, and is large. */
-static void op_init(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size)
+static void op_init(struct s2_op *op, const struct s2_kind *kind, struct pvm_stage2 *s2,
+		    pvm_ipa_t ipa, uint64_t size)
 {
 	op->s2 = s2;
+	op->kind = kind;
 	op->start = pvm_ipa_val(ipa);
 	op->end = op->start + size;
 	op->pa_off = op->target = op->perms = op->need = 0;
@@ -497,7 +491,7 @@ static void op_init(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_
 	op->vmid_dirty = false;
 }
 
-static int run(struct op *op, visitor_fn fn, run_fn pages, unsigned kinds)
+static int run(struct s2_op *op, visitor_fn fn, run_fn pages, unsigned kinds)
 {
 	struct walk w = {.s2 = op->s2,
 			 .fn = fn,
@@ -511,7 +505,7 @@ static int run(struct op *op, visitor_fn fn, run_fn pages, unsigned kinds)
 }
 
 /* Remember the table of pte, the first entry of a committed single-table op. */
-static void remember_table(const struct op *op, uint64_t *pte, uint64_t *parent)
+static void remember_table(const struct s2_op *op, uint64_t *pte, uint64_t *parent)
 {
 	struct pvm_stage2 *s2 = op->s2;
 
@@ -528,7 +522,7 @@ static void remember_table(const struct op *op, uint64_t *pte, uint64_t *parent)
  * the first entry, and the table entry pointing at the table in *parent;
  * NULL when the range needs the general walk.
  */
-static uint64_t *last_table(const struct op *op, uint64_t **parent)
+static uint64_t *last_table(const struct s2_op *op, uint64_t **parent)
 {
 	const struct pvm_stage2 *s2 = op->s2;
 	const uint64_t idx = (op->start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1);
@@ -554,32 +548,52 @@ static uint64_t *last_table(const struct op *op, uint64_t **parent)
 	return &t[idx];
 }
 
-static inline uint64_t op_pages(const struct op *op)
+static inline uint64_t op_pages(const struct s2_op *op)
 {
 	return (op->end - op->start) >> PVM_PAGE_SHIFT;
 }
 
-#define PREP_SLOW 1
+/*
+ * Would clearing the run at pte leave its table empty? Then the table must
+ * go too, which changes the level above: leave that to the general walk.
+ */
+static bool empties(const struct s2_op *op, const uint64_t *pte, uint64_t table)
+{
+	uint64_t n = op_pages(op), live = 0;
+
+	if (op->target)
+		return false;
+	for (uint64_t i = 0; i < n; i++)
+		live += rd(&pte[i]) != 0;
+	return live == table_count(table);
+}
+
+/* Take the fast path if the range allows it: op->pte, or NULL for the general walk. */
+static void op_find(struct s2_op *op)
+{
+	op->pte = last_table(op, &op->parent);
+	if (op->pte && op->kind->frees && empties(op, op->pte, *op->parent))
+		op->pte = NULL;
+}
 
 /*
- * The check half on the fast path: a range inside one existing last-level
+ * The check half. On the fast path a range inside one existing last-level
  * table needs no table pages, so checking its entries is all there is.
- * PREP_SLOW when the range needs the general walk.
  */
-static int prepare_fast(struct op *op, run_fn check)
+static int op_check(struct s2_op *op)
 {
-	uint64_t *pte, *parent = NULL;
-	struct walk w = {.s2 = op->s2, .arg = op};
-	int delta = 0;
+	op_find(op);
+	if (op->pte) {
+		struct walk w = {.s2 = op->s2, .arg = op};
+		int delta = 0;
 
-	pte = last_table(op, &parent);
-	if (!pte)
-		return PREP_SLOW;
-	return check(&w, pte, op_pages(op), op->start, &delta);
+		return op->kind->check_run(&w, op->pte, op_pages(op), op->start, &delta);
+	}
+	return run(op, op->kind->check, op->kind->check_run, op->kind->check_kinds);
 }
 
 /* Enough pages in the pool for the commit walk? Otherwise report the shortfall. */
-static pvm_status_t reserve(struct op *op, size_t *need)
+static pvm_status_t reserve(struct s2_op *op, size_t *need)
 {
 	size_t have = pvm_pool_free_pages(op->s2->pool);
 
@@ -591,7 +605,7 @@ static pvm_status_t reserve(struct op *op, size_t *need)
 	return PVM_OK;
 }
 
-static uint64_t *new_table(struct op *op, uint64_t *pa)
+static uint64_t *new_table(struct s2_op *op, uint64_t *pa)
 {
 	pvm_paddr_t p;
 
@@ -616,7 +630,7 @@ static void free_subtree(struct pvm_stage2 *s2, uint64_t pa, unsigned level)
 }
 
 /* Owe a VMID-wide invalidation, then free the subtrees that waited for it. */
-static void flush_deferred(struct op *op)
+static void flush_deferred(struct s2_op *op)
 {
 	if (op->vmid_dirty)
 		pvm_port_tlbi_vmid(op->s2->vmid);
@@ -627,7 +641,7 @@ static void flush_deferred(struct op *op)
 }
 
 /* A valid leaf at (addr, level) was changed or removed: make the TLB forget it. */
-static void invalidate(struct op *op, uint64_t addr, unsigned level)
+static void invalidate(struct s2_op *op, uint64_t addr, unsigned level)
 {
 	if (op->vmid_dirty)
 		return;
@@ -637,6 +651,35 @@ static void invalidate(struct op *op, uint64_t addr, unsigned level)
 	}
 	op->tlbis++;
 	pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(addr), level);
+}
+
+void s2_commit(struct s2_op *op)
+{
+	if (op->pte) {
+		struct walk w = {.s2 = op->s2, .arg = op};
+		int delta = 0;
+
+		op->kind->commit_run(&w, op->pte, op_pages(op), op->start, &delta);
+		if (delta)
+			add_count(op->parent, delta);
+		remember_table(op, op->pte, op->parent);
+	} else {
+		(void)run(op, op->kind->commit, op->kind->commit_run, op->kind->commit_kinds);
+	}
+	if (op->vmid_dirty || op->ndefer)
+		flush_deferred(op);
+}
+
+/* Both halves, for the public operations. */
+static pvm_status_t op_do(struct s2_op *op, size_t *need)
+{
+	pvm_status_t ret = op_check(op);
+
+	if (!ret)
+		ret = reserve(op, need);
+	if (!ret)
+		s2_commit(op);
+	return ret;
 }
 
 /*
@@ -660,7 +703,7 @@ static uint64_t need_split(unsigned level, uint64_t base, uint64_t x, uint64_t y
 	return n;
 }
 
-static bool block_ok(const struct op *op, unsigned level)
+static bool block_ok(const struct s2_op *op, unsigned level)
 {
 	if (level == LAST_LEVEL)
 		return true;
@@ -670,7 +713,8 @@ static bool block_ok(const struct op *op, unsigned level)
 }
 
 /* Tables needed to map [x, y) inside the invalid entry at [base, base + size(level)). */
-static uint64_t need_map(const struct op *op, unsigned level, uint64_t base, uint64_t x, uint64_t y)
+static uint64_t need_map(const struct s2_op *op, unsigned level, uint64_t base, uint64_t x,
+			 uint64_t y)
 {
 	uint64_t sub, first, last, mid, n;
 
@@ -696,7 +740,7 @@ static uint64_t need_map(const struct op *op, unsigned level, uint64_t base, uin
  * broken first (break-before-make: the TLB must forget the block before a
  * table with the same translations appears).
  */
-static void split(struct op *op, const struct visit *v)
+static void split(struct s2_op *op, const struct visit *v)
 {
 	const unsigned sub_level = v->level + 1;
 	uint64_t pa, *t = new_table(op, &pa);
@@ -724,7 +768,7 @@ static void split(struct op *op, const struct visit *v)
 
 static int map_check(struct walk *w, const struct visit *v)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 
 	if (is_valid(v->old))
 		return PVM_E_EXISTS;
@@ -743,7 +787,7 @@ static int map_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr,
 
 static int map_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
 {
-	const struct op *op = w->arg;
+	const struct s2_op *op = w->arg;
 	uint64_t d = (addr + op->pa_off) | op->perms | D_TYPE | D_VALID;
 	uint64_t was = 0;
 
@@ -757,7 +801,7 @@ static int map_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr
 
 static int map_commit(struct walk *w, const struct visit *v)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 
 	if (covers(v) && block_ok(op, v->level)) {
 		wr(v->ptep, (v->addr + op->pa_off) | op->perms | leaf_type(v->level));
@@ -768,8 +812,17 @@ static int map_commit(struct walk *w, const struct visit *v)
 	return 0;
 }
 
-static pvm_status_t map_setup(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa,
-			      uint64_t size, pvm_prot_t prot, uint32_t flags)
+static const struct s2_kind map_kind = {
+	.check = map_check,
+	.commit = map_commit,
+	.check_run = map_check_run,
+	.commit_run = map_commit_run,
+	.check_kinds = PVM_S2_VISIT_LEAF,
+	.commit_kinds = PVM_S2_VISIT_LEAF,
+};
+
+static pvm_status_t map_setup(struct s2_op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa,
+			      pvm_paddr_t pa, uint64_t size, pvm_prot_t prot, uint32_t flags)
 {
 	uint64_t p = pvm_pa_val(pa);
 	int ret = check_range(s2, ipa, size);
@@ -781,73 +834,54 @@ static pvm_status_t map_setup(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ip
 		return PVM_E_INVAL;
 	if ((p >> s2->pa_bits) || size > (1ull << s2->pa_bits) - p)
 		return PVM_E_RANGE;
-	op_init(op, s2, ipa, size);
+	op_init(op, &map_kind, s2, ipa, size);
 	op->pa_off = p - pvm_ipa_val(ipa);
 	op->perms = leaf_attrs(prot);
 	op->flags = flags;
 	return PVM_OK;
 }
 
+pvm_status_t s2_map_prepare(struct s2_op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa,
+			    uint64_t size, pvm_prot_t prot, uint32_t flags)
+{
+	pvm_status_t ret = map_setup(op, s2, ipa, pa, size, prot, flags);
+
+	return ret ? ret : op_check(op);
+}
+
 pvm_status_t pvm_stage2_map_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa,
 				    uint64_t size, pvm_prot_t prot, uint32_t flags, size_t *pages)
 {
-	struct op op;
+	struct s2_op op;
 	int ret;
 
 	if (!pages)
 		return PVM_E_INVAL;
 	*pages = 0;
-	ret = map_setup(&op, (struct pvm_stage2 *)s2, ipa, pa, size, prot, flags);
-	if (ret)
-		return ret;
-	ret = prepare_fast(&op, map_check_run);
-	if (ret == PREP_SLOW)
-		ret = run(&op, map_check, map_check_run, PVM_S2_VISIT_LEAF);
+	ret = s2_map_prepare(&op, (struct pvm_stage2 *)s2, ipa, pa, size, prot, flags);
 	if (!ret)
 		*pages = (size_t)op.need;
 	return ret;
 }
 
+/* Invalid entries become valid: a map has nothing to invalidate in the TLB. */
 pvm_status_t pvm_stage2_map(struct pvm_stage2 *s2, pvm_ipa_t ipa, pvm_paddr_t pa, uint64_t size,
 			    pvm_prot_t prot, uint32_t flags, size_t *need)
 {
-	uint64_t *pte, *parent = NULL;
-	struct op op;
-	int ret;
+	struct s2_op op;
+	pvm_status_t ret;
 
 	if (need)
 		*need = 0;
 	ret = map_setup(&op, s2, ipa, pa, size, prot, flags);
-	if (ret)
-		return ret;
-	pte = last_table(&op, &parent);
-	if (pte) {
-		struct walk w = {.s2 = s2, .arg = &op};
-		int delta = 0;
-
-		ret = map_check_run(&w, pte, op_pages(&op), op.start, &delta);
-		if (ret)
-			return ret;
-		map_commit_run(&w, pte, op_pages(&op), op.start, &delta);
-		add_count(parent, delta);
-		remember_table(&op, pte, parent);
-		return PVM_OK;
-	}
-	ret = run(&op, map_check, map_check_run, PVM_S2_VISIT_LEAF);
-	if (ret)
-		return ret;
-	ret = reserve(&op, need);
-	if (ret)
-		return ret;
-	/* Invalid entries become valid: nothing to invalidate in the TLB. */
-	return run(&op, map_commit, map_commit_run, PVM_S2_VISIT_LEAF);
+	return ret ? ret : op_do(&op, need);
 }
 
 /* ---- unmap and annotate ------------------------------------------------ */
 
 static int clear_check(struct walk *w, const struct visit *v)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 
 	if (v->kind == PVM_S2_VISIT_TABLE_PRE)
 		return covers(v) ? WALK_SKIP : 0;
@@ -860,10 +894,10 @@ static int clear_check(struct walk *w, const struct visit *v)
  * Free the subtree at table_pa (a table of the given level) once the VMID
  * has been invalidated: until then a walk cache may still point into it.
  */
-static void defer_free(struct op *op, uint64_t table_pa, unsigned level)
+static void defer_free(struct s2_op *op, uint64_t table_pa, unsigned level)
 {
 	drop_cached(op->s2);
-	if (op->ndefer == DEFER_MAX)
+	if (op->ndefer == S2_DEFER_MAX)
 		flush_deferred(op);
 	op->vmid_dirty = true;
 	op->defer[op->ndefer++] = table_pa | level;
@@ -878,7 +912,7 @@ static int clear_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t add
 
 static int clear_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 	const uint64_t target = op->target;
 	int d = 0;
 
@@ -900,7 +934,8 @@ static int clear_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t ad
  * The table under *ptep (a table entry at level, covering base) is empty:
  * unhook it, make the walk caches forget it, and only then free it.
  */
-static void free_empty(struct op *op, uint64_t *ptep, uint64_t desc, uint64_t base, unsigned level)
+static void free_empty(struct s2_op *op, uint64_t *ptep, uint64_t desc, uint64_t base,
+		       unsigned level)
 {
 	drop_cached(op->s2);
 	wr(ptep, 0);
@@ -916,7 +951,7 @@ static void free_empty(struct op *op, uint64_t *ptep, uint64_t desc, uint64_t ba
 
 static int clear_commit(struct walk *w, const struct visit *v)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 
 	switch (v->kind) {
 	case PVM_S2_VISIT_TABLE_PRE:
@@ -944,109 +979,83 @@ static int clear_commit(struct walk *w, const struct visit *v)
 	return 0;
 }
 
-/*
- * Would clearing the run at pte leave its table empty? Then the table must
- * go too, which changes the level above: leave that to the general walk.
- */
-static bool empties(const struct op *op, const uint64_t *pte, uint64_t table)
-{
-	uint64_t n = op_pages(op), live = 0;
+static const struct s2_kind clear_kind = {
+	.check = clear_check,
+	.commit = clear_commit,
+	.check_run = clear_check_run,
+	.commit_run = clear_commit_run,
+	.check_kinds = PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE,
+	.commit_kinds = PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE | PVM_S2_VISIT_TABLE_POST,
+	.frees = true,
+};
 
-	if (op->target)
-		return false;
-	for (uint64_t i = 0; i < n; i++)
-		live += rd(&pte[i]) != 0;
-	return live == table_count(table);
+/* Owner 0 is an unmap. */
+static pvm_status_t clear_setup(struct s2_op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa,
+				uint64_t size, unsigned owner)
+{
+	pvm_status_t ret = check_range(s2, ipa, size);
+
+	if (ret)
+		return ret;
+	if (owner > PVM_S2_OWNER_MAX)
+		return PVM_E_INVAL;
+	op_init(op, &clear_kind, s2, ipa, size);
+	op->target = (uint64_t)owner << D_OWNER_SHIFT;
+	return PVM_OK;
 }
 
-static pvm_status_t clear_range(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
-				uint64_t target, size_t *need)
+static pvm_status_t clear_range(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size, unsigned owner,
+				size_t *need)
 {
-	const unsigned kinds = PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE | PVM_S2_VISIT_TABLE_POST;
-	struct op op;
-	int ret;
+	struct s2_op op;
+	pvm_status_t ret;
 
-	uint64_t *pte, *parent = NULL;
-
-	op_init(&op, s2, ipa, size);
-	op.target = target;
-	pte = last_table(&op, &parent);
-	if (pte && !empties(&op, pte, *parent)) {
-		struct walk w = {.s2 = s2, .arg = &op};
-		int delta = 0;
-
-		clear_commit_run(&w, pte, op_pages(&op), op.start, &delta);
-		add_count(parent, delta);
-		flush_deferred(&op);
-		remember_table(&op, pte, parent);
-		return PVM_OK;
-	}
+	if (need)
+		*need = 0;
+	ret = clear_setup(&op, s2, ipa, size, owner);
+	if (ret)
+		return ret;
 	/*
 	 * Only the entries at the two ends of the range can be partly covered,
 	 * and each end splits at most one entry per level below the root. With
 	 * that many pages in the pool there is nothing to check.
 	 */
-	if (pvm_pool_free_pages(s2->pool) < 2u * (LAST_LEVEL - s2->start_level)) {
-		ret = run(&op, clear_check, clear_check_run,
-			  PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
-		if (ret)
-			return ret;
-		ret = reserve(&op, need);
-		if (ret)
-			return ret;
-	}
-	ret = run(&op, clear_commit, clear_commit_run, kinds);
-	flush_deferred(&op);
-	return ret;
+	if (pvm_pool_free_pages(s2->pool) < 2u * (LAST_LEVEL - s2->start_level))
+		return op_do(&op, need);
+	op_find(&op);
+	s2_commit(&op);
+	return PVM_OK;
 }
 
 pvm_status_t pvm_stage2_unmap(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size, size_t *need)
 {
-	pvm_status_t ret;
-
-	if (need)
-		*need = 0;
-	ret = check_range(s2, ipa, size);
-	if (ret)
-		return ret;
 	return clear_range(s2, ipa, size, 0, need);
 }
 
 pvm_status_t pvm_stage2_annotate(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 				 unsigned owner, size_t *need)
 {
-	pvm_status_t ret;
+	return clear_range(s2, ipa, size, owner, need);
+}
 
-	if (need)
-		*need = 0;
-	ret = check_range(s2, ipa, size);
-	if (ret)
-		return ret;
-	if (owner > PVM_S2_OWNER_MAX)
-		return PVM_E_INVAL;
-	return clear_range(s2, ipa, size, (uint64_t)owner << D_OWNER_SHIFT, need);
+pvm_status_t s2_annotate_prepare(struct s2_op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa,
+				 uint64_t size, unsigned owner)
+{
+	pvm_status_t ret = clear_setup(op, s2, ipa, size, owner);
+
+	return ret ? ret : op_check(op);
 }
 
 pvm_status_t pvm_stage2_annotate_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 					 unsigned owner, size_t *pages)
 {
-	struct op op;
+	struct s2_op op;
 	int ret;
 
 	if (!pages)
 		return PVM_E_INVAL;
 	*pages = 0;
-	ret = check_range(s2, ipa, size);
-	if (ret)
-		return ret;
-	if (owner > PVM_S2_OWNER_MAX)
-		return PVM_E_INVAL;
-	op_init(&op, (struct pvm_stage2 *)s2, ipa, size);
-	op.target = (uint64_t)owner << D_OWNER_SHIFT;
-	ret = prepare_fast(&op, clear_check_run);
-	if (ret == PREP_SLOW)
-		ret = run(&op, clear_check, clear_check_run,
-			  PVM_S2_VISIT_LEAF | PVM_S2_VISIT_TABLE_PRE);
+	ret = s2_annotate_prepare(&op, (struct pvm_stage2 *)s2, ipa, size, owner);
 	if (!ret)
 		*pages = (size_t)op.need;
 	return ret;
@@ -1061,14 +1070,14 @@ void pvm_stage2_destroy(struct pvm_stage2 *s2)
 /* ---- protect ----------------------------------------------------------- */
 
 /* Executable permission asked for on a device mapping? */
-static inline bool exec_on_device(const struct op *op, uint64_t d)
+static inline bool exec_on_device(const struct s2_op *op, uint64_t d)
 {
 	return !(op->perms & D_XN_MASK) && desc_is_device(d);
 }
 
 static int protect_check(struct walk *w, const struct visit *v)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 
 	if (!is_valid(v->old))
 		return PVM_E_NOENT;
@@ -1080,7 +1089,7 @@ static int protect_check(struct walk *w, const struct visit *v)
 
 static int protect_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
 {
-	const struct op *op = w->arg;
+	const struct s2_op *op = w->arg;
 
 	(void)addr, (void)delta;
 	for (uint64_t i = 0; i < n; i++) {
@@ -1096,7 +1105,7 @@ static int protect_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t a
 
 static int protect_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t addr, int *delta)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 
 	(void)delta;
 	for (uint64_t i = 0; i < n; i++) {
@@ -1114,7 +1123,7 @@ static int protect_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t 
 
 static int protect_commit(struct walk *w, const struct visit *v)
 {
-	struct op *op = w->arg;
+	struct s2_op *op = w->arg;
 	uint64_t d;
 
 	if (!covers(v)) {
@@ -1131,7 +1140,16 @@ static int protect_commit(struct walk *w, const struct visit *v)
 	return 0;
 }
 
-static pvm_status_t protect_setup(struct op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa,
+static const struct s2_kind protect_kind = {
+	.check = protect_check,
+	.commit = protect_commit,
+	.check_run = protect_check_run,
+	.commit_run = protect_commit_run,
+	.check_kinds = PVM_S2_VISIT_LEAF,
+	.commit_kinds = PVM_S2_VISIT_LEAF,
+};
+
+static pvm_status_t protect_setup(struct s2_op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa,
 				  uint64_t size, pvm_prot_t prot)
 {
 	int ret = check_range(s2, ipa, size);
@@ -1140,26 +1158,29 @@ static pvm_status_t protect_setup(struct op *op, struct pvm_stage2 *s2, pvm_ipa_
 		return ret;
 	if (prot & ~(PVM_PROT_RWX | PVM_PROT_SW_MASK))
 		return PVM_E_INVAL;
-	op_init(op, s2, ipa, size);
+	op_init(op, &protect_kind, s2, ipa, size);
 	op->perms = perm_bits(prot);
 	return PVM_OK;
+}
+
+pvm_status_t s2_protect_prepare(struct s2_op *op, struct pvm_stage2 *s2, pvm_ipa_t ipa,
+				uint64_t size, pvm_prot_t prot)
+{
+	pvm_status_t ret = protect_setup(op, s2, ipa, size, prot);
+
+	return ret ? ret : op_check(op);
 }
 
 pvm_status_t pvm_stage2_protect_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 					pvm_prot_t prot, size_t *pages)
 {
-	struct op op;
+	struct s2_op op;
 	int ret;
 
 	if (!pages)
 		return PVM_E_INVAL;
 	*pages = 0;
-	ret = protect_setup(&op, (struct pvm_stage2 *)s2, ipa, size, prot);
-	if (ret)
-		return ret;
-	ret = prepare_fast(&op, protect_check_run);
-	if (ret == PREP_SLOW)
-		ret = run(&op, protect_check, protect_check_run, PVM_S2_VISIT_LEAF);
+	ret = s2_protect_prepare(&op, (struct pvm_stage2 *)s2, ipa, size, prot);
 	if (!ret)
 		*pages = (size_t)op.need;
 	return ret;
@@ -1168,36 +1189,13 @@ pvm_status_t pvm_stage2_protect_prepare(const struct pvm_stage2 *s2, pvm_ipa_t i
 pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 				pvm_prot_t prot, size_t *need)
 {
-	uint64_t *pte, *parent = NULL;
-	struct op op;
-	int ret;
+	struct s2_op op;
+	pvm_status_t ret;
 
 	if (need)
 		*need = 0;
 	ret = protect_setup(&op, s2, ipa, size, prot);
-	if (ret)
-		return ret;
-	pte = last_table(&op, &parent);
-	if (pte) {
-		struct walk w = {.s2 = s2, .arg = &op};
-
-		ret = protect_check_run(&w, pte, op_pages(&op), op.start, NULL);
-		if (ret)
-			return ret;
-		protect_commit_run(&w, pte, op_pages(&op), op.start, NULL);
-		flush_deferred(&op);
-		remember_table(&op, pte, parent);
-		return PVM_OK;
-	}
-	ret = run(&op, protect_check, protect_check_run, PVM_S2_VISIT_LEAF);
-	if (ret)
-		return ret;
-	ret = reserve(&op, need);
-	if (ret)
-		return ret;
-	ret = run(&op, protect_commit, protect_commit_run, PVM_S2_VISIT_LEAF);
-	flush_deferred(&op);
-	return ret;
+	return ret ? ret : op_do(&op, need);
 }
 
 /* ---- lookup and the public walk --------------------------------------- */
