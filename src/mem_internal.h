@@ -22,4 +22,7 @@ pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n
 pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
 				size_t *need);
 
+/* The VM of a handle, or NULL; under mem->lock. */
+struct pvm_vm *vm_find(struct pvm_mem *mem, unsigned handle);
+
 #endif

@@ -33,8 +33,12 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 		return PVM_E_INVAL;
 	root_pages = pvm_stage2_root_pages(cfg->ipa_bits);
 	if (!root_pages || cfg->ipa_bits > mem->host.pa_bits || npages != root_pages + 1 ||
-	    (a & ((root_pages << PVM_PAGE_SHIFT) - 1)))
+	    (a & ((root_pages << PVM_PAGE_SHIFT) - 1)) ||
+	    ((cfg->ram_base | cfg->ram_size) & (PAGE - 1)))
 		return PVM_E_INVAL;
+	if (cfg->ram_size && (cfg->ram_base >= (1ull << cfg->ipa_bits) ||
+			      cfg->ram_size > (1ull << cfg->ipa_bits) - cfg->ram_base))
+		return PVM_E_RANGE;
 	if (a < mem->base || npages > mem->npages || (a - mem->base) / PAGE > mem->npages - npages)
 		return PVM_E_RANGE;
 
@@ -61,6 +65,8 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	vm->ndonated = npages;
 	vm->handle = (uint16_t)h;
 	vm->protected_vm = cfg->protected_vm;
+	vm->ram_base = cfg->ram_base;
+	vm->ram_size = cfg->ram_size;
 	vm->state = PVM_VM_ACTIVE;
 	mem->vms[h] = vm;
 	*handle = h;
@@ -69,7 +75,7 @@ out:
 	return ret;
 }
 
-static struct pvm_vm *find(struct pvm_mem *mem, unsigned handle)
+struct pvm_vm *vm_find(struct pvm_mem *mem, unsigned handle)
 {
 	return handle < PVM_VM_MAX ? mem->vms[handle] : NULL;
 }
@@ -82,7 +88,7 @@ pvm_status_t pvm_vm_load(struct pvm_mem *mem, unsigned handle, struct pvm_vm **o
 	if (!mem || !out)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = find(mem, handle);
+	vm = vm_find(mem, handle);
 	if (!vm)
 		ret = PVM_E_NOENT;
 	else if (vm->state != PVM_VM_ACTIVE)
@@ -110,7 +116,7 @@ pvm_status_t pvm_vm_info(struct pvm_mem *mem, unsigned handle, struct pvm_vm_inf
 	if (!mem || !info)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = find(mem, handle);
+	vm = vm_find(mem, handle);
 	if (vm) {
 		info->vmid = vm->s2.vmid;
 		info->ipa_bits = vm->s2.ipa_bits;
@@ -132,7 +138,7 @@ pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle)
 	if (!mem)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = find(mem, handle);
+	vm = vm_find(mem, handle);
 	if (!vm)
 		ret = PVM_E_NOENT;
 	else if (vm->state != PVM_VM_ACTIVE)
@@ -172,7 +178,7 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 	if (!mem || !max)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = find(mem, handle);
+	vm = vm_find(mem, handle);
 	if (!vm) {
 		ret = PVM_E_NOENT;
 		goto out;
@@ -237,7 +243,7 @@ pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle)
 	if (!mem)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = find(mem, handle);
+	vm = vm_find(mem, handle);
 	if (!vm) {
 		ret = PVM_E_NOENT;
 		goto out;
@@ -248,7 +254,18 @@ pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle)
 	}
 	/* Nothing is mapped any more: only empty tables can be left, and they go. */
 	pvm_stage2_destroy(&vm->s2);
-	/* The VM's own pages (root, this structure) go back zeroed; vm is gone after. */
+	/*
+	 * The vCPUs' pages, then the VM's own (root, this structure), go back
+	 * zeroed; one at a time so that a failure leaves a state a retry
+	 * continues from. vm is gone after the last.
+	 */
+	while (vm->nvcpus) {
+		ret = mem_donate_host_locked(
+			mem, pvm_pa_val(pvm_port_virt_to_phys(vm->vcpus[vm->nvcpus - 1])), 1);
+		if (ret)
+			goto out;
+		vm->vcpus[--vm->nvcpus] = NULL;
+	}
 	ret = mem_donate_host_locked(mem, pvm_pa_val(vm->donated), vm->ndonated);
 	if (!ret)
 		mem->vms[handle] = NULL;

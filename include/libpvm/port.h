@@ -105,6 +105,25 @@ void pvm_port_lock(pvm_lock_t *lock);
  */
 void pvm_port_unlock(pvm_lock_t *lock);
 
+struct pvm_vcpu_ctx;
+struct pvm_trap;
+
+/**
+ * @brief The world switch: run a guest vCPU until it traps to EL2.
+ * @param ctx  The vCPU's state: its registers are loaded before entry and
+ *             saved back on exit; VTTBR/VTCR/HCR and the pending virtual
+ *             interrupts are the hypervisor's settings for this run.
+ * @param trap Out: why the guest stopped, with ESR_EL2, FAR_EL2 and
+ *             HPFAR_EL2 exactly as the hardware reports them.
+ *
+ * On the EL2 port this is the assembly world switch; on the simulator it
+ * resumes a simulated guest CPU (a C function or a Unicorn engine) and on
+ * the KVM port it is `KVM_RUN`. A port delivers a pending virtual IRQ as
+ * the hardware does (HCR_EL2.VI or list registers: taken when the guest's
+ * PSTATE.I is clear) and clears its bit in @p ctx once taken.
+ */
+void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,5 +14,9 @@
 #include <libpvm/stage2.h>
 #include <libpvm/mem.h>
 #include <libpvm/vm.h>
+#include <libpvm/vcpu.h>
+#include <libpvm/esr.h>
+#include <libpvm/abi.h>
+#include <libpvm/host_call.h>
 
 #endif /* LIBPVM_PVM_H */

@@ -29,26 +29,46 @@ enum pvm_vm_state {
 	PVM_VM_DYING = 1,  /**< Teardown started: only reclaim and finish. */
 };
 
+struct pvm_vcpu;
+
+/** @brief vCPUs per VM. The vCPU index is its MPIDR affinity 0 (Aff1..3 zero). */
+#define PVM_VCPU_MAX 8u
+
+/** @brief MMIO granules a VM enrolled in MMIO guard may open to the host. */
+#define PVM_MMIO_GUARD_MAX 16u
+
 /**
  * @brief A VM. Lives in its last donated page; fields are private.
  */
 struct pvm_vm {
-	pvm_lock_t lock;       /**< Protects s2; taken after the memory lock. */
-	struct pvm_stage2 s2;  /**< The guest's stage-2. */
-	pvm_paddr_t donated;   /**< First donated page (the root comes first). */
-	uint64_t ndonated;     /**< Donated pages (root pages + 1). */
-	uint64_t pages;	       /**< Pages mapped in s2 (owned or borrowed). */
+	pvm_lock_t lock;      /**< Protects s2 and the vCPUs' power state; after the memory lock. */
+	struct pvm_stage2 s2; /**< The guest's stage-2. */
+	pvm_paddr_t donated;  /**< First donated page (the root comes first). */
+	uint64_t ndonated;    /**< Donated pages (root pages + 1). */
+	uint64_t pages;	      /**< Pages mapped in s2 (owned or borrowed). */
 	uint64_t reclaim_from; /**< IPA where the next reclaim looks first. */
 	uint32_t refs;	       /**< Loaded vCPUs (pvm_vm_load()). */
 	uint16_t handle;       /**< Index in pvm_mem::vms. */
 	uint8_t state;	       /**< enum pvm_vm_state */
 	bool protected_vm;     /**< The host may not see its memory. */
+	bool ran;	   /**< A vCPU has run: no more vCPUs, no more boot for protected VMs. */
+	bool off;	   /**< The guest called PSCI SYSTEM_OFF or SYSTEM_RESET. */
+	bool mmio_guard;   /**< Enrolled in MMIO guard. */
+	uint8_t nvcpus;	   /**< vCPUs created. */
+	uint8_t nguard;	   /**< Entries of mmio_guard_ipa in use. */
+	uint64_t ram_base; /**< Guest RAM: faults here ask the VMM for memory. */
+	uint64_t ram_size; /**< Bytes of guest RAM (0: none; every fault is MMIO). */
+	struct pvm_vcpu *vcpus[PVM_VCPU_MAX];	     /**< vCPUs, in pages of their own. */
+	uint64_t mmio_guard_ipa[PVM_MMIO_GUARD_MAX]; /**< Granules open to the host. */
 };
 
 /** @brief Parameters of pvm_vm_create(). */
 struct pvm_vm_config {
 	unsigned ipa_bits; /**< Guest IPA size, 32 up to the PA size. */
 	bool protected_vm; /**< A protected VM (memory donated) or not (memory lent). */
+	uint64_t ram_base; /**< IPA of guest RAM (page aligned). */
+	uint64_t ram_size; /**< Bytes of guest RAM (page multiple; 0: none). An unbacked
+			      access inside RAM is a memory fault, outside it MMIO. */
 };
 
 /**

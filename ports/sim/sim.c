@@ -98,6 +98,8 @@ pvm_status_t pvm_sim_init(const struct pvm_sim_config *cfg)
 
 void pvm_sim_fini(void)
 {
+	/* The guest CPUs go first: they read RAM and take the lock below. */
+	sim_vcpu_detach_all();
 	sim_lock();
 	if (sim_m.ram)
 		munmap(sim_m.ram, (size_t)sim_m.ram_size);

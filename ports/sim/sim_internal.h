@@ -139,4 +139,7 @@ void sim_bbm_tlbi_ipa(uint16_t vmid, uint64_t ipa, unsigned level);
 void sim_bbm_tlbi_vmid(uint16_t vmid);
 void sim_bbm_reset(void);
 
+/* Detach every guest CPU (pvm_sim_fini()). */
+void sim_vcpu_detach_all(void);
+
 #endif /* PVM_SIM_INTERNAL_H */

@@ -15,6 +15,7 @@
  * the TLB knows which entry goes first.
  */
 #include "sim_internal.h"
+#include "sim_vcpu_internal.h"
 
 #include <string.h>
 
@@ -153,6 +154,8 @@ void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
 	}
 	sim_bbm_tlbi_ipa(vmid, a, level);
 	sim_unlock();
+	/* Binary guests' memory mirrors are TLBs too (outside the lock: it may wait). */
+	sim_uc_tlbi(vmid, a, false);
 }
 
 void pvm_port_tlbi_vmid(uint16_t vmid)
@@ -167,4 +170,5 @@ void pvm_port_tlbi_vmid(uint16_t vmid)
 	}
 	sim_bbm_tlbi_vmid(vmid);
 	sim_unlock();
+	sim_uc_tlbi(vmid, 0, true);
 }

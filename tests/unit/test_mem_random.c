@@ -1651,7 +1651,7 @@ static void op_teardown(void)
 static void op_create(void)
 {
 	int role = -1;
-	struct pvm_vm_config cfg;
+	struct pvm_vm_config cfg = {0};
 	uint64_t pa, n, root;
 	unsigned m = 0, h = PVM_VM_MAX, live_n = 0;
 	struct quiet q;

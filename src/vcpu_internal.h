@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The vCPU object and what the run loop's parts share; not installed.
+ */
+#ifndef PVM_VCPU_INTERNAL_H
+#define PVM_VCPU_INTERNAL_H
+
+#include <libpvm/esr.h>
+#include <libpvm/vcpu.h>
+
+/* What the hypervisor waits for from the VMM before the vCPU runs again. */
+enum vcpu_pending {
+	PEND_NONE = 0,
+	PEND_MMIO_READ,	 /* the value of a load: into x[srt] */
+	PEND_MMIO_WRITE, /* only whether the store failed */
+	PEND_HVC,	 /* x0..x3 of a forwarded call */
+};
+
+struct pvm_vcpu {
+	struct pvm_vcpu_ctx ctx;
+	uint8_t power;	 /* enum pvm_vcpu_power; under vm->lock */
+	bool running;	 /* under mem->lock */
+	uint8_t pending; /* enum vcpu_pending */
+	uint8_t pend_srt;
+	uint8_t pend_size;
+	bool pend_sse, pend_sf;
+	uint64_t pend_far; /* FAR of the access, for an abort the VMM asks for */
+};
+
+/* A trap handler's verdict: back into the guest, or out to the VMM. */
+enum vcpu_verdict {
+	V_RESUME = 0,
+	V_EXIT = 1,
+};
+
+/* Put the vCPU in its architectural reset state at @entry with x0 = @x0. */
+void vcpu_reset(struct pvm_vcpu *vcpu, uint64_t entry, uint64_t x0);
+
+/* Take a synchronous exception to the guest's EL1 vector (UNDEF, aborts). */
+void vcpu_inject_sync(struct pvm_vcpu *vcpu, uint64_t esr_el1, uint64_t far);
+
+/* Handle an HVC/SMC following SMCCC: results in x0..x3, or an exit. */
+enum vcpu_verdict smccc_handle(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+			       struct pvm_exit *exit);
+
+/* Is [ipa, ipa + size) inside the VM's RAM? */
+static inline bool vm_in_ram(const struct pvm_vm *vm, uint64_t ipa, uint64_t size)
+{
+	return ipa >= vm->ram_base && size <= vm->ram_size &&
+	       ipa - vm->ram_base <= vm->ram_size - size;
+}
+
+/* The vCPU whose MPIDR is @mpidr, or NULL. Aff1..Aff3 must be zero. */
+struct pvm_vcpu *vm_vcpu_by_mpidr(struct pvm_vm *vm, uint64_t mpidr);
+
+#endif
