@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file pvm_layout.h
+ * @brief The fixed guest-physical layout of the sample guests, shared by the
+ *        guests and by the host-side VMM (`pvm-run`).
+ *
+ * Plain integer `#define`s and nothing else: this header is included by
+ * guest C code, by the guest linker script and by the host's VMM, so it must
+ * not use casts, integer suffixes or guest-only declarations. Addresses are
+ * IPAs; the guests run with their MMU off, so for them VA = IPA.
+ *
+ * Guest RAM is one contiguous range. The guest image is linked at its base:
+ * `_start`, the entry point of vCPU 0, is the first byte of RAM. On entry x0
+ * holds the IPA of a flattened device tree (which the guests may ignore).
+ *
+ * Two devices, both emulated by the VMM and reached by MMIO exits:
+ *  - a PL011 UART, of which only the data register is written (one byte per
+ *    32-bit store) and the flag register may be read; no interrupts;
+ *  - libpvm's sample "mailbox", which lets a test observe what the *host*
+ *    can read of guest memory: a 64-bit store of an IPA to
+ *    ::PVM_LAYOUT_MAILBOX_ADDR makes the VMM read, through the host's view
+ *    of memory, the NUL-terminated string at that IPA and print it as
+ *    `mailbox: <string>`, or `mailbox: host read faulted` if the host may
+ *    not read it; a 32-bit load of ::PVM_LAYOUT_MAILBOX_STATUS then returns
+ *    1 if that read succeeded, 0 if it faulted.
+ */
+#ifndef PVM_LAYOUT_H
+#define PVM_LAYOUT_H
+
+/** @name Guest RAM */
+/**@{*/
+#define PVM_LAYOUT_RAM_BASE 0x80000000	       /**< IPA of guest RAM, and of `_start`. */
+#define PVM_LAYOUT_RAM_SIZE (16 * 1024 * 1024) /**< 16 MiB. */
+/**@}*/
+
+/** @name PL011 UART (write only, no interrupts) */
+/**@{*/
+#define PVM_LAYOUT_UART_BASE	0x09000000
+#define PVM_LAYOUT_UART_SIZE	0x1000	 /**< The MMIO range the VMM emulates. */
+#define PVM_LAYOUT_UART_DR	0x000	 /**< UARTDR: 32-bit store, the byte in bits 7:0. */
+#define PVM_LAYOUT_UART_FR	0x018	 /**< UARTFR: 32-bit load. */
+#define PVM_LAYOUT_UART_FR_TXFF (1 << 5) /**< UARTFR.TXFF: transmit FIFO full. */
+/**@}*/
+
+/** @name Sample mailbox device */
+/**@{*/
+#define PVM_LAYOUT_MAILBOX_BASE 0x09010000
+#define PVM_LAYOUT_MAILBOX_SIZE 0x1000 /**< The MMIO range the VMM emulates. */
+/** 64-bit store: the IPA of a NUL-terminated string for the host to read and print. */
+#define PVM_LAYOUT_MAILBOX_ADDR 0x0
+/** 32-bit load: 1 if the last host read succeeded, 0 if it faulted. */
+#define PVM_LAYOUT_MAILBOX_STATUS 0x8
+/** The most bytes the host reads at the IPA, the terminating NUL included. */
+#define PVM_LAYOUT_MAILBOX_STR_MAX 256
+/**@}*/
+
+#endif /* PVM_LAYOUT_H */

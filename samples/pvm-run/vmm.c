@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pvm-run: load a guest ELF into a protected VM on the simulated machine,
+ * run its vCPUs on threads, serve its exits, tear it down, and report.
+ *
+ *   pvm-run [--trace] [--non-protected] [--vcpus N] guest.elf
+ *
+ * The guest's UART output goes to stdout, line by line; --trace prints
+ * every exit to stderr; the summary (exits by kind, pages donated, shared
+ * and reclaimed) goes to stderr at the end. The exit status is 0 when the
+ * guest turned the system off and the teardown left every page accounted.
+ */
+#include <libpvm/sim.h>
+#include <libpvm/sim_vcpu.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvm_layout.h"
+#include "vmm.h"
+
+#define MiB	     (1ull << 20)
+#define SIM_RAM_BASE 0x40000000ull
+#define SIM_RAM_SIZE (256 * MiB)
+#define HYP_SIZE     (8 * MiB)
+#define BLOCK	     (2 * MiB)
+#define IPA_BITS     36
+#define FDT_SIZE     0x10000ull
+/* The device tree sits 1 MiB below the shared pool at the top of RAM. */
+#define FDT_OFFSET (PVM_LAYOUT_RAM_SIZE - 2 * MiB)
+
+static const char *const exit_names[] = {
+	[PVM_EXIT_NONE] = "none",
+	[PVM_EXIT_MMIO] = "mmio",
+	[PVM_EXIT_MEM_FAULT] = "mem_fault",
+	[PVM_EXIT_WFI] = "wfi",
+	[PVM_EXIT_HVC] = "hvc",
+	[PVM_EXIT_PSCI] = "psci",
+	[PVM_EXIT_MEM_SHARE] = "mem_share",
+	[PVM_EXIT_GUEST_FAULT] = "guest_fault",
+	[PVM_EXIT_INTERNAL] = "internal",
+	[PVM_EXIT_NEED_PAGES] = "need_pages",
+	[PVM_EXIT_INTERRUPTED] = "interrupted",
+};
+#define NKINDS (sizeof(exit_names) / sizeof(exit_names[0]))
+
+static struct vmm g;
+static pthread_t threads[PVM_VCPU_MAX];
+static bool started[PVM_VCPU_MAX];
+static unsigned active;
+static pthread_cond_t all_done = PTHREAD_COND_INITIALIZER;
+
+uint64_t vmm_host_pages(struct vmm *v, uint64_t n, uint64_t align)
+{
+	uint64_t pa;
+
+	pthread_mutex_lock(&v->lock);
+	pa = (v->next_host_page + align - 1) & ~(align - 1);
+	if (pa + n * PVM_PAGE_SIZE > v->host_end)
+		pa = 0;
+	else
+		v->next_host_page = pa + n * PVM_PAGE_SIZE;
+	pthread_mutex_unlock(&v->lock);
+	return pa;
+}
+
+int vmm_topup(struct vmm *v, uint64_t pages)
+{
+	/*
+	 * Whole 2 MiB blocks: taking a block from the host's stage-2 needs
+	 * no table pages, so a top-up works even when the pool is empty.
+	 */
+	uint64_t blocks = (pages * PVM_PAGE_SIZE + BLOCK - 1) / BLOCK, pa;
+	pvm_status_t ret;
+
+	if (!blocks)
+		blocks = 1;
+	pa = vmm_host_pages(v, blocks * BLOCK / PVM_PAGE_SIZE, BLOCK);
+	if (!pa) {
+		fprintf(stderr, "pvm-run: host memory exhausted\n");
+		return -1;
+	}
+	ret = pvm_mem_topup(&v->mem, pvm_pa(pa), blocks * BLOCK / PVM_PAGE_SIZE);
+	if (ret) {
+		fprintf(stderr, "pvm-run: pool top-up: %s\n", pvm_strerror(ret));
+		return -1;
+	}
+	pthread_mutex_lock(&v->lock);
+	v->st.pool_topups += blocks * BLOCK / PVM_PAGE_SIZE;
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len)
+{
+	uint64_t pa = vmm_host_pages(v, 1, PVM_PAGE_SIZE), idx = (ipa - v->ram_ipa) / PVM_PAGE_SIZE;
+	size_t need = 0;
+	pvm_status_t ret;
+
+	if (!pa)
+		return -1;
+	memset(pvm_sim_ram(pvm_pa(pa), PVM_PAGE_SIZE), 0, PVM_PAGE_SIZE);
+	if (data)
+		memcpy(pvm_sim_ram(pvm_pa(pa), PVM_PAGE_SIZE), data, len);
+	for (;;) {
+		if (v->protected_vm)
+			ret = pvm_host_donate_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
+						    &need);
+		else
+			ret = pvm_host_share_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
+						   PVM_PROT_RWX, &need);
+		if (ret != PVM_E_NOMEM)
+			break;
+		if (vmm_topup(v, need))
+			return -1;
+	}
+	if (ret == PVM_E_EXISTS)
+		return 0; /* another vCPU's fault on the same page got there first */
+	if (ret) {
+		fprintf(stderr, "pvm-run: backing IPA 0x%llx: %s\n", (unsigned long long)ipa,
+			pvm_strerror(ret));
+		return -1;
+	}
+	pthread_mutex_lock(&v->lock);
+	v->ipa_to_pa[idx] = pa;
+	v->st.donated++;
+	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+static void trace(struct vmm *v, unsigned cpu, const struct pvm_exit *e)
+{
+	static const char *const ops[] = {"share", "unshare", "relinquish"};
+	static const char *const faults[] = {"dabt", "iabt", "undef"};
+
+	if (!v->trace)
+		return;
+	switch (e->kind) {
+	case PVM_EXIT_MMIO:
+		vmm_printf(v, true, "exit vcpu=%u mmio %s ipa=0x%llx size=%u data=0x%llx%s\n", cpu,
+			   e->mmio.write ? "write" : "read", (unsigned long long)e->mmio.ipa,
+			   e->mmio.size, (unsigned long long)e->mmio.data,
+			   (e->flags & PVM_EXIT_F_ABORT) ? " abort" : "");
+		break;
+	case PVM_EXIT_MEM_FAULT:
+		vmm_printf(v, true, "exit vcpu=%u mem_fault ipa=0x%llx write=%d exec=%d\n", cpu,
+			   (unsigned long long)e->mem_fault.ipa, e->mem_fault.write,
+			   e->mem_fault.exec);
+		break;
+	case PVM_EXIT_PSCI:
+		vmm_printf(v, true, "exit vcpu=%u psci fn=0x%x target=%u\n", cpu, e->psci.fn,
+			   e->psci.target);
+		break;
+	case PVM_EXIT_HVC:
+		vmm_printf(v, true, "exit vcpu=%u hvc x0=0x%llx\n", cpu,
+			   (unsigned long long)e->hvc.x[0]);
+		break;
+	case PVM_EXIT_MEM_SHARE:
+		vmm_printf(v, true, "exit vcpu=%u mem_share op=%s ipa=0x%llx pages=%llu\n", cpu,
+			   e->share.op < 3 ? ops[e->share.op] : "?",
+			   (unsigned long long)e->share.ipa, (unsigned long long)e->share.pages);
+		break;
+	case PVM_EXIT_GUEST_FAULT:
+		vmm_printf(v, true, "exit vcpu=%u guest_fault %s ipa=0x%llx\n", cpu,
+			   e->fault.reason < 3 ? faults[e->fault.reason] : "?",
+			   (unsigned long long)e->fault.ipa);
+		break;
+	case PVM_EXIT_INTERNAL:
+		vmm_printf(v, true, "exit vcpu=%u internal %s esr=0x%llx\n", cpu,
+			   pvm_strerror(e->internal.status), (unsigned long long)e->internal.esr);
+		break;
+	case PVM_EXIT_NEED_PAGES:
+		vmm_printf(v, true, "exit vcpu=%u need_pages pages=%llu\n", cpu,
+			   (unsigned long long)e->need.pages);
+		break;
+	default:
+		vmm_printf(v, true, "exit vcpu=%u %s\n", cpu,
+			   e->kind < NKINDS ? exit_names[e->kind] : "?");
+		break;
+	}
+}
+
+static void start_vcpu(unsigned cpu);
+
+static void stop_all(struct vmm *v)
+{
+	unsigned i;
+
+	v->stop = 1;
+	for (i = 0; i < v->nvcpus; i++)
+		pvm_sim_vcpu_kick(v->vm, i);
+}
+
+/* Serve one exit. Returns false when this vCPU's thread should end. */
+static bool serve(struct vmm *v, unsigned cpu, struct pvm_exit *e)
+{
+	switch (e->kind) {
+	case PVM_EXIT_MMIO:
+		if (!vmm_mmio(v, cpu, e))
+			e->flags = PVM_EXIT_F_ABORT; /* no device there: the guest gets an abort */
+		return true;
+	case PVM_EXIT_MEM_FAULT:
+		if (vmm_back_page(v, e->mem_fault.ipa, NULL, 0)) {
+			stop_all(v);
+			v->result = 1;
+			return false;
+		}
+		return true;
+	case PVM_EXIT_NEED_PAGES:
+		if (vmm_topup(v, e->need.pages)) {
+			stop_all(v);
+			v->result = 1;
+			return false;
+		}
+		return true;
+	case PVM_EXIT_HVC:
+		/* pvm-run offers no calls of its own. */
+		e->hvc.x[0] = (uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED;
+		return true;
+	case PVM_EXIT_PSCI:
+		if (e->psci.fn == PSCI_CPU_ON) {
+			start_vcpu(e->psci.target);
+			return true;
+		}
+		if (e->psci.fn == PSCI_CPU_OFF)
+			return false;
+		/* SYSTEM_OFF or SYSTEM_RESET: everything stops (no reboot here). */
+		v->result = e->psci.fn == PSCI_SYSTEM_OFF ? 0 : 2;
+		stop_all(v);
+		return false;
+	case PVM_EXIT_MEM_SHARE:
+		pthread_mutex_lock(&v->lock);
+		if (e->share.op == PVM_SHARE_OP_SHARE)
+			v->st.shared += e->share.pages;
+		else if (e->share.op == PVM_SHARE_OP_UNSHARE)
+			v->st.unshared += e->share.pages;
+		else {
+			/* The page is the host's again: forget it as guest memory. */
+			v->st.relinquished += e->share.pages;
+			v->ipa_to_pa[(e->share.ipa - v->ram_ipa) / PVM_PAGE_SIZE] = 0;
+		}
+		pthread_mutex_unlock(&v->lock);
+		return true;
+	case PVM_EXIT_INTERRUPTED:
+		return !v->stop;
+	case PVM_EXIT_WFI:
+	case PVM_EXIT_GUEST_FAULT:
+		return true;
+	case PVM_EXIT_INTERNAL:
+	default:
+		vmm_printf(v, true, "pvm-run: vcpu %u: internal error (%s)\n", cpu,
+			   pvm_strerror(e->internal.status));
+		v->result = 1;
+		stop_all(v);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	unsigned cpu = (unsigned)(uintptr_t)arg;
+	struct pvm_exit e;
+	bool more = true;
+
+	memset(&e, 0, sizeof(e));
+	while (more && !g.stop) {
+		pvm_status_t ret = pvm_vcpu_run(&g.mem, g.vm, cpu, &e);
+
+		if (ret) {
+			/* Off (CPU_OFF, SYSTEM_OFF by another vCPU): this thread is done. */
+			if (ret != PVM_E_STATE)
+				vmm_printf(&g, true, "pvm-run: vcpu %u: %s\n", cpu,
+					   pvm_strerror(ret));
+			break;
+		}
+		pthread_mutex_lock(&g.lock);
+		if (e.kind < NKINDS)
+			g.st.exits[e.kind]++;
+		pthread_mutex_unlock(&g.lock);
+		more = serve(&g, cpu, &e);
+		trace(&g, cpu, &e);
+		/* The completion is in e: only the fields the hypervisor waits for are read. */
+	}
+	pthread_mutex_lock(&g.lock);
+	started[cpu] = false;
+	active--;
+	pthread_cond_broadcast(&all_done);
+	pthread_mutex_unlock(&g.lock);
+	return NULL;
+}
+
+static void start_vcpu(unsigned cpu)
+{
+	pthread_mutex_lock(&g.lock);
+	if (cpu < g.nvcpus && !started[cpu]) {
+		if (started[cpu] ||
+		    pthread_create(&threads[cpu], NULL, vcpu_thread, (void *)(uintptr_t)cpu)) {
+			pthread_mutex_unlock(&g.lock);
+			return;
+		}
+		pthread_detach(threads[cpu]);
+		started[cpu] = true;
+		active++;
+	}
+	pthread_mutex_unlock(&g.lock);
+}
+
+static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
+{
+	struct pvm_sim_config mc = {.ram_base = SIM_RAM_BASE, .ram_size = SIM_RAM_SIZE};
+	struct pvm_mem_config cfg = {.ram_base = SIM_RAM_BASE,
+				     .ram_size = SIM_RAM_SIZE,
+				     .hyp_base = SIM_RAM_BASE + SIM_RAM_SIZE - HYP_SIZE,
+				     .hyp_size = HYP_SIZE,
+				     .pa_bits = 40};
+	struct pvm_vm_config vc = {.ipa_bits = IPA_BITS,
+				   .protected_vm = g.protected_vm,
+				   .ram_base = g.ram_ipa,
+				   .ram_size = g.ram_size};
+	uint64_t n = pvm_vm_create_pages(IPA_BITS), pa, off;
+	unsigned char fdt[FDT_SIZE];
+	unsigned i, idx;
+	pvm_status_t ret;
+	size_t need = 0;
+
+	if (pvm_sim_init(&mc) || pvm_mem_init(&g.mem, &cfg, NULL)) {
+		fprintf(stderr, "pvm-run: cannot set up the simulated machine\n");
+		return -1;
+	}
+	g.next_host_page = SIM_RAM_BASE;
+	g.host_end = cfg.hyp_base;
+	if (vmm_topup(&g, 1))
+		return -1;
+	pa = vmm_host_pages(&g, n, n * PVM_PAGE_SIZE);
+	while ((ret = pvm_vm_create(&g.mem, &vc, pvm_pa(pa), n, &g.vm, &need)) == PVM_E_NOMEM)
+		if (vmm_topup(&g, need))
+			return -1;
+	for (i = 0; !ret && i < g.nvcpus; i++) {
+		while ((ret = pvm_vcpu_create(&g.mem, g.vm, pvm_pa(vmm_host_pages(&g, 1, 4096)),
+					      &idx, &need)) == PVM_E_NOMEM)
+			if (vmm_topup(&g, need))
+				return -1;
+		if (!ret)
+			ret = pvm_sim_vcpu_attach_unicorn(g.vm, idx);
+	}
+	if (ret) {
+		fprintf(stderr, "pvm-run: cannot create the VM: %s\n", pvm_strerror(ret));
+		return -1;
+	}
+	if (vmm_load_elf(&g, elf, entry))
+		return -1;
+	if (vmm_build_fdt(&g, fdt, sizeof(fdt))) {
+		fprintf(stderr, "pvm-run: cannot build the device tree\n");
+		return -1;
+	}
+	*fdt_ipa = g.ram_ipa + FDT_OFFSET;
+	for (off = 0; off < sizeof(fdt); off += PVM_PAGE_SIZE)
+		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE))
+			return -1;
+	ret = pvm_vcpu_boot(&g.mem, g.vm, 0, pvm_ipa(*entry), *fdt_ipa);
+	if (ret) {
+		fprintf(stderr, "pvm-run: cannot boot at 0x%llx: %s\n", (unsigned long long)*entry,
+			pvm_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void)
+{
+	struct pvm_mem_report rep = {0};
+	uint64_t left = 1;
+	pvm_status_t ret;
+	size_t need = 0;
+	unsigned i;
+
+	ret = pvm_vm_teardown_start(&g.mem, g.vm);
+	while (!ret && left) {
+		struct pvm_vm_info info;
+
+		pvm_vm_info(&g.mem, g.vm, &info);
+		ret = pvm_vm_reclaim(&g.mem, g.vm, 4096, &left, &need);
+		if (ret == PVM_E_NOMEM && !vmm_topup(&g, need))
+			ret = PVM_OK;
+		else if (!ret)
+			g.st.reclaimed += info.pages - left;
+	}
+	if (!ret)
+		ret = pvm_vm_teardown_finish(&g.mem, g.vm);
+	for (i = 0; i < g.nvcpus; i++)
+		pvm_sim_vcpu_detach(g.vm, i);
+	if (ret) {
+		fprintf(stderr, "pvm-run: teardown: %s\n", pvm_strerror(ret));
+		return -1;
+	}
+	if (pvm_mem_check(&g.mem, &rep)) {
+		fprintf(stderr, "pvm-run: invariant broken after teardown: %s\n", rep.what);
+		return -1;
+	}
+	return 0;
+}
+
+static void summary(void)
+{
+	unsigned k;
+
+	fprintf(stderr, "pvm-run: exits");
+	for (k = 1; k < NKINDS; k++)
+		fprintf(stderr, " %s=%llu", exit_names[k], (unsigned long long)g.st.exits[k]);
+	fprintf(stderr,
+		"\npvm-run: pages donated=%llu shared=%llu unshared=%llu relinquished=%llu "
+		"reclaimed=%llu pool=%llu\n",
+		(unsigned long long)g.st.donated, (unsigned long long)g.st.shared,
+		(unsigned long long)g.st.unshared, (unsigned long long)g.st.relinquished,
+		(unsigned long long)g.st.reclaimed, (unsigned long long)g.st.pool_topups);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: pvm-run [--trace] [--non-protected] [--vcpus N] guest.elf\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"trace", no_argument, NULL, 't'},
+					     {"non-protected", no_argument, NULL, 'n'},
+					     {"vcpus", required_argument, NULL, 'c'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	uint64_t entry = 0, fdt_ipa = 0;
+	int o;
+
+	pthread_mutex_init(&g.lock, NULL);
+	g.protected_vm = true;
+	g.nvcpus = 2;
+	g.ram_ipa = PVM_LAYOUT_RAM_BASE;
+	g.ram_size = PVM_LAYOUT_RAM_SIZE;
+	while ((o = getopt_long(argc, argv, "tnc:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 't':
+			g.trace = true;
+			break;
+		case 'n':
+			g.protected_vm = false;
+			break;
+		case 'c':
+			g.nvcpus = (unsigned)strtoul(optarg, NULL, 0);
+			if (g.nvcpus < 1 || g.nvcpus > PVM_VCPU_MAX) {
+				fprintf(stderr, "pvm-run: --vcpus takes 1 to %u\n", PVM_VCPU_MAX);
+				return 2;
+			}
+			break;
+		default:
+			usage();
+			return o == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage();
+		return 2;
+	}
+	g.ipa_to_pa = calloc(g.ram_size / PVM_PAGE_SIZE, sizeof(uint64_t));
+	if (!g.ipa_to_pa || setup(argv[optind], &entry, &fdt_ipa))
+		return 1;
+	if (g.trace)
+		fprintf(stderr, "pvm-run: %s VM, %u vCPUs, entry 0x%llx, device tree at 0x%llx\n",
+			g.protected_vm ? "protected" : "non-protected", g.nvcpus,
+			(unsigned long long)entry, (unsigned long long)fdt_ipa);
+	g.result = 3; /* until the guest turns the system off */
+	start_vcpu(0);
+	pthread_mutex_lock(&g.lock);
+	while (active)
+		pthread_cond_wait(&all_done, &g.lock);
+	pthread_mutex_unlock(&g.lock);
+	if (g.result == 3)
+		fprintf(stderr, "pvm-run: every vCPU stopped without SYSTEM_OFF\n");
+	if (teardown())
+		g.result = 1;
+	summary();
+	pvm_sim_fini();
+	free(g.ipa_to_pa);
+	return g.result;
+}

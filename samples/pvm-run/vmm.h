@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pvm-run: a small VMM on libpvm's simulator port. Shared declarations of
+ * its parts: the machine and memory (vmm.c), the guest loader (elf_load.c),
+ * the device tree (fdt_build.c), the emulated devices (devices.c).
+ */
+#ifndef PVM_RUN_VMM_H
+#define PVM_RUN_VMM_H
+
+#include <libpvm/pvm.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vmm_stats {
+	uint64_t exits[16];    /* by enum pvm_exit_kind */
+	uint64_t donated;      /* pages donated to the guest (load + faults) */
+	uint64_t shared;       /* MEM_SHARE by the guest */
+	uint64_t unshared;     /* MEM_UNSHARE by the guest */
+	uint64_t relinquished; /* MEM_RELINQUISH by the guest */
+	uint64_t reclaimed;    /* pages reclaimed at teardown */
+	uint64_t pool_topups;  /* pages given to the hypervisor's pool */
+};
+
+struct vmm {
+	struct pvm_mem mem;
+	unsigned vm;
+	unsigned nvcpus;
+	bool protected_vm;
+	bool trace;
+	uint64_t ram_ipa, ram_size; /* guest RAM */
+	uint64_t *ipa_to_pa;	    /* per guest RAM page: backing PA, 0 if none */
+	uint64_t next_host_page;    /* bump allocator over host RAM */
+	uint64_t host_end;
+	pthread_mutex_t lock; /* stats, allocator, output, ipa_to_pa */
+	volatile int stop;    /* the guest turned the system off */
+	int result;	      /* exit status of pvm-run */
+	uint32_t mailbox_status;
+	struct vmm_stats st;
+};
+
+/* Host memory: a fresh host page (or aligned run), 0 when exhausted. */
+uint64_t vmm_host_pages(struct vmm *v, uint64_t n, uint64_t align);
+
+/* Back guest RAM page @ipa with a fresh host page holding @data (may be NULL). */
+int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len);
+
+/* Give the hypervisor's pool at least @pages more pages. */
+int vmm_topup(struct vmm *v, uint64_t pages);
+
+/* Load an ELF64 aarch64 image into guest RAM; its entry in @entry. */
+int vmm_load_elf(struct vmm *v, const char *path, uint64_t *entry);
+
+/* Build the guest's device tree into @buf (@size bytes). */
+int vmm_build_fdt(const struct vmm *v, void *buf, size_t size);
+
+/* Emulate an MMIO access (UART, mailbox): false if no device is there. */
+bool vmm_mmio(struct vmm *v, unsigned cpu, struct pvm_exit *e);
+
+/* Print (serialised) a line to stdout or stderr. */
+void vmm_printf(struct vmm *v, bool err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
