@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: install what libpvm needs (Debian 12), build
-# the `default` preset and run the stage-2 demo on the simulated machine.
+# the `default` preset and run the main job: the `hello` sample guest as a
+# protected VM under pvm-run on the simulated machine, with every exit shown.
 # Works from any directory, as root or as a user with sudo.
 set -euo pipefail
 
@@ -15,10 +16,13 @@ cmake --preset default
 echo "==> cmake --build --preset default"
 cmake --build --preset default
 
-demo=$root/build/default/samples/stage2-demo
-if [ ! -x "$demo" ]; then
-	echo "demo.sh: $demo was not built" >&2
-	exit 1
-fi
-echo "==> $demo"
-exec "$demo"
+run=$root/build/default/samples/pvm-run/pvm-run
+guest=$root/build/default/samples/guests/hello.elf
+for f in "$run" "$guest"; do
+	if [ ! -e "$f" ]; then
+		echo "demo.sh: $f was not built" >&2
+		exit 1
+	fi
+done
+echo "==> pvm-run --trace hello.elf"
+exec "$run" --trace "$guest"
