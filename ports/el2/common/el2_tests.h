@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The integration tests the host program can run, shared by the
+ * hypervisor (which reads the test's name from the boot arguments,
+ * "el2-test=NAME", and hands its number to the host in x0) and the host.
+ */
+#ifndef PVM_EL2_TESTS_H
+#define PVM_EL2_TESTS_H
+
+/* all: every test in turn (the default when no el2-test= is given). */
+#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm)
+
+enum el2_test {
+#define EL2_TEST_ENUM(n) EL2_TEST_##n,
+	EL2_TESTS(EL2_TEST_ENUM)
+#undef EL2_TEST_ENUM
+		EL2_TEST_NR
+};
+
+#endif /* PVM_EL2_TESTS_H */

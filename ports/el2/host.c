@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The host: started at EL1 behind its identity stage-2 (built by
+ * pvm_mem_init()), and served here when it traps to EL2. It reaches the
+ * hypervisor only through HVC (or SMC, trapped by HCR_EL2.TSC); a stage-2
+ * fault means it touched memory it does not own, and it gets a synchronous
+ * external abort, as pKVM gives a host touching a protected page.
+ */
+#include <libpvm/abi.h>
+#include <libpvm/esr.h>
+#include <libpvm/host_call.h>
+#include <libpvm/stage2.h>
+
+#include <string.h>
+
+#include "el2.h"
+#include "print.h"
+
+#define HCR_VM	 (1ull << 0)  /* stage-2 on */
+#define HCR_SWIO (1ull << 1)  /* set/way invalidates are clean+invalidates */
+#define HCR_FMO	 (1ull << 3)  /* physical FIQs to EL2 */
+#define HCR_IMO	 (1ull << 4)  /* physical IRQs to EL2 */
+#define HCR_AMO	 (1ull << 5)  /* SErrors to EL2 */
+#define HCR_DC	 (1ull << 12) /* EL1 MMU off: data is Normal write-back, not Device */
+#define HCR_TSC	 (1ull << 19) /* SMC traps to EL2: the host's firmware calls are ours */
+#define HCR_RW	 (1ull << 31) /* EL1 is AArch64 */
+#define HCR_APK	 (1ull << 40) /* pointer-authentication keys not trapped */
+#define HCR_API	 (1ull << 41) /* pointer-authentication instructions not trapped */
+
+#define CPTR_EL2_RES1	  0x33ffull /* TFP (10) and TTA (20) clear: FP/SIMD not trapped */
+#define CNTHCTL_EL1PCTEN  (1ull << 0)
+#define CNTHCTL_EL1PCEN	  (1ull << 1)
+#define SCTLR_EL1_MMU_OFF 0x30d00800ull /* RES1 bits only: MMU and caches off */
+
+#define PSTATE_M_MASK 0xfull
+#define PSTATE_EL1T   0x4ull
+#define PSTATE_EL1H   0x5ull
+#define VEC_CUR_SP0   0x000
+#define VEC_CUR_SPX   0x200
+#define VEC_LOWER_A64 0x400
+
+/* The first 16 bytes of the host binary (host/start.S): a branch, then its size. */
+struct host_header {
+	uint32_t branch, reserved;
+	uint64_t size; /* bytes from the start to the end of its BSS */
+};
+
+extern const char el2_host_blob[], el2_host_blob_end[];
+
+/* Memory the host owns: managed RAM outside the carve-out. */
+static bool host_owned(uint64_t base, uint64_t size)
+{
+	uint64_t lo = el2_mem_cfg.ram_base, hi = el2_mem_cfg.hyp_base;
+
+	return base >= lo && base <= hi && size <= hi - base;
+}
+
+static bool has_pauth(void)
+{
+	uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+
+	/* APA (7:4), API (11:4), GPA (27:24), GPI (31:28). */
+	return (isar1 & 0xff000ff0ull) != 0;
+}
+
+void el2_host_start(const struct el2_platform *p, unsigned test)
+{
+	const struct host_header *h = (const void *)el2_host_blob;
+	uint64_t blob = (uint64_t)(el2_host_blob_end - el2_host_blob), hcr;
+	void *dst = (void *)(uintptr_t)PVM_EL2_HOST_ADDR;
+	size_t need = 0;
+	pvm_status_t ret;
+
+	if (blob < sizeof(*h) || h->size < blob || !host_owned(PVM_EL2_HOST_ADDR, h->size))
+		el2_panic("host program [0x%llx, +0x%lx) is not in host memory [0x%lx, 0x%lx)",
+			  PVM_EL2_HOST_ADDR, h->size, el2_mem_cfg.ram_base, el2_mem_cfg.hyp_base);
+	memcpy(dst, el2_host_blob, blob);
+	/* The host starts with its MMU off: its code must be in memory, not just in our cache. */
+	pvm_port_dcache_clean_poc(dst, blob);
+	__asm__ volatile("ic iallu" : : : "memory");
+	dsb(ish);
+	isb();
+
+	/*
+	 * The host's one MMIO window: its console. Port policy, not an
+	 * ownership transition (pvm_mem_check() does not know host MMIO yet).
+	 */
+	ret = pvm_stage2_map(&el2_mem.host, pvm_ipa(p->uart), pvm_pa(p->uart), PVM_PAGE_SIZE,
+			     PVM_PROT_RW | PVM_PROT_DEVICE, 0, &need);
+	if (ret)
+		el2_panic("host stage-2: cannot map the UART: %s", pvm_strerror(ret));
+
+	hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_DC | HCR_TSC | HCR_RW;
+	if (has_pauth())
+		hcr |= HCR_APK | HCR_API;
+	write_sysreg(pvm_stage2_vtcr(&el2_mem.host), vtcr_el2);
+	write_sysreg(pvm_stage2_vttbr(&el2_mem.host), vttbr_el2);
+	write_sysreg(hcr, hcr_el2);
+	write_sysreg(CPTR_EL2_RES1, cptr_el2);
+	write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
+	write_sysreg(0, cntvoff_el2);
+	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
+	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
+	/* HPMN = all counters for EL1; nothing else trapped. */
+	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
+	write_sysreg(SCTLR_EL1_MMU_OFF, sctlr_el1);
+	write_sysreg(0, cpacr_el1);
+	write_sysreg(0, vbar_el1);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" : : : "memory");
+	print("el2: starting the host at EL1, 0x%llx (test %u), HCR_EL2 0x%lx\n", PVM_EL2_HOST_ADDR,
+	      test, hcr);
+	el2_eret_host(PVM_EL2_HOST_ADDR, test, p->uart);
+}
+
+/*
+ * Deliver a synchronous exception to the host's EL1, as the CPU would: the
+ * port's twin of the core's vcpu_inject_sync() for guests.
+ */
+static void host_inject(uint64_t esr_el1, uint64_t far)
+{
+	uint64_t spsr = read_sysreg(spsr_el2), off;
+
+	if ((spsr & PSTATE_M_MASK) == PSTATE_EL1H)
+		off = VEC_CUR_SPX;
+	else if ((spsr & PSTATE_M_MASK) == PSTATE_EL1T)
+		off = VEC_CUR_SP0;
+	else
+		off = VEC_LOWER_A64;
+	/* Taken from EL1 itself, a data or instruction abort has the "current EL" class. */
+	if (off != VEC_LOWER_A64 &&
+	    (PVM_ESR_EC(esr_el1) == PVM_EC_DABT_LOW || PVM_ESR_EC(esr_el1) == PVM_EC_IABT_LOW))
+		esr_el1 += 1ull << PVM_ESR_EC_SHIFT;
+	write_sysreg(esr_el1, esr_el1);
+	write_sysreg(far, far_el1);
+	write_sysreg(read_sysreg(elr_el2), elr_el1);
+	write_sysreg(spsr, spsr_el1);
+	write_sysreg(read_sysreg(vbar_el1) + off, elr_el2);
+	write_sysreg(PVM_PSTATE_EL1H_MASKED, spsr_el2);
+}
+
+static void host_abort(uint64_t esr)
+{
+	uint64_t far = read_sysreg(far_el2);
+	uint64_t ipa = pvm_hpfar_ipa(read_sysreg(hpfar_el2), far);
+	bool iabt = PVM_ESR_EC(esr) == PVM_EC_IABT_LOW;
+	struct pvm_page_info info;
+	int owner = -1;
+
+	if (!pvm_mem_page(&el2_mem, pvm_pa(ipa), &info))
+		owner = (int)info.owner;
+	print("el2: host %s abort at IPA 0x%lx (page owner %d): injecting a synchronous external "
+	      "abort\n",
+	      iabt ? "instruction" : "data", ipa, owner);
+	host_inject(((uint64_t)(iabt ? PVM_EC_IABT_LOW : PVM_EC_DABT_LOW) << PVM_ESR_EC_SHIFT) |
+			    (esr & PVM_ESR_IL) | PVM_FSC_EXTABT | (iabt ? 0 : esr & PVM_ISS_WNR),
+		    far);
+}
+
+static bool psci_forwarded(uint32_t fn)
+{
+	/* Only calls that cannot start code at EL2 on the host's behalf (CPU_ON can: later). */
+	return fn == PSCI_VERSION || fn == PSCI_SYSTEM_OFF || fn == PSCI_SYSTEM_RESET ||
+	       fn == PSCI_FEATURES;
+}
+
+/* An SMCCC call from the host, through HVC #0 or a trapped SMC #0. */
+static void host_call(struct el2_frame *f)
+{
+	uint64_t fn = f->x[0];
+
+	if (fn >= PVM_HC_BASE && fn < PVM_HC_END) {
+		pvm_host_call(&el2_mem, f->x);
+	} else if (fn == SMCCC_VERSION) {
+		f->x[0] = SMCCC_VERSION_1_1;
+	} else if (fn <= 0xffffffffu && psci_forwarded((uint32_t)fn)) {
+		if (fn == PSCI_SYSTEM_OFF)
+			print("el2: the host powers the machine off\n");
+		f->x[0] = el2_smc(fn, f->x[1], f->x[2], f->x[3]);
+	} else {
+		f->x[0] = (uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED;
+	}
+}
+
+void el2_host_sync(struct el2_frame *f)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	unsigned ec = PVM_ESR_EC(esr);
+
+	switch (ec) {
+	case PVM_EC_SMC64:
+		/* A trapped SMC returns to the SMC itself: step over it, then as HVC. */
+		write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
+		/* fall through */
+	case PVM_EC_HVC64:
+		/* SMCCC uses immediate 0; ELR_EL2 is past the HVC. */
+		if ((esr & 0xffff) == 0)
+			host_call(f);
+		else
+			f->x[0] = (uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED;
+		return;
+	case PVM_EC_DABT_LOW:
+	case PVM_EC_IABT_LOW:
+		host_abort(esr);
+		return;
+	default:
+		print("el2: host trap ESR_EL2 0x%lx at 0x%lx: injecting an undefined instruction\n",
+		      esr, read_sysreg(elr_el2));
+		host_inject(PVM_ESR_IL, 0);
+		return;
+	}
+}

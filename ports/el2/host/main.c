@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The host program: what a host kernel does with libpvm, reduced to the
+ * integration tests of the EL2 port. It runs at EL1 with its MMU off,
+ * behind the hypervisor's identity stage-2, and reaches the hypervisor only
+ * through HVC. Each test prints "el2-test: PASS <name>" when it is done, or
+ * "el2-test: FAIL <name>: <why>" and powers the machine off.
+ */
+#include <libpvm/abi.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "el2_tests.h"
+#include "hvc.h"
+#include "pl011.h"
+#include "print.h"
+#include "sysreg.h"
+
+#define PAGE 4096u
+
+void host_main(unsigned test, uintptr_t uart);
+void host_exception(unsigned kind, uint64_t *frame);
+
+static const char *const names[] = {
+#define EL2_TEST_NAME(n) #n,
+	EL2_TESTS(EL2_TEST_NAME)
+#undef EL2_TEST_NAME
+};
+
+static const char *current = "boot";
+
+/* What the last expected abort said. */
+static volatile bool expect_abort;
+static volatile unsigned aborts;
+static volatile uint64_t abort_esr, abort_far;
+
+/* Pages the tests give away: host memory, in the BSS. */
+static uint8_t donated[PAGE] __attribute__((aligned(PAGE)));
+static uint8_t vm_pages[16 * PAGE] __attribute__((aligned(16 * PAGE)));
+static uint8_t vcpu_page[PAGE] __attribute__((aligned(PAGE)));
+static uint8_t guest_page[PAGE] __attribute__((aligned(PAGE)));
+#define TOPUP_PAGES 32
+static uint8_t topup[TOPUP_PAGES * PAGE] __attribute__((aligned(PAGE)));
+static unsigned topup_used;
+
+static void __attribute__((noreturn)) power_off(void)
+{
+	hvc(PSCI_SYSTEM_OFF, 0, 0, 0, 0, 0, 0, NULL);
+	for (;;)
+		__asm__ volatile("wfe");
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	print("el2-test: FAIL %s: ", current);
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+	print("\n");
+	power_off();
+}
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fail(__VA_ARGS__);                                                         \
+	} while (0)
+
+void host_exception(unsigned kind, uint64_t *frame)
+{
+	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
+	uint64_t elr = read_sysreg(elr_el1);
+
+	(void)frame;
+	/* A synchronous exception at EL1 with SP_EL1 (+0x200): where injected aborts arrive. */
+	if (kind == 4 && expect_abort && (esr >> 26) == 0x25 && (esr & 0x3f) == 0x10) {
+		aborts = aborts + 1;
+		abort_esr = esr;
+		abort_far = far;
+		print("host: synchronous external abort, ESR_EL1 0x%lx FAR_EL1 0x%lx ELR_EL1 "
+		      "0x%lx: "
+		      "skipping the access\n",
+		      esr, far, elr);
+		write_sysreg(elr + 4, elr_el1);
+		return;
+	}
+	fail("unexpected exception (vector %u): ESR_EL1 0x%lx FAR_EL1 0x%lx ELR_EL1 0x%lx", kind,
+	     esr, far, elr);
+}
+
+static uint64_t pa(const void *p)
+{
+	return (uint64_t)(uintptr_t)p; /* MMU off: addresses are physical */
+}
+
+/* One load or store that is expected to abort; returns the number of aborts it took. */
+static unsigned touch(volatile uint64_t *p, bool write)
+{
+	unsigned before = aborts;
+
+	expect_abort = true;
+	if (write)
+		*p = 0x1234;
+	else
+		(void)*p;
+	expect_abort = false;
+	return aborts - before;
+}
+
+static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (((const volatile uint8_t *)p)[i] != v)
+			return false;
+	return true;
+}
+
+static void fill(uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		((volatile uint8_t *)p)[i] = v;
+}
+
+/* A host call that may need pool pages: donate what it asks for and retry, as pKVM's host does. */
+static int64_t hc_topup(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			uint64_t a5, uint64_t a6, uint64_t *x1)
+{
+	for (;;) {
+		uint64_t out = 0;
+		int64_t ret = hvc(fn, a1, a2, a3, a4, a5, a6, &out);
+
+		if (x1)
+			*x1 = out;
+		if (ret != -3 /* PVM_E_NOMEM */)
+			return ret;
+		CHECK(out && topup_used + out <= TOPUP_PAGES, "pool needs %lu pages, have %u", out,
+		      TOPUP_PAGES - topup_used);
+		print("host: the hypervisor needs %lu more pool pages: PVM_HC_TOPUP\n", out);
+		ret = hvc(PVM_HC_TOPUP, pa(topup + topup_used * PAGE), out, 0, 0, 0, 0, NULL);
+		CHECK(ret == 0, "PVM_HC_TOPUP: %ld", ret);
+		topup_used += (unsigned)out;
+	}
+}
+
+static void test_version(void)
+{
+	uint64_t v = 0;
+	int64_t ret = hvc(PVM_HC_VERSION, 0, 0, 0, 0, 0, 0, &v);
+
+	CHECK(ret == 0 && v == PVM_HC_ABI_VERSION, "PVM_HC_VERSION: status %ld, version 0x%lx", ret,
+	      v);
+	print("host: libpvm host-call ABI version %lu.%lu\n", v >> 16, v & 0xffff);
+	ret = hvc(SMCCC_VERSION, 0, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == SMCCC_VERSION_1_1, "SMCCC_VERSION: 0x%lx", (uint64_t)ret);
+	ret = hvc(PVM_HC_END, 0, 0, 0, 0, 0, 0, NULL);
+	/* Outside the host-call range: the hypervisor's SMCCC answer, not pvm_host_call()'s. */
+	CHECK(ret == SMCCC_RET_NOT_SUPPORTED, "an unknown call returned %ld", ret);
+	print("host: SMCCC 1.1; unknown calls are refused\n");
+}
+
+static void test_donate(void)
+{
+	int64_t ret;
+
+	fill(donated, PAGE, 0xa5);
+	ret = hvc(PVM_HC_DONATE_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_DONATE_HYP: %ld", ret);
+	print("host: donated page 0x%lx to the hypervisor\n", pa(donated));
+
+	CHECK(touch((volatile uint64_t *)donated, false) == 1, "reading the donated page did not "
+							       "abort");
+	CHECK(abort_far == pa(donated) && !(abort_esr & (1u << 6)),
+	      "read abort: FAR 0x%lx ESR 0x%lx", abort_far, abort_esr);
+	CHECK(touch((volatile uint64_t *)(donated + 64), true) == 1,
+	      "writing the donated page did not abort");
+	CHECK(abort_far == pa(donated) + 64 && (abort_esr & (1u << 6)),
+	      "write abort: FAR 0x%lx ESR 0x%lx (WnR expected)", abort_far, abort_esr);
+	ret = hvc(PVM_HC_DONATE_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
+	CHECK(ret == -6 /* PVM_E_STATE */, "donating the page twice returned %ld", ret);
+
+	ret = hvc(PVM_HC_RECLAIM_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_RECLAIM_HYP: %ld", ret);
+	CHECK(all_bytes(donated, PAGE, 0), "the reclaimed page is not zeroed");
+	fill(donated, PAGE, 0x3c);
+	CHECK(all_bytes(donated, PAGE, 0x3c), "the reclaimed page does not keep what is written");
+	print("host: reclaimed it: zeroed, readable and writable again\n");
+}
+
+static void test_vm(void)
+{
+	/* IPA 40 bits: a root of 2 concatenated pages, + 1 page for the VM. */
+	const uint64_t ipa_bits = 40, create_pages = 3, ram_ipa = 0x80000000ull;
+	uint64_t handle = 0, x[8], left = 1;
+	int64_t ret;
+	unsigned rounds = 0;
+
+	fill(vm_pages, 16 * PAGE, 0x11);
+	ret = hc_topup(PVM_HC_VM_CREATE, 1 /* protected */, ipa_bits, pa(vm_pages), create_pages,
+		       ram_ipa, 16 * PAGE, &handle);
+	CHECK(ret == 0, "PVM_HC_VM_CREATE: %ld", ret);
+	print("host: created protected VM %lu\n", handle);
+	CHECK(touch((volatile uint64_t *)vm_pages, false) == 1,
+	      "the VM's own pages are still readable by the host");
+
+	fill(guest_page, PAGE, 0x5e); /* what the guest would find: its "secret" */
+	ret = hc_topup(PVM_HC_DONATE_GUEST, handle, pa(guest_page), ram_ipa, 1, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_DONATE_GUEST: %ld", ret);
+	CHECK(touch((volatile uint64_t *)guest_page, true) == 1,
+	      "a page donated to the guest is still writable by the host");
+	ret = hc_topup(PVM_HC_VCPU_CREATE, handle, pa(vcpu_page), 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VCPU_CREATE: %ld", ret);
+	ret = hvc(PVM_HC_VCPU_BOOT, handle, 0, ram_ipa, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
+	x[0] = PVM_HC_VCPU_RUN;
+	x[1] = handle;
+	x[2] = 0;
+	x[3] = x[4] = x[5] = x[6] = x[7] = 0;
+	host_hvc(x);
+	/* No world switch on this port yet: the run ends at once, as an internal exit. */
+	CHECK(x[0] == 0 && x[1] == 8 /* PVM_EXIT_INTERNAL */,
+	      "PVM_HC_VCPU_RUN: status %ld, exit %lu", (int64_t)x[0], x[1]);
+	print("host: vCPU 0 ran: internal exit (status %ld), as expected without a world switch\n",
+	      (int64_t)x[2]);
+
+	ret = hvc(PVM_HC_VM_TEARDOWN, handle, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VM_TEARDOWN: %ld", ret);
+	while (left) {
+		ret = hc_topup(PVM_HC_VM_RECLAIM, handle, 1, 0, 0, 0, 0, &left);
+		CHECK(ret == 0 && ++rounds < 64, "PVM_HC_VM_RECLAIM: %ld (%u rounds)", ret, rounds);
+	}
+	ret = hvc(PVM_HC_VM_FINISH, handle, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VM_FINISH: %ld", ret);
+	ret = hvc(PVM_HC_VM_TEARDOWN, handle, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == -5 /* PVM_E_NOENT */, "the VM still exists after teardown (%ld)", ret);
+	print("host: tore VM %lu down in %u reclaim calls\n", handle, rounds);
+
+	CHECK(all_bytes(guest_page, PAGE, 0), "the guest's page came back without being zeroed");
+	CHECK(all_bytes(vm_pages, create_pages * PAGE, 0), "the VM's pages came back dirty");
+	CHECK(all_bytes(vcpu_page, PAGE, 0), "the vCPU page came back dirty");
+	print("host: every page came back zeroed and readable\n");
+}
+
+static void (*const tests[])(void) = {
+	[EL2_TEST_version] = test_version,
+	[EL2_TEST_donate] = test_donate,
+	[EL2_TEST_vm] = test_vm,
+};
+
+void host_main(unsigned test, uintptr_t uart)
+{
+	pl011_init(uart);
+	print("host: running at EL%lu, test '%s'\n", read_sysreg(CurrentEL) >> 2,
+	      test < EL2_TEST_NR ? names[test] : "?");
+	if (test >= EL2_TEST_NR)
+		fail("no such test: %u", test);
+	for (unsigned t = 1; t < EL2_TEST_NR; t++) {
+		if (test != EL2_TEST_all && t != test)
+			continue;
+		current = names[t];
+		tests[t]();
+		print("el2-test: PASS %s\n", names[t]);
+	}
+	if (test == EL2_TEST_all)
+		print("el2-test: PASS all\n");
+	power_off();
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The port hooks of libpvm/port.h on the hardware, at EL2 (non-VHE:
+ * HCR_EL2.E2H = 0). docs/porting.md says what each must guarantee.
+ */
+#include <libpvm/port.h>
+#include <libpvm/vcpu.h>
+
+#include "el2.h"
+#include "print.h"
+
+/* The hypervisor's stage-1 is an identity map of RAM (mmu.c). */
+void *pvm_port_phys_to_virt(pvm_paddr_t pa)
+{
+	return (void *)(uintptr_t)pvm_pa_val(pa);
+}
+
+pvm_paddr_t pvm_port_virt_to_phys(const void *va)
+{
+	return pvm_pa((uint64_t)(uintptr_t)va);
+}
+
+/*
+ * TLBI IPAS2E1IS and VMALLS12E1IS act on the VMID in VTTBR_EL2 at the time:
+ * load the one asked for, invalidate, put the current one back. Interrupts
+ * are masked at EL2 (nothing unmasks them), so nothing runs in between.
+ */
+static uint64_t vmid_load(uint16_t vmid)
+{
+	uint64_t old = read_sysreg(vttbr_el2);
+
+	write_sysreg((uint64_t)vmid << 48, vttbr_el2);
+	isb();
+	return old;
+}
+
+static void vmid_restore(uint64_t vttbr)
+{
+	write_sysreg(vttbr, vttbr_el2);
+	isb();
+}
+
+/*
+ * The level hint is not used for the TTL field (FEAT_TTL): the core passes
+ * the level of the entry it changed, which can be a table entry whose
+ * subtree's leaves sit lower, and a TTL naming the wrong leaf level makes
+ * the invalidation miss them. Without TTL every level is invalidated.
+ */
+void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
+{
+	uint64_t old;
+
+	(void)level;
+	dsb(ishst); /* the descriptor write reaches the walker before the TLBI */
+	old = vmid_load(vmid);
+	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(pvm_ipa_val(ipa) >> 12) : "memory");
+	dsb(ish);
+	/* Combined stage-1+2 entries are not tagged by IPA: drop the VMID's stage-1 ones. */
+	__asm__ volatile("tlbi vmalle1is" : : : "memory");
+	dsb(ish);
+	vmid_restore(old);
+}
+
+void pvm_port_tlbi_vmid(uint16_t vmid)
+{
+	uint64_t old;
+
+	dsb(ishst);
+	old = vmid_load(vmid);
+	__asm__ volatile("tlbi vmalls12e1is" : : : "memory");
+	dsb(ish);
+	vmid_restore(old);
+}
+
+void pvm_port_dcache_clean_poc(void *va, size_t size)
+{
+	/* CTR_EL0.DminLine: log2 of the smallest data cache line, in words. */
+	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uint64_t a = (uint64_t)(uintptr_t)va & ~(line - 1), end = (uint64_t)(uintptr_t)va + size;
+
+	if (!size)
+		return;
+	dsb(ish); /* earlier stores to the range are cleaned too */
+	for (; a < end; a += line)
+		__asm__ volatile("dc cvac, %0" : : "r"(a) : "memory");
+	dsb(sy);
+}
+
+/*
+ * A test-and-set spin lock: load-acquire exclusive, store exclusive. WFE
+ * sleeps until the holder's release (a store to the monitored word clears
+ * the exclusive monitor and so wakes the waiter); SEVL makes the first WFE
+ * fall through.
+ */
+void pvm_port_lock(pvm_lock_t *lock)
+{
+	uint32_t tmp, fail;
+
+	__asm__ volatile("	sevl\n"
+			 "1:	wfe\n"
+			 "2:	ldaxr	%w0, %2\n"
+			 "	cbnz	%w0, 1b\n"
+			 "	stxr	%w1, %w3, %2\n"
+			 "	cbnz	%w1, 2b\n"
+			 : "=&r"(tmp), "=&r"(fail), "+Q"(lock->word)
+			 : "r"(1u)
+			 : "memory");
+}
+
+void pvm_port_unlock(pvm_lock_t *lock)
+{
+	__asm__ volatile("stlr wzr, %0" : "=Q"(lock->word) : : "memory");
+}
+
+/*
+ * Guests do not run on this port yet: the world switch (guest registers,
+ * EL1 system registers, FP/SIMD, timers, the VM's VTTBR/VTCR/HCR) comes in
+ * the next phase. Until then a vCPU run stops at once with a HALT trap,
+ * which the core reports to the host as an internal exit, and says why.
+ */
+void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
+{
+	print("el2: vCPU %u of VM %u: guests are not supported on the EL2 port yet "
+	      "(no world switch)\n",
+	      ctx->index, ctx->vm);
+	trap->kind = PVM_TRAP_HALT;
+	trap->esr = 0;
+	trap->far = 0;
+	trap->hpfar = 0;
+}
