@@ -11,6 +11,8 @@ pkgs=(
   libc6-dev-arm64-cross
   # libraries the project uses
   libcmocka-dev libfdt-dev libmbedtls-dev libunicorn-dev
+  # the attestation verifier (host side): CBOR decoding, fast P-256; openssl for known answers
+  libcbor-dev libssl-dev openssl
   # docs, formatting and measurement
   doxygen graphviz clang-format valgrind
 )
