@@ -14,7 +14,9 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/libpvm
 	COMPONENT libpvm_Development
 	FILES_MATCHING PATTERN "*.h")
 
-set(pvm_install_targets pvm)
+# The cryptographic engine (libpvm/crypto.h on mbedtls) that the core's
+# attestation is bound to at link time.
+set(pvm_install_targets pvm pvm-crypto-mbedtls)
 if(PVM_PORT_SIM)
 	install(DIRECTORY ${PROJECT_SOURCE_DIR}/ports/sim/include/libpvm
 		DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}

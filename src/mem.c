@@ -169,6 +169,20 @@ static bool host_covered(const struct xfer *x, uint64_t n)
 	return n <= 64 && have >= x->pages + 6 * n;
 }
 
+/* The host stage-2 change of n pages at pa whose entry goes from before to after. */
+static void host_chg(struct chg *c, uint64_t pa, uint64_t n, uint32_t before, uint32_t after)
+{
+	c->ipa = c->pa = pa;
+	c->npages = n;
+	if (!(after & HOST_MAPPED)) {
+		c->kind = CHG_ANNOTATE;
+		c->owner = after;
+	} else {
+		c->kind = (before & HOST_MAPPED) ? CHG_PROTECT : CHG_MAP;
+		c->prot = after & ~HOST_MAPPED;
+	}
+}
+
 /*
  * Walk [pa, pa + n) in runs of pages whose host entry goes from the same
  * old value to the same new value, and prepare or commit one host stage-2
@@ -195,15 +209,7 @@ static pvm_status_t host_sync(struct xfer *x, uint64_t pa, uint64_t n, bool comm
 				break;
 		}
 		if (before != after) {
-			c.ipa = c.pa = pa + pages_to_bytes(i);
-			c.npages = j - i;
-			if (!(after & HOST_MAPPED)) {
-				c.kind = CHG_ANNOTATE;
-				c.owner = after;
-			} else {
-				c.kind = (before & HOST_MAPPED) ? CHG_PROTECT : CHG_MAP;
-				c.prot = after & ~HOST_MAPPED;
-			}
+			host_chg(&c, pa + pages_to_bytes(i), j - i, before, after);
 			if (commit) {
 				chg_do(&c);
 			} else {
@@ -315,6 +321,67 @@ static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *ne
 		chg_commit(&x->guest, x->gop);
 	commit_meta(x, pa, n);
 	return PVM_OK;
+}
+
+/* ---- One page ------------------------------------------------------------- */
+
+/* Prepare change c of the page at pg alone: false if it needs chg_prepare(). */
+static bool chg_page_prepare(const struct chg *c, struct s2_page *pg)
+{
+	switch (c->kind) {
+	case CHG_MAP:
+		return s2_page_map_prepare(pg, c->pa, c->prot);
+	case CHG_ANNOTATE:
+		return s2_page_annotate_prepare(pg, c->owner);
+	case CHG_PROTECT:
+		return s2_page_protect_prepare(pg, c->prot);
+	case CHG_NONE:
+		break;
+	}
+	return false;
+}
+
+/*
+ * A transition of the one page at pa, whose guest entry g has been found:
+ * what most single-page calls are (a donation page by page, a guest
+ * sharing a ring). When both stage-2 entries sit in existing last-level
+ * tables, it checks and commits as run_xfer() and run_commit() do, in the
+ * same order and with the same result, but finds each entry once, walks
+ * no runs, and needs no table page (so the pool cannot be short). False,
+ * having changed nothing, when a stage-2 change needs the range
+ * operations or refuses: the general path then decides which status wins.
+ */
+static bool page_xfer(struct xfer *x, struct s2_page *g, uint64_t pa, pvm_status_t *ret)
+{
+	struct pvm_page *p = page_at(x->mem, pa), q = *p;
+	struct chg host = {.s2 = &x->mem->host};
+	struct s2_page h;
+	uint32_t before, after;
+
+	*ret = x->rule(x, p);
+	if (*ret)
+		return true;
+	if (!chg_page_prepare(&x->guest, g))
+		return false;
+	x->apply(x, &q);
+	before = host_entry(p);
+	after = host_entry(&q);
+	if (before != after) {
+		host_chg(&host, pa, 1, before, after);
+		if (!s2_page_find(&h, host.s2, pa) || !chg_page_prepare(&host, &h))
+			return false;
+	}
+
+	if (x->guest_first)
+		s2_page_commit(g);
+	if (x->scrub)
+		scrub_run(x, pa, 1);
+	if (before != after)
+		s2_page_commit(&h);
+	if (!x->guest_first)
+		s2_page_commit(g);
+	*p = q;
+	return true;
 }
 
 /* ---- Guest-IPA transitions: the pages come from the guest's stage-2 ------ */
@@ -478,6 +545,24 @@ static pvm_status_t run_guest_xfer(struct xfer *x, uint64_t ipa, uint64_t n, siz
 	if (x->runs == 1)
 		return run_commit(x, x->run_ipa, x->run_pa, x->run_n);
 	return guest_runs(x, ipa, n, run_commit);
+}
+
+/* A guest-IPA transition of the one page at ipa, if page_xfer() can do it. */
+static bool guest_page(struct xfer *x, uint64_t ipa, pvm_status_t *ret)
+{
+	struct s2_page g;
+	uint64_t pa;
+
+	if (!s2_page_find(&g, x->guest.s2, ipa))
+		return false;
+	/* As guest_runs() decides: unmapped, or (a broken invariant) not managed memory. */
+	if (!s2_page_pa(&g, &pa))
+		*ret = PVM_E_NOENT;
+	else if (check_pages(x->mem, pvm_pa(pa), 1))
+		*ret = PVM_E_STATE;
+	else
+		return page_xfer(x, &g, pa, ret);
+	return true;
 }
 
 /* ---- Locking and VM lookup --------------------------------------------- */
@@ -812,6 +897,7 @@ static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 				  uint64_t npages, struct xfer *x, bool protected_vm,
 				  pvm_prot_t prot, size_t *need)
 {
+	struct s2_page g;
 	pvm_status_t ret;
 
 	ret = check_pages(mem, pa, npages);
@@ -833,7 +919,9 @@ static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 					.pa = pvm_pa_val(pa),
 					.npages = npages,
 					.prot = prot};
-		ret = run_xfer(x, pvm_pa_val(pa), npages, need);
+		if (npages > 1 || !s2_page_find(&g, x->guest.s2, x->guest.ipa) ||
+		    !page_xfer(x, &g, x->guest.pa, &ret))
+			ret = run_xfer(x, pvm_pa_val(pa), npages, need);
 		if (!ret)
 			x->vm->pages += npages;
 		pvm_port_unlock(&x->vm->lock);
@@ -890,7 +978,8 @@ static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, 
 		x->guest.s2 = &x->vm->s2;
 		x->guest.ipa = pvm_ipa_val(ipa);
 		x->guest.npages = npages;
-		ret = run_guest_xfer(x, pvm_ipa_val(ipa), npages, need);
+		if (npages > 1 || !guest_page(x, pvm_ipa_val(ipa), &ret))
+			ret = run_guest_xfer(x, pvm_ipa_val(ipa), npages, need);
 		/* Unmapping calls take pages out of the VM: count them under its lock. */
 		if (!ret && x->guest.kind == CHG_ANNOTATE)
 			x->vm->pages -= npages;

@@ -37,7 +37,10 @@
 	 KVM_FEAT(ARM_SMCCC_KVM_FUNC_MMIO_GUARD_ENROLL) |                                          \
 	 KVM_FEAT(ARM_SMCCC_KVM_FUNC_MMIO_GUARD_MAP) |                                             \
 	 KVM_FEAT(ARM_SMCCC_KVM_FUNC_MMIO_GUARD_UNMAP))
-#define PVM_GUEST_FEATURES (1ull << (PVM_GUEST_CALL_FEATURES - PVM_GUEST_CALL_BASE))
+#define PVM_GUEST_FEAT(fn) (1ull << ((fn)-PVM_GUEST_CALL_BASE))
+#define PVM_GUEST_FEATURES                                                                         \
+	(PVM_GUEST_FEAT(PVM_GUEST_CALL_FEATURES) | PVM_GUEST_FEAT(PVM_GUEST_CALL_ATTEST) |         \
+	 PVM_GUEST_FEAT(PVM_GUEST_CALL_REM_EXTEND) | PVM_GUEST_FEAT(PVM_GUEST_CALL_SEAL_KEY))
 
 static void ret1(struct pvm_vcpu *vcpu, int64_t r0)
 {
@@ -301,6 +304,8 @@ static enum vcpu_verdict vendor(struct pvm_mem *mem, struct pvm_vm *vm, struct p
 		ret4(vcpu, PVM_GUEST_FEATURES, 0, 0, 0);
 		return V_RESUME;
 	default:
+		if (guest_attest_call(mem, vm, vcpu, fn, a))
+			return V_RESUME;
 		break;
 	}
 	*known = false;

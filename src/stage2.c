@@ -252,6 +252,22 @@ static inline bool desc_is_device(uint64_t d)
 	return !(d & (0xcull << 2)); /* MemAttr[3:2] == 0b00 */
 }
 
+/* A valid entry with new permission bits: same output address and attributes. */
+static inline uint64_t protected_desc(uint64_t old, uint64_t perms)
+{
+	return (old & ~D_PERM_MASK) | perms;
+}
+
+/*
+ * Does replacing old by new need a TLBI? Only if old was valid (nothing
+ * caches an invalid entry) and more than its software bits changed (the
+ * walker ignores those, so no TLB holds them).
+ */
+static inline bool needs_tlbi(uint64_t old, uint64_t new)
+{
+	return is_valid(old) && ((old ^ new) & ~D_SW_MASK);
+}
+
 static uint64_t perm_bits(pvm_prot_t prot)
 {
 	uint64_t d = 0;
@@ -504,13 +520,11 @@ static int run(struct s2_op *op, visitor_fn fn, run_fn pages, unsigned kinds)
 	return walk(&w);
 }
 
-/* Remember the table of pte, the first entry of a committed single-table op. */
-static void remember_table(const struct s2_op *op, uint64_t *pte, uint64_t *parent)
+/* Remember the table of pte, the entry of start in a committed single-table change. */
+static void remember_table(struct pvm_stage2 *s2, uint64_t start, uint64_t *pte, uint64_t *parent)
 {
-	struct pvm_stage2 *s2 = op->s2;
-
-	s2->cache_block = table_block(op->start) + 1;
-	s2->cache_table = pte - ((op->start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1));
+	s2->cache_block = table_block(start) + 1;
+	s2->cache_table = pte - ((start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1));
 	s2->cache_parent = parent;
 }
 
@@ -522,21 +536,21 @@ static void remember_table(const struct s2_op *op, uint64_t *pte, uint64_t *pare
  * the first entry, and the table entry pointing at the table in *parent;
  * NULL when the range needs the general walk.
  */
-static uint64_t *last_table(const struct s2_op *op, uint64_t **parent)
+static uint64_t *last_table(const struct pvm_stage2 *s2, uint64_t start, uint64_t end,
+			    uint64_t **parent)
 {
-	const struct pvm_stage2 *s2 = op->s2;
-	const uint64_t idx = (op->start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1);
+	const uint64_t idx = (start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1);
 	uint64_t *t, mask;
 
-	if (table_block(op->start) != table_block(op->end - 1))
+	if (table_block(start) != table_block(end - 1))
 		return NULL;
-	t = cached_table(s2, op->start, parent);
+	t = cached_table(s2, start, parent);
 	if (t)
 		return &t[idx];
 	t = pvm_port_phys_to_virt(s2->root);
 	mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
 	for (unsigned level = s2->start_level; level < LAST_LEVEL; level++) {
-		uint64_t *p = &t[(op->start >> level_shift(level)) & mask];
+		uint64_t *p = &t[(start >> level_shift(level)) & mask];
 		uint64_t d = rd(p);
 
 		if (!is_table(d, level))
@@ -557,11 +571,11 @@ static inline uint64_t op_pages(const struct s2_op *op)
  * Would clearing the run at pte leave its table empty? Then the table must
  * go too, which changes the level above: leave that to the general walk.
  */
-static bool empties(const struct s2_op *op, const uint64_t *pte, uint64_t table)
+static bool empties(uint64_t target, const uint64_t *pte, uint64_t n, uint64_t table)
 {
-	uint64_t n = op_pages(op), live = 0;
+	uint64_t live = 0;
 
-	if (op->target)
+	if (target)
 		return false;
 	for (uint64_t i = 0; i < n; i++)
 		live += rd(&pte[i]) != 0;
@@ -571,8 +585,8 @@ static bool empties(const struct s2_op *op, const uint64_t *pte, uint64_t table)
 /* Take the fast path if the range allows it: op->pte, or NULL for the general walk. */
 static void op_find(struct s2_op *op)
 {
-	op->pte = last_table(op, &op->parent);
-	if (op->pte && op->kind->frees && empties(op, op->pte, *op->parent))
+	op->pte = last_table(op->s2, op->start, op->end, &op->parent);
+	if (op->pte && op->kind->frees && empties(op->target, op->pte, op_pages(op), *op->parent))
 		op->pte = NULL;
 }
 
@@ -662,7 +676,7 @@ void s2_commit(struct s2_op *op)
 		op->kind->commit_run(&w, op->pte, op_pages(op), op->start, &delta);
 		if (delta)
 			add_count(op->parent, delta);
-		remember_table(op, op->pte, op->parent);
+		remember_table(op->s2, op->start, op->pte, op->parent);
 	} else {
 		(void)run(op, op->kind->commit, op->kind->commit_run, op->kind->commit_kinds);
 	}
@@ -923,7 +937,7 @@ static int clear_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t ad
 			continue;
 		wr(&p[i], target);
 		d += (target != 0) - (old != 0);
-		if (old & D_VALID)
+		if (needs_tlbi(old, target))
 			invalidate(op, addr + (i << PVM_PAGE_SHIFT), LAST_LEVEL);
 	}
 	*delta += d;
@@ -1070,9 +1084,9 @@ void pvm_stage2_destroy(struct pvm_stage2 *s2)
 /* ---- protect ----------------------------------------------------------- */
 
 /* Executable permission asked for on a device mapping? */
-static inline bool exec_on_device(const struct s2_op *op, uint64_t d)
+static inline bool exec_on_device(uint64_t perms, uint64_t d)
 {
-	return !(op->perms & D_XN_MASK) && desc_is_device(d);
+	return !(perms & D_XN_MASK) && desc_is_device(d);
 }
 
 static int protect_check(struct walk *w, const struct visit *v)
@@ -1081,7 +1095,7 @@ static int protect_check(struct walk *w, const struct visit *v)
 
 	if (!is_valid(v->old))
 		return PVM_E_NOENT;
-	if (exec_on_device(op, v->old))
+	if (exec_on_device(op->perms, v->old))
 		return PVM_E_INVAL;
 	op->need += need_split(v->level, v->base, v->addr, v->end);
 	return 0;
@@ -1097,7 +1111,7 @@ static int protect_check_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t a
 
 		if (!(d & D_VALID))
 			return PVM_E_NOENT;
-		if (exec_on_device(op, d))
+		if (exec_on_device(op->perms, d))
 			return PVM_E_INVAL;
 	}
 	return 0;
@@ -1109,13 +1123,12 @@ static int protect_commit_run(struct walk *w, uint64_t *p, uint64_t n, uint64_t 
 
 	(void)delta;
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t old = rd(&p[i]), d = (old & ~D_PERM_MASK) | op->perms;
+		uint64_t old = rd(&p[i]), d = protected_desc(old, op->perms);
 
 		if (d == old)
 			continue;
 		wr(&p[i], d);
-		/* The walker ignores software bits: a change of those alone is not cached. */
-		if ((d ^ old) & ~D_SW_MASK)
+		if (needs_tlbi(old, d))
 			invalidate(op, addr + (i << PVM_PAGE_SHIFT), LAST_LEVEL);
 	}
 	return 0;
@@ -1130,12 +1143,12 @@ static int protect_commit(struct walk *w, const struct visit *v)
 		split(op, v);
 		return 0;
 	}
-	d = (v->old & ~D_PERM_MASK) | op->perms;
+	d = protected_desc(v->old, op->perms);
 	if (d == v->old)
 		return 0;
 	/* Only permissions change: the architecture allows this without a break. */
 	wr(v->ptep, d);
-	if ((d ^ v->old) & ~D_SW_MASK)
+	if (needs_tlbi(v->old, d))
 		invalidate(op, v->base, v->level);
 	return 0;
 }
@@ -1196,6 +1209,70 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 		*need = 0;
 	ret = protect_setup(&op, s2, ipa, size, prot);
 	return ret ? ret : op_do(&op, need);
+}
+
+/* ---- single pages --------------------------------------------------- */
+
+bool s2_page_find(struct s2_page *pg, struct pvm_stage2 *s2, uint64_t ipa)
+{
+	uint64_t *t = cached_table(s2, ipa, &pg->parent);
+
+	pg->s2 = s2;
+	pg->ipa = ipa;
+	if (t)
+		pg->pte = &t[(ipa >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1)];
+	else
+		pg->pte = last_table(s2, ipa, ipa + PVM_PAGE_SIZE, &pg->parent);
+	return pg->pte != NULL;
+}
+
+bool s2_page_pa(const struct s2_page *pg, uint64_t *pa)
+{
+	uint64_t d = rd(pg->pte);
+
+	*pa = d & D_OA_MASK;
+	return is_valid(d);
+}
+
+/* The checks of map_check_run(), clear_check_run() and protect_check_run() for one entry. */
+bool s2_page_map_prepare(struct s2_page *pg, uint64_t pa, pvm_prot_t prot)
+{
+	pg->desc = pa | leaf_attrs(prot) | leaf_type(LAST_LEVEL);
+	return !is_valid(rd(pg->pte));
+}
+
+bool s2_page_annotate_prepare(struct s2_page *pg, unsigned owner)
+{
+	pg->desc = (uint64_t)owner << D_OWNER_SHIFT;
+	return !empties(pg->desc, pg->pte, 1, *pg->parent);
+}
+
+bool s2_page_protect_prepare(struct s2_page *pg, pvm_prot_t prot)
+{
+	uint64_t old = rd(pg->pte), perms = perm_bits(prot);
+
+	pg->desc = protected_desc(old, perms);
+	return is_valid(old) && !exec_on_device(perms, old);
+}
+
+/*
+ * As the run visitors commit one entry. Its table stays (the prepare
+ * refused an unmap that would empty it), and old -> new is never a change
+ * of output address: an invalid entry becomes valid, a valid one becomes
+ * invalid, or only permissions change, none of which needs a break first.
+ */
+void s2_page_commit(const struct s2_page *pg)
+{
+	uint64_t old = rd(pg->pte);
+
+	if (old != pg->desc) {
+		wr(pg->pte, pg->desc);
+		if ((old != 0) != (pg->desc != 0))
+			add_count(pg->parent, pg->desc ? 1 : -1);
+		if (needs_tlbi(old, pg->desc))
+			pvm_port_tlbi_ipa(pg->s2->vmid, pvm_ipa(pg->ipa), LAST_LEVEL);
+	}
+	remember_table(pg->s2, pg->ipa, pg->pte, pg->parent);
 }
 
 /* ---- lookup and the public walk --------------------------------------- */

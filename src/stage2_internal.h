@@ -47,4 +47,37 @@ pvm_status_t s2_protect_prepare(struct s2_op *op, struct pvm_stage2 *s2, pvm_ipa
 /* The commit of a prepared op; the pool holds op->need pages, so it cannot fail. */
 void s2_commit(struct s2_op *op);
 
+/*
+ * One page whose entry sits in an existing last-level table: the common
+ * case of single-page transitions. Found once (or through the last-table
+ * cache), the entry serves the lookup, the check and the commit, and its
+ * change is a single descriptor: no walk, no table page.
+ */
+struct s2_page {
+	struct pvm_stage2 *s2;
+	uint64_t ipa;
+	uint64_t *pte;	  /* the page's level-3 entry */
+	uint64_t *parent; /* the table entry pointing at its table */
+	uint64_t desc;	  /* what a prepare decided the entry becomes */
+};
+
+/* Find the entry of ipa (page aligned, inside the regime); false if a block or nothing covers it.
+ */
+bool s2_page_find(struct s2_page *pg, struct pvm_stage2 *s2, uint64_t ipa);
+/* The PA the entry maps (*pa), or false if it is invalid. */
+bool s2_page_pa(const struct s2_page *pg, uint64_t *pa);
+/*
+ * Prepare what the range operation would do to this page alone; the
+ * arguments are trusted (valid protections; a PA of managed memory, which
+ * every regime can map, as VMs share the host's PA size). True
+ * when its check passes; false when the page needs the range operation
+ * (which also reports the error): a check that fails, or an unmap that
+ * would empty the table. Nothing changes either way.
+ */
+bool s2_page_map_prepare(struct s2_page *pg, uint64_t pa, pvm_prot_t prot);
+bool s2_page_annotate_prepare(struct s2_page *pg, unsigned owner);
+bool s2_page_protect_prepare(struct s2_page *pg, pvm_prot_t prot);
+/* Commit a prepared page, with its TLBI if one is needed; the regime is unchanged since. */
+void s2_page_commit(const struct s2_page *pg);
+
 #endif

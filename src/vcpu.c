@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "attest/attest_internal.h"
 #include "mem_internal.h"
 #include "vcpu_internal.h"
 
@@ -353,6 +354,17 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 	pvm_port_unlock(&mem->lock);
 	if (ret)
 		return ret;
+	/* The first run seals the RIM and derives the VM's keys (idempotent after). */
+	if (mem->attest.ready) {
+		ret = attest_vm_seal(mem, vm);
+		if (ret) {
+			pvm_port_lock(&mem->lock);
+			vcpu->running = false;
+			vm->refs--;
+			pvm_port_unlock(&mem->lock);
+			return ret;
+		}
+	}
 
 	complete(vcpu, exit);
 	memset(exit, 0, sizeof(*exit));

@@ -25,6 +25,13 @@ struct pvm_vcpu {
 	uint8_t pend_size;
 	bool pend_sse, pend_sf;
 	uint64_t pend_far; /* FAR of the access, for an abort the VMM asks for */
+	/*
+	 * Staging for the vCPU's own calls that move data between guest memory
+	 * and the hypervisor (evidence out, measured data in): in the vCPU's
+	 * page, so the hypervisor's stack stays small. Only its running thread
+	 * uses it.
+	 */
+	uint8_t scratch[2048];
 };
 
 /* A trap handler's verdict: back into the guest, or out to the VMM. */
@@ -49,6 +56,19 @@ static inline bool vm_in_ram(const struct pvm_vm *vm, uint64_t ipa, uint64_t siz
 	return ipa >= vm->ram_base && size <= vm->ram_size &&
 	       ipa - vm->ram_base <= vm->ram_size - size;
 }
+
+/*
+ * Copy between the hypervisor and guest memory at a guest IPA range, which
+ * the guest's stage-2 must map as normal memory (writable, for a copy to the
+ * guest). PVM_E_PERM if any page is not; PVM_E_RANGE beyond the IPA space.
+ * A refused copy touches nothing. Takes vm->lock.
+ */
+pvm_status_t vm_copy_from_guest(struct pvm_vm *vm, uint64_t ipa, void *buf, size_t len);
+pvm_status_t vm_copy_to_guest(struct pvm_vm *vm, uint64_t ipa, const void *buf, size_t len);
+
+/* libpvm's attestation calls (guest_attest.c): true if @fn was one of them. */
+bool guest_attest_call(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu, uint32_t fn,
+		       const uint64_t *a);
 
 /* The vCPU whose MPIDR is @mpidr, or NULL. Aff1..Aff3 must be zero. */
 struct pvm_vcpu *vm_vcpu_by_mpidr(struct pvm_vm *vm, uint64_t mpidr);

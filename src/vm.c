@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "attest/attest_internal.h"
 #include "mem_internal.h"
 
 #define PAGE PVM_PAGE_SIZE
@@ -67,6 +68,8 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	vm->protected_vm = cfg->protected_vm;
 	vm->ram_base = cfg->ram_base;
 	vm->ram_size = cfg->ram_size;
+	/* The initial RIM, the RPV and the authority hash (docs/attestation.md §1). */
+	attest_vm_create(vm, cfg);
 	vm->state = PVM_VM_ACTIVE;
 	mem->vms[h] = vm;
 	*handle = h;

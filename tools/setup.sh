@@ -11,6 +11,8 @@ pkgs=(
   libc6-dev-arm64-cross
   # libraries the project uses
   libcmocka-dev libfdt-dev libmbedtls-dev libunicorn-dev
+  # the attestation verifier (host side): CBOR decoding, fast P-256; openssl for known answers
+  libcbor-dev libssl-dev openssl
   # the EL2 port: picolibc for the bare-metal image, QEMU to boot it (qemu-system-aarch64);
   # --no-install-recommends below keeps QEMU's graphical and firmware extras out
   picolibc-aarch64-linux-gnu qemu-system-arm

@@ -131,6 +131,23 @@
 #define PVM_GUEST_CALL_BASE 0xc6000100u /**< First of libpvm's own guest calls. */
 /** Returns in x0 a bitmap of the libpvm guest calls implemented (bit n: BASE + n). */
 #define PVM_GUEST_CALL_FEATURES (PVM_GUEST_CALL_BASE + 0u)
+/**
+ * Evidence for a challenge (docs/attestation.md §6), written into guest
+ * memory. x1: IPA of the challenge, x2: its length (1-64), x3: IPA of the
+ * buffer, x4: its size. Returns x0 0 and x1 the evidence length; or x0
+ * INVALID_PARAMETER, with x1 the size needed when only the buffer was too
+ * small. The buffers must be mapped in the guest's stage-2 (the output
+ * writable); they may cross pages.
+ */
+#define PVM_GUEST_CALL_ATTEST (PVM_GUEST_CALL_BASE + 1u)
+/** x1: REM index (0-3), x2: IPA of the data, x3: its length (1-2048). REM = H(REM ‖ data). */
+#define PVM_GUEST_CALL_REM_EXTEND (PVM_GUEST_CALL_BASE + 2u)
+/**
+ * A sealing key: x1 IPA of a 32-byte output, x2 IPA of a context, x3 its
+ * length (0-64). The key depends on the VM's authority and mode, not on its
+ * code (docs/attestation.md §2).
+ */
+#define PVM_GUEST_CALL_SEAL_KEY (PVM_GUEST_CALL_BASE + 3u)
 /**@}*/
 
 /**

@@ -150,6 +150,26 @@ struct pvm_mem_config {
 	unsigned pa_bits;  /**< PA size (and the host's IPA size): 32-48 as in stage2.h. */
 };
 
+/** @brief Room for the hypervisor layer's certificate (docs/attestation.md §4). */
+#define PVM_ATTEST_CERT_MAX 1024u
+
+/**
+ * @brief The hypervisor layer of attestation (pvm_attest_init()); private.
+ *
+ * Secrets (the CDIs, the private key) never leave the hypervisor.
+ */
+struct pvm_attest_state {
+	bool ready;			   /**< pvm_attest_init() succeeded. */
+	uint8_t cdi_attest[32];		   /**< The hypervisor layer's attestation CDI. */
+	uint8_t cdi_seal[32];		   /**< The hypervisor layer's sealing CDI. */
+	uint8_t priv[32];		   /**< The hypervisor layer's private key. */
+	uint8_t pub[65];		   /**< Its public key. */
+	uint8_t root_pub[65];		   /**< The root (UDS) public key. */
+	uint8_t id[20];			   /**< ID of the hypervisor layer's key. */
+	uint16_t cert_len;		   /**< Bytes of cert. */
+	uint8_t cert[PVM_ATTEST_CERT_MAX]; /**< The hypervisor certificate (COSE_Sign1). */
+};
+
 /**
  * @brief The hypervisor's view of memory: metadata, host stage-2, pool, VMs.
  *
@@ -163,6 +183,7 @@ struct pvm_mem {
 	struct pvm_stage2 host;		/**< The host's identity stage-2 (VMID 0). */
 	struct pvm_pool pool;		/**< Table pages for every stage-2. */
 	struct pvm_vm *vms[PVM_VM_MAX]; /**< VMs by handle. */
+	struct pvm_attest_state attest; /**< The hypervisor layer of attestation. */
 };
 
 /**

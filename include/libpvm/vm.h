@@ -38,6 +38,23 @@ struct pvm_vcpu;
 #define PVM_MMIO_GUARD_MAX 16u
 
 /**
+ * @brief A VM's measurements and keys (docs/attestation.md); private.
+ */
+struct pvm_vm_attest {
+	uint8_t rim[64];       /**< Initial measurement. */
+	uint8_t rem[4][64];    /**< Runtime measurement registers. */
+	uint8_t rpv[64];       /**< Personalization value. */
+	uint8_t authority[64]; /**< Authority hash (a DICE input). */
+	uint8_t cdi_seal[32];  /**< The VM's sealing CDI (sealed only). */
+	uint8_t priv[32];      /**< The VM's attestation key (sealed only). */
+	uint8_t pub[65];       /**< Its public key. */
+	uint8_t cert_sig[64];  /**< The VM certificate's signature (deterministic, sealed only). */
+	uint32_t loading;      /**< pvm_vm_load_measured() calls in progress (VM lock). */
+	bool frozen;	       /**< The RIM is final: no more measured loads (VM lock). */
+	bool sealed;	       /**< The keys are derived (set last, with release ordering). */
+};
+
+/**
  * @brief A VM. Lives in its last donated page; fields are private.
  */
 struct pvm_vm {
@@ -60,6 +77,7 @@ struct pvm_vm {
 	uint64_t ram_size; /**< Bytes of guest RAM (0: none; every fault is MMIO). */
 	struct pvm_vcpu *vcpus[PVM_VCPU_MAX];	     /**< vCPUs, in pages of their own. */
 	uint64_t mmio_guard_ipa[PVM_MMIO_GUARD_MAX]; /**< Granules open to the host. */
+	struct pvm_vm_attest attest;		     /**< Measurements and keys. */
 };
 
 /** @brief Parameters of pvm_vm_create(). */
@@ -69,6 +87,8 @@ struct pvm_vm_config {
 	uint64_t ram_base; /**< IPA of guest RAM (page aligned). */
 	uint64_t ram_size; /**< Bytes of guest RAM (page multiple; 0: none). An unbacked
 			      access inside RAM is a memory fault, outside it MMIO. */
+	uint8_t rpv[64];   /**< Personalization value reported in tokens (zeroes if unused). */
+	uint8_t authority_hash[64]; /**< Who vouches for the VM's code: a DICE input. */
 };
 
 /**

@@ -129,7 +129,7 @@ void pvm_sim_tlb_reset(void)
 void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
 {
 	uint64_t a = pvm_ipa_val(ipa);
-	unsigned i, l, next;
+	unsigned i, l, next, engines;
 
 	/* Hardware has no encoding for another hint: passing one is a core bug. */
 	if (level > SIM_LAST_LEVEL && level != PVM_TLBI_LEVEL_ANY)
@@ -153,14 +153,16 @@ void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
 		}
 	}
 	sim_bbm_tlbi_ipa(vmid, a, level);
+	engines = sim_uc_live;
 	sim_unlock();
 	/* Binary guests' memory mirrors are TLBs too (outside the lock: it may wait). */
-	sim_uc_tlbi(vmid, a, false);
+	if (engines)
+		sim_uc_tlbi(vmid, a, false);
 }
 
 void pvm_port_tlbi_vmid(uint16_t vmid)
 {
-	unsigned i;
+	unsigned i, engines;
 
 	sim_lock();
 	sim_m.stats.tlbi_vmid++;
@@ -169,6 +171,8 @@ void pvm_port_tlbi_vmid(uint16_t vmid)
 			drop(i);
 	}
 	sim_bbm_tlbi_vmid(vmid);
+	engines = sim_uc_live;
 	sim_unlock();
-	sim_uc_tlbi(vmid, 0, true);
+	if (engines)
+		sim_uc_tlbi(vmid, 0, true);
 }

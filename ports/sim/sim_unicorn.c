@@ -150,6 +150,7 @@ struct sim_uc {
 
 static pthread_mutex_t engines_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sim_uc *engines;
+unsigned sim_uc_live;
 
 /*
  * ---------------------------------------------------------------------
@@ -762,6 +763,9 @@ struct sim_uc *sim_uc_new(struct sim_vcpu *v)
 	u->next = engines;
 	engines = u;
 	pthread_mutex_unlock(&engines_lock);
+	sim_lock();
+	sim_uc_live++;
+	sim_unlock();
 	return u;
 }
 
@@ -777,6 +781,9 @@ void sim_uc_free(struct sim_uc *u)
 		}
 	}
 	pthread_mutex_unlock(&engines_lock);
+	sim_lock();
+	sim_uc_live--;
+	sim_unlock();
 	uc_close(u->uc);
 	pthread_mutex_destroy(&u->lock);
 	free(u);

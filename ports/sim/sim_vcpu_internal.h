@@ -43,6 +43,13 @@ void sim_uc_enter(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *t
 void sim_uc_kick(struct sim_uc *u);
 /* A TLBI for (vmid, ipa) or the whole VMID (all = true): drop mirrored pages. */
 void sim_uc_tlbi(uint16_t vmid, uint64_t ipa, bool all);
+/*
+ * Engines alive, under the sim lock. A TLBI hook that finds none there
+ * skips sim_uc_tlbi() and its locks: an engine counted later holds no
+ * mirror yet, and fills it after the sim lock ordered it behind the table
+ * write the TLBI follows.
+ */
+extern unsigned sim_uc_live;
 
 /* The ESR_EL2 of a stage-2 data abort by the load/store @insn (for tests too). */
 uint64_t sim_insn_dabt_esr(uint32_t insn, unsigned fsc, bool write);

@@ -29,6 +29,14 @@
 /* Written only by vCPU 1, read by vCPU 0 once vCPU 1 is OFF: no atomics. */
 static volatile unsigned long counter;
 
+/*
+ * Set by vCPU 0 after its second CPU_ON. vCPU 1 stays on until then, so the
+ * second CPU_ON always finds it ON or ON_PENDING: without this, a fast
+ * vCPU 1 could be OFF again by then, and CPU_ON would (rightly) start it
+ * a second time. Device memory (MMU off): plain accesses are ordered.
+ */
+static volatile unsigned long release_cpu1;
+
 void secondary_main(unsigned long cpu)
 {
 	/* One string, so one loop of putc, whatever cpu is (1..3). */
@@ -36,6 +44,8 @@ void secondary_main(unsigned long cpu)
 
 	line[8] = (char)('0' + cpu);
 	uart_puts(line);
+	while (!release_cpu1)
+		;
 	counter++;
 }
 
@@ -93,6 +103,7 @@ static void run(void)
 		return;
 	}
 	second = cpu_on();
+	release_cpu1 = 1;
 	state = wait_secondary_off();
 
 	/* vCPU 1 is OFF (or lost): printing is safe again. */

@@ -56,27 +56,67 @@ static bool uart(struct vmm *v, unsigned cpu, struct pvm_exit *e, uint64_t off)
 	return true;
 }
 
-/* Read a guest string as the host would: through the host's own stage-2. */
+/*
+ * Read guest memory as the host would: through the host's own stage-2, at
+ * the PA the VMM backed each guest page with. False if a page is not
+ * backed or the host may not read it (it faults).
+ */
+static bool host_read(struct vmm *v, uint64_t ipa, uint8_t *out, size_t len)
+{
+	while (len) {
+		uint64_t page = (ipa - v->ram_ipa) / PVM_PAGE_SIZE, off = ipa & (PVM_PAGE_SIZE - 1);
+		size_t chunk = PVM_PAGE_SIZE - off;
+		uint64_t pa;
+
+		if (chunk > len)
+			chunk = len;
+		if (ipa < v->ram_ipa || page >= v->ram_size / PVM_PAGE_SIZE)
+			return false;
+		pthread_mutex_lock(&v->lock);
+		pa = v->ipa_to_pa[page];
+		pthread_mutex_unlock(&v->lock);
+		if (!pa ||
+		    pvm_sim_s2_copy(pvm_stage2_vtcr(&v->mem.host), pvm_stage2_vttbr(&v->mem.host),
+				    pa + off, out, chunk, false, NULL))
+			return false;
+		out += chunk;
+		ipa += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+/* A NUL-terminated guest string, read as the host. */
 static bool host_read_string(struct vmm *v, uint64_t ipa, char *out, size_t max)
 {
 	size_t i;
 
 	for (i = 0; i < max; i++) {
-		uint64_t page = (ipa + i - v->ram_ipa) / PVM_PAGE_SIZE, pa;
-
-		if (ipa + i < v->ram_ipa || page >= v->ram_size / PVM_PAGE_SIZE)
-			return false;
-		pthread_mutex_lock(&v->lock);
-		pa = v->ipa_to_pa[page];
-		pthread_mutex_unlock(&v->lock);
-		if (!pa || pvm_sim_s2_copy(
-				   pvm_stage2_vtcr(&v->mem.host), pvm_stage2_vttbr(&v->mem.host),
-				   pa + ((ipa + i) & (PVM_PAGE_SIZE - 1)), &out[i], 1, false, NULL))
+		if (!host_read(v, ipa + i, (uint8_t *)&out[i], 1))
 			return false;
 		if (!out[i])
 			return true;
 	}
 	out[max - 1] = 0;
+	return true;
+}
+
+/* A guest blob, read as the host, for the VMM's attestation code. */
+static bool blob(struct vmm *v, uint64_t ipa, uint64_t len)
+{
+	static uint8_t buf[PVM_LAYOUT_MAILBOX_BLOB_MAX];
+
+	if (!len || len > sizeof(buf)) {
+		vmm_printf(v, false, "mailbox: blob of %llu bytes refused\n",
+			   (unsigned long long)len);
+		return false;
+	}
+	if (!host_read(v, ipa, buf, (size_t)len)) {
+		vmm_printf(v, false, "mailbox: host read faulted\n");
+		return false;
+	}
+	vmm_printf(v, false, "mailbox: blob of %llu bytes\n", (unsigned long long)len);
+	vmm_evidence(v, buf, (size_t)len);
 	return true;
 }
 
@@ -92,6 +132,14 @@ static bool mailbox(struct vmm *v, struct pvm_exit *e, uint64_t off)
 			vmm_printf(v, false, "mailbox: %s\n", s);
 		else
 			vmm_printf(v, false, "mailbox: host read faulted\n");
+		return true;
+	}
+	if (e->mmio.write && off == PVM_LAYOUT_MAILBOX_BLOB_ADDR && e->mmio.size == 8) {
+		v->blob_ipa = e->mmio.data;
+		return true;
+	}
+	if (e->mmio.write && off == PVM_LAYOUT_MAILBOX_BLOB_LEN && e->mmio.size == 8) {
+		v->mailbox_status = blob(v, v->blob_ipa, e->mmio.data);
 		return true;
 	}
 	if (!e->mmio.write && off == PVM_LAYOUT_MAILBOX_STATUS) {

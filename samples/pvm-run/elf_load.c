@@ -47,7 +47,8 @@ static int load_segment(struct vmm *v, const unsigned char *img, size_t size, co
 		if (lo < file_end)
 			memcpy(page + (lo - a), img + ph->p_offset + (lo - ph->p_paddr),
 			       (hi < file_end ? hi : file_end) - lo);
-		if (vmm_back_page(v, a, page, sizeof(page)))
+		if (vmm_back_page(v, a, page, sizeof(page),
+				  (ph->p_flags & PF_X) ? PVM_MEASURE_CODE : PVM_MEASURE_DATA))
 			return -1;
 	}
 	return 0;

@@ -91,6 +91,10 @@ int vmm_build_fdt(const struct vmm *v, void *buf, size_t size)
 	err |= fdt_begin_node(buf, "chosen");
 	snprintf(name, sizeof(name), "/pl011@%x", PVM_LAYOUT_UART_BASE);
 	err |= fdt_property_string(buf, "stdout-path", name);
+	/* The relying party's challenge for the attest guest (the tree is not measured). */
+	if (v->challenge_len)
+		err |= fdt_property(buf, PVM_LAYOUT_CHOSEN_CHALLENGE, v->challenge,
+				    (int)v->challenge_len);
 	err |= fdt_end_node(buf);
 
 	err |= fdt_end_node(buf);

@@ -93,7 +93,7 @@ int vmm_topup(struct vmm *v, uint64_t pages)
 	return 0;
 }
 
-int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len)
+int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len, unsigned measure)
 {
 	uint64_t pa = vmm_host_pages(v, 1, PVM_PAGE_SIZE), idx = (ipa - v->ram_ipa) / PVM_PAGE_SIZE;
 	size_t need = 0;
@@ -105,7 +105,10 @@ int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len)
 	if (data)
 		memcpy(pvm_sim_ram(pvm_pa(pa), PVM_PAGE_SIZE), data, len);
 	for (;;) {
-		if (v->protected_vm)
+		if (v->protected_vm && measure)
+			ret = pvm_vm_load_measured(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
+						   measure, &need);
+		else if (v->protected_vm)
 			ret = pvm_host_donate_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
 						    &need);
 		else
@@ -202,7 +205,7 @@ static bool serve(struct vmm *v, unsigned cpu, struct pvm_exit *e)
 			e->flags = PVM_EXIT_F_ABORT; /* no device there: the guest gets an abort */
 		return true;
 	case PVM_EXIT_MEM_FAULT:
-		if (vmm_back_page(v, e->mem_fault.ipa, NULL, 0)) {
+		if (vmm_back_page(v, e->mem_fault.ipa, NULL, 0, 0)) {
 			stop_all(v);
 			v->result = 1;
 			return false;
@@ -331,6 +334,8 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	}
 	g.next_host_page = SIM_RAM_BASE;
 	g.host_end = cfg.hyp_base;
+	if (vmm_attest_init(&g))
+		return -1;
 	if (vmm_topup(&g, 1))
 		return -1;
 	pa = vmm_host_pages(&g, n, n * PVM_PAGE_SIZE);
@@ -356,8 +361,13 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 		return -1;
 	}
 	*fdt_ipa = g.ram_ipa + FDT_OFFSET;
+	/*
+	 * The device tree is not measured: it is the host's description of the
+	 * platform (which a guest checks), and it carries the relying party's
+	 * challenge, which must not change the VM's identity (its RIM and key).
+	 */
 	for (off = 0; off < sizeof(fdt); off += PVM_PAGE_SIZE)
-		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE))
+		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE, 0))
 			return -1;
 	ret = pvm_vcpu_boot(&g.mem, g.vm, 0, pvm_ipa(*entry), *fdt_ipa);
 	if (ret) {
@@ -419,7 +429,13 @@ static void summary(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pvm-run [--trace] [--non-protected] [--vcpus N] guest.elf\n");
+	fprintf(stderr,
+		"usage: pvm-run [--trace] [--non-protected] [--vcpus N] [--attest]\n"
+		"               [--challenge HEX] [--uds HEX] [--evidence-out FILE]\n"
+		"               [--root-out FILE] guest.elf\n"
+		"  --attest        verify the evidence the guest hands over (a random\n"
+		"                  challenge goes in its device tree unless --challenge)\n"
+		"  --uds HEX       the simulated unique device secret (32 bytes; default 0)\n");
 }
 
 int main(int argc, char **argv)
@@ -427,8 +443,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {{"trace", no_argument, NULL, 't'},
 					     {"non-protected", no_argument, NULL, 'n'},
 					     {"vcpus", required_argument, NULL, 'c'},
+					     {"attest", no_argument, NULL, 'a'},
+					     {"challenge", required_argument, NULL, 'C'},
+					     {"uds", required_argument, NULL, 'u'},
+					     {"evidence-out", required_argument, NULL, 'e'},
+					     {"root-out", required_argument, NULL, 'r'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
+	int n;
 	uint64_t entry = 0, fdt_ipa = 0;
 	int o;
 
@@ -444,6 +466,30 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			g.protected_vm = false;
+			break;
+		case 'a':
+			g.attest = true;
+			break;
+		case 'C':
+			n = vmm_parse_hex(optarg, g.challenge, sizeof(g.challenge));
+			if (n < 1) {
+				fprintf(stderr,
+					"pvm-run: --challenge takes 1 to 64 bytes in hex\n");
+				return 2;
+			}
+			g.challenge_len = (unsigned)n;
+			break;
+		case 'u':
+			if (vmm_parse_hex(optarg, g.uds, sizeof(g.uds)) != (int)sizeof(g.uds)) {
+				fprintf(stderr, "pvm-run: --uds takes 32 bytes in hex\n");
+				return 2;
+			}
+			break;
+		case 'e':
+			g.evidence_out = optarg;
+			break;
+		case 'r':
+			g.root_out = optarg;
 			break;
 		case 'c':
 			g.nvcpus = (unsigned)strtoul(optarg, NULL, 0);
@@ -461,6 +507,16 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	if (g.attest && !g.challenge_len) {
+		FILE *r = fopen("/dev/urandom", "rb");
+
+		g.challenge_len = 32;
+		if (!r || fread(g.challenge, 1, g.challenge_len, r) != g.challenge_len) {
+			fprintf(stderr, "pvm-run: no random challenge\n");
+			return 1;
+		}
+		fclose(r);
+	}
 	g.ipa_to_pa = calloc(g.ram_size / PVM_PAGE_SIZE, sizeof(uint64_t));
 	if (!g.ipa_to_pa || setup(argv[optind], &entry, &fdt_ipa))
 		return 1;
@@ -476,6 +532,10 @@ int main(int argc, char **argv)
 	pthread_mutex_unlock(&g.lock);
 	if (g.result == 3)
 		fprintf(stderr, "pvm-run: every vCPU stopped without SYSTEM_OFF\n");
+	if (g.attest && !g.evidence_ok) {
+		fprintf(stderr, "pvm-run: --attest: no verified evidence from the guest\n");
+		g.result = 1;
+	}
 	if (teardown())
 		g.result = 1;
 	summary();

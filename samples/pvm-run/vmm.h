@@ -7,6 +7,7 @@
 #ifndef PVM_RUN_VMM_H
 #define PVM_RUN_VMM_H
 
+#include <libpvm/attest.h>
 #include <libpvm/pvm.h>
 
 #include <pthread.h>
@@ -37,14 +38,27 @@ struct vmm {
 	volatile int stop;    /* the guest turned the system off */
 	int result;	      /* exit status of pvm-run */
 	uint32_t mailbox_status;
+	uint64_t blob_ipa; /* mailbox: where the next blob is */
 	struct vmm_stats st;
+	/* Attestation (attest.c). */
+	bool attest;		  /* --attest: verify the evidence a guest hands over */
+	uint8_t challenge[64];	  /* put in /chosen for the guest */
+	unsigned challenge_len;	  /* 0: no challenge in the device tree */
+	uint8_t uds[32];	  /* --uds: the simulated device secret */
+	const char *evidence_out; /* --evidence-out: write the evidence there */
+	const char *root_out;	  /* --root-out: write the root public key there */
+	bool evidence_ok;	  /* a guest's evidence verified */
 };
 
 /* Host memory: a fresh host page (or aligned run), 0 when exhausted. */
 uint64_t vmm_host_pages(struct vmm *v, uint64_t n, uint64_t align);
 
-/* Back guest RAM page @ipa with a fresh host page holding @data (may be NULL). */
-int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len);
+/*
+ * Back guest RAM page @ipa with a fresh host page holding @data (may be
+ * NULL). @measure: PVM_MEASURE_CODE or _DATA to load it measured (a protected
+ * VM's image and device tree), 0 for memory given on demand.
+ */
+int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len, unsigned measure);
 
 /* Give the hypervisor's pool at least @pages more pages. */
 int vmm_topup(struct vmm *v, uint64_t pages);
@@ -57,6 +71,15 @@ int vmm_build_fdt(const struct vmm *v, void *buf, size_t size);
 
 /* Emulate an MMIO access (UART, mailbox): false if no device is there. */
 bool vmm_mmio(struct vmm *v, unsigned cpu, struct pvm_exit *e);
+
+/* Boot the hypervisor's attestation layer from the simulated device secret. */
+int vmm_attest_init(struct vmm *v);
+
+/* A guest handed over evidence (the mailbox): save it, verify it with --attest. */
+void vmm_evidence(struct vmm *v, const uint8_t *ev, size_t len);
+
+/* Parse hex into @out (at most @max bytes): the byte count, or -1. */
+int vmm_parse_hex(const char *hex, uint8_t *out, size_t max);
 
 /* Print (serialised) a line to stdout or stderr. */
 void vmm_printf(struct vmm *v, bool err, const char *fmt, ...)

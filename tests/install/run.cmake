@@ -50,6 +50,7 @@ list(TRANSFORM expected PREPEND ${INCLUDEDIR}/)
 list(APPEND expected
 	${LIBDIR}/libpvm.a
 	${LIBDIR}/libpvm-sim.a
+	${LIBDIR}/libpvm-crypto-mbedtls.a
 	${LIBDIR}/cmake/libpvm/libpvmConfig.cmake
 	${LIBDIR}/cmake/libpvm/libpvmConfigVersion.cmake
 	${LIBDIR}/cmake/libpvm/libpvmTargets.cmake

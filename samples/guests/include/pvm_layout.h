@@ -22,7 +22,8 @@
  *    of memory, the NUL-terminated string at that IPA and print it as
  *    `mailbox: <string>`, or `mailbox: host read faulted` if the host may
  *    not read it; a 32-bit load of ::PVM_LAYOUT_MAILBOX_STATUS then returns
- *    1 if that read succeeded, 0 if it faulted.
+ *    1 if that read succeeded, 0 if it faulted; a blob (an IPA, then a
+ *    length) is read the same way and handed to the VMM whole.
  */
 #ifndef PVM_LAYOUT_H
 #define PVM_LAYOUT_H
@@ -52,6 +53,18 @@
 #define PVM_LAYOUT_MAILBOX_STATUS 0x8
 /** The most bytes the host reads at the IPA, the terminating NUL included. */
 #define PVM_LAYOUT_MAILBOX_STR_MAX 256
+/** 64-bit store: the IPA of a binary blob (e.g. attestation evidence) for the host. */
+#define PVM_LAYOUT_MAILBOX_BLOB_ADDR 0x10
+/**
+ * 64-bit store: the blob's length; makes the VMM read the blob through the
+ * host's view and act on it (pvm-run: evidence, verified with --attest). The
+ * status register then says whether the host could read it.
+ */
+#define PVM_LAYOUT_MAILBOX_BLOB_LEN 0x18
+/** The largest blob the VMM takes. */
+#define PVM_LAYOUT_MAILBOX_BLOB_MAX 16384
+/** Name of the /chosen property holding the challenge for the attest guest. */
+#define PVM_LAYOUT_CHOSEN_CHALLENGE "libpvm,attest-challenge"
 /**@}*/
 
 #endif /* PVM_LAYOUT_H */

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file attest.h
+ * @brief Guest attestation: measurement of what a protected VM was booted
+ *        with, DICE-derived keys, and signed evidence bound to a challenge.
+ *
+ * The formats (RIM/REM extension, the key derivations of the Open Profile
+ * for DICE, certificates, the token and the evidence) are specified in
+ * docs/attestation.md. In short: the port gives a unique device secret
+ * (UDS); pvm_attest_init() derives the hypervisor layer from it; each VM's
+ * keys are derived from the hypervisor layer and the VM's sealed initial
+ * measurement (RIM); evidence is the chain of two CBOR certificates and a
+ * COSE_Sign1 token signed by the VM's attestation key.
+ *
+ * All cryptography goes through libpvm/crypto.h.
+ */
+#ifndef LIBPVM_ATTEST_H
+#define LIBPVM_ATTEST_H
+
+#include <libpvm/crypto.h>
+#include <libpvm/vm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Runtime measurement registers per VM. */
+#define PVM_REM_COUNT 4u
+/** @brief Longest challenge a token carries. */
+#define PVM_CHALLENGE_MAX 64u
+/** @brief Size of the personalization value (RPV). */
+#define PVM_RPV_SIZE 64u
+/** @brief Most data one REM extension takes. */
+#define PVM_REM_DATA_MAX 2048u
+/** @brief Longest context of a sealing-key derivation. */
+#define PVM_SEAL_CONTEXT_MAX 64u
+/** @brief Room the evidence never exceeds (chain + token). */
+#define PVM_EVIDENCE_MAX 2048u
+
+/** @name pvm_vm_load_measured() flags */
+/**@{*/
+#define PVM_MEASURE_CODE (1u << 0) /**< The region is code. */
+#define PVM_MEASURE_DATA (1u << 1) /**< The region is data (e.g. a device tree). */
+/**@}*/
+
+/** @brief DICE inputs of the hypervisor layer, from the port's boot. */
+struct pvm_attest_config {
+	uint8_t uds[32];	    /**< Unique device secret (all zero: not provisioned). */
+	uint8_t code_hash[64];	    /**< Measurement of the hypervisor image. */
+	uint8_t config_hash[64];    /**< H(the hypervisor's configuration). */
+	uint8_t authority_hash[64]; /**< Who signed the hypervisor image. */
+	uint8_t mode; /**< DICE mode: 0 not configured, 1 normal, 2 debug, 3 recovery. */
+};
+
+/**
+ * @brief Derive the hypervisor layer: CDIs, its key, its certificate (signed
+ *        by the root key derived from the UDS).
+ * @param mem The memory state (the attestation state lives in it).
+ * @param cfg The inputs; the UDS is copied and wiped from nothing else:
+ *            the caller wipes its own copy.
+ * @return ::PVM_OK; ::PVM_E_INVAL (NULL, mode > 3); ::PVM_E_STATE (already
+ *         initialised, or the crypto engine failed).
+ *
+ * The hypervisor certificate's configurationDescriptor is @p cfg's
+ * config_hash (the 64 bytes the port gives) and the configuration input of
+ * the hypervisor CDIs is its hash, which the certificate carries as
+ * configurationHash (so configurationHash = H(configurationDescriptor) in
+ * every certificate).
+ *
+ * Called once by the port at boot, after pvm_mem_init() and before any VM
+ * is created; the derivation (a few ms) runs under the memory lock. Port
+ * path.
+ */
+pvm_status_t pvm_attest_init(struct pvm_mem *mem, const struct pvm_attest_config *cfg);
+
+/**
+ * @brief The root public key (from the UDS): what a verifier trusts.
+ * @param mem The memory state.
+ * @param pub Out: the uncompressed P-256 point.
+ * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_STATE (not initialised).
+ */
+pvm_status_t pvm_attest_root_key(struct pvm_mem *mem, uint8_t pub[PVM_P256_PUB_SIZE]);
+
+/**
+ * @brief Give host pages to a protected VM and extend its RIM with them.
+ * @param mem    The memory state.
+ * @param vm     The VM's handle.
+ * @param pa     First host page.
+ * @param ipa    Where the guest sees it.
+ * @param npages Pages.
+ * @param flags  ::PVM_MEASURE_CODE, ::PVM_MEASURE_DATA.
+ * @param need   Out, optional: pages the pool lacks on ::PVM_E_NOMEM.
+ * @return As pvm_host_donate_guest() (so ::PVM_E_PERM for a non-protected
+ *         VM); also ::PVM_E_INVAL for unknown flags or no pages and
+ *         ::PVM_E_STATE once the RIM is sealed (or the VM is dying).
+ *
+ * The content is hashed after the pages became the guest's, so the host
+ * cannot change what was measured; hashing runs with no lock held. A
+ * failing call changes nothing; once the donation succeeded the
+ * measurement cannot fail (sealing waits for loads in progress: it
+ * answers ::PVM_E_BUSY meanwhile). Host path.
+ */
+pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				  uint64_t npages, unsigned flags, size_t *need);
+
+/**
+ * @brief Seal a VM's RIM and derive its keys (also done by its first run).
+ * @param mem The memory state.
+ * @param vm  The VM's handle.
+ * @return ::PVM_OK (also when already sealed); ::PVM_E_INVAL (NULL);
+ *         ::PVM_E_NOENT; ::PVM_E_STATE (VM dying, attestation not
+ *         initialised, or the engine failed: the RIM stays final and a later
+ *         call retries); ::PVM_E_BUSY (a pvm_vm_load_measured() on the VM is
+ *         in progress). Keys are derived with no lock held. Host path.
+ */
+pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned vm);
+
+/** @brief A VM's measurements, as pvm_vm_measurement() reports them. */
+struct pvm_measurement {
+	uint8_t rim[PVM_SHA512_SIZE];		     /**< Initial measurement. */
+	uint8_t rem[PVM_REM_COUNT][PVM_SHA512_SIZE]; /**< Runtime measurements. */
+	uint8_t rpv[PVM_RPV_SIZE];		     /**< Personalization value. */
+	uint8_t pub[PVM_P256_PUB_SIZE];		     /**< Attestation key (sealed only). */
+	bool sealed;				     /**< The RIM is final. */
+};
+
+/**
+ * @brief Read a VM's measurements.
+ * @param mem The memory state.
+ * @param vm  The VM's handle.
+ * @param out Out: the measurements.
+ * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_NOENT. Host path.
+ */
+pvm_status_t pvm_vm_measurement(struct pvm_mem *mem, unsigned vm, struct pvm_measurement *out);
+
+/**
+ * @brief Produce a VM's evidence for a challenge (docs/attestation.md §6).
+ * @param mem       The memory state.
+ * @param vm        The VM's handle.
+ * @param challenge The relying party's challenge.
+ * @param len       Its length, 1 to ::PVM_CHALLENGE_MAX.
+ * @param buf       Where to write the evidence (may be NULL when @p size
+ *                  is 0: asks for the size).
+ * @param size      Room in @p buf (::PVM_EVIDENCE_MAX always suffices).
+ * @param out_len   Out: the evidence's length (also set on ::PVM_E_RANGE:
+ *                  the room needed).
+ * @return ::PVM_OK; ::PVM_E_INVAL (NULL, bad length); ::PVM_E_NOENT;
+ *         ::PVM_E_STATE (not sealed, not initialised, engine failure);
+ *         ::PVM_E_RANGE (@p buf too small). Host path (guests use the
+ *         ::PVM_GUEST_CALL_ATTEST call).
+ */
+pvm_status_t pvm_attest_evidence(struct pvm_mem *mem, unsigned vm, const uint8_t *challenge,
+				 size_t len, uint8_t *buf, size_t size, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPVM_ATTEST_H */

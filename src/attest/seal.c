@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The VM layer of DICE (docs/attestation.md §2): sealing a VM's RIM, its
+ * CDIs, attestation key and certificate; sealing keys for the guest.
+ *
+ * Locking: sealing freezes the RIM under the memory and VM locks, derives
+ * (about a millisecond of key generation and signing) with no lock held,
+ * then publishes under the locks again. The derivation is a pure function
+ * of inputs that cannot change once the RIM is frozen (the RIM, the VM's
+ * creation parameters, the hypervisor layer), so callers racing to seal
+ * the same VM may each derive; the first to publish wins and the others
+ * find the same values already there. `sealed` is published last with
+ * release ordering; lock-free readers load it with acquire ordering.
+ */
+#include <libpvm/attest.h>
+
+#include <string.h>
+
+#include "attest_internal.h"
+#include "attest_priv.h"
+
+/* What sealing derives; published into vm->attest in one go. */
+struct vm_keys {
+	uint8_t cdi_seal[DICE_CDI_SIZE];
+	uint8_t priv[PVM_P256_PRIV_SIZE];
+	uint8_t pub[PVM_P256_PUB_SIZE];
+	uint8_t cert_sig[PVM_P256_SIG_SIZE];
+};
+
+void vm_cert_claims(const struct pvm_mem *mem, const struct pvm_vm *vm, struct cert_claims *cl,
+		    uint8_t sub[DICE_ID_SIZE], uint8_t desc[VM_CONFIG_DESC_SIZE],
+		    uint8_t desc_hash[PVM_SHA512_SIZE])
+{
+	struct pvm_sha512_ctx h;
+
+	measure_vm_config_desc(desc, vm);
+	pvm_crypto_sha512_init(&h);
+	pvm_crypto_sha512_update(&h, desc, VM_CONFIG_DESC_SIZE);
+	pvm_crypto_sha512_final(&h, desc_hash);
+	*cl = (struct cert_claims){.iss = mem->attest.id,
+				   .sub = sub,
+				   .code = vm->attest.rim,
+				   .config_desc = desc,
+				   .config_desc_len = VM_CONFIG_DESC_SIZE,
+				   .config_hash = desc_hash,
+				   .authority = vm->attest.authority,
+				   .mode = vm->protected_vm ? DICE_MODE_NORMAL : DICE_MODE_DEBUG};
+}
+
+/* The VM's CDIs, key pair and certificate signature, from its frozen inputs. */
+static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, struct vm_keys *k)
+{
+	uint8_t desc[VM_CONFIG_DESC_SIZE], desc_hash[PVM_SHA512_SIZE], sub[DICE_ID_SIZE];
+	uint8_t cdi_attest[DICE_CDI_SIZE], buf[VM_CERT_MAX];
+	struct dice_inputs in;
+	struct cert_claims cl;
+	struct cbor c;
+	pvm_status_t ret;
+
+	vm_cert_claims(mem, vm, &cl, sub, desc, desc_hash);
+	in = (struct dice_inputs){
+		.code = cl.code, .config = desc_hash, .authority = cl.authority, .mode = cl.mode};
+	ret = dice_cdis(mem->attest.cdi_attest, mem->attest.cdi_seal, &in, cdi_attest, k->cdi_seal);
+	if (!ret)
+		ret = dice_asym_kdf(cdi_attest, k->priv, k->pub);
+	/* CDI_Attest_vm's only use is the key pair: it goes now. */
+	attest_wipe(cdi_attest, sizeof(cdi_attest));
+	if (!ret)
+		ret = dice_id(k->pub, sub);
+	if (ret)
+		return ret;
+	/*
+	 * The certificate is signed once, here, by the hypervisor key; ECDSA
+	 * with RFC 6979 is deterministic, so evidence re-encodes the same
+	 * bytes and reuses the signature instead of signing again.
+	 */
+	cl.pub = k->pub;
+	cbor_init(&c, buf, sizeof(buf));
+	cert_encode(&c, &cl, mem->attest.priv, NULL, k->cert_sig);
+	return cbor_status(&c, NULL) ? PVM_E_STATE : PVM_OK;
+}
+
+pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm)
+{
+	struct vm_keys k;
+	pvm_status_t ret = PVM_OK;
+
+	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
+		return PVM_OK;
+	if (!__atomic_load_n(&mem->attest.ready, __ATOMIC_ACQUIRE))
+		return PVM_E_STATE;
+
+	/* Freeze the RIM: from here on it is final, whatever happens below. */
+	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&vm->lock);
+	if (vm->state != PVM_VM_ACTIVE)
+		ret = PVM_E_STATE;
+	else if (vm->attest.loading)
+		ret = PVM_E_BUSY;
+	else
+		vm->attest.frozen = true;
+	pvm_port_unlock(&vm->lock);
+	pvm_port_unlock(&mem->lock);
+	if (ret || __atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
+		return ret;
+
+	ret = derive(mem, vm, &k);
+	if (!ret) {
+		pvm_port_lock(&mem->lock);
+		pvm_port_lock(&vm->lock);
+		if (!vm->attest.sealed) {
+			memcpy(vm->attest.cdi_seal, k.cdi_seal, sizeof(k.cdi_seal));
+			memcpy(vm->attest.priv, k.priv, sizeof(k.priv));
+			memcpy(vm->attest.pub, k.pub, sizeof(k.pub));
+			memcpy(vm->attest.cert_sig, k.cert_sig, sizeof(k.cert_sig));
+			__atomic_store_n(&vm->attest.sealed, true, __ATOMIC_RELEASE);
+		}
+		pvm_port_unlock(&vm->lock);
+		pvm_port_unlock(&mem->lock);
+	} else {
+		ret = PVM_E_STATE;
+	}
+	attest_wipe(&k, sizeof(k));
+	return ret;
+}
+
+pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned handle)
+{
+	struct pvm_vm *vm;
+	pvm_status_t ret;
+
+	if (!mem)
+		return PVM_E_INVAL;
+	/* A reference keeps the VM alive while the keys are derived unlocked. */
+	ret = pvm_vm_load(mem, handle, &vm);
+	if (ret)
+		return ret == PVM_E_BUSY ? PVM_E_STATE : ret;
+	ret = attest_vm_seal(mem, vm);
+	pvm_vm_put(mem, vm);
+	return ret;
+}
+
+pvm_status_t attest_seal_key(const struct pvm_vm *vm, const uint8_t *ctx, size_t len,
+			     uint8_t key[32])
+{
+	if (!vm || !key || len > PVM_SEAL_CONTEXT_MAX || (!ctx && len))
+		return PVM_E_INVAL;
+	if (!__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE)) {
+		memset(key, 0, 32);
+		return PVM_E_STATE;
+	}
+	return dice_seal_key(vm->attest.cdi_seal, ctx, len, key) ? PVM_E_STATE : PVM_OK;
+}

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Known answers for every derivation of docs/attestation.md, each computed
+ * independently with the `openssl` command line: SHA-512 (dgst), HKDF-SHA512
+ * (kdf), HMAC-SHA256 (mac) stepping HMAC_DRBG by hand, the public point of a
+ * scalar (ec), and ES256 signatures (dgst -verify).
+ */
+#include "attest_util.h"
+
+#include "attest/attest_internal.h"
+#include "attest/attest_priv.h"
+
+/* The salts in the code are the profile's, byte for byte. */
+static void test_salts(void **state)
+{
+	uint8_t b[64];
+
+	(void)state;
+	assert_int_equal(au_unhex(ASYM_SALT_HEX, b, 64), 64);
+	assert_memory_equal(dice_asym_salt, b, 64);
+	assert_int_equal(au_unhex(ID_SALT_HEX, b, 64), 64);
+	assert_memory_equal(dice_id_salt, b, 64);
+}
+
+/* RIM = H("libpvm RIM v1" ‖ u32 ‖ u8 ‖ u64 ‖ u64) at creation; then one extension per load. */
+static void test_rim(void **state)
+{
+	uint8_t in[13 + 4 + 1 + 8 + 8], ext[64 + 24 + 64], rim[64];
+	struct pvm_measurement m;
+	unsigned h = au_vm(true, 0, 0);
+	uint64_t pa = au_image(3, 9);
+
+	(void)state;
+	memcpy(in, "libpvm RIM v1", 13);
+	put_le(in + 13, 36, 4);
+	in[17] = 1;
+	put_le(in + 18, FX_GUEST_RAM, 8);
+	put_le(in + 26, FX_GUEST_RAM_SIZE, 8);
+	ossl_sha512(in, sizeof(in), rim);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_memory_equal(m.rim, rim, 64);
+	assert_false(m.sealed);
+
+	/* The content is hashed as the guest owns it: the three pages as loaded. */
+	memcpy(ext, rim, 64);
+	put_le(ext + 64, FX_GUEST_RAM + 0x10000, 8);
+	put_le(ext + 72, 3 * FX_PAGE, 8);
+	put_le(ext + 80, PVM_MEASURE_CODE | PVM_MEASURE_DATA, 8);
+	ossl_sha512(pvm_sim_ram(pvm_pa(pa), 3 * FX_PAGE), 3 * FX_PAGE, ext + 88);
+	ossl_sha512(ext, sizeof(ext), rim);
+	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa),
+					      pvm_ipa(FX_GUEST_RAM + 0x10000), 3,
+					      PVM_MEASURE_CODE | PVM_MEASURE_DATA, NULL),
+			 PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_memory_equal(m.rim, rim, 64);
+
+	/* A second load extends the result of the first. */
+	pa = au_image(1, 200);
+	memcpy(ext, rim, 64);
+	put_le(ext + 64, FX_GUEST_RAM, 8);
+	put_le(ext + 72, FX_PAGE, 8);
+	put_le(ext + 80, PVM_MEASURE_DATA, 8);
+	ossl_sha512(pvm_sim_ram(pvm_pa(pa), FX_PAGE), FX_PAGE, ext + 88);
+	ossl_sha512(ext, sizeof(ext), rim);
+	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1,
+					      PVM_MEASURE_DATA, NULL),
+			 PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_memory_equal(m.rim, rim, 64);
+	fx_destroy(h);
+}
+
+/* REM[i] = H(REM[i] ‖ data), from zeroes. */
+static void test_rem(void **state)
+{
+	uint8_t data[4096], in[64 + 4096], rem[64] = {0};
+	struct pvm_measurement m;
+	unsigned h = au_vm(true, 0, 0), i;
+
+	(void)state;
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13);
+	/* 1 byte, then the most one call takes. */
+	memcpy(in, rem, 64);
+	memcpy(in + 64, data, 1);
+	ossl_sha512(in, 65, rem);
+	attest_rem_extend(fx_mem.vms[h], 2, data, 1);
+	memcpy(in, rem, 64);
+	memcpy(in + 64, data, 4096);
+	ossl_sha512(in, sizeof(in), rem);
+	attest_rem_extend(fx_mem.vms[h], 2, data, 4096);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_memory_equal(m.rem[2], rem, 64);
+	for (i = 0; i < 4; i++)
+		if (i != 2)
+			assert_memory_equal(m.rem[i], (uint8_t[64]){0}, 64);
+	fx_destroy(h);
+}
+
+/* H(a ‖ b ‖ c ‖ mode ‖ 64 zeroes) (a, b, c 64 bytes; b, c optional). */
+static void dice_salt(const uint8_t *a, const uint8_t *b, const uint8_t *c, uint8_t mode,
+		      uint8_t out[64])
+{
+	uint8_t in[3 * 64 + 1 + 64];
+	size_t n = 0;
+
+	memcpy(in + n, a, 64), n += 64;
+	if (b)
+		memcpy(in + n, b, 64), n += 64;
+	if (c)
+		memcpy(in + n, c, 64), n += 64;
+	in[n++] = mode;
+	memset(in + n, 0, 64), n += 64;
+	ossl_sha512(in, n, out);
+}
+
+/* ASYM_KDF by openssl: the seed, the DRBG scalar, the point. */
+static void ossl_asym_kdf(const uint8_t ikm[32], uint8_t seed[32], uint8_t priv[32],
+			  uint8_t pub[65])
+{
+	ossl_hkdf(32, ikm, 32, ASYM_SALT_HEX, "Key Pair", seed);
+	ossl_drbg_scalar(seed, priv);
+	ossl_p256_pub(priv, pub);
+}
+
+/* The device and hypervisor layers: root key, CDIs, key, ID, certificate. */
+static void test_hyp_layer(void **state)
+{
+	struct pvm_attest_config cfg;
+	struct pvm_attest_state *st = &fx_mem.attest;
+	uint8_t seed[32], priv[32], pub[65], got_seed[32], got_priv[32], got_pub[65], id[20];
+	uint8_t config[64], salt[64], cdi_a[32], cdi_s[32];
+
+	(void)state;
+	au_config(&cfg, 0x42);
+	/* Root: ASYM_KDF(UDS). Every step against the engine's, then the whole. */
+	ossl_asym_kdf(cfg.uds, seed, priv, pub);
+	assert_int_equal(dice_asym_seed(cfg.uds, got_seed), PVM_OK);
+	assert_memory_equal(got_seed, seed, 32);
+	assert_int_equal(pvm_crypto_p256_keypair(seed, got_priv, got_pub), PVM_OK);
+	assert_memory_equal(got_priv, priv, 32);
+	assert_memory_equal(got_pub, pub, 65);
+	assert_int_equal(pvm_attest_root_key(&fx_mem, got_pub), PVM_OK);
+	assert_memory_equal(got_pub, pub, 65);
+
+	/* Hypervisor CDIs from the UDS; config input = H(the port's 64-byte value). */
+	ossl_sha512(cfg.config_hash, 64, config);
+	dice_salt(cfg.code_hash, config, cfg.authority_hash, AU_MODE, salt);
+	ossl_hkdf_bin_salt(32, cfg.uds, 32, salt, 64, "CDI_Attest", cdi_a);
+	dice_salt(cfg.authority_hash, NULL, NULL, AU_MODE, salt);
+	ossl_hkdf_bin_salt(32, cfg.uds, 32, salt, 64, "CDI_Seal", cdi_s);
+	assert_memory_equal(st->cdi_attest, cdi_a, 32);
+	assert_memory_equal(st->cdi_seal, cdi_s, 32);
+
+	/* Its key and ID. */
+	ossl_asym_kdf(cdi_a, seed, priv, pub);
+	assert_memory_equal(st->priv, priv, 32);
+	assert_memory_equal(st->pub, pub, 65);
+	ossl_hkdf(20, pub, 65, ID_SALT_HEX, "ID", id);
+	assert_memory_equal(st->id, id, 20);
+	assert_true(st->cert_len > 0 && st->cert_len <= PVM_ATTEST_CERT_MAX);
+}
+
+/* The VM layer: CDIs from the hypervisor's, its key pair, the sealing key. */
+static void test_vm_layer(void **state)
+{
+	uint8_t desc[19 + 4 + 1 + 8 + 8 + 64], config[64], salt[64], cdi_a[32], cdi_s[32];
+	uint8_t seed[32], priv[32], pub[65], key[32], ctx[64], want[32], auth[64];
+	struct pvm_measurement m;
+	struct pvm_vm *vm;
+	unsigned h = au_vm(true, 0x5a, 0x77), i;
+	uint64_t pa = au_image(2, 1);
+
+	(void)state;
+	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 2,
+					      PVM_MEASURE_CODE, NULL),
+			 PVM_OK);
+	assert_int_equal(attest_seal_key(fx_mem.vms[h], NULL, 0, key), PVM_E_STATE);
+	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_true(m.sealed);
+	vm = fx_mem.vms[h];
+
+	memcpy(desc, "libpvm VM config v1", 19);
+	put_le(desc + 19, 36, 4);
+	desc[23] = 1;
+	put_le(desc + 24, FX_GUEST_RAM, 8);
+	put_le(desc + 32, FX_GUEST_RAM_SIZE, 8);
+	memset(desc + 40, 0x5a, 64);
+	ossl_sha512(desc, sizeof(desc), config);
+	memset(auth, 0x77, 64);
+	dice_salt(m.rim, config, auth, 1, salt);
+	ossl_hkdf_bin_salt(32, fx_mem.attest.cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
+	dice_salt(auth, NULL, NULL, 1, salt);
+	ossl_hkdf_bin_salt(32, fx_mem.attest.cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
+	assert_memory_equal(vm->attest.cdi_seal, cdi_s, 32);
+	/* CDI_Attest_vm is gone; its key pair shows it was right. */
+	ossl_asym_kdf(cdi_a, seed, priv, pub);
+	assert_memory_equal(vm->attest.priv, priv, 32);
+	assert_memory_equal(vm->attest.pub, pub, 65);
+	assert_memory_equal(m.pub, pub, 65);
+
+	/* Sealing keys: KDF(32, CDI_Seal_vm, context, "libpvm sealing key"). */
+	for (i = 0; i < sizeof(ctx); i++)
+		ctx[i] = (uint8_t)(0xc0 + i);
+	ossl_hkdf_bin_salt(32, cdi_s, 32, ctx, 64, "libpvm sealing key", want);
+	assert_int_equal(attest_seal_key(vm, ctx, 64, key), PVM_OK);
+	assert_memory_equal(key, want, 32);
+	ossl_hkdf_bin_salt(32, cdi_s, 32, ctx, 5, "libpvm sealing key", want);
+	assert_int_equal(attest_seal_key(vm, ctx, 5, key), PVM_OK);
+	assert_memory_equal(key, want, 32);
+	/* An empty context is HKDF's default salt: 64 zero bytes for SHA-512. */
+	ossl_hkdf_bin_salt(32, cdi_s, 32, (uint8_t[64]){0}, 64, "libpvm sealing key", want);
+	assert_int_equal(attest_seal_key(vm, NULL, 0, key), PVM_OK);
+	assert_memory_equal(key, want, 32);
+	assert_int_equal(attest_seal_key(vm, ctx, 65, key), PVM_E_INVAL);
+	assert_int_equal(attest_seal_key(vm, NULL, 1, key), PVM_E_INVAL);
+	assert_int_equal(attest_seal_key(NULL, ctx, 1, key), PVM_E_INVAL);
+	fx_destroy(h);
+}
+
+/* IDs, and their hex form. */
+static void test_id(void **state)
+{
+	uint8_t id[20], want[20];
+	char hex[41], got[40];
+
+	(void)state;
+	assert_int_equal(dice_id(fx_mem.attest.root_pub, id), PVM_OK);
+	ossl_hkdf(20, fx_mem.attest.root_pub, 65, ID_SALT_HEX, "ID", want);
+	assert_memory_equal(id, want, 20);
+	dice_hex_id(want, got);
+	au_hex(want, 20, hex);
+	assert_memory_equal(got, hex, 40);
+}
+
+static void small_payload(struct cbor *c, const void *arg)
+{
+	struct cbor_map m;
+
+	(void)arg;
+	cbor_map(c, &m, 1);
+	cbor_key(c, &m, 1);
+	cbor_uint(c, 2);
+}
+
+/* ES256 signatures verify with openssl over a Sig_structure built here by hand. */
+static void test_signature(void **state)
+{
+	static const uint8_t want_head[] = {0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0xa0,
+					    0x43, 0xa1, 0x01, 0x02, 0x58, 0x40};
+	static const uint8_t sig_struct[] = {0x84, 0x6a, 'S',  'i',  'g',  'n',	 'a',
+					     't',  'u',	 'r',  'e',  '1',  0x43, 0xa1,
+					     0x01, 0x26, 0x40, 0x43, 0xa1, 0x01, 0x02};
+	uint8_t buf[256], priv[32], pub[65], seed[32] = {7}, sig[64], bad[sizeof(sig_struct)];
+	struct cbor c;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pvm_crypto_p256_keypair(seed, priv, pub), PVM_OK);
+	cbor_init(&c, buf, sizeof(buf));
+	cose_sign1(&c, true, small_payload, NULL, priv, NULL, sig);
+	assert_int_equal(cbor_status(&c, &len), PVM_OK);
+	assert_int_equal(len, sizeof(want_head) + 64);
+	assert_memory_equal(buf, want_head, sizeof(want_head));
+	assert_memory_equal(buf + sizeof(want_head), sig, 64);
+	assert_true(ossl_verify(pub, sig_struct, sizeof(sig_struct), sig));
+	/* One flipped payload bit: openssl must refuse (the check can fail). */
+	memcpy(bad, sig_struct, sizeof(bad));
+	bad[sizeof(bad) - 1] ^= 1;
+	assert_false(ossl_verify(pub, bad, sizeof(bad), sig));
+	/* Untagged, with a signature given: the same bytes but the tag. */
+	cbor_init(&c, buf, sizeof(buf));
+	cose_sign1(&c, false, small_payload, NULL, NULL, sig, NULL);
+	assert_int_equal(cbor_status(&c, &len), PVM_OK);
+	assert_int_equal(len, sizeof(want_head) - 1 + 64);
+	assert_memory_equal(buf, want_head + 1, sizeof(want_head) - 1);
+	/* No room: nothing signed, the size needed reported, nothing written past the end. */
+	memset(buf, 0xee, sizeof(buf));
+	cbor_init(&c, buf, 20);
+	cose_sign1(&c, true, small_payload, NULL, priv, NULL, NULL);
+	assert_int_equal(cbor_status(&c, &len), PVM_E_RANGE);
+	assert_int_equal(len, sizeof(want_head) + 64);
+	assert_int_equal(buf[20], 0xee);
+	au_cleanup();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_salts),
+		cmocka_unit_test_setup_teardown(test_rim, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_rem, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_hyp_layer, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_vm_layer, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_id, au_setup, au_teardown),
+		cmocka_unit_test(test_signature),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Measurement and sealing as a state machine: what each call does in each
+ * state, that a failing call changes nothing, and that keys depend on
+ * exactly what docs/attestation.md says they depend on.
+ */
+#include "attest_util.h"
+
+#include <pthread.h>
+
+#include "attest/attest_internal.h"
+
+/* Create a VM, load @npages of image @seed (unless 0), seal; return its measurements. */
+static unsigned build(bool protected_vm, uint64_t npages, uint8_t seed, int flip,
+		      struct pvm_measurement *m)
+{
+	unsigned h = au_vm(protected_vm, 1, 2);
+
+	if (npages) {
+		uint64_t pa = au_image(npages, seed);
+
+		if (flip >= 0)
+			((uint8_t *)pvm_sim_ram(pvm_pa(pa), npages * FX_PAGE))[flip] ^= 1;
+		assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
+						      npages, PVM_MEASURE_CODE, NULL),
+				 PVM_OK);
+	}
+	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, m), PVM_OK);
+	assert_true(m->sealed);
+	return h;
+}
+
+static void test_determinism(void **state)
+{
+	struct pvm_measurement a, b, c, d, e;
+	unsigned ha, hb, hc, hd, he;
+
+	(void)state;
+	ha = build(true, 4, 3, -1, &a);
+	hb = build(true, 4, 3, -1, &b);
+	/* Same image and configuration: same RIM, same key. */
+	assert_memory_equal(a.rim, b.rim, 64);
+	assert_memory_equal(a.pub, b.pub, 65);
+	/* One byte of the image changed: both differ. */
+	hc = build(true, 4, 3, 5000, &c);
+	assert_memory_not_equal(a.rim, c.rim, 64);
+	assert_memory_not_equal(a.pub, c.pub, 65);
+	/* Protected or not (debug mode), same (empty) image: different keys. */
+	hd = build(true, 0, 0, -1, &d);
+	he = build(false, 0, 0, -1, &e);
+	assert_memory_not_equal(d.pub, e.pub, 65);
+	fx_destroy(ha);
+	fx_destroy(hb);
+	fx_destroy(hc);
+	fx_destroy(hd);
+	fx_destroy(he);
+}
+
+/* Sealing keys follow the authority and the mode, not the code. */
+static void test_seal_key_inputs(void **state)
+{
+	struct pvm_measurement a, c;
+	uint8_t ka[32], kc[32];
+	unsigned ha = build(true, 1, 3, -1, &a), hc = build(true, 1, 3, 7, &c);
+
+	(void)state;
+	assert_memory_not_equal(a.pub, c.pub, 65);
+	assert_int_equal(attest_seal_key(fx_mem.vms[ha], (const uint8_t *)"ctx", 3, ka), PVM_OK);
+	assert_int_equal(attest_seal_key(fx_mem.vms[hc], (const uint8_t *)"ctx", 3, kc), PVM_OK);
+	assert_memory_equal(ka, kc, 32);
+	assert_int_equal(attest_seal_key(fx_mem.vms[hc], (const uint8_t *)"ctY", 3, kc), PVM_OK);
+	assert_memory_not_equal(ka, kc, 32);
+	fx_destroy(ha);
+	fx_destroy(hc);
+}
+
+static void test_seal_twice_and_load_after(void **state)
+{
+	struct pvm_measurement m;
+	struct pvm_vm_attest before;
+	struct pvm_page_info pi;
+	unsigned h = build(true, 2, 9, -1, &m);
+	uint64_t pa = au_image(1, 1);
+
+	(void)state;
+	memcpy(&before, &fx_mem.vms[h]->attest, sizeof(before));
+	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
+	assert_int_equal(attest_vm_seal(&fx_mem, fx_mem.vms[h]), PVM_OK);
+	assert_memory_equal(&fx_mem.vms[h]->attest, &before, sizeof(before));
+
+	/* Loading after the seal: refused, the page still the host's, nothing measured. */
+	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa),
+					      pvm_ipa(FX_GUEST_RAM + 0x100000), 1, PVM_MEASURE_DATA,
+					      NULL),
+			 PVM_E_STATE);
+	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa), &pi), PVM_OK);
+	assert_int_equal(pi.owner, PVM_ID_HOST);
+	assert_memory_equal(&fx_mem.vms[h]->attest, &before, sizeof(before));
+	fx_destroy(h);
+}
+
+/* Every bad argument of every call, and that a failing load changes nothing. */
+static void test_bad_args(void **state)
+{
+	struct pvm_attest_config cfg;
+	struct pvm_measurement m, m2;
+	unsigned h = au_vm(true, 0, 0), np = au_vm(false, 0, 0);
+	uint64_t pa = au_image(1, 1);
+	uint8_t pub[65];
+	size_t need = 9;
+
+	(void)state;
+	au_config(&cfg, 1);
+	assert_int_equal(pvm_attest_init(NULL, &cfg), PVM_E_INVAL);
+	assert_int_equal(pvm_attest_init(&fx_mem, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_E_STATE); /* already */
+	cfg.mode = 4;
+	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_E_INVAL);
+	assert_int_equal(pvm_attest_root_key(NULL, pub), PVM_E_INVAL);
+	assert_int_equal(pvm_attest_root_key(&fx_mem, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_vm_measurement(NULL, h, &m), PVM_E_INVAL);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, PVM_VM_MAX, &m), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, 40, &m), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_seal(NULL, h), PVM_E_INVAL);
+	assert_int_equal(pvm_vm_seal(&fx_mem, PVM_VM_MAX), PVM_E_NOENT);
+
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(
+		pvm_vm_load_measured(NULL, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, &need),
+		PVM_E_INVAL);
+	assert_int_equal(need, 0);
+	assert_int_equal(
+		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 4, NULL),
+		PVM_E_INVAL);
+	assert_int_equal(
+		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 0, 0, NULL),
+		PVM_E_INVAL);
+	assert_int_equal(pvm_vm_load_measured(&fx_mem, PVM_VM_MAX, pvm_pa(pa),
+					      pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+			 PVM_E_NOENT);
+	/* Misaligned, outside memory, not the host's: the donation's own errors. */
+	assert_int_equal(
+		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa + 8), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		PVM_E_INVAL);
+	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(FX_RAM + 60 * FX_MiB),
+					      pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+			 PVM_E_STATE);
+	/* A non-protected VM takes no donation. */
+	assert_int_equal(
+		pvm_vm_load_measured(&fx_mem, np, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		PVM_E_PERM);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m2), PVM_OK);
+	assert_memory_equal(&m, &m2, sizeof(m));
+	/* Flags 0 are allowed; an IPA already mapped fails and changes nothing more. */
+	assert_int_equal(
+		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	pa = au_image(1, 2);
+	assert_int_not_equal(
+		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m2), PVM_OK);
+	assert_memory_equal(&m, &m2, sizeof(m));
+	fx_destroy(h);
+	fx_destroy(np);
+}
+
+/* A dying VM cannot be sealed; attestation not initialised: nothing to seal with. */
+static void test_states(void **state)
+{
+	unsigned h = au_vm(true, 0, 0);
+	uint64_t left;
+
+	(void)state;
+	assert_int_equal(pvm_vm_teardown_start(&fx_mem, h), PVM_OK);
+	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_E_STATE);
+	assert_int_equal(pvm_vm_reclaim(&fx_mem, h, 100, &left, NULL), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_finish(&fx_mem, h), PVM_OK);
+}
+
+static void test_uninitialised(void **state)
+{
+	uint8_t pub[65], buf[64], key[32];
+	unsigned h = au_vm(true, 0, 0);
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pvm_attest_root_key(&fx_mem, pub), PVM_E_STATE);
+	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_E_STATE);
+	assert_int_equal(pvm_attest_evidence(&fx_mem, h, buf, 8, buf, sizeof(buf), &len),
+			 PVM_E_STATE);
+	assert_int_equal(attest_seal_key(fx_mem.vms[h], NULL, 0, key), PVM_E_STATE);
+	assert_memory_equal(key, (uint8_t[32]){0}, 32);
+	fx_destroy(h);
+}
+
+struct racer {
+	pthread_barrier_t *go;
+	struct pvm_vm *vm;
+	pvm_status_t ret;
+};
+
+static void *race_seal(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->go);
+	r->ret = attest_vm_seal(&fx_mem, r->vm);
+	return NULL;
+}
+
+/* Two vCPUs sealing at once: both succeed, one set of keys, the one a lone seal gives. */
+static void test_concurrent_seal(void **state)
+{
+	struct pvm_measurement lone, m;
+	pthread_barrier_t go;
+	pthread_t t[4];
+	struct racer r[4];
+	unsigned i, round, h0 = build(true, 1, 4, -1, &lone);
+
+	(void)state;
+	for (round = 0; round < 4; round++) {
+		unsigned h = au_vm(true, 1, 2);
+		uint64_t pa = au_image(1, 4);
+		struct pvm_vm *vm;
+
+		assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
+						      1, PVM_MEASURE_CODE, NULL),
+				 PVM_OK);
+		assert_int_equal(pvm_vm_load(&fx_mem, h, &vm), PVM_OK);
+		pthread_barrier_init(&go, NULL, 4);
+		for (i = 0; i < 4; i++) {
+			r[i] = (struct racer){.go = &go, .vm = vm};
+			assert_int_equal(pthread_create(&t[i], NULL, race_seal, &r[i]), 0);
+		}
+		for (i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			assert_int_equal(r[i].ret, PVM_OK);
+		}
+		pthread_barrier_destroy(&go);
+		pvm_vm_put(&fx_mem, vm);
+		assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+		assert_true(m.sealed);
+		assert_memory_equal(m.pub, lone.pub, 65);
+		assert_memory_equal(m.rim, lone.rim, 64);
+		fx_destroy(h);
+	}
+	fx_destroy(h0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_determinism, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_seal_key_inputs, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_seal_twice_and_load_after, au_setup,
+						au_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_args, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_states, au_setup, au_teardown),
+		cmocka_unit_test_setup_teardown(test_uninitialised, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_seal, au_setup, au_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
