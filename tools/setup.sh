@@ -16,6 +16,8 @@ pkgs=(
   # the EL2 port: picolibc for the bare-metal image, QEMU to boot it (qemu-system-aarch64);
   # --no-install-recommends below keeps QEMU's graphical and firmware extras out
   picolibc-aarch64-linux-gnu qemu-system-arm
+  # ... and dpkg-source, to unpack Debian's mbedtls source package for the image
+  dpkg-dev
   # docs, formatting and measurement
   doxygen graphviz clang-format valgrind
 )

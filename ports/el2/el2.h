@@ -57,6 +57,9 @@ void el2_panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
  * itself with the SMC conduit when it runs EL2 (virtualization=on). */
 uint64_t el2_smc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
 
+/* crypto_heap.c: give mbedtls its arena (before any pvm_crypto_* call). */
+void el2_crypto_heap_init(void);
+
 /* host.c */
 void el2_host_start(const struct el2_platform *p, unsigned test) __attribute__((noreturn));
 void el2_host_sync(struct el2_frame *f);
