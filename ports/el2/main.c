@@ -128,6 +128,8 @@ static void mem_init(const struct el2_platform *p)
 void el2_main(const void *fdt)
 {
 	struct el2_platform plat = {0};
+	uint8_t uds[32];
+	bool provisioned;
 	int bad;
 
 	/* Not a secret (the counter is guessable): it catches accidents, not attacks. */
@@ -140,6 +142,8 @@ void el2_main(const void *fdt)
 	      read_sysreg(CurrentEL) >> 2, (void *)__image_start, (void *)__image_end, fdt);
 	if (bad)
 		el2_panic("device tree: %s", plat.error);
+	/* Before the boot arguments are printed: this hides the secret in them. */
+	provisioned = el2_attest_uds(plat.bootargs, uds);
 	print("el2: RAM [0x%lx, 0x%lx), PL011 at 0x%lx, GICv3 distributor 0x%lx, "
 	      "redistributors 0x%lx, bootargs \"%s\"\n",
 	      plat.ram_base, plat.ram_base + plat.ram_size, plat.uart, plat.gicd, plat.gicr,
@@ -149,5 +153,6 @@ void el2_main(const void *fdt)
 	    el2_mmu_map(plat.gicr, plat.gicr_size, true))
 		el2_panic("EL2 stage-1: cannot map RAM and devices (VA 39 bits, 16 tables)");
 	mem_init(&plat);
+	el2_attest_init(uds, provisioned);
 	el2_host_start(&plat, pick_test(plat.bootargs));
 }
