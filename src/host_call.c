@@ -7,6 +7,7 @@
  * that do not fit the parameter they are meant for.
  */
 #include <libpvm/abi.h>
+#include <libpvm/attest.h>
 #include <libpvm/host_call.h>
 
 #include <string.h>
@@ -208,6 +209,15 @@ static pvm_status_t dispatch(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 		ret = pvm_host_donate_guest(mem, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
 					    &need);
 		break;
+	case PVM_HC_VM_LOAD_MEASURED:
+		/* Flags beyond 32 bits are flags nobody defined: refused like unknown ones. */
+		if (!U32_OK(x[5]))
+			return PVM_E_INVAL;
+		ret = pvm_vm_load_measured(mem, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
+					   (unsigned)x[5], &need);
+		break;
+	case PVM_HC_VM_SEAL:
+		return pvm_vm_seal(mem, (unsigned)x[1]);
 	case PVM_HC_VCPU_CREATE:
 		ret = pvm_vcpu_create(mem, (unsigned)x[1], pvm_pa(x[2]), &idx, &need);
 		x[1] = ret == PVM_E_NOMEM ? need : ret ? 0 : idx;

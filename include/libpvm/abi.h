@@ -202,13 +202,21 @@
 #define PVM_HC_VM_RECLAIM (PVM_HC_BASE + 15u)
 /** x1: handle. ::pvm_vm_teardown_finish(). */
 #define PVM_HC_VM_FINISH (PVM_HC_BASE + 16u)
+/**
+ * x1: handle, x2: PA, x3: IPA, x4: pages, x5: flags (::PVM_MEASURE_CODE,
+ * ::PVM_MEASURE_DATA). ::pvm_vm_load_measured(): DONATE_GUEST that also
+ * extends the VM's RIM. x1 out: pages needed on ::PVM_E_NOMEM.
+ */
+#define PVM_HC_VM_LOAD_MEASURED (PVM_HC_BASE + 17u)
+/** x1: handle. ::pvm_vm_seal(): the RIM is final, the VM's keys derived. */
+#define PVM_HC_VM_SEAL (PVM_HC_BASE + 18u)
 /** One past the last host call. */
-#define PVM_HC_END (PVM_HC_BASE + 17u)
+#define PVM_HC_END (PVM_HC_BASE + 19u)
 
 /** Completion flag of ::PVM_HC_VCPU_RUN: the MMIO access failed; inject an abort. */
 #define PVM_HC_RUN_F_ABORT (1u << 0)
 /** What ::PVM_HC_VERSION returns: major << 16 | minor. */
-#define PVM_HC_ABI_VERSION 0x00010000u
+#define PVM_HC_ABI_VERSION 0x00010001u
 /**@}*/
 
 #endif /* LIBPVM_ABI_H */

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpvm/attest.h>
 #include <libpvm/host_call.h>
 
 #include "vcpu_fixture.h"
@@ -96,7 +97,7 @@ static void t_happy(void **state)
 	hc(x);
 	assert_int_equal(x[0], PVM_OK);
 	assert_int_equal(x[1], PVM_HC_ABI_VERSION);
-	assert_int_equal(x[1], 0x10000);
+	assert_int_equal(x[1], 0x10001);
 
 	/* TOPUP: four pages into the pool. */
 	pool = pvm_pool_free_pages(&fx_mem.pool);
@@ -204,6 +205,88 @@ static void t_happy(void **state)
 			 PVM_OK);
 	for (i = 0; i < FX_PAGE / 8; i++)
 		assert_int_equal(buf[i], 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Measured loading and sealing through host calls                   */
+/* ------------------------------------------------------------------ */
+
+static int attest_setup(void **state)
+{
+	struct pvm_attest_config cfg = {.mode = 1};
+
+	fx_setup(state);
+	memset(cfg.uds, 0x5a, sizeof(cfg.uds));
+	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_OK);
+	return 0;
+}
+
+/* A host page holding `fill` in every byte. */
+static uint64_t filled_page(uint8_t fill)
+{
+	uint64_t pa = fx_host_page();
+	uint8_t buf[FX_PAGE];
+
+	memset(buf, fill, sizeof(buf));
+	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_mem.host),
+					 pvm_stage2_vttbr(&fx_mem.host), pa, buf, sizeof(buf), true,
+					 NULL),
+			 PVM_OK);
+	return pa;
+}
+
+/*
+ * VM_LOAD_MEASURED gives the pages and measures them exactly as
+ * pvm_vm_load_measured() does (same RIM for the same load), VM_SEAL
+ * freezes the RIM and derives the key; loads after the seal are refused.
+ */
+static void t_measured(void **state)
+{
+	unsigned a = fx_vm(true, 0, NULL, NULL), b = fx_vm(true, 0, NULL, NULL);
+	struct pvm_measurement ma, mb;
+	struct pvm_page_info pi;
+	uint64_t x[8], pa = filled_page(0xc3);
+
+	(void)state;
+	assert_int_equal(pvm_vm_load_measured(&fx_mem, b, pvm_pa(filled_page(0xc3)), pvm_ipa(RAM),
+					      1, PVM_MEASURE_CODE, NULL),
+			 PVM_OK);
+	/* Flags nobody defined, in or above the low 32 bits: refused, nothing given. */
+	memcpy(x, (uint64_t[8]){PVM_HC_VM_LOAD_MEASURED, a, pa, RAM, 1, 1ull << 32 | 1}, sizeof(x));
+	hc(x);
+	assert_int_equal((int64_t)x[0], PVM_E_INVAL);
+	memcpy(x, (uint64_t[8]){PVM_HC_VM_LOAD_MEASURED, a, pa, RAM, 1, 4}, sizeof(x));
+	hc(x);
+	assert_int_equal((int64_t)x[0], PVM_E_INVAL);
+	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa), &pi), PVM_OK);
+	assert_int_equal(pi.owner, PVM_ID_HOST);
+
+	memcpy(x, (uint64_t[8]){PVM_HC_VM_LOAD_MEASURED, a, pa, RAM, 1, PVM_MEASURE_CODE},
+	       sizeof(x));
+	hc(x);
+	assert_int_equal(x[0], PVM_OK);
+	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa), &pi), PVM_OK);
+	assert_int_not_equal(pi.owner, PVM_ID_HOST);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, a, &ma), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, b, &mb), PVM_OK);
+	assert_memory_equal(ma.rim, mb.rim, sizeof(ma.rim));
+	assert_false(ma.sealed);
+
+	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, a}, sizeof(x));
+	hc(x);
+	assert_int_equal(x[0], PVM_OK);
+	assert_int_equal(pvm_vm_measurement(&fx_mem, a, &ma), PVM_OK);
+	assert_true(ma.sealed);
+	assert_int_equal(ma.pub[0], 0x04);
+	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, a}, sizeof(x));
+	hc(x); /* sealing again: nothing to do */
+	assert_int_equal(x[0], PVM_OK);
+	memcpy(x,
+	       (uint64_t[8]){PVM_HC_VM_LOAD_MEASURED, a, filled_page(1), RAM + FX_PAGE, 1,
+			     PVM_MEASURE_DATA},
+	       sizeof(x));
+	hc(x);
+	assert_int_equal((int64_t)x[0], PVM_E_STATE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -574,6 +657,23 @@ static const struct hrow rows[] = {
 	{"DONATE_GUEST IPA beyond the IPA size", C(PVM_HC_DONATE_GUEST, HP, FREE, 1ull << 36, 1),
 	 PVM_E_RANGE},
 	{"DONATE_GUEST IPA misaligned", C(PVM_HC_DONATE_GUEST, HP, FREE, RAM + 8, 1), PVM_E_INVAL},
+	/* --- VM_LOAD_MEASURED / VM_SEAL (this world has no attestation initialised) --- */
+	{"VM_LOAD_MEASURED with an unknown flag",
+	 C(PVM_HC_VM_LOAD_MEASURED, HP, FREE, RAM + 0x3000, 1, 1u << 2), PVM_E_INVAL},
+	{"VM_LOAD_MEASURED with flags beyond 32 bits",
+	 C(PVM_HC_VM_LOAD_MEASURED, HP, FREE, RAM + 0x3000, 1, 1ull << 32), PVM_E_INVAL},
+	{"VM_LOAD_MEASURED 0 pages", C(PVM_HC_VM_LOAD_MEASURED, HP, FREE, RAM + 0x3000, 0, 1),
+	 PVM_E_INVAL},
+	{"VM_LOAD_MEASURED into a non-protected VM",
+	 C(PVM_HC_VM_LOAD_MEASURED, HN, FREE, RAM + 0x3000, 1, 1), PVM_E_PERM},
+	{"VM_LOAD_MEASURED into a dying VM",
+	 C(PVM_HC_VM_LOAD_MEASURED, HD, FREE, RAM + 0x3000, 1, 1), PVM_E_STATE},
+	{"VM_LOAD_MEASURED of a page donated to another VM",
+	 C(PVM_HC_VM_LOAD_MEASURED, HP, PD, RAM + 0x3000, 1, 1), PVM_E_STATE},
+	{"VM_LOAD_MEASURED into an IPA the VM already uses",
+	 C(PVM_HC_VM_LOAD_MEASURED, HP, FREE, RAM, 1, 1), PVM_E_EXISTS},
+	{"VM_SEAL without attestation", C(PVM_HC_VM_SEAL, HP), PVM_E_STATE},
+	{"VM_SEAL of a dying VM", C(PVM_HC_VM_SEAL, HD), PVM_E_STATE},
 	{"DONATE_GUEST PA misaligned", C(PVM_HC_DONATE_GUEST, HP, FREE_MIS, RAM + 0x3000, 1),
 	 PVM_E_INVAL},
 	{"SHARE_GUEST into a protected VM", C(PVM_HC_SHARE_GUEST, HP, FREE, RAM + 0x3000, 1),
@@ -644,6 +744,8 @@ static const struct hrow handle_calls[] = {
 	{"VM_TEARDOWN", C(PVM_HC_VM_TEARDOWN, H), PVM_E_NOENT},
 	{"VM_RECLAIM", C(PVM_HC_VM_RECLAIM, H, 16), PVM_E_NOENT, F_X1_ZERO},
 	{"VM_FINISH", C(PVM_HC_VM_FINISH, H), PVM_E_NOENT},
+	{"VM_LOAD_MEASURED", C(PVM_HC_VM_LOAD_MEASURED, H, FREE, RAM + 0x3000, 1, 1), PVM_E_NOENT},
+	{"VM_SEAL", C(PVM_HC_VM_SEAL, H), PVM_E_NOENT},
 };
 static const struct {
 	const char *what;
@@ -737,6 +839,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(t_happy, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(t_measured, attest_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_hostile, world_setup, fx_teardown),
 	};
 
