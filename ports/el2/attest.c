@@ -30,33 +30,57 @@ static int hexval(char c)
 	return -1;
 }
 
-bool el2_attest_uds(const char *bootargs, uint8_t uds[32])
+/*
+ * "KEY<hex>" in the boot arguments: the bytes into out (at most max), their
+ * number returned; 0 if KEY is absent. Anything but 2..2*max hex digits
+ * ending the word stops the boot. With hide, the digits are overwritten in
+ * place (the DTB is RAM mapped writable for the hypervisor alone, mmu.c).
+ */
+static size_t boot_hex(const char *args, const char *key, uint8_t *out, size_t max, bool hide)
 {
-	static const char key[] = "pvm.uds=";
-	const char *p = strstr(bootargs, key);
+	const char *p = strstr(args, key);
 	char *digits;
-	unsigned i;
+	size_t n;
 	int hi, lo;
 
-	memset(uds, 0, 32);
 	if (!p)
-		return false;
-	/* The DTB is RAM mapped writable for the hypervisor alone (mmu.c). */
-	digits = (char *)(uintptr_t)(p + sizeof(key) - 1);
-	for (i = 0; i < 32; i++) {
-		hi = hexval(digits[2 * i]);
-		lo = hi < 0 ? -1 : hexval(digits[2 * i + 1]);
+		return 0;
+	digits = (char *)(uintptr_t)(p + strlen(key));
+	for (n = 0; n < max; n++) {
+		hi = hexval(digits[2 * n]);
+		lo = hi < 0 ? -1 : hexval(digits[2 * n + 1]);
 		if (lo < 0)
 			break;
-		uds[i] = (uint8_t)(hi << 4 | lo);
+		out[n] = (uint8_t)(hi << 4 | lo);
 	}
-	if (i < 32 || (digits[64] && digits[64] != ' '))
-		el2_panic("pvm.uds= wants exactly 64 hex digits");
-	memset(digits, '*', 64);
-	return true;
+	if (!n || (digits[2 * n] && digits[2 * n] != ' '))
+		el2_panic("%s wants 1 to %zu bytes in hex", key, max);
+	if (hide)
+		memset(digits, '*', 2 * n);
+	return n;
 }
 
-void el2_attest_init(uint8_t uds[32], bool provisioned)
+bool el2_attest_uds(const char *bootargs, uint8_t uds[32])
+{
+	memset(uds, 0, 32);
+	switch (boot_hex(bootargs, "pvm.uds=", uds, 32, true)) {
+	case 0:
+		return false;
+	case 32:
+		return true;
+	default:
+		el2_panic("pvm.uds= wants exactly 32 bytes in hex");
+	}
+}
+
+/*
+ * The challenge of the el2 attestation test ("el2-challenge=<hex>", from
+ * the test script playing the relying party); none: no evidence printed.
+ */
+static uint8_t challenge[PVM_CHALLENGE_MAX];
+static size_t challenge_len;
+
+void el2_attest_init(const char *bootargs, uint8_t uds[32], bool provisioned)
 {
 	struct pvm_attest_config cfg = {
 		/* DICE mode: normal once provisioned, else not configured. */
@@ -67,6 +91,7 @@ void el2_attest_init(uint8_t uds[32], bool provisioned)
 	pvm_status_t ret;
 	unsigned i;
 
+	challenge_len = boot_hex(bootargs, "el2-challenge=", challenge, sizeof(challenge), false);
 	el2_crypto_heap_init();
 	memcpy(cfg.uds, uds, sizeof(cfg.uds));
 	memset(uds, 0, 32);
@@ -85,4 +110,28 @@ void el2_attest_init(uint8_t uds[32], bool provisioned)
 	for (i = 0; i < sizeof(pub); i++)
 		print("%02x", pub[i]);
 	print(" (%s UDS)\n", provisioned ? "provisioned" : "unprovisioned, all-zero");
+}
+
+/*
+ * After the host sealed VM `vm`: its evidence for the boot challenge, in
+ * hex between marker lines, for the test script to hand to pvm-verify.
+ * There is no host call for evidence yet (the host would need a page
+ * shared with the hypervisor to receive it); the console stands in.
+ */
+void el2_attest_sealed(unsigned vm)
+{
+	static uint8_t ev[PVM_EVIDENCE_MAX];
+	size_t len = 0, i;
+	pvm_status_t ret;
+
+	if (!challenge_len)
+		return;
+	ret = pvm_attest_evidence(&el2_mem, vm, challenge, challenge_len, ev, sizeof(ev), &len);
+	if (ret)
+		el2_panic("pvm_attest_evidence(VM %u): %s", vm, pvm_strerror(ret));
+	print("el2: evidence of VM %u for a %zu-byte challenge, %zu bytes\nel2: evidence-begin\n",
+	      vm, challenge_len, len);
+	for (i = 0; i < len; i++)
+		print("%02x%s", ev[i], (i % 32 == 31 || i + 1 == len) ? "\n" : "");
+	print("el2: evidence-end\n");
 }

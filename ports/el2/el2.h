@@ -58,9 +58,11 @@ void el2_panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 uint64_t el2_smc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
 
 /* attest.c: read "pvm.uds=<hex>" from the boot arguments (false: none, UDS
- * all zero) and hide it there; then pvm_attest_init() and print the root key. */
+ * all zero) and hide it there; then pvm_attest_init() and print the root key;
+ * after the host sealed a VM, print its evidence if the boot gave a challenge. */
 bool el2_attest_uds(const char *bootargs, uint8_t uds[32]);
-void el2_attest_init(uint8_t uds[32], bool provisioned);
+void el2_attest_init(const char *bootargs, uint8_t uds[32], bool provisioned);
+void el2_attest_sealed(unsigned vm);
 /* crypto_heap.c: give mbedtls its arena (before any pvm_crypto_* call). */
 void el2_crypto_heap_init(void);
 

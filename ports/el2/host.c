@@ -170,7 +170,11 @@ static void host_call(struct el2_frame *f)
 	uint64_t fn = f->x[0];
 
 	if (fn >= PVM_HC_BASE && fn < PVM_HC_END) {
+		uint64_t vm = f->x[1];
+
 		pvm_host_call(&el2_mem, f->x);
+		if (fn == PVM_HC_VM_SEAL && f->x[0] == PVM_OK)
+			el2_attest_sealed((unsigned)vm);
 	} else if (fn == SMCCC_VERSION) {
 		f->x[0] = SMCCC_VERSION_1_1;
 	} else if (fn <= 0xffffffffu && psci_forwarded((uint32_t)fn)) {

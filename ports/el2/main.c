@@ -153,6 +153,6 @@ void el2_main(const void *fdt)
 	    el2_mmu_map(plat.gicr, plat.gicr_size, true))
 		el2_panic("EL2 stage-1: cannot map RAM and devices (VA 39 bits, 16 tables)");
 	mem_init(&plat);
-	el2_attest_init(uds, provisioned);
+	el2_attest_init(plat.bootargs, uds, provisioned);
 	el2_host_start(&plat, pick_test(plat.bootargs));
 }

@@ -190,21 +190,55 @@ static void test_donate(void)
 	print("host: reclaimed it: zeroed, readable and writable again\n");
 }
 
-static void test_vm(void)
+/* IPA 40 bits: a root of 2 concatenated pages, + 1 page for the VM. */
+#define VM_IPA_BITS	40
+#define VM_CREATE_PAGES 3
+#define VM_RAM_IPA	0x80000000ull
+
+/* A protected VM made of vm_pages; its handle. */
+static uint64_t vm_create(void)
 {
-	/* IPA 40 bits: a root of 2 concatenated pages, + 1 page for the VM. */
-	const uint64_t ipa_bits = 40, create_pages = 3, ram_ipa = 0x80000000ull;
-	uint64_t handle = 0, x[8], left = 1;
+	uint64_t handle = 0;
 	int64_t ret;
-	unsigned rounds = 0;
 
 	fill(vm_pages, 16 * PAGE, 0x11);
-	ret = hc_topup(PVM_HC_VM_CREATE, 1 /* protected */, ipa_bits, pa(vm_pages), create_pages,
-		       ram_ipa, 16 * PAGE, &handle);
+	ret = hc_topup(PVM_HC_VM_CREATE, 1 /* protected */, VM_IPA_BITS, pa(vm_pages),
+		       VM_CREATE_PAGES, VM_RAM_IPA, 16 * PAGE, &handle);
 	CHECK(ret == 0, "PVM_HC_VM_CREATE: %ld", ret);
 	print("host: created protected VM %lu\n", handle);
 	CHECK(touch((volatile uint64_t *)vm_pages, false) == 1,
 	      "the VM's own pages are still readable by the host");
+	return handle;
+}
+
+/* Tear the VM down; every page it had comes back zeroed. */
+static void vm_destroy(uint64_t handle)
+{
+	uint64_t left = 1;
+	unsigned rounds = 0;
+	int64_t ret;
+
+	ret = hvc(PVM_HC_VM_TEARDOWN, handle, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VM_TEARDOWN: %ld", ret);
+	while (left) {
+		ret = hc_topup(PVM_HC_VM_RECLAIM, handle, 1, 0, 0, 0, 0, &left);
+		CHECK(ret == 0 && ++rounds < 64, "PVM_HC_VM_RECLAIM: %ld (%u rounds)", ret, rounds);
+	}
+	ret = hvc(PVM_HC_VM_FINISH, handle, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VM_FINISH: %ld", ret);
+	ret = hvc(PVM_HC_VM_TEARDOWN, handle, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == -5 /* PVM_E_NOENT */, "the VM still exists after teardown (%ld)", ret);
+	print("host: tore VM %lu down in %u reclaim calls\n", handle, rounds);
+
+	CHECK(all_bytes(guest_page, PAGE, 0), "the guest's page came back without being zeroed");
+	CHECK(all_bytes(vm_pages, VM_CREATE_PAGES * PAGE, 0), "the VM's pages came back dirty");
+}
+
+static void test_vm(void)
+{
+	const uint64_t ram_ipa = VM_RAM_IPA;
+	uint64_t handle = vm_create(), x[8];
+	int64_t ret;
 
 	fill(guest_page, PAGE, 0x5e); /* what the guest would find: its "secret" */
 	ret = hc_topup(PVM_HC_DONATE_GUEST, handle, pa(guest_page), ram_ipa, 1, 0, 0, NULL);
@@ -226,28 +260,40 @@ static void test_vm(void)
 	print("host: vCPU 0 ran: internal exit (status %ld), as expected without a world switch\n",
 	      (int64_t)x[2]);
 
-	ret = hvc(PVM_HC_VM_TEARDOWN, handle, 0, 0, 0, 0, 0, NULL);
-	CHECK(ret == 0, "PVM_HC_VM_TEARDOWN: %ld", ret);
-	while (left) {
-		ret = hc_topup(PVM_HC_VM_RECLAIM, handle, 1, 0, 0, 0, 0, &left);
-		CHECK(ret == 0 && ++rounds < 64, "PVM_HC_VM_RECLAIM: %ld (%u rounds)", ret, rounds);
-	}
-	ret = hvc(PVM_HC_VM_FINISH, handle, 0, 0, 0, 0, 0, NULL);
-	CHECK(ret == 0, "PVM_HC_VM_FINISH: %ld", ret);
-	ret = hvc(PVM_HC_VM_TEARDOWN, handle, 0, 0, 0, 0, 0, NULL);
-	CHECK(ret == -5 /* PVM_E_NOENT */, "the VM still exists after teardown (%ld)", ret);
-	print("host: tore VM %lu down in %u reclaim calls\n", handle, rounds);
-
-	CHECK(all_bytes(guest_page, PAGE, 0), "the guest's page came back without being zeroed");
-	CHECK(all_bytes(vm_pages, create_pages * PAGE, 0), "the VM's pages came back dirty");
+	vm_destroy(handle);
 	CHECK(all_bytes(vcpu_page, PAGE, 0), "the vCPU page came back dirty");
 	print("host: every page came back zeroed and readable\n");
+}
+
+/*
+ * A VM loaded with measured "code" and sealed: the hypervisor prints its
+ * evidence for the boot's challenge when the seal succeeds (the script
+ * checks it with pvm-verify). Loads after the seal are refused.
+ */
+static void test_attest(void)
+{
+	uint64_t handle = vm_create();
+	int64_t ret;
+
+	fill(guest_page, PAGE, 0xc0); /* the guest's image, as the host loads it */
+	ret = hc_topup(PVM_HC_VM_LOAD_MEASURED, handle, pa(guest_page), VM_RAM_IPA, 1, 1 /* code */,
+		       0, NULL);
+	CHECK(ret == 0, "PVM_HC_VM_LOAD_MEASURED: %ld", ret);
+	CHECK(touch((volatile uint64_t *)guest_page, true) == 1,
+	      "a page loaded into the guest is still writable by the host");
+	ret = hvc(PVM_HC_VM_SEAL, handle, 0, 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VM_SEAL: %ld", ret);
+	print("host: loaded 1 measured page into VM %lu and sealed it\n", handle);
+	ret = hvc(PVM_HC_VM_LOAD_MEASURED, handle, pa(donated), VM_RAM_IPA + PAGE, 1, 1, 0, NULL);
+	CHECK(ret == -6 /* PVM_E_STATE */, "a load after the seal returned %ld", ret);
+	vm_destroy(handle);
 }
 
 static void (*const tests[])(void) = {
 	[EL2_TEST_version] = test_version,
 	[EL2_TEST_donate] = test_donate,
 	[EL2_TEST_vm] = test_vm,
+	[EL2_TEST_attest] = test_attest,
 };
 
 void host_main(unsigned test, uintptr_t uart)

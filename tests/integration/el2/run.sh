@@ -6,6 +6,8 @@
 # and no line says FAIL. A missing QEMU, a QEMU that does not start or
 # exits with an error, and a timeout are failures, never skips.
 # usage: run.sh <qemu-system-aarch64> <pvm-el2.elf|.bin> <test> [timeout-seconds]
+# Environment: EL2_APPEND more boot arguments; EL2_CONSOLE a file that gets
+# the console output (for a caller that checks more than the verdict).
 set -uo pipefail
 
 if [ $# -lt 3 ]; then
@@ -31,8 +33,11 @@ start=$(date +%s%N)
 timeout --kill-after=5 "$limit" "$qemu" \
 	-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 1 -m 512M \
 	-nographic -nic none -monitor none \
-	-kernel "$image" -append "el2-test=$name" </dev/null >"$out" 2>&1
+	-kernel "$image" -append "el2-test=$name${EL2_APPEND:+ $EL2_APPEND}" </dev/null >"$out" 2>&1
 rc=$?
+if [ -n "${EL2_CONSOLE:-}" ]; then
+	tr -d '\r' <"$out" >"$EL2_CONSOLE"
+fi
 ms=$((($(date +%s%N) - start) / 1000000))
 tr -d '\r' <"$out"
 
