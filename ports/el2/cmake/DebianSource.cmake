@@ -62,7 +62,10 @@ function(pvm_debian_source pkg version outvar)
   # key, not in any keyring here) only gets a warning.
   pvm_debian_src_run("dpkg-source -x ${pkg}_${version}.dsc" ${apt}/dl
     ${PVM_DPKG_SOURCE} -x ${pkg}_${version}.dsc ${tree})
-  file(REMOVE_RECURSE ${apt}/dl)
+  # Only the tree is needed from now on: not the index (~45 MB), the
+  # downloads, or the copy of the upstream tarball dpkg-source puts beside it.
+  file(GLOB copies ${apt}/${pkg}_*.orig.tar.*)
+  file(REMOVE_RECURSE ${apt}/dl ${apt}/lists ${apt}/cache ${copies})
   file(WRITE ${stamp} "${pkg} ${version}\n")
   message(STATUS "ports/el2: ${pkg} ${version} (Debian source) extracted into ${tree}")
 endfunction()
