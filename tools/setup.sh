@@ -15,6 +15,9 @@ pkgs=(
   libcbor-dev libssl-dev openssl
   # docs, formatting and measurement
   doxygen graphviz clang-format valgrind
+  # the KVM port's integration tests (tests/integration/kvm): QEMU boots a real
+  # arm64 Debian kernel at EL2 with /dev/kvm; cpio packs its initramfs
+  qemu-system-arm cpio
 )
 
 if [ "$(id -u)" -eq 0 ]; then
