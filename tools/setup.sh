@@ -20,6 +20,9 @@ pkgs=(
   dpkg-dev
   # docs, formatting and measurement
   doxygen graphviz clang-format valgrind
+  # the KVM port's integration tests (tests/integration/kvm): QEMU (above) boots a
+  # real arm64 Debian kernel at EL2 with /dev/kvm; cpio packs its initramfs
+  cpio
 )
 
 if [ "$(id -u)" -eq 0 ]; then

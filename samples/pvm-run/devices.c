@@ -4,8 +4,6 @@
  * only) and the sample mailbox (pvm_layout.h), whose reads go through the
  * host's stage-2 so that what the host may see of guest memory is visible.
  */
-#include <libpvm/sim.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,9 +73,7 @@ static bool host_read(struct vmm *v, uint64_t ipa, uint8_t *out, size_t len)
 		pthread_mutex_lock(&v->lock);
 		pa = v->ipa_to_pa[page];
 		pthread_mutex_unlock(&v->lock);
-		if (!pa ||
-		    pvm_sim_s2_copy(pvm_stage2_vtcr(&v->mem.host), pvm_stage2_vttbr(&v->mem.host),
-				    pa + off, out, chunk, false, NULL))
+		if (!pa || !vmm_port_host_read(v, pa + off, out, chunk))
 			return false;
 		out += chunk;
 		ipa += chunk;

@@ -7,8 +7,6 @@
  * file contents are donated up front; zero-fill memory (.bss, stacks)
  * comes on demand, from the guest's memory faults, like the rest of RAM.
  */
-#include <libpvm/sim.h>
-
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>

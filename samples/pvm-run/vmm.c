@@ -10,9 +10,6 @@
  * and reclaimed) goes to stderr at the end. The exit status is 0 when the
  * guest turned the system off and the teardown left every page accounted.
  */
-#include <libpvm/sim.h>
-#include <libpvm/sim_vcpu.h>
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,9 +98,9 @@ int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len, uns
 
 	if (!pa)
 		return -1;
-	memset(pvm_sim_ram(pvm_pa(pa), PVM_PAGE_SIZE), 0, PVM_PAGE_SIZE);
+	memset(vmm_port_ram(pa, PVM_PAGE_SIZE), 0, PVM_PAGE_SIZE);
 	if (data)
-		memcpy(pvm_sim_ram(pvm_pa(pa), PVM_PAGE_SIZE), data, len);
+		memcpy(vmm_port_ram(pa, PVM_PAGE_SIZE), data, len);
 	for (;;) {
 		if (v->protected_vm && measure)
 			ret = pvm_vm_load_measured(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
@@ -193,7 +190,7 @@ static void stop_all(struct vmm *v)
 
 	v->stop = 1;
 	for (i = 0; i < v->nvcpus; i++)
-		pvm_sim_vcpu_kick(v->vm, i);
+		vmm_port_vcpu_kick(v->vm, i);
 }
 
 /* Serve one exit. Returns false when this vCPU's thread should end. */
@@ -312,7 +309,6 @@ static void start_vcpu(unsigned cpu)
 
 static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 {
-	struct pvm_sim_config mc = {.ram_base = SIM_RAM_BASE, .ram_size = SIM_RAM_SIZE};
 	struct pvm_mem_config cfg = {.ram_base = SIM_RAM_BASE,
 				     .ram_size = SIM_RAM_SIZE,
 				     .hyp_base = SIM_RAM_BASE + SIM_RAM_SIZE - HYP_SIZE,
@@ -328,8 +324,8 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	pvm_status_t ret;
 	size_t need = 0;
 
-	if (pvm_sim_init(&mc) || pvm_mem_init(&g.mem, &cfg, NULL)) {
-		fprintf(stderr, "pvm-run: cannot set up the simulated machine\n");
+	if (vmm_port_init(SIM_RAM_BASE, SIM_RAM_SIZE) || pvm_mem_init(&g.mem, &cfg, NULL)) {
+		fprintf(stderr, "pvm-run: cannot set up the %s machine\n", vmm_port_name);
 		return -1;
 	}
 	g.next_host_page = SIM_RAM_BASE;
@@ -348,7 +344,7 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 			if (vmm_topup(&g, need))
 				return -1;
 		if (!ret)
-			ret = pvm_sim_vcpu_attach_unicorn(g.vm, idx);
+			ret = vmm_port_vcpu_attach(g.vm, idx);
 	}
 	if (ret) {
 		fprintf(stderr, "pvm-run: cannot create the VM: %s\n", pvm_strerror(ret));
@@ -384,7 +380,6 @@ static int teardown(void)
 	uint64_t left = 1;
 	pvm_status_t ret;
 	size_t need = 0;
-	unsigned i;
 
 	ret = pvm_vm_teardown_start(&g.mem, g.vm);
 	while (!ret && left) {
@@ -399,8 +394,7 @@ static int teardown(void)
 	}
 	if (!ret)
 		ret = pvm_vm_teardown_finish(&g.mem, g.vm);
-	for (i = 0; i < g.nvcpus; i++)
-		pvm_sim_vcpu_detach(g.vm, i);
+	vmm_port_vm_detach(g.vm, g.nvcpus);
 	if (ret) {
 		fprintf(stderr, "pvm-run: teardown: %s\n", pvm_strerror(ret));
 		return -1;
@@ -430,7 +424,8 @@ static void summary(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: pvm-run [--trace] [--non-protected] [--vcpus N] [--attest]\n"
+		"usage: pvm-run [--port sim|kvm] [--trace] [--non-protected] [--vcpus N] "
+		"[--attest]\n"
 		"               [--challenge HEX] [--uds HEX] [--evidence-out FILE]\n"
 		"               [--root-out FILE] guest.elf\n"
 		"  --attest        verify the evidence the guest hands over (a random\n"
@@ -448,6 +443,7 @@ int main(int argc, char **argv)
 					     {"uds", required_argument, NULL, 'u'},
 					     {"evidence-out", required_argument, NULL, 'e'},
 					     {"root-out", required_argument, NULL, 'r'},
+					     {"port", required_argument, NULL, 'p'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	int n;
@@ -490,6 +486,16 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			g.root_out = optarg;
+			break;
+		case 'p':
+			/* One binary per port (pvm-run: sim; pvm-run-kvm: kvm), same sources. */
+			if (strcmp(optarg, vmm_port_name)) {
+				fprintf(stderr,
+					"pvm-run: this build runs on the %s port, not %s%s\n",
+					vmm_port_name, optarg,
+					strcmp(optarg, "kvm") ? "" : " (use pvm-run-kvm)");
+				return 2;
+			}
 			break;
 		case 'c':
 			g.nvcpus = (unsigned)strtoul(optarg, NULL, 0);
@@ -539,7 +545,7 @@ int main(int argc, char **argv)
 	if (teardown())
 		g.result = 1;
 	summary();
-	pvm_sim_fini();
+	vmm_port_fini();
 	free(g.ipa_to_pa);
 	return g.result;
 }

@@ -50,6 +50,21 @@ struct vmm {
 	bool evidence_ok;	  /* a guest's evidence verified */
 };
 
+/*
+ * The port pvm-run runs on (port_sim.c or port_kvm.c; one per binary):
+ * the machine, guest CPUs, and the host's own view of memory.
+ */
+extern const char vmm_port_name[];
+int vmm_port_init(uint64_t ram_base, uint64_t ram_size);
+void vmm_port_fini(void);
+/* The host's pointer to physical memory (to fill a page before donating it). */
+void *vmm_port_ram(uint64_t pa, size_t len);
+pvm_status_t vmm_port_vcpu_attach(unsigned vm, unsigned index);
+void vmm_port_vcpu_kick(unsigned vm, unsigned index);
+void vmm_port_vm_detach(unsigned vm, unsigned nvcpus);
+/* Read physical memory as the host may (its stage-2): false if it may not. */
+bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len);
+
 /* Host memory: a fresh host page (or aligned run), 0 when exhausted. */
 uint64_t vmm_host_pages(struct vmm *v, uint64_t n, uint64_t align);
 

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file kvm.h
+ * @brief The KVM port: libpvm's core in a VMM process on Linux/arm64, with
+ *        guests run by `/dev/kvm`.
+ *
+ * The port defines every hook of libpvm/port.h for an ordinary Linux
+ * process:
+ *  - **Physical memory** is one `memfd` the process maps once; libpvm's
+ *    "physical addresses" are offsets into it from the configured base
+ *    (pvm_port_phys_to_virt()). The core's pools, stage-2 tables and vCPU
+ *    pages live there, as does all guest RAM.
+ *  - **Stage-2** tables of the core are bookkeeping: the translation the
+ *    CPU uses is KVM's. The port keeps KVM's memslots equal to the valid
+ *    leaves of each VM's core stage-2 (IPA, the memfd page behind it,
+ *    read-only or writable), so the core's ownership state machine stays
+ *    the single source of truth: a page the core maps for a guest is
+ *    put in a memslot when the guest first touches it (or at the next entry
+ *    after a change), a page the core unmaps leaves KVM before the core's
+ *    TLB invalidation returns. Execute permissions are not expressible in
+ *    memslots and are not enforced.
+ *  - **TLB invalidation** has no hardware to act on: KVM owns the real
+ *    stage-2 and its TLBs. pvm_port_tlbi_ipa() and pvm_port_tlbi_vmid()
+ *    instead remove the affected memslots, which makes KVM unmap and
+ *    invalidate.
+ *  - **World switch**: pvm_port_vcpu_enter() is `KVM_RUN`. Its exits are
+ *    turned into the syndromes the core decodes: `KVM_EXIT_MMIO` becomes a
+ *    data abort with a valid instruction syndrome, `KVM_EXIT_ARM_NISV` one
+ *    without, `KVM_EXIT_SYSTEM_EVENT` the guest's PSCI SYSTEM_OFF/RESET and
+ *    `KVM_EXIT_HYPERCALL` (Linux 6.4+, SMCCC filter) an `HVC #0`.
+ *
+ * **Trust.** Upstream Linux has no protected-VM type: a VM created here is
+ * an ordinary KVM VM, and the host kernel (and this process, which maps
+ * every guest page) can read and write guest memory. libpvm still applies
+ * its ownership rules to everything that goes through its API, but in this
+ * mode the host kernel is trusted. pvm_kvm_init() says so on stderr.
+ *
+ * **Guest calls.** On kernels without the SMCCC filter (before 6.4, e.g.
+ * Debian 12's 6.1) KVM answers every hypercall it does not know with
+ * NOT_SUPPORTED in the kernel: pKVM's protected-guest calls (MEM_SHARE,
+ * MEM_UNSHARE, MEM_RELINQUISH, MMIO guard) and libpvm's own (attestation)
+ * are then unavailable to guests, and pvm_kvm_init() reports it. PSCI is
+ * handled by KVM itself (CPU_ON starts a vCPU inside the kernel).
+ */
+#ifndef LIBPVM_KVM_H
+#define LIBPVM_KVM_H
+
+#include <libpvm/types.h>
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief The machine the port provides. */
+struct pvm_kvm_config {
+	uint64_t ram_base; /**< First "physical" address (page aligned). */
+	uint64_t ram_size; /**< Bytes of physical memory (a memfd of this size). */
+	unsigned ipa_bits; /**< Guest IPA size asked of KVM (KVM_VM_TYPE_ARM_IPA_SIZE). */
+};
+
+/** @brief What the host kernel offers, as probed by pvm_kvm_init(). */
+struct pvm_kvm_caps {
+	unsigned max_ipa_bits; /**< KVM_CAP_ARM_VM_IPA_SIZE (0: only 40 bits). */
+	bool smccc_filter;     /**< KVM_ARM_VM_SMCCC_FILTER: guest calls reach libpvm. */
+	bool protected_vm;     /**< A protected-VM type (never on upstream kernels). */
+	bool nisv_to_user;     /**< KVM_CAP_ARM_NISV_TO_USER. */
+};
+
+/**
+ * @brief Open `/dev/kvm`, probe it and create the physical memory.
+ * @param cfg  The machine.
+ * @param caps Out, optional: what the kernel offers.
+ * @return ::PVM_OK; ::PVM_E_INVAL (bad @p cfg); ::PVM_E_NOTSUP (no usable
+ *         `/dev/kvm`, or fewer IPA bits than asked); ::PVM_E_NOMEM.
+ * Prints to stderr which guest calls are unavailable and that the host
+ * kernel is trusted. Call once, before anything else of libpvm.
+ */
+pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps *caps);
+
+/** @brief Release every KVM VM, vCPU and the physical memory. */
+void pvm_kvm_fini(void);
+
+/**
+ * @brief The process's view of physical memory.
+ * @param pa  A physical address.
+ * @param len Bytes from @p pa.
+ * @return A pointer, or NULL if the range is not all inside the memory.
+ */
+void *pvm_kvm_ram(pvm_paddr_t pa, size_t len);
+
+/**
+ * @brief Give a libpvm vCPU a KVM vCPU to run on (creating the KVM VM of
+ *        libpvm VM @p vm with its first vCPU).
+ * @param vm    The libpvm VM handle.
+ * @param index The vCPU index (pvm_vcpu_create()).
+ * @return ::PVM_OK; ::PVM_E_INVAL (out of range); ::PVM_E_EXISTS;
+ *         ::PVM_E_NOTSUP (KVM refused: see stderr); ::PVM_E_NOMEM.
+ * The KVM vCPU is initialised with KVM's preferred target and PSCI 0.2;
+ * vCPUs other than 0 start powered off. Host path.
+ */
+pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index);
+
+/**
+ * @brief Make a running (or the next) pvm_vcpu_run() of a vCPU return
+ *        ::PVM_EXIT_INTERRUPTED.
+ * @param vm    The libpvm VM handle.
+ * @param index The vCPU.
+ */
+void pvm_kvm_vcpu_kick(unsigned vm, unsigned index);
+
+/**
+ * @brief Destroy the KVM VM behind libpvm VM @p vm and its vCPUs.
+ * @param vm The libpvm VM handle; its vCPUs must not be running.
+ */
+void pvm_kvm_vm_detach(unsigned vm);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPVM_KVM_H */

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The KVM port: physical memory, locks, TLB hooks and memslots. The world
+ * switch (KVM_RUN) is in kvm_vcpu.c. See libpvm/kvm.h for the model.
+ */
+#define _GNU_SOURCE
+#include <libpvm/kvm.h>
+#include <libpvm/port.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kvm_internal.h"
+
+struct kvm_port kvm_port = {.kvm_fd = -1, .mem_fd = -1};
+
+void *pvm_port_phys_to_virt(pvm_paddr_t pa)
+{
+	return kvm_port.ram + (pvm_pa_val(pa) - kvm_port.base);
+}
+
+pvm_paddr_t pvm_port_virt_to_phys(const void *va)
+{
+	return pvm_pa(kvm_port.base + (uint64_t)((const uint8_t *)va - kvm_port.ram));
+}
+
+void *pvm_kvm_ram(pvm_paddr_t pa, size_t len)
+{
+	uint64_t p = pvm_pa_val(pa);
+
+	if (!kvm_port.ram || p < kvm_port.base || len > kvm_port.size ||
+	    p - kvm_port.base > kvm_port.size - len)
+		return NULL;
+	return pvm_port_phys_to_virt(pa);
+}
+
+/*
+ * The core's TLB maintenance says "this VMID's stage-2 lost or changed an
+ * entry". The CPU's stage-2 here is KVM's, built from memslots: dropping the
+ * memslots that may cover the entry makes KVM unmap it and invalidate its
+ * TLBs before the ioctl returns, which is what the core needs before it
+ * reuses the page. Mappings come back from the core's tables on the next
+ * fault or entry (kvm_s2_sync()). VMID 0 is the host's identity stage-2:
+ * this process's own mapping is not narrowed by it (see kvm.h, Trust).
+ */
+void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
+{
+	(void)level;
+	if (vmid && vmid <= PVM_VM_MAX)
+		kvm_s2_drop(vmid - 1u, pvm_ipa_val(ipa), false);
+}
+
+void pvm_port_tlbi_vmid(uint16_t vmid)
+{
+	if (vmid && vmid <= PVM_VM_MAX)
+		kvm_s2_drop(vmid - 1u, 0, true);
+}
+
+/*
+ * No-op: this process only ever sees the memfd through cacheable mappings,
+ * and KVM cleans a page to the PoC itself when it maps it for a guest whose
+ * MMU may be off (unless the CPU has FWB, which makes that unnecessary).
+ */
+void pvm_port_dcache_clean_poc(void *va, size_t size)
+{
+	(void)va;
+	(void)size;
+}
+
+/*
+ * A spin lock with a yield: the core holds its locks for short, bounded
+ * sections, but vCPU threads here are preemptible host threads, so a
+ * waiter gives its CPU to the holder rather than burn it.
+ */
+void pvm_port_lock(pvm_lock_t *lock)
+{
+	unsigned spins = 0;
+
+	while (__atomic_exchange_n(&lock->word, 1u, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&lock->word, __ATOMIC_RELAXED))
+			if (++spins % 64 == 0)
+				sched_yield();
+	}
+}
+
+void pvm_port_unlock(pvm_lock_t *lock)
+{
+	__atomic_store_n(&lock->word, 0u, __ATOMIC_RELEASE);
+}
+
+/* KVM_ARM_VM_SMCCC_CTRL / _FILTER (Linux 6.4): not in 6.1's UAPI headers. */
+#ifndef KVM_ARM_VM_SMCCC_CTRL
+#define KVM_ARM_VM_SMCCC_CTRL	0
+#define KVM_ARM_VM_SMCCC_FILTER 0
+#endif
+
+static bool probe_smccc_filter(void)
+{
+	struct kvm_device_attr a = {.group = KVM_ARM_VM_SMCCC_CTRL,
+				    .attr = KVM_ARM_VM_SMCCC_FILTER};
+	int vm = ioctl(kvm_port.kvm_fd, KVM_CREATE_VM, 0);
+	bool ok;
+
+	if (vm < 0)
+		return false;
+	ok = ioctl(vm, KVM_HAS_DEVICE_ATTR, &a) == 0;
+	close(vm);
+	return ok;
+}
+
+pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps *caps)
+{
+	struct kvm_port *p = &kvm_port;
+	int r;
+
+	if (!cfg || (cfg->ram_base | cfg->ram_size) & (PVM_PAGE_SIZE - 1) || !cfg->ram_size ||
+	    cfg->ipa_bits < 32 || cfg->ipa_bits > 52)
+		return PVM_E_INVAL;
+	p->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (p->kvm_fd < 0) {
+		fprintf(stderr, "libpvm-kvm: /dev/kvm: %s\n", strerror(errno));
+		return PVM_E_NOTSUP;
+	}
+	if (ioctl(p->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		fprintf(stderr, "libpvm-kvm: unexpected KVM API version\n");
+		goto notsup;
+	}
+	r = ioctl(p->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE);
+	p->caps.max_ipa_bits = r > 0 ? (unsigned)r : 0;
+	if ((r <= 0 && cfg->ipa_bits != 40) || (r > 0 && cfg->ipa_bits > (unsigned)r)) {
+		fprintf(stderr, "libpvm-kvm: %u-bit IPAs not offered (the kernel: %d)\n",
+			cfg->ipa_bits, r);
+		goto notsup;
+	}
+	p->ipa_bits = cfg->ipa_bits;
+	p->caps.nisv_to_user = ioctl(p->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) > 0;
+	p->caps.smccc_filter = probe_smccc_filter();
+	/* Upstream KVM has no protected-VM type to probe for (Android's pKVM has). */
+	p->caps.protected_vm = false;
+	p->mem_fd = memfd_create("libpvm-phys", MFD_CLOEXEC);
+	if (p->mem_fd < 0 || ftruncate(p->mem_fd, (off_t)cfg->ram_size))
+		goto nomem;
+	p->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, p->mem_fd, 0);
+	if (p->ram == MAP_FAILED) {
+		p->ram = NULL;
+		goto nomem;
+	}
+	p->base = cfg->ram_base;
+	p->size = cfg->ram_size;
+	pthread_mutex_init(&p->slot_lock, NULL);
+	fprintf(stderr,
+		"libpvm-kvm: no protected-VM type in this kernel: VMs are ordinary KVM VMs and "
+		"the host kernel is trusted with guest memory\n");
+	if (!p->caps.smccc_filter)
+		fprintf(stderr,
+			"libpvm-kvm: no SMCCC filter (Linux < 6.4): unavailable to guests: "
+			"HYP_MEMINFO, MEM_SHARE, MEM_UNSHARE, MEM_RELINQUISH, MMIO_GUARD_*, "
+			"libpvm's attestation calls (KVM answers NOT_SUPPORTED)\n");
+	if (caps)
+		*caps = p->caps;
+	return PVM_OK;
+nomem:
+	fprintf(stderr, "libpvm-kvm: physical memory: %s\n", strerror(errno));
+	pvm_kvm_fini();
+	return PVM_E_NOMEM;
+notsup:
+	pvm_kvm_fini();
+	return PVM_E_NOTSUP;
+}
+
+void pvm_kvm_fini(void)
+{
+	struct kvm_port *p = &kvm_port;
+	unsigned vm;
+
+	for (vm = 0; vm < PVM_VM_MAX; vm++)
+		pvm_kvm_vm_detach(vm);
+	if (p->ram)
+		munmap(p->ram, p->size);
+	if (p->mem_fd >= 0)
+		close(p->mem_fd);
+	if (p->kvm_fd >= 0)
+		close(p->kvm_fd);
+	p->ram = NULL;
+	p->mem_fd = p->kvm_fd = -1;
+}

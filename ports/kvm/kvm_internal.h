@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The KVM port's shared state (not installed). */
+#ifndef PVM_KVM_INTERNAL_H
+#define PVM_KVM_INTERNAL_H
+
+#include <libpvm/kvm.h>
+#include <libpvm/mem.h>
+#include <libpvm/vcpu.h>
+
+#include <linux/kvm.h>
+#include <pthread.h>
+
+/* One memslot: a run of IPAs backed by a run of the memfd. */
+struct kvm_slot {
+	uint64_t ipa, pa, size;
+	bool readonly;
+	bool used;
+};
+
+#define KVM_PORT_SLOTS 512
+
+/* What the last KVM exit left for the core to complete. */
+enum kvm_pend { KP_NONE, KP_MMIO, KP_NISV };
+
+struct kvm_vcpu_port {
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	struct pvm_vcpu_regs shadow; /* what KVM holds, as far as the port knows */
+	uint8_t pend;
+	uint64_t pend_pc;    /* ctx's PC when the exit was handed to the core */
+	uint64_t pend_saved; /* x[KVM_SRT] of ctx before the port borrowed it */
+	int kick;
+	uint64_t thread; /* pthread_t of the thread in KVM_RUN, 0 if none */
+};
+
+struct kvm_vm_port {
+	int fd;
+	bool resync; /* memslots may lag the core's stage-2: walk it before entry */
+	uint64_t vttbr, vtcr;
+	struct kvm_slot slots[KVM_PORT_SLOTS];
+	struct kvm_vcpu_port *vcpus[PVM_VCPU_MAX];
+};
+
+struct kvm_port {
+	int kvm_fd, mem_fd;
+	uint8_t *ram;
+	uint64_t base, size;
+	unsigned ipa_bits;
+	struct pvm_kvm_caps caps;
+	pthread_mutex_t slot_lock; /* every VM's slots */
+	struct kvm_vm_port *vms[PVM_VM_MAX];
+};
+
+extern struct kvm_port kvm_port;
+
+/* Forget the memslots covering @ipa (all of them with @all) of VM @vm. */
+void kvm_s2_drop(unsigned vm, uint64_t ipa, bool all);
+/* Make VM @vm's memslots equal its core stage-2's valid leaves. */
+void kvm_s2_sync(struct kvm_vm_port *v);
+/*
+ * Look @ipa up in the core's stage-2 of @v: 0 if not mapped, else 1 and
+ * the leaf's PA, size and writability; on a mapping, installs its memslot.
+ */
+int kvm_s2_fault_in(struct kvm_vm_port *v, uint64_t ipa, bool *writable);
+
+#endif

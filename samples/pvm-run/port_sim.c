@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* pvm-run on the simulator port: Unicorn guest CPUs, the simulated MMU for host reads. */
+#include <libpvm/sim.h>
+#include <libpvm/sim_vcpu.h>
+
+#include "vmm.h"
+
+const char vmm_port_name[] = "sim";
+
+int vmm_port_init(uint64_t ram_base, uint64_t ram_size)
+{
+	struct pvm_sim_config mc = {.ram_base = ram_base, .ram_size = ram_size};
+
+	return pvm_sim_init(&mc) ? -1 : 0;
+}
+
+void vmm_port_fini(void)
+{
+	pvm_sim_fini();
+}
+
+void *vmm_port_ram(uint64_t pa, size_t len)
+{
+	return pvm_sim_ram(pvm_pa(pa), len);
+}
+
+pvm_status_t vmm_port_vcpu_attach(unsigned vm, unsigned index)
+{
+	return pvm_sim_vcpu_attach_unicorn(vm, index);
+}
+
+void vmm_port_vcpu_kick(unsigned vm, unsigned index)
+{
+	pvm_sim_vcpu_kick(vm, index);
+}
+
+void vmm_port_vm_detach(unsigned vm, unsigned nvcpus)
+{
+	unsigned i;
+
+	for (i = 0; i < nvcpus; i++)
+		pvm_sim_vcpu_detach(vm, i);
+}
+
+/* Through the host's stage-2 and the simulated MMU: a donated page faults. */
+bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len)
+{
+	return !pvm_sim_s2_copy(pvm_stage2_vtcr(&v->mem.host), pvm_stage2_vttbr(&v->mem.host), pa,
+				out, len, false, NULL);
+}

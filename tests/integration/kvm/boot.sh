@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Boot a Debian arm64 kernel in QEMU (EL2, so it offers /dev/kvm) with an
+# initramfs holding busybox, pvm-run-kvm and the sample guests; inside, run
+# each guest under pvm-run-kvm and print its UART output and trace on the
+# console with markers; outside, compare them with the expected files as
+# tests/guests/run.sh does on the simulator.
+#   boot.sh KERNEL_DIR PVM_RUN_KVM GUEST_DIR WORK EXPECTED_DIR... -- GUEST...
+# KERNEL_DIR holds Image and busybox (fetch.sh). For each guest the first
+# EXPECTED_DIR with <guest>.uart wins (a kernel-specific directory first).
+# Fails on any missing marker, any FAIL, a timeout, or a bad comparison.
+set -uo pipefail
+
+kdir=$1 vmm=$2 gdir=$3 work=$4
+shift 4
+exp_dirs=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+	exp_dirs+=("$1")
+	shift
+done
+shift
+guests=("$@")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+# shellcheck source=../../guests/match.sh
+. "$root/tests/guests/match.sh"
+
+timeout_s=${PVM_KVM_BOOT_TIMEOUT:-240}
+for f in "$kdir/Image" "$kdir/busybox" "$vmm"; do
+	[ -s "$f" ] || {
+		echo "FAIL: missing $f" >&2
+		exit 1
+	}
+done
+
+rm -rf "$work"
+mkdir -p "$work/root/bin" "$work/root/guests" "$work/root/proc" "$work/root/sys" \
+	"$work/root/dev" "$work/root/tmp"
+cp "$kdir/busybox" "$work/root/bin/busybox"
+cp "$vmm" "$work/root/pvm-run-kvm"
+for g in "${guests[@]}"; do
+	cp "$gdir/$g.elf" "$work/root/guests/$g.elf" || exit 1
+done
+# Options of each guest, as on the simulator (tests/guests/CMakeLists.txt).
+cat >"$work/root/guests/args" <<'ARGS'
+attest --challenge 00112233445566778899aabbccddeeff
+ARGS
+cat >"$work/root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+echo "KVMTEST: BEGIN \$(uname -r)"
+if [ ! -c /dev/kvm ]; then
+	echo "KVMTEST: FAIL: no /dev/kvm"
+	poweroff -f
+fi
+for g in ${guests[*]}; do
+	args=\$(sed -n "s/^\$g //p" /guests/args)
+	/pvm-run-kvm --port kvm --trace \$args /guests/\$g.elf >/tmp/\$g.uart 2>/tmp/\$g.trace
+	echo "KVMTEST: RC \$g \$?"
+	sed "s/^/KVMUART \$g: /" /tmp/\$g.uart
+	sed "s/^/KVMTRACE \$g: /" /tmp/\$g.trace
+done
+echo "KVMTEST: END"
+poweroff -f
+INIT
+chmod +x "$work/root/init"
+(cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio" || {
+	echo "FAIL: cpio" >&2
+	exit 1
+}
+
+start=$(date +%s%N)
+timeout "$timeout_s" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+	-cpu max,pauth-impdef=on -smp 1 -m 1G -nographic -nic none -no-reboot \
+	-kernel "$kdir/Image" -initrd "$work/initramfs.cpio" \
+	-append "console=ttyAMA0 panic=-1 quiet" </dev/null >"$work/console.raw" 2>&1
+qrc=$?
+end=$(date +%s%N)
+tr -d '\r' <"$work/console.raw" >"$work/console"
+echo "boot.sh: qemu exited with $qrc after $(((end - start) / 1000000)) ms"
+if [ $qrc -eq 124 ]; then
+	echo "FAIL: timeout after ${timeout_s} s" >&2
+	tail -30 "$work/console" >&2
+	exit 1
+fi
+if ! grep -q '^KVMTEST: BEGIN' "$work/console" || ! grep -q '^KVMTEST: END' "$work/console"; then
+	echo "FAIL: the test program did not run to its end marker" >&2
+	tail -40 "$work/console" >&2
+	exit 1
+fi
+grep '^KVMTEST: BEGIN' "$work/console"
+status=0
+if grep '^KVMTEST: FAIL' "$work/console" >&2; then status=1; fi
+grep '^libpvm-kvm:' "$work/console" | sort -u
+for g in "${guests[@]}"; do
+	sed -n "s/^KVMUART $g: //p" "$work/console" >"$work/$g.uart"
+	sed -n "s/^KVMTRACE $g: //p" "$work/console" >"$work/$g.trace"
+	exp=
+	for d in "${exp_dirs[@]}"; do
+		if [ -f "$d/$g.uart" ]; then
+			exp=$d/$g
+			break
+		fi
+	done
+	rc=$(sed -n "s/^KVMTEST: RC $g //p" "$work/console")
+	gs=0
+	if [ "$rc" != 0 ]; then
+		echo "FAIL: $g: pvm-run-kvm exited with '$rc'" >&2
+		tail -20 "$work/$g.trace" >&2
+		gs=1
+	fi
+	compare_run "$g" "$exp" "$work/$g.uart" "$work/$g.trace" "$work" || gs=1
+	if [ $gs -eq 0 ]; then echo "PASS: $g (expected $exp)"; else status=1; fi
+done
+[ $status -eq 0 ] && echo "PASS: kvm"
+exit $status

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Downloads, once, what the KVM integration tests boot: a Debian arm64 kernel
+# and busybox-static (arm64), through a private apt state under DIR that never
+# touches the host's dpkg database (FACTS.md, "QEMU and a real arm64 Linux").
+#   fetch.sh DIR SUITE [--libs]   SUITE: bookworm (Debian 12, 6.1) or trixie (13, 6.12)
+# Leaves DIR/Image (the kernel; Debian's arm64 vmlinuz is an uncompressed
+# Image), DIR/busybox and DIR/kernel.version; with --libs also DIR/sysroot
+# with the arm64 static libraries the cross-built KVM port links (libfdt,
+# mbedcrypto) and their headers. A second run finds DIR/done and fetches
+# nothing. Any failure is fatal: the tests must not skip.
+set -euo pipefail
+
+dir=$1
+suite=$2
+libs=${3:-}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# Presets building in parallel share one cache: one fetch at a time.
+exec 9>"$dir/.lock"
+flock 9
+if [ -f "$dir/done" ]; then
+	echo "fetch.sh: $suite: cached ($(cat "$dir/kernel.version"))"
+	exit 0
+fi
+
+mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/etc/parts"
+# Our own sources list names only the wanted suite, so the host's lists and
+# the host's suite do not leak in; main is all we need.
+echo "deb http://deb.debian.org/debian $suite main" >"$dir/etc/sources.list"
+: >"$dir/etc/preferences"
+o=(-o APT::Architecture=arm64 -o APT::Architectures=arm64
+	-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache"
+	-o Dir::Etc::SourceList="$dir/etc/sources.list" -o Dir::Etc::SourceParts="$dir/etc/parts"
+	-o Dir::Etc::Preferences="$dir/etc/preferences" -o Dir::Etc::PreferencesParts="$dir/etc/parts"
+	-o Debug::NoLocking=1 -q)
+
+# Debian's trixie Release file may be signed by a key bookworm's keyring does
+# not know yet; the suite's own keyring package is not on the host.
+apt-get "${o[@]}" update >"$dir/apt-update.log" 2>&1 || {
+	cat "$dir/apt-update.log" >&2
+	echo "fetch.sh: FAIL: apt-get update ($suite)" >&2
+	exit 1
+}
+# linux-image-arm64 depends on linux-image-<abi>-arm64; the unsigned flavour
+# holds the same Image without the signed-EFI wrapper packaging.
+abi_pkg=$(apt-cache "${o[@]}" depends linux-image-arm64 |
+	sed -n 's/^ *Depends: \(linux-image-[0-9].*-arm64\)$/\1/p' | head -n1)
+[ -n "$abi_pkg" ] || {
+	echo "fetch.sh: FAIL: no linux-image-<abi>-arm64 in $suite" >&2
+	exit 1
+}
+kpkg=${abi_pkg}-unsigned
+echo "fetch.sh: $suite: downloading $kpkg busybox-static"
+pkgs=("$kpkg" busybox-static)
+[ "$libs" != --libs ] || pkgs+=(libfdt-dev libmbedtls-dev)
+(cd "$dir/debs" && rm -f ./*.deb && apt-get "${o[@]}" download "${pkgs[@]}") || {
+	echo "fetch.sh: FAIL: apt-get download ${pkgs[*]}" >&2
+	exit 1
+}
+rm -rf "$dir/x"
+mkdir -p "$dir/x"
+for d in "$dir"/debs/*.deb; do dpkg-deb -x "$d" "$dir/x"; done
+img=$(ls "$dir"/x/boot/vmlinuz-* | head -n1)
+# An arm64 Image has "ARM\x64" at offset 56; a compressed one would not.
+if [ "$(dd if="$img" bs=1 skip=56 count=4 status=none | od -An -c | tr -d ' ')" != 'ARMd' ]; then
+	echo "fetch.sh: FAIL: $img is not an uncompressed arm64 Image" >&2
+	exit 1
+fi
+cp "$img" "$dir/Image.tmp"
+# bookworm keeps it in /bin, trixie (merged /usr) in /usr/bin.
+cp "$(ls "$dir"/x/bin/busybox "$dir"/x/usr/bin/busybox 2>/dev/null | head -n1)" "$dir/busybox.tmp"
+if [ "$libs" = --libs ]; then
+	rm -rf "$dir/sysroot"
+	mkdir -p "$dir/sysroot/lib"
+	cp -r "$dir/x/usr/include" "$dir/sysroot/include"
+	cp "$dir"/x/usr/lib/aarch64-linux-gnu/{libfdt,libmbedcrypto}.a "$dir/sysroot/lib/"
+fi
+basename "$img" | sed 's/^vmlinuz-//' >"$dir/kernel.version"
+mv "$dir/Image.tmp" "$dir/Image"
+mv "$dir/busybox.tmp" "$dir/busybox"
+rm -rf "$dir/x" "$dir/debs" "$dir/cache"
+touch "$dir/done"
+echo "fetch.sh: $suite: $(cat "$dir/kernel.version")"
