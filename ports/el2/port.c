@@ -4,7 +4,6 @@
  * HCR_EL2.E2H = 0). docs/porting.md says what each must guarantee.
  */
 #include <libpvm/port.h>
-#include <libpvm/vcpu.h>
 
 #include "el2.h"
 #include "print.h"
@@ -110,21 +109,4 @@ void pvm_port_lock(pvm_lock_t *lock)
 void pvm_port_unlock(pvm_lock_t *lock)
 {
 	__asm__ volatile("stlr wzr, %0" : "=Q"(lock->word) : : "memory");
-}
-
-/*
- * Guests do not run on this port yet: the world switch (guest registers,
- * EL1 system registers, FP/SIMD, timers, the VM's VTTBR/VTCR/HCR) comes in
- * the next phase. Until then a vCPU run stops at once with a HALT trap,
- * which the core reports to the host as an internal exit, and says why.
- */
-void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
-{
-	print("el2: vCPU %u of VM %u: guests are not supported on the EL2 port yet "
-	      "(no world switch)\n",
-	      ctx->index, ctx->vm);
-	trap->kind = PVM_TRAP_HALT;
-	trap->esr = 0;
-	trap->far = 0;
-	trap->hpfar = 0;
 }

@@ -19,6 +19,7 @@ el2_vectors:
 	vectors	el2_exc_common
 
 	.text
+	.globl	el2_exc_common
 el2_exc_common:
 	frame_call el2_exception
 

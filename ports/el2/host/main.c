@@ -254,11 +254,19 @@ static void test_vm(void)
 	x[2] = 0;
 	x[3] = x[4] = x[5] = x[6] = x[7] = 0;
 	host_hvc(x);
-	/* No world switch on this port yet: the run ends at once, as an internal exit. */
-	CHECK(x[0] == 0 && x[1] == 8 /* PVM_EXIT_INTERNAL */,
-	      "PVM_HC_VCPU_RUN: status %ld, exit %lu", (int64_t)x[0], x[1]);
-	print("host: vCPU 0 ran: internal exit (status %ld), as expected without a world switch\n",
-	      (int64_t)x[2]);
+	/*
+	 * The guest's first instruction is the page's filler, 0x5e5e5e5e: not
+	 * an instruction. The CPU takes the undefined-instruction exception to
+	 * the guest's own EL1, at VBAR_EL1 (0 at reset) + 0x200, outside its
+	 * RAM: that fetch traps to EL2 and the hypervisor injects an
+	 * instruction abort, a guest-fault exit for IPA 0x200.
+	 */
+	CHECK(x[0] == 0 && x[1] == 7 /* PVM_EXIT_GUEST_FAULT */ && x[2] == 1 /* PVM_FAULT_IABT */ &&
+		      x[3] == 0x200,
+	      "PVM_HC_VCPU_RUN: status %ld, exit %lu, x2 %lu, x3 0x%lx", (int64_t)x[0], x[1], x[2],
+	      x[3]);
+	print("host: vCPU 0 ran: an undefined instruction, then its vector's fetch at IPA 0x200 "
+	      "outside RAM: instruction abort injected\n");
 
 	vm_destroy(handle);
 	CHECK(all_bytes(vcpu_page, PAGE, 0), "the vCPU page came back dirty");

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The world switch: pvm_port_vcpu_enter() on the hardware.
+ *
+ * The host called PVM_HC_VCPU_RUN through HVC and waits for its answer: its
+ * GPRs are in the el2_frame the vector saved on the EL2 stack, the rest of
+ * its EL1 context is still in the CPU. So a guest run saves the host's EL1
+ * system registers (and the EL2 registers that describe the host: ELR/SPSR
+ * of its HVC, HCR, VTTBR, VTCR, VMPIDR, CPTR), loads the guest's, runs it
+ * (world.S) until it traps, saves the guest's back into its context and puts
+ * the host's back: the host never observes that a guest ran.
+ *
+ * FP/SIMD: the guest runs with CPTR_EL2.TFP set, so the first FP/SIMD
+ * instruction traps to EL2 (EC 0x07), which the core does not handle, and
+ * the host's V registers, FPSR and FPCR are never touched by a guest: none
+ * of them needs saving, and regs.fp is unused on this port. The sample
+ * guests are built with -mgeneral-regs-only. Lazy switching of the FP
+ * registers (trap, then save the host's and load the guest's) comes with
+ * guests that use them.
+ *
+ * TLBs: stage-1 and stage-2 entries are tagged with the VMID of VTTBR_EL2,
+ * and the host (VMID 0) and every VM have different VMIDs, so switching
+ * VTTBR_EL2 needs no invalidation; the core invalidates a VMID when it
+ * changes that VM's stage-2 or frees the VMID (pvm_port_tlbi_*). VTCR_EL2 is
+ * not tagged: it is loaded with the VTTBR, before the ERET that makes both
+ * take effect.
+ *
+ * Not switched yet: the EL1 physical timer (the guest may use it; the host
+ * uses the virtual one only through CNTV_*, which is switched), debug and
+ * PMU registers (MDCR_EL2 does not trap them), pointer-authentication keys
+ * (HCR_EL2.APK/API are clear for guests: their use traps).
+ */
+#include <stddef.h>
+
+#include <libpvm/port.h>
+#include <libpvm/vcpu.h>
+
+#include "el2.h"
+#include "world.h"
+
+_Static_assert(offsetof(struct pvm_vcpu_regs, x) == WORLD_X0, "world.h: x0");
+_Static_assert(offsetof(struct pvm_vcpu_regs, sp_el0) == WORLD_SP_EL0, "world.h: sp_el0");
+_Static_assert(offsetof(struct pvm_vcpu_regs, pc) == WORLD_PC, "world.h: pc");
+_Static_assert(offsetof(struct pvm_vcpu_regs, pstate) == WORLD_PC + 8, "world.h: pstate");
+_Static_assert(offsetof(struct pvm_vcpu_ctx, regs) == 0, "world.S takes the ctx as regs");
+
+#define CPTR_EL2_RES1 0x33ffull
+#define CPTR_EL2_TFP  (1ull << 10)
+
+/* world.S */
+unsigned el2_guest_run(struct pvm_vcpu_regs *regs);
+
+/* What the host had in the registers a guest run changes. */
+struct host_state {
+	uint64_t sys[PVM_SYS_NR];
+	uint64_t sp_el0, elr_el2, spsr_el2, hcr, vttbr, vtcr, cptr;
+};
+
+/* Save the EL1 registers of enum pvm_sysreg (MPIDR_EL1 is VMPIDR_EL2's). */
+static void el1_save(uint64_t *s)
+{
+	s[PVM_SYS_SP_EL1] = read_sysreg(sp_el1);
+	s[PVM_SYS_ELR_EL1] = read_sysreg(elr_el1);
+	s[PVM_SYS_SPSR_EL1] = read_sysreg(spsr_el1);
+	s[PVM_SYS_ESR_EL1] = read_sysreg(esr_el1);
+	s[PVM_SYS_FAR_EL1] = read_sysreg(far_el1);
+	s[PVM_SYS_VBAR_EL1] = read_sysreg(vbar_el1);
+	s[PVM_SYS_SCTLR_EL1] = read_sysreg(sctlr_el1);
+	s[PVM_SYS_TTBR0_EL1] = read_sysreg(ttbr0_el1);
+	s[PVM_SYS_TTBR1_EL1] = read_sysreg(ttbr1_el1);
+	s[PVM_SYS_TCR_EL1] = read_sysreg(tcr_el1);
+	s[PVM_SYS_MAIR_EL1] = read_sysreg(mair_el1);
+	s[PVM_SYS_AMAIR_EL1] = read_sysreg(amair_el1);
+	s[PVM_SYS_CONTEXTIDR_EL1] = read_sysreg(contextidr_el1);
+	s[PVM_SYS_TPIDR_EL0] = read_sysreg(tpidr_el0);
+	s[PVM_SYS_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);
+	s[PVM_SYS_TPIDR_EL1] = read_sysreg(tpidr_el1);
+	s[PVM_SYS_CPACR_EL1] = read_sysreg(cpacr_el1);
+	s[PVM_SYS_CNTKCTL_EL1] = read_sysreg(cntkctl_el1);
+	s[PVM_SYS_PAR_EL1] = read_sysreg(par_el1);
+	s[PVM_SYS_AFSR0_EL1] = read_sysreg(afsr0_el1);
+	s[PVM_SYS_AFSR1_EL1] = read_sysreg(afsr1_el1);
+	s[PVM_SYS_CNTV_CTL_EL0] = read_sysreg(cntv_ctl_el0);
+	s[PVM_SYS_CNTV_CVAL_EL0] = read_sysreg(cntv_cval_el0);
+	s[PVM_SYS_MPIDR_EL1] = read_sysreg(vmpidr_el2);
+}
+
+static void el1_load(const uint64_t *s)
+{
+	write_sysreg(s[PVM_SYS_SP_EL1], sp_el1);
+	write_sysreg(s[PVM_SYS_ELR_EL1], elr_el1);
+	write_sysreg(s[PVM_SYS_SPSR_EL1], spsr_el1);
+	write_sysreg(s[PVM_SYS_ESR_EL1], esr_el1);
+	write_sysreg(s[PVM_SYS_FAR_EL1], far_el1);
+	write_sysreg(s[PVM_SYS_VBAR_EL1], vbar_el1);
+	write_sysreg(s[PVM_SYS_SCTLR_EL1], sctlr_el1);
+	write_sysreg(s[PVM_SYS_TTBR0_EL1], ttbr0_el1);
+	write_sysreg(s[PVM_SYS_TTBR1_EL1], ttbr1_el1);
+	write_sysreg(s[PVM_SYS_TCR_EL1], tcr_el1);
+	write_sysreg(s[PVM_SYS_MAIR_EL1], mair_el1);
+	write_sysreg(s[PVM_SYS_AMAIR_EL1], amair_el1);
+	write_sysreg(s[PVM_SYS_CONTEXTIDR_EL1], contextidr_el1);
+	write_sysreg(s[PVM_SYS_TPIDR_EL0], tpidr_el0);
+	write_sysreg(s[PVM_SYS_TPIDRRO_EL0], tpidrro_el0);
+	write_sysreg(s[PVM_SYS_TPIDR_EL1], tpidr_el1);
+	write_sysreg(s[PVM_SYS_CPACR_EL1], cpacr_el1);
+	write_sysreg(s[PVM_SYS_CNTKCTL_EL1], cntkctl_el1);
+	write_sysreg(s[PVM_SYS_PAR_EL1], par_el1);
+	write_sysreg(s[PVM_SYS_AFSR0_EL1], afsr0_el1);
+	write_sysreg(s[PVM_SYS_AFSR1_EL1], afsr1_el1);
+	write_sysreg(s[PVM_SYS_CNTV_CTL_EL0], cntv_ctl_el0);
+	write_sysreg(s[PVM_SYS_CNTV_CVAL_EL0], cntv_cval_el0);
+	write_sysreg(s[PVM_SYS_MPIDR_EL1], vmpidr_el2);
+}
+
+static void host_save(struct host_state *h)
+{
+	el1_save(h->sys);
+	h->sp_el0 = read_sysreg(sp_el0);
+	h->elr_el2 = read_sysreg(elr_el2);
+	h->spsr_el2 = read_sysreg(spsr_el2);
+	h->hcr = read_sysreg(hcr_el2);
+	h->vttbr = read_sysreg(vttbr_el2);
+	h->vtcr = read_sysreg(vtcr_el2);
+	h->cptr = read_sysreg(cptr_el2);
+}
+
+static void host_load(const struct host_state *h)
+{
+	el1_load(h->sys);
+	write_sysreg(h->sp_el0, sp_el0);
+	write_sysreg(h->elr_el2, elr_el2);
+	write_sysreg(h->spsr_el2, spsr_el2);
+	write_sysreg(h->hcr, hcr_el2);
+	write_sysreg(h->vtcr, vtcr_el2);
+	write_sysreg(h->vttbr, vttbr_el2);
+	write_sysreg(h->cptr, cptr_el2);
+	isb();
+}
+
+/*
+ * Interrupts are masked at EL2 throughout (nothing unmasks them), so
+ * nothing runs between the save of the host and its restore but this.
+ */
+void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
+{
+	struct host_state host;
+	unsigned vector;
+
+	host_save(&host);
+	el1_load(ctx->regs.sys);
+	write_sysreg(ctx->vtcr, vtcr_el2);
+	write_sysreg(ctx->vttbr, vttbr_el2);
+	write_sysreg(ctx->hcr, hcr_el2);
+	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TFP, cptr_el2);
+
+	vector = el2_guest_run(&ctx->regs);
+
+	/* The syndrome first: nothing below may overwrite it, but read it while it is fresh. */
+	trap->kind = vector & 3; /* sync, IRQ, FIQ, SError: enum pvm_trap_kind's order */
+	trap->esr = read_sysreg(esr_el2);
+	trap->far = read_sysreg(far_el2);
+	trap->hpfar = read_sysreg(hpfar_el2);
+	el1_save(ctx->regs.sys);
+	host_load(&host);
+}
