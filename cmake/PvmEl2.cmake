@@ -6,12 +6,22 @@
 include(ExternalProject)
 
 set(PVM_EL2_DIR ${CMAKE_BINARY_DIR}/ports/el2)
+# The host program carries a sample guest (hello) to run as a protected VM:
+# the same hello.bin that samples/guests builds for the other ports.
+set(PVM_EL2_GUEST_ARGS)
+set(PVM_EL2_GUEST_DEPS)
+if(TARGET guests)
+  set(PVM_EL2_GUEST_ARGS -DPVM_EL2_GUEST_BIN=${PVM_GUEST_DIR}/hello.bin)
+  set(PVM_EL2_GUEST_DEPS DEPENDS guests)
+endif()
 ExternalProject_Add(pvm-el2
+  ${PVM_EL2_GUEST_DEPS}
   SOURCE_DIR ${PROJECT_SOURCE_DIR}/ports/el2
   BINARY_DIR ${PVM_EL2_DIR}
   CMAKE_ARGS
     -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/toolchain-aarch64-none.cmake
     -DPVM_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+    ${PVM_EL2_GUEST_ARGS}
   # The sub-build decides itself what is out of date (its sources are
   # outside the outer build's knowledge); an up-to-date run costs ~0.1 s.
   BUILD_ALWAYS TRUE

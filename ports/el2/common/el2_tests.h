@@ -8,7 +8,7 @@
 #define PVM_EL2_TESTS_H
 
 /* all: every test in turn (the default when no el2-test= is given). */
-#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(attest)
+#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(attest) X(hello)
 
 enum el2_test {
 #define EL2_TEST_ENUM(n) EL2_TEST_##n,

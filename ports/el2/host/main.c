@@ -13,12 +13,11 @@
 #include <stdint.h>
 
 #include "el2_tests.h"
+#include "host.h"
 #include "hvc.h"
 #include "pl011.h"
 #include "print.h"
 #include "sysreg.h"
-
-#define PAGE 4096u
 
 void host_main(unsigned test, uintptr_t uart);
 void host_exception(unsigned kind, uint64_t *frame);
@@ -52,7 +51,7 @@ static void __attribute__((noreturn)) power_off(void)
 		__asm__ volatile("wfe");
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+void fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,12 +62,6 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
 	print("\n");
 	power_off();
 }
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			fail(__VA_ARGS__);                                                         \
-	} while (0)
 
 void host_exception(unsigned kind, uint64_t *frame)
 {
@@ -92,13 +85,13 @@ void host_exception(unsigned kind, uint64_t *frame)
 	     esr, far, elr);
 }
 
-static uint64_t pa(const void *p)
+uint64_t pa(const void *p)
 {
 	return (uint64_t)(uintptr_t)p; /* MMU off: addresses are physical */
 }
 
 /* One load or store that is expected to abort; returns the number of aborts it took. */
-static unsigned touch(volatile uint64_t *p, bool write)
+unsigned touch(volatile uint64_t *p, bool write)
 {
 	unsigned before = aborts;
 
@@ -126,8 +119,8 @@ static void fill(uint8_t *p, size_t n, uint8_t v)
 }
 
 /* A host call that may need pool pages: donate what it asks for and retry, as pKVM's host does. */
-static int64_t hc_topup(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-			uint64_t a5, uint64_t a6, uint64_t *x1)
+int64_t hc_topup(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+		 uint64_t a6, uint64_t *x1)
 {
 	for (;;) {
 		uint64_t out = 0;
@@ -193,17 +186,15 @@ static void test_donate(void)
 /* IPA 40 bits: a root of 2 concatenated pages, + 1 page for the VM. */
 #define VM_IPA_BITS	40
 #define VM_CREATE_PAGES 3
-#define VM_RAM_IPA	0x80000000ull
 
-/* A protected VM made of vm_pages; its handle. */
-static uint64_t vm_create(void)
+uint64_t vm_create(uint64_t ram_size)
 {
 	uint64_t handle = 0;
 	int64_t ret;
 
 	fill(vm_pages, 16 * PAGE, 0x11);
 	ret = hc_topup(PVM_HC_VM_CREATE, 1 /* protected */, VM_IPA_BITS, pa(vm_pages),
-		       VM_CREATE_PAGES, VM_RAM_IPA, 16 * PAGE, &handle);
+		       VM_CREATE_PAGES, VM_RAM_IPA, ram_size, &handle);
 	CHECK(ret == 0, "PVM_HC_VM_CREATE: %ld", ret);
 	print("host: created protected VM %lu\n", handle);
 	CHECK(touch((volatile uint64_t *)vm_pages, false) == 1,
@@ -212,7 +203,7 @@ static uint64_t vm_create(void)
 }
 
 /* Tear the VM down; every page it had comes back zeroed. */
-static void vm_destroy(uint64_t handle)
+void vm_destroy(uint64_t handle)
 {
 	uint64_t left = 1;
 	unsigned rounds = 0;
@@ -237,7 +228,7 @@ static void vm_destroy(uint64_t handle)
 static void test_vm(void)
 {
 	const uint64_t ram_ipa = VM_RAM_IPA;
-	uint64_t handle = vm_create(), x[8];
+	uint64_t handle = vm_create(16 * PAGE), x[8];
 	int64_t ret;
 
 	fill(guest_page, PAGE, 0x5e); /* what the guest would find: its "secret" */
@@ -280,7 +271,7 @@ static void test_vm(void)
  */
 static void test_attest(void)
 {
-	uint64_t handle = vm_create();
+	uint64_t handle = vm_create(16 * PAGE);
 	int64_t ret;
 
 	fill(guest_page, PAGE, 0xc0); /* the guest's image, as the host loads it */
@@ -298,10 +289,8 @@ static void test_attest(void)
 }
 
 static void (*const tests[])(void) = {
-	[EL2_TEST_version] = test_version,
-	[EL2_TEST_donate] = test_donate,
-	[EL2_TEST_vm] = test_vm,
-	[EL2_TEST_attest] = test_attest,
+	[EL2_TEST_version] = test_version, [EL2_TEST_donate] = test_donate, [EL2_TEST_vm] = test_vm,
+	[EL2_TEST_attest] = test_attest,   [EL2_TEST_hello] = test_hello,
 };
 
 void host_main(unsigned test, uintptr_t uart)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the host program's tests share (main.c): failing, host calls, VMs. */
+#ifndef PVM_EL2_HOST_H
+#define PVM_EL2_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE	   4096u
+#define VM_RAM_IPA 0x80000000ull /* guest RAM, where the sample guests are linked */
+
+/* Print "el2-test: FAIL <test>: ..." and power the machine off. */
+void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fail(__VA_ARGS__);                                                         \
+	} while (0)
+
+/* The physical address of host memory (the host's MMU is off). */
+uint64_t pa(const void *p);
+/* One load or store that is expected to abort; the number of aborts it took. */
+unsigned touch(volatile uint64_t *p, bool write);
+/* A host call that may need pool pages: donate them (PVM_HC_TOPUP) and retry. x0 returned. */
+int64_t hc_topup(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+		 uint64_t a6, uint64_t *x1);
+/* A protected VM with RAM [VM_RAM_IPA, +ram_size); its handle. */
+uint64_t vm_create(uint64_t ram_size);
+/* Tear it down (TEARDOWN, RECLAIM until done, FINISH); checks pages come back zeroed. */
+void vm_destroy(uint64_t handle);
+
+/* guest.c: run samples/guests' hello as a protected guest. */
+void test_hello(void);
+
+#endif /* PVM_EL2_HOST_H */
