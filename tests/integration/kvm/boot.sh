@@ -5,8 +5,9 @@
 # console with markers; outside, compare them with the expected files as
 # tests/guests/run.sh does on the simulator.
 #   boot.sh KERNEL_DIR PVM_RUN_KVM GUEST_DIR WORK EXPECTED_DIR... -- GUEST...
-# KERNEL_DIR holds Image and busybox (fetch.sh). For each guest the first
-# EXPECTED_DIR with <guest>.uart wins (a kernel-specific directory first).
+# KERNEL_DIR holds Image and busybox (fetch.sh). For each guest and each of
+# <guest>.uart and <guest>.exits, the first EXPECTED_DIR holding that file
+# wins (a kernel-specific directory first, so it can override just one).
 # Fails on any missing marker, any FAIL, a timeout, or a bad comparison.
 set -uo pipefail
 
@@ -97,12 +98,16 @@ grep '^libpvm-kvm:' "$work/console" | sort -u
 for g in "${guests[@]}"; do
 	sed -n "s/^KVMUART $g: //p" "$work/console" >"$work/$g.uart"
 	sed -n "s/^KVMTRACE $g: //p" "$work/console" >"$work/$g.trace"
-	exp=
-	for d in "${exp_dirs[@]}"; do
-		if [ -f "$d/$g.uart" ]; then
-			exp=$d/$g
-			break
-		fi
+	# compare_run takes one prefix: assemble it from the first file of each kind.
+	exp=$work/expected.$g
+	for k in uart exits; do
+		for d in "${exp_dirs[@]}"; do
+			if [ -f "$d/$g.$k" ]; then
+				cp "$d/$g.$k" "$exp.$k"
+				echo "$g.$k: $d" >>"$work/expected.from"
+				break
+			fi
+		done
 	done
 	rc=$(sed -n "s/^KVMTEST: RC $g //p" "$work/console")
 	gs=0
@@ -112,7 +117,9 @@ for g in "${guests[@]}"; do
 		gs=1
 	fi
 	compare_run "$g" "$exp" "$work/$g.uart" "$work/$g.trace" "$work" || gs=1
-	if [ $gs -eq 0 ]; then echo "PASS: $g (expected $exp)"; else status=1; fi
+	if [ $gs -eq 0 ]; then
+		echo "PASS: $g (expected $(sed -n "s|^$g\.||p" "$work/expected.from" | tr '\n' ' '))"
+	else status=1; fi
 done
 [ $status -eq 0 ] && echo "PASS: kvm"
 exit $status
