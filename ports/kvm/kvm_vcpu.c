@@ -250,13 +250,24 @@ static void load_regs(struct kvm_vcpu_port *c, struct pvm_vcpu_regs *r)
 		c->shadow.pstate = r->pstate;
 }
 
-static void inject_dabt(struct kvm_vcpu_port *c)
+/* ESR_EL1 (op0 3, op1 0, CRn 5, CRm 2, op2 0) as a ONE_REG id. */
+#define ESR_EL1_REG ARM64_SYS_REG(3, 0, 5, 2, 0)
+
+/*
+ * KVM makes the exception entry (vector, ELR, SPSR, FAR from the trap's
+ * FAR_EL2); the syndrome is then overwritten with the core's, so the guest
+ * reads the same ESR_EL1 as on the other ports. Not only for uniformity:
+ * 6.1's inject_abt64() builds the EC from int constants shifted into bit
+ * 31, which sign-extends, and the guest read 0xffffffff96000010 (QEMU keeps
+ * ESR_EL1[63:32], RES0 here, as written).
+ */
+static void inject_dabt(struct kvm_vcpu_port *c, uint64_t esr)
 {
 	struct kvm_vcpu_events ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.exception.ext_dabt_pending = 1;
-	if (ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev))
+	if (ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev) || reg_set(c, ESR_EL1_REG, esr))
 		fprintf(stderr, "libpvm-kvm: cannot inject a data abort: %s\n", strerror(errno));
 }
 
@@ -294,7 +305,7 @@ static void complete(struct kvm_vcpu_port *c, struct pvm_vcpu_regs *r)
 		 */
 		r->pc = c->shadow.pc;
 		r->pstate = c->shadow.pstate;
-		inject_dabt(c);
+		inject_dabt(c, r->sys[PVM_SYS_ESR_EL1]);
 	}
 }
 
