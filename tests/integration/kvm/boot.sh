@@ -9,6 +9,9 @@
 # <guest>.uart and <guest>.exits, the first EXPECTED_DIR holding that file
 # wins (a kernel-specific directory first, so it can override just one).
 # Fails on any missing marker, any FAIL, a timeout, or a bad comparison.
+# With PVM_KVM_VERIFY set to the host's pvm-verify, the attest guest's
+# evidence and root key (hex between marker lines in its trace: pvm-run-kvm
+# has no verifier) must verify for its challenge and fail for another.
 set -uo pipefail
 
 kdir=$1 vmm=$2 gdir=$3 work=$4
@@ -72,6 +75,37 @@ chmod +x "$work/root/init"
 	exit 1
 }
 
+# verify_evidence WORK: check attest's evidence with pvm-verify on the host.
+verify_evidence() {
+	local w=$1 chal other
+	chal=$(sed -n 's/^attest .*--challenge \([0-9a-f]*\).*/\1/p' "$w/root/guests/args")
+	other=ffeeddccbbaa99887766554433221100
+	sed -n '/^pvm-run: evidence hex begin$/,/^pvm-run: evidence hex end$/p' "$w/attest.trace" |
+		grep -v '^pvm-run:' >"$w/evidence.hex"
+	sed -n '/^pvm-run: root key hex begin$/,/^pvm-run: root key hex end$/p' "$w/attest.trace" |
+		grep -v '^pvm-run:' >"$w/root.hex"
+	if [ ! -s "$w/evidence.hex" ] || [ ! -s "$w/root.hex" ]; then
+		echo "FAIL: attest: no evidence or root key on the console" >&2
+		return 1
+	fi
+	if ! "$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$chal" "$w/evidence.hex" \
+		>"$w/claims.json" 2>"$w/verify.err"; then
+		echo "FAIL: attest: pvm-verify rejects the evidence: $(cat "$w/verify.err")" >&2
+		return 1
+	fi
+	if ! grep -q "\"challenge\": \"$chal\"" "$w/claims.json"; then
+		echo "FAIL: attest: the verified claims do not echo the challenge" >&2
+		return 1
+	fi
+	"$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$other" "$w/evidence.hex" \
+		>/dev/null 2>"$w/verify-other.err"
+	if [ $? -ne 1 ]; then
+		echo "FAIL: attest: pvm-verify did not reject another challenge" >&2
+		return 1
+	fi
+	echo "attest: pvm-verify accepts the evidence for its challenge, rejects another"
+}
+
 start=$(date +%s%N)
 timeout "$timeout_s" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu max,pauth-impdef=on -smp 1 -m 1G -nographic -nic none -no-reboot \
@@ -117,6 +151,9 @@ for g in "${guests[@]}"; do
 		gs=1
 	fi
 	compare_run "$g" "$exp" "$work/$g.uart" "$work/$g.trace" "$work" || gs=1
+	if [ "$g" = attest ] && [ -n "${PVM_KVM_VERIFY:-}" ]; then
+		verify_evidence "$work" || gs=1
+	fi
 	if [ $gs -eq 0 ]; then
 		echo "PASS: $g (expected $(sed -n "s|^$g\.||p" "$work/expected.from" | tr '\n' ' '))"
 	else status=1; fi
