@@ -12,6 +12,8 @@
 # With PVM_KVM_VERIFY set to the host's pvm-verify, the attest guest's
 # evidence and root key (hex between marker lines in its trace: pvm-run-kvm
 # has no verifier) must verify for its challenge and fail for another.
+# With PVM_KVM_API_TEST set to the static bad-input table (tests/api), it
+# runs first, and every row must PASS on this kernel as on the simulator.
 set -uo pipefail
 
 kdir=$1 vmm=$2 gdir=$3 work=$4
@@ -41,6 +43,9 @@ mkdir -p "$work/root/bin" "$work/root/guests" "$work/root/proc" "$work/root/sys"
 	"$work/root/dev" "$work/root/tmp"
 cp "$kdir/busybox" "$work/root/bin/busybox"
 cp "$vmm" "$work/root/pvm-run-kvm"
+if [ -n "${PVM_KVM_API_TEST:-}" ]; then
+	cp "$PVM_KVM_API_TEST" "$work/root/bad-input" || exit 1
+fi
 for g in "${guests[@]}"; do
 	cp "$gdir/$g.elf" "$work/root/guests/$g.elf" || exit 1
 done
@@ -58,6 +63,9 @@ echo "KVMTEST: BEGIN \$(uname -r)"
 if [ ! -c /dev/kvm ]; then
 	echo "KVMTEST: FAIL: no /dev/kvm"
 	poweroff -f
+fi
+if [ -x /bad-input ]; then
+	/bad-input 2>&1 | sed "s/^/KVMAPI: /"
 fi
 for g in ${guests[*]}; do
 	args=\$(sed -n "s/^\$g //p" /guests/args)
@@ -129,6 +137,16 @@ grep '^KVMTEST: BEGIN' "$work/console"
 status=0
 if grep '^KVMTEST: FAIL' "$work/console" >&2; then status=1; fi
 grep '^libpvm-kvm:' "$work/console" | sort -u
+if [ -n "${PVM_KVM_API_TEST:-}" ]; then
+	sed -n 's/^KVMAPI: //p' "$work/console" >"$work/bad-input.out"
+	if grep -q '^FAIL' "$work/bad-input.out" || ! grep -qx 'END ok' "$work/bad-input.out"; then
+		echo "FAIL: bad input through the API: statuses differ from the simulator's" >&2
+		grep -v '^PASS' "$work/bad-input.out" >&2
+		status=1
+	else
+		echo "PASS: bad input through the API ($(grep -c '^PASS' "$work/bad-input.out") rows)"
+	fi
+fi
 for g in "${guests[@]}"; do
 	sed -n "s/^KVMUART $g: //p" "$work/console" >"$work/$g.uart"
 	sed -n "s/^KVMTRACE $g: //p" "$work/console" >"$work/$g.trace"
