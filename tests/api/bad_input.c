@@ -20,16 +20,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MiB	    (1024ull * 1024)
-#define RAM_BASE    0x40000000ull
-#define RAM_SIZE    (64 * MiB)
-#define HYP_SIZE    (8 * MiB)
-#define BLOCK	    (2 * MiB)
-#define IPA_BITS    36
-#define GUEST_RAM   0x80000000ull
-#define GUEST_SIZE  (16 * MiB)
-#define BAD_HANDLE  (PVM_VM_MAX + 3u)
-#define BAD_VCPU    (PVM_VCPU_MAX + 1u)
+#define MiB	   (1024ull * 1024)
+#define RAM_BASE   0x40000000ull
+#define RAM_SIZE   (64 * MiB)
+#define HYP_SIZE   (8 * MiB)
+#define BLOCK	   (2 * MiB)
+#define IPA_BITS   36
+#define GUEST_RAM  0x80000000ull
+#define GUEST_SIZE (16 * MiB)
+#define BAD_HANDLE (PVM_VM_MAX + 3u)
+#define BAD_VCPU   (PVM_VCPU_MAX + 1u)
 
 static struct pvm_mem mem;
 static uint64_t next_pa = RAM_BASE;
@@ -48,7 +48,8 @@ static uint64_t host_pages(uint64_t n, uint64_t align)
 static int port_init(void)
 {
 #ifdef PVM_BAD_INPUT_KVM
-	struct pvm_kvm_config c = {.ram_base = RAM_BASE, .ram_size = RAM_SIZE, .ipa_bits = IPA_BITS};
+	struct pvm_kvm_config c = {
+		.ram_base = RAM_BASE, .ram_size = RAM_SIZE, .ipa_bits = IPA_BITS};
 
 	return pvm_kvm_init(&c, NULL) ? -1 : 0;
 #else
@@ -207,8 +208,8 @@ static pvm_status_t call(enum op op)
 	case VCPU_CREATE_BAD_HANDLE:
 		return create_vcpu_bad_vm();
 	case DONATE_BAD_HANDLE:
-		return pvm_host_donate_guest(&mem, BAD_HANDLE, pvm_pa(page_b), pvm_ipa(GUEST_RAM), 1,
-					     NULL);
+		return pvm_host_donate_guest(&mem, BAD_HANDLE, pvm_pa(page_b), pvm_ipa(GUEST_RAM),
+					     1, NULL);
 	case DONATE_A:
 		return donate(page_a, GUEST_RAM, 1);
 	case DONATE_A_TWICE:
