@@ -32,6 +32,12 @@ struct kvm_vcpu_port {
 	uint64_t pend_saved; /* x[KVM_SRT] of ctx before the port borrowed it */
 	int kick;
 	uint64_t thread; /* pthread_t of the thread in KVM_RUN, 0 if none */
+	/*
+	 * Created powered off, for KVM's in-kernel PSCI (no SMCCC filter) to
+	 * start: its registers are what KVM's CPU_ON set, not what the core
+	 * holds, until the first exit reads them all back.
+	 */
+	bool regs_from_kvm;
 };
 
 struct kvm_vm_port {

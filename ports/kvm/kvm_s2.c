@@ -164,7 +164,6 @@ void kvm_s2_sync(struct kvm_vm_port *v)
 
 	pthread_mutex_lock(&kvm_port.slot_lock);
 	if (v->resync) {
-		v->resync = false;
 		for (i = 0; i < KVM_PORT_SLOTS; i++)
 			if (v->slots[i].used)
 				drop_slot(v, i);
@@ -173,6 +172,14 @@ void kvm_s2_sync(struct kvm_vm_port *v)
 		if (s.full)
 			fprintf(stderr,
 				"libpvm-kvm: out of memslots; guest memory is incomplete\n");
+		/*
+		 * Cleared only now: another vCPU's thread tests the flag without
+		 * the lock before KVM_RUN, and must not enter while the slots are
+		 * half made. Entering with its code missing is not a fault the
+		 * port sees: KVM injects an instruction abort for a fetch outside
+		 * every memslot, and the guest loops on it in the kernel.
+		 */
+		__atomic_store_n(&v->resync, false, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&kvm_port.slot_lock);
 }

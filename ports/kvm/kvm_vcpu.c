@@ -92,8 +92,11 @@ static void on_kick(int sig)
 
 /*
  * Route the calls libpvm serves to this process: pKVM's protected-guest
- * calls and libpvm's own (0xc6000000-0xc6001fff), and the vendor-hyp UID
- * and feature calls, so a guest sees libpvm's answers there, not KVM's.
+ * calls and libpvm's own (0xc6000000-0xc6001fff), the vendor-hyp UID and
+ * feature calls, so a guest sees libpvm's answers there, not KVM's, and
+ * PSCI (SMC32 and SMC64 function numbers 0-0x1f): the core's PSCI checks
+ * CPU_ON's entry point against a protected VM's memory, which KVM's does
+ * not, and keeps vCPU power state where the VMM's exits come from.
  */
 static void set_filter(struct kvm_vm_port *v)
 {
@@ -101,7 +104,9 @@ static void set_filter(struct kvm_vm_port *v)
 		uint32_t base, n;
 	} ranges[] = {{ARM_SMCCC_VENDOR_HYP_KVM_FEATURES, 1},
 		      {ARM_SMCCC_VENDOR_HYP_CALL_UID, 1},
-		      {0xc6000000u, 0x2000u}};
+		      {0xc6000000u, 0x2000u},
+		      {0x84000000u, 0x20u},
+		      {0xc4000000u, 0x20u}};
 	unsigned i;
 
 	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
@@ -167,8 +172,16 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 	if (sz <= 0 || c->fd < 0 || ioctl(v->fd, KVM_ARM_PREFERRED_TARGET, &init))
 		goto fail;
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (index)
+	/*
+	 * With the filter the core runs PSCI and enters a vCPU only once it is
+	 * on, so KVM never needs to hold one back. Without it KVM runs PSCI:
+	 * secondaries start powered off, their VMM threads block in KVM_RUN
+	 * until the guest's CPU_ON wakes them (pvm_kvm_caps.smccc_filter).
+	 */
+	if (index && !kvm_port.caps.smccc_filter) {
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+		c->regs_from_kvm = true;
+	}
 	if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init))
 		goto fail;
 	c->run_size = (size_t)sz;
@@ -237,13 +250,24 @@ static void load_regs(struct kvm_vcpu_port *c, struct pvm_vcpu_regs *r)
 		c->shadow.pstate = r->pstate;
 }
 
-static void inject_dabt(struct kvm_vcpu_port *c)
+/* ESR_EL1 (op0 3, op1 0, CRn 5, CRm 2, op2 0) as a ONE_REG id. */
+#define ESR_EL1_REG ARM64_SYS_REG(3, 0, 5, 2, 0)
+
+/*
+ * KVM makes the exception entry (vector, ELR, SPSR, FAR from the trap's
+ * FAR_EL2); the syndrome is then overwritten with the core's, so the guest
+ * reads the same ESR_EL1 as on the other ports. Not only for uniformity:
+ * 6.1's inject_abt64() builds the EC from int constants shifted into bit
+ * 31, which sign-extends, and the guest read 0xffffffff96000010 (QEMU keeps
+ * ESR_EL1[63:32], RES0 here, as written).
+ */
+static void inject_dabt(struct kvm_vcpu_port *c, uint64_t esr)
 {
 	struct kvm_vcpu_events ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.exception.ext_dabt_pending = 1;
-	if (ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev))
+	if (ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev) || reg_set(c, ESR_EL1_REG, esr))
 		fprintf(stderr, "libpvm-kvm: cannot inject a data abort: %s\n", strerror(errno));
 }
 
@@ -281,7 +305,7 @@ static void complete(struct kvm_vcpu_port *c, struct pvm_vcpu_regs *r)
 		 */
 		r->pc = c->shadow.pc;
 		r->pstate = c->shadow.pstate;
-		inject_dabt(c);
+		inject_dabt(c, r->sys[PVM_SYS_ESR_EL1]);
 	}
 }
 
@@ -297,6 +321,19 @@ static void read_pc(struct kvm_vcpu_port *c, struct pvm_vcpu_regs *r)
 {
 	if (!reg_get(c, CORE_REG(regs.pc), &c->shadow.pc))
 		r->pc = c->shadow.pc;
+}
+
+/* KVM's in-kernel CPU_ON reset the vCPU: take all its registers as the truth. */
+static void read_all(struct kvm_vcpu_port *c, struct pvm_vcpu_regs *r)
+{
+	unsigned i;
+
+	for (i = 0; i < 31; i++)
+		if (!reg_get(c, CORE_REG(regs.regs[i]), &c->shadow.x[i]))
+			r->x[i] = c->shadow.x[i];
+	if (!reg_get(c, CORE_REG(regs.pstate), &c->shadow.pstate))
+		r->pstate = c->shadow.pstate;
+	read_pc(c, r);
 }
 
 /* An exit KVM cannot serve: hand it to the core as a trap, or return false to rerun. */
@@ -395,7 +432,8 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 	v->vttbr = ctx->vttbr;
 	v->vtcr = ctx->vtcr;
 	complete(c, &ctx->regs);
-	load_regs(c, &ctx->regs);
+	if (!c->regs_from_kvm)
+		load_regs(c, &ctx->regs); /* else KVM's CPU_ON will set them */
 	__atomic_store_n(&c->thread, (uint64_t)pthread_self(), __ATOMIC_RELEASE);
 	for (;;) {
 		if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_ACQ_REL)) {
@@ -403,7 +441,7 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 			trap->kind = PVM_TRAP_IRQ;
 			break;
 		}
-		if (v->resync)
+		if (__atomic_load_n(&v->resync, __ATOMIC_ACQUIRE))
 			kvm_s2_sync(v);
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
@@ -413,6 +451,10 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 				trap->kind = PVM_TRAP_HALT;
 				break;
 			}
+		}
+		if (c->regs_from_kvm && c->run->exit_reason != KVM_EXIT_INTR) {
+			read_all(c, &ctx->regs);
+			c->regs_from_kvm = false;
 		}
 		if (translate(v, c, &ctx->regs, trap))
 			break;

@@ -67,7 +67,30 @@ static int write_file(const char *path, const void *data, size_t len)
 	return ok ? 0 : -1;
 }
 
-#ifndef PVM_RUN_NO_VERIFIER
+#ifdef PVM_RUN_NO_VERIFIER
+/*
+ * No verifier in this build (the KVM port's static binary runs inside a
+ * test kernel, without libcbor and OpenSSL): put the evidence and the root
+ * key on stderr as hex between marker lines, for the host to take off the
+ * console and check with `pvm-verify --hex` (tests/integration/kvm/boot.sh).
+ */
+static void print_hex(struct vmm *v, const char *what, const uint8_t *b, size_t len)
+{
+	char line[2 * 32 + 1];
+	size_t i, n;
+
+	vmm_printf(v, true, "pvm-run: %s hex begin\n", what);
+	for (i = 0; i < len; i += n) {
+		size_t k;
+
+		n = len - i < 32 ? len - i : 32;
+		for (k = 0; k < n; k++)
+			snprintf(line + 2 * k, 3, "%02x", b[i + k]);
+		vmm_printf(v, true, "%s\n", line);
+	}
+	vmm_printf(v, true, "pvm-run: %s hex end\n", what);
+}
+#else
 static void hex16(char out[33], const uint8_t *b)
 {
 	unsigned i;
@@ -94,6 +117,10 @@ void vmm_evidence(struct vmm *v, const uint8_t *ev, size_t len)
 	if ((v->evidence_out && write_file(v->evidence_out, ev, len)) ||
 	    (v->root_out && write_file(v->root_out, root, sizeof(root))))
 		v->result = 1;
+#ifdef PVM_RUN_NO_VERIFIER
+	print_hex(v, "evidence", ev, len);
+	print_hex(v, "root key", root, sizeof(root));
+#endif
 	if (!v->attest)
 		return;
 #ifdef PVM_RUN_NO_VERIFIER

@@ -9,15 +9,23 @@
 
 const char vmm_port_name[] = "kvm";
 
+static struct pvm_kvm_caps caps;
+
 int vmm_port_init(uint64_t ram_base, uint64_t ram_size)
 {
 	/* The sample guests' layout fits 36-bit IPAs (pvm-run's VMs use IPA_BITS 36). */
 	struct pvm_kvm_config cfg = {.ram_base = ram_base, .ram_size = ram_size, .ipa_bits = 36};
-	pvm_status_t ret = pvm_kvm_init(&cfg, NULL);
+	pvm_status_t ret = pvm_kvm_init(&cfg, &caps);
 
 	if (ret)
 		fprintf(stderr, "pvm-run: KVM port: %s\n", pvm_strerror(ret));
 	return ret ? -1 : 0;
+}
+
+/* Without the SMCCC filter (Linux < 6.4) KVM runs the guest's PSCI itself. */
+bool vmm_port_psci_in_kernel(void)
+{
+	return !caps.smccc_filter;
 }
 
 void vmm_port_fini(void)

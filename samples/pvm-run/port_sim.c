@@ -19,6 +19,11 @@ void vmm_port_fini(void)
 	pvm_sim_fini();
 }
 
+bool vmm_port_psci_in_kernel(void)
+{
+	return false;
+}
+
 void *vmm_port_ram(uint64_t pa, size_t len)
 {
 	return pvm_sim_ram(pvm_pa(pa), len);

@@ -366,6 +366,13 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE, 0))
 			return -1;
 	ret = pvm_vcpu_boot(&g.mem, g.vm, 0, pvm_ipa(*entry), *fdt_ipa);
+	/*
+	 * In-kernel PSCI: the core cannot see CPU_ON, so it holds every vCPU on
+	 * from the start; the entry given here is replaced by the guest's own
+	 * when KVM powers the vCPU on (and is not checked: see README, KVM).
+	 */
+	for (i = 1; !ret && vmm_port_psci_in_kernel() && i < g.nvcpus; i++)
+		ret = pvm_vcpu_boot(&g.mem, g.vm, i, pvm_ipa(*entry), 0);
 	if (ret) {
 		fprintf(stderr, "pvm-run: cannot boot at 0x%llx: %s\n", (unsigned long long)*entry,
 			pvm_strerror(ret));
@@ -448,6 +455,7 @@ int main(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	int n;
 	uint64_t entry = 0, fdt_ipa = 0;
+	unsigned i;
 	int o;
 
 	pthread_mutex_init(&g.lock, NULL);
@@ -532,6 +540,8 @@ int main(int argc, char **argv)
 			(unsigned long long)entry, (unsigned long long)fdt_ipa);
 	g.result = 3; /* until the guest turns the system off */
 	start_vcpu(0);
+	for (i = 1; vmm_port_psci_in_kernel() && i < g.nvcpus; i++)
+		start_vcpu(i);
 	pthread_mutex_lock(&g.lock);
 	while (active)
 		pthread_cond_wait(&all_done, &g.lock);

@@ -60,6 +60,12 @@ void vmm_port_fini(void);
 /* The host's pointer to physical memory (to fill a page before donating it). */
 void *vmm_port_ram(uint64_t pa, size_t len);
 pvm_status_t vmm_port_vcpu_attach(unsigned vm, unsigned index);
+/*
+ * True if the guest's PSCI calls never reach libpvm (KVM without the SMCCC
+ * filter): CPU_ON is no exit, so every vCPU is booted and given its thread
+ * up front, and the port holds a secondary back until the guest starts it.
+ */
+bool vmm_port_psci_in_kernel(void);
 void vmm_port_vcpu_kick(unsigned vm, unsigned index);
 void vmm_port_vm_detach(unsigned vm, unsigned nvcpus);
 /* Read physical memory as the host may (its stage-2): false if it may not. */

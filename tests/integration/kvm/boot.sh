@@ -5,9 +5,15 @@
 # console with markers; outside, compare them with the expected files as
 # tests/guests/run.sh does on the simulator.
 #   boot.sh KERNEL_DIR PVM_RUN_KVM GUEST_DIR WORK EXPECTED_DIR... -- GUEST...
-# KERNEL_DIR holds Image and busybox (fetch.sh). For each guest the first
-# EXPECTED_DIR with <guest>.uart wins (a kernel-specific directory first).
+# KERNEL_DIR holds Image and busybox (fetch.sh). For each guest and each of
+# <guest>.uart and <guest>.exits, the first EXPECTED_DIR holding that file
+# wins (a kernel-specific directory first, so it can override just one).
 # Fails on any missing marker, any FAIL, a timeout, or a bad comparison.
+# With PVM_KVM_VERIFY set to the host's pvm-verify, the attest guest's
+# evidence and root key (hex between marker lines in its trace: pvm-run-kvm
+# has no verifier) must verify for its challenge and fail for another.
+# With PVM_KVM_API_TEST set to the static bad-input table (tests/api), it
+# runs first, and every row must PASS on this kernel as on the simulator.
 set -uo pipefail
 
 kdir=$1 vmm=$2 gdir=$3 work=$4
@@ -37,6 +43,9 @@ mkdir -p "$work/root/bin" "$work/root/guests" "$work/root/proc" "$work/root/sys"
 	"$work/root/dev" "$work/root/tmp"
 cp "$kdir/busybox" "$work/root/bin/busybox"
 cp "$vmm" "$work/root/pvm-run-kvm"
+if [ -n "${PVM_KVM_API_TEST:-}" ]; then
+	cp "$PVM_KVM_API_TEST" "$work/root/bad-input" || exit 1
+fi
 for g in "${guests[@]}"; do
 	cp "$gdir/$g.elf" "$work/root/guests/$g.elf" || exit 1
 done
@@ -55,6 +64,9 @@ if [ ! -c /dev/kvm ]; then
 	echo "KVMTEST: FAIL: no /dev/kvm"
 	poweroff -f
 fi
+if [ -x /bad-input ]; then
+	/bad-input 2>&1 | sed "s/^/KVMAPI: /"
+fi
 for g in ${guests[*]}; do
 	args=\$(sed -n "s/^\$g //p" /guests/args)
 	/pvm-run-kvm --port kvm --trace \$args /guests/\$g.elf >/tmp/\$g.uart 2>/tmp/\$g.trace
@@ -69,6 +81,37 @@ chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio" || {
 	echo "FAIL: cpio" >&2
 	exit 1
+}
+
+# verify_evidence WORK: check attest's evidence with pvm-verify on the host.
+verify_evidence() {
+	local w=$1 chal other
+	chal=$(sed -n 's/^attest .*--challenge \([0-9a-f]*\).*/\1/p' "$w/root/guests/args")
+	other=ffeeddccbbaa99887766554433221100
+	sed -n '/^pvm-run: evidence hex begin$/,/^pvm-run: evidence hex end$/p' "$w/attest.trace" |
+		grep -v '^pvm-run:' >"$w/evidence.hex"
+	sed -n '/^pvm-run: root key hex begin$/,/^pvm-run: root key hex end$/p' "$w/attest.trace" |
+		grep -v '^pvm-run:' >"$w/root.hex"
+	if [ ! -s "$w/evidence.hex" ] || [ ! -s "$w/root.hex" ]; then
+		echo "FAIL: attest: no evidence or root key on the console" >&2
+		return 1
+	fi
+	if ! "$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$chal" "$w/evidence.hex" \
+		>"$w/claims.json" 2>"$w/verify.err"; then
+		echo "FAIL: attest: pvm-verify rejects the evidence: $(cat "$w/verify.err")" >&2
+		return 1
+	fi
+	if ! grep -q "\"challenge\": \"$chal\"" "$w/claims.json"; then
+		echo "FAIL: attest: the verified claims do not echo the challenge" >&2
+		return 1
+	fi
+	"$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$other" "$w/evidence.hex" \
+		>/dev/null 2>"$w/verify-other.err"
+	if [ $? -ne 1 ]; then
+		echo "FAIL: attest: pvm-verify did not reject another challenge" >&2
+		return 1
+	fi
+	echo "attest: pvm-verify accepts the evidence for its challenge, rejects another"
 }
 
 start=$(date +%s%N)
@@ -94,15 +137,29 @@ grep '^KVMTEST: BEGIN' "$work/console"
 status=0
 if grep '^KVMTEST: FAIL' "$work/console" >&2; then status=1; fi
 grep '^libpvm-kvm:' "$work/console" | sort -u
+if [ -n "${PVM_KVM_API_TEST:-}" ]; then
+	sed -n 's/^KVMAPI: //p' "$work/console" >"$work/bad-input.out"
+	if grep -q '^FAIL' "$work/bad-input.out" || ! grep -qx 'END ok' "$work/bad-input.out"; then
+		echo "FAIL: bad input through the API: statuses differ from the simulator's" >&2
+		grep -v '^PASS' "$work/bad-input.out" >&2
+		status=1
+	else
+		echo "PASS: bad input through the API ($(grep -c '^PASS' "$work/bad-input.out") rows)"
+	fi
+fi
 for g in "${guests[@]}"; do
 	sed -n "s/^KVMUART $g: //p" "$work/console" >"$work/$g.uart"
 	sed -n "s/^KVMTRACE $g: //p" "$work/console" >"$work/$g.trace"
-	exp=
-	for d in "${exp_dirs[@]}"; do
-		if [ -f "$d/$g.uart" ]; then
-			exp=$d/$g
-			break
-		fi
+	# compare_run takes one prefix: assemble it from the first file of each kind.
+	exp=$work/expected.$g
+	for k in uart exits; do
+		for d in "${exp_dirs[@]}"; do
+			if [ -f "$d/$g.$k" ]; then
+				cp "$d/$g.$k" "$exp.$k"
+				echo "$g.$k: $d" >>"$work/expected.from"
+				break
+			fi
+		done
 	done
 	rc=$(sed -n "s/^KVMTEST: RC $g //p" "$work/console")
 	gs=0
@@ -112,7 +169,12 @@ for g in "${guests[@]}"; do
 		gs=1
 	fi
 	compare_run "$g" "$exp" "$work/$g.uart" "$work/$g.trace" "$work" || gs=1
-	if [ $gs -eq 0 ]; then echo "PASS: $g (expected $exp)"; else status=1; fi
+	if [ "$g" = attest ] && [ -n "${PVM_KVM_VERIFY:-}" ]; then
+		verify_evidence "$work" || gs=1
+	fi
+	if [ $gs -eq 0 ]; then
+		echo "PASS: $g (expected $(sed -n "s|^$g\.||p" "$work/expected.from" | tr '\n' ' '))"
+	else status=1; fi
 done
 [ $status -eq 0 ] && echo "PASS: kvm"
 exit $status

@@ -40,7 +40,13 @@
  * NOT_SUPPORTED in the kernel: pKVM's protected-guest calls (MEM_SHARE,
  * MEM_UNSHARE, MEM_RELINQUISH, MMIO guard) and libpvm's own (attestation)
  * are then unavailable to guests, and pvm_kvm_init() reports it. PSCI is
- * handled by KVM itself (CPU_ON starts a vCPU inside the kernel).
+ * then handled by KVM itself: CPU_ON starts a vCPU inside the kernel, with
+ * no exit and no check of the entry point against the VM's memory, so a
+ * VMM must boot every vCPU in the core (pvm_vcpu_boot()) and keep a thread
+ * in pvm_vcpu_run() for each from the start; a secondary's KVM_RUN blocks
+ * until the guest's CPU_ON. With the filter, PSCI (0x84000000-0x8400001f,
+ * 0xc4000000-0xc400001f) is routed to libpvm: the core's PSCI runs and
+ * reports CPU_ON, CPU_OFF and SYSTEM_OFF as on the other ports.
  */
 #ifndef LIBPVM_KVM_H
 #define LIBPVM_KVM_H
@@ -98,7 +104,8 @@ void *pvm_kvm_ram(pvm_paddr_t pa, size_t len);
  * @return ::PVM_OK; ::PVM_E_INVAL (out of range); ::PVM_E_EXISTS;
  *         ::PVM_E_NOTSUP (KVM refused: see stderr); ::PVM_E_NOMEM.
  * The KVM vCPU is initialised with KVM's preferred target and PSCI 0.2;
- * vCPUs other than 0 start powered off. Host path.
+ * without the SMCCC filter, vCPUs other than 0 start powered off in KVM
+ * (its in-kernel CPU_ON starts them). Host path.
  */
 pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index);
 
