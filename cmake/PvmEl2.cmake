@@ -6,12 +6,13 @@
 include(ExternalProject)
 
 set(PVM_EL2_DIR ${CMAKE_BINARY_DIR}/ports/el2)
-# The host program carries a sample guest (hello) to run as a protected VM:
-# the same hello.bin that samples/guests builds for the other ports.
+# The host program carries sample guests (hello, share, hostile) to run as
+# protected VMs: the same NAME.bin that samples/guests builds for the other
+# ports.
 set(PVM_EL2_GUEST_ARGS)
 set(PVM_EL2_GUEST_DEPS)
 if(TARGET guests)
-  set(PVM_EL2_GUEST_ARGS -DPVM_EL2_GUEST_BIN=${PVM_GUEST_DIR}/hello.bin)
+  set(PVM_EL2_GUEST_ARGS -DPVM_EL2_GUEST_DIR=${PVM_GUEST_DIR})
   set(PVM_EL2_GUEST_DEPS DEPENDS guests)
 endif()
 ExternalProject_Add(pvm-el2

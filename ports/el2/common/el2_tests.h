@@ -7,14 +7,22 @@
 #ifndef PVM_EL2_TESTS_H
 #define PVM_EL2_TESTS_H
 
-/* all: every test in turn (the default when no el2-test= is given). */
-#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(attest) X(hello)
+/*
+ * The sample guests (samples/guests' NAME.bin) the host program embeds and
+ * runs as protected VMs, each as the test of its name (host/guest.c).
+ */
+#define EL2_GUESTS(X) X(hello) X(share) X(hostile)
 
+/* all: every test in turn (the default when no el2-test= is given). */
+#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(attest) EL2_GUESTS(X)
+
+#ifndef __ASSEMBLER__
 enum el2_test {
 #define EL2_TEST_ENUM(n) EL2_TEST_##n,
 	EL2_TESTS(EL2_TEST_ENUM)
 #undef EL2_TEST_ENUM
 		EL2_TEST_NR
 };
+#endif
 
 #endif /* PVM_EL2_TESTS_H */

@@ -1,21 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Test "hello": the host runs samples/guests' hello as a protected guest,
- * through host calls only, as pvm-run does on the simulator: create the VM,
- * load the image measured, boot vCPU 0 at the image's start and run it,
- * serving its exits (its UART writes, pages for its memory faults) until it
- * powers itself off; then tear the VM down.
+ * Tests "hello", "share", "hostile" (EL2_GUESTS): the host runs the sample
+ * guest of the test's name (samples/guests' NAME.bin, embedded by
+ * guest_blob.S) as a protected guest, through host calls only, as pvm-run
+ * does on the simulator: create the VM with two vCPUs, load the image
+ * measured, boot vCPU 0 at the image's start and run it, serving its exits
+ * until it powers itself off; then tear the VM down.
+ *
+ * The exits are served as pvm-run serves them (samples/pvm-run/vmm.c,
+ * devices.c): UART writes, the mailbox device (which reads guest memory as
+ * the host, through the host's own stage-2), pages for memory faults, pool
+ * pages, and an abort for any other MMIO access.
  *
  * Two kinds of lines on the console for the test to compare with the
- * simulator's (tests/guests/expected/hello.*): "el2-exit: " + each exit in
- * pvm-run --trace's format, and "el2-guest: " + each line the guest wrote to
- * its UART.
+ * simulator's (tests/guests/expected/NAME.*): "el2-exit: " + each exit in
+ * pvm-run --trace's format, and "el2-guest: " + each line pvm-run prints on
+ * its standard output: the guest's UART lines and the mailbox's lines.
  */
 #include <libpvm/abi.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "el2_tests.h"
 #include "host.h"
 #include "hvc.h"
 #include "print.h"
@@ -23,85 +30,215 @@
 #include "sysreg.h"
 
 /* The exit kinds of libpvm/vcpu.h (the host has no libpvm: only the ABI). */
-#define EXIT_MMIO      1
-#define EXIT_MEM_FAULT 2
-#define EXIT_PSCI      5
-#define MEASURE_CODE   1 /* PVM_MEASURE_CODE */
+#define EXIT_MMIO	 1
+#define EXIT_MEM_FAULT	 2
+#define EXIT_PSCI	 5
+#define EXIT_MEM_SHARE	 6
+#define EXIT_GUEST_FAULT 7
+#define EXIT_NEED_PAGES	 9
+#define SHARE_RELINQUISH 2 /* PVM_SHARE_OP_RELINQUISH */
+#define MEASURE_CODE	 1 /* PVM_MEASURE_CODE */
 
 #define IMAGE_PAGES 8  /* room for the guest's image */
-#define FAULT_PAGES 16 /* pages for its memory faults (hello takes 2) */
+#define FAULT_PAGES 16 /* pages for its memory faults (hello takes 2, share and hostile 3) */
+#define VCPUS	    2  /* as pvm-run: hostile's CPU_ON checks need a vCPU with MPIDR 1 */
 #define MAX_RUNS    4096
 
-extern const char host_guest_blob[], host_guest_blob_end[];
+/* The embedded images (guest_blob.S). */
+#define EL2_GUEST_EXTERN(n) extern const char host_guest_##n[], host_guest_##n##_end[];
+EL2_GUESTS(EL2_GUEST_EXTERN)
+#undef EL2_GUEST_EXTERN
+
+static const struct guest_image {
+	const char *name;
+	const char *start, *end;
+} guest_images[] = {
+#define EL2_GUEST_IMAGE(n) {#n, host_guest_##n, host_guest_##n##_end},
+	EL2_GUESTS(EL2_GUEST_IMAGE)
+#undef EL2_GUEST_IMAGE
+};
 
 static uint8_t image[IMAGE_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t fault_pages[FAULT_PAGES * PAGE] __attribute__((aligned(PAGE)));
-static uint8_t vcpu_page[PAGE] __attribute__((aligned(PAGE)));
+static uint8_t vcpu_pages[VCPUS][PAGE] __attribute__((aligned(PAGE)));
 
-/* The guest's UART line being assembled. */
-static char line[256];
-static size_t line_len;
+/* What one run of a guest keeps: its image, the IPAs it got pages for, the mailbox. */
+static struct {
+	const struct guest_image *img;
+	size_t image_pages;
+	uint64_t fault_ipa[FAULT_PAGES]; /* fault_pages[i] backs fault_ipa[i]; 0: none (any more) */
+	unsigned faults;
+	uint32_t mailbox_status;
+	char line[256]; /* the guest's UART line being assembled */
+	size_t line_len;
+} g;
+
+static bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
 
 static void uart_byte(uint8_t c)
 {
-	if (c != '\n' && line_len < sizeof(line) - 1) {
-		line[line_len++] = (char)c;
+	if (c != '\n' && g.line_len < sizeof(g.line) - 1) {
+		if (c != '\r')
+			g.line[g.line_len++] = (char)c;
 		return;
 	}
-	line[line_len] = 0;
-	print("el2-guest: %s\n", line);
-	line_len = 0;
+	g.line[g.line_len] = 0;
+	print("el2-guest: %s\n", g.line);
+	g.line_len = 0;
 }
 
 /* Copy the image into host pages and give them to the guest, measured, at its link address. */
 static void load(uint64_t vm)
 {
-	size_t size = (size_t)(host_guest_blob_end - host_guest_blob), pages, i;
+	size_t size = (size_t)(g.img->end - g.img->start), i;
 	int64_t ret;
 
-	CHECK(size, "the host program has no guest image (the build gave no hello.bin)");
-	pages = (size + PAGE - 1) / PAGE;
-	CHECK(pages <= IMAGE_PAGES, "the guest image is %zu bytes, more than %u pages", size,
-	      IMAGE_PAGES);
+	CHECK(size, "the host program has no image of guest '%s' (the build gave no %s.bin)",
+	      g.img->name, g.img->name);
+	g.image_pages = (size + PAGE - 1) / PAGE;
+	CHECK(g.image_pages <= IMAGE_PAGES, "the guest image is %zu bytes, more than %u pages",
+	      size, IMAGE_PAGES);
 	for (i = 0; i < IMAGE_PAGES * PAGE; i++)
-		((volatile uint8_t *)image)[i] = i < size ? (uint8_t)host_guest_blob[i] : 0;
-	ret = hc_topup(PVM_HC_VM_LOAD_MEASURED, vm, pa(image), PVM_LAYOUT_RAM_BASE, pages,
+		((volatile uint8_t *)image)[i] = i < size ? (uint8_t)g.img->start[i] : 0;
+	ret = hc_topup(PVM_HC_VM_LOAD_MEASURED, vm, pa(image), PVM_LAYOUT_RAM_BASE, g.image_pages,
 		       MEASURE_CODE, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VM_LOAD_MEASURED: %ld", ret);
-	print("host: loaded the guest image (%zu bytes, %zu pages) at IPA 0x%x\n", size, pages,
-	      PVM_LAYOUT_RAM_BASE);
+	print("host: loaded guest '%s' (%zu bytes, %zu pages) at IPA 0x%x\n", g.img->name, size,
+	      g.image_pages, PVM_LAYOUT_RAM_BASE);
+}
+
+/* The host's PA backing a guest IPA (as pvm-run's ipa_to_pa), or 0 when none does. */
+static uint64_t ipa_to_pa(uint64_t ipa)
+{
+	uint64_t page = ipa & ~(uint64_t)(PAGE - 1), off = ipa & (PAGE - 1);
+	unsigned i;
+
+	if (page >= PVM_LAYOUT_RAM_BASE && page < PVM_LAYOUT_RAM_BASE + g.image_pages * PAGE)
+		return pa(image) + (page - PVM_LAYOUT_RAM_BASE) + off;
+	for (i = 0; i < g.faults; i++)
+		if (g.fault_ipa[i] == page)
+			return pa(fault_pages + i * PAGE) + off;
+	return 0;
 }
 
 /*
- * Serve one exit (x as PVM_HC_VCPU_RUN returned it); the next run's
- * completion goes in done[0..1] (flags, data). False when the guest is off.
+ * The NUL-terminated string at a guest IPA, read as the host: through the
+ * host's own view, at the PA it gave for that IPA. While the guest shares
+ * the page the reads work; otherwise the first one takes a stage-2 abort
+ * (the host survives it: peek8()) and the read fails, as in devices.c.
  */
-static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2], unsigned *faults)
+static bool host_read_string(uint64_t ipa, char *out, size_t max)
 {
+	size_t i;
+
+	for (i = 0; i < max; i++) {
+		uint64_t p = ipa_to_pa(ipa + i);
+
+		if (!p || !peek8((const volatile uint8_t *)(uintptr_t)p, (uint8_t *)&out[i]))
+			return false;
+		if (!out[i])
+			return true;
+	}
+	out[max - 1] = 0;
+	return true;
+}
+
+/* The sample mailbox (pvm_layout.h) as pvm-run has it, without attest's blob. */
+static bool mailbox(uint64_t off, bool write, unsigned size, uint64_t *data)
+{
+	static char s[PVM_LAYOUT_MAILBOX_STR_MAX];
+
+	if (write && off == PVM_LAYOUT_MAILBOX_ADDR && size == 8) {
+		bool ok = host_read_string(*data, s, sizeof(s));
+
+		g.mailbox_status = ok;
+		if (ok)
+			print("el2-guest: mailbox: %s\n", s);
+		else
+			print("el2-guest: mailbox: host read faulted\n");
+		return true;
+	}
+	if (!write && off == PVM_LAYOUT_MAILBOX_STATUS) {
+		*data = g.mailbox_status;
+		return true;
+	}
+	return false;
+}
+
+/* An MMIO access: emulated (a read's value in *data), or false: no device, an abort. */
+static bool mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data)
+{
+	if (ipa >= PVM_LAYOUT_UART_BASE && ipa < PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_SIZE) {
+		if (write && ipa - PVM_LAYOUT_UART_BASE == PVM_LAYOUT_UART_DR)
+			uart_byte((uint8_t)*data);
+		if (!write)
+			*data = 0; /* UARTFR: never busy, never full; other registers: zero */
+		return true;
+	}
+	if (ipa >= PVM_LAYOUT_MAILBOX_BASE &&
+	    ipa < PVM_LAYOUT_MAILBOX_BASE + PVM_LAYOUT_MAILBOX_SIZE)
+		return mailbox(ipa - PVM_LAYOUT_MAILBOX_BASE, write, size, data);
+	return false;
+}
+
+/*
+ * Serve one exit (x as PVM_HC_VCPU_RUN returned it) and print it, after
+ * serving it as pvm-run --trace does (a read's value, the abort); the next
+ * run's completion goes in done[0..1] (flags, data). False when the guest
+ * is off.
+ */
+static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2])
+{
+	static const char *const ops[] = {"share", "unshare", "relinquish"};
+	static const char *const faults[] = {"dabt", "iabt", "undef"};
 	uint64_t ipa = x[2];
 	int64_t ret;
+	unsigned i;
 
 	done[0] = done[1] = 0;
 	switch (x[1]) {
 	case EXIT_MMIO: {
 		bool write = (x[4] >> 8) & 1;
+		unsigned size = x[4] & 0xff;
+		uint64_t data = write ? x[3] : 0;
 
-		print("el2-exit: exit vcpu=0 mmio %s ipa=0x%lx size=%lu data=0x%lx\n",
-		      write ? "write" : "read", ipa, x[4] & 0xff, write ? x[3] : 0);
-		if (write && ipa == PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_DR)
-			uart_byte((uint8_t)x[3]);
-		/* A read (of UARTFR): 0, the FIFO is never full. Other devices: none here. */
+		if (!mmio(ipa, write, size, &data))
+			done[0] = PVM_HC_RUN_F_ABORT; /* no device there: the guest gets an abort */
+		done[1] = write ? 0 : data;
+		print("el2-exit: exit vcpu=0 mmio %s ipa=0x%lx size=%u data=0x%lx%s\n",
+		      write ? "write" : "read", ipa, size, data, done[0] ? " abort" : "");
 		return true;
 	}
 	case EXIT_MEM_FAULT:
 		print("el2-exit: exit vcpu=0 mem_fault ipa=0x%lx write=%lu exec=%lu\n", ipa,
 		      x[3] & 1, (x[3] >> 1) & 1);
-		CHECK(*faults < FAULT_PAGES, "the guest faulted on more than %u pages",
+		CHECK(g.faults < FAULT_PAGES, "the guest faulted on more than %u pages",
 		      FAULT_PAGES);
-		ret = hc_topup(PVM_HC_DONATE_GUEST, vm, pa(fault_pages + *faults * PAGE), ipa, 1, 0,
-			       0, NULL);
+		ret = hc_topup(PVM_HC_DONATE_GUEST, vm, pa(fault_pages + g.faults * PAGE), ipa, 1,
+			       0, 0, NULL);
 		CHECK(ret == 0, "PVM_HC_DONATE_GUEST at IPA 0x%lx: %ld", ipa, ret);
-		++*faults;
+		g.fault_ipa[g.faults++] = ipa;
+		return true;
+	case EXIT_MEM_SHARE:
+		print("el2-exit: exit vcpu=0 mem_share op=%s ipa=0x%lx pages=%lu\n",
+		      x[4] < 3 ? ops[x[4]] : "?", ipa, x[3]);
+		/* Relinquished pages are the host's again: no longer guest memory. */
+		for (i = 0; x[4] == SHARE_RELINQUISH && i < g.faults; i++)
+			if (g.fault_ipa[i] >= ipa && g.fault_ipa[i] < ipa + x[3] * PAGE)
+				g.fault_ipa[i] = 0;
+		return true;
+	case EXIT_GUEST_FAULT:
+		print("el2-exit: exit vcpu=0 guest_fault %s ipa=0x%lx\n",
+		      x[2] < 3 ? faults[x[2]] : "?", x[3]);
+		return true;
+	case EXIT_NEED_PAGES:
+		print("el2-exit: exit vcpu=0 need_pages pages=%lu\n", x[2]);
+		topup(x[2]);
 		return true;
 	case EXIT_PSCI:
 		print("el2-exit: exit vcpu=0 psci fn=0x%lx target=%lu\n", x[2], x[3]);
@@ -112,18 +249,31 @@ static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2], unsigned *
 	}
 }
 
-void test_hello(void)
+void test_guest(const char *name)
 {
-	uint64_t vm = vm_create(PVM_LAYOUT_RAM_SIZE), x[8], done[2] = {0, 0};
-	unsigned runs = 0, faults = 0;
+	uint64_t vm, x[8], done[2] = {0, 0};
 	uint64_t vbar = read_sysreg(vbar_el1), tpidr = 0x7e57ab1e0000cafeull;
+	unsigned runs = 0, i;
 	int64_t ret;
+
+	for (i = 0; i < sizeof(guest_images) / sizeof(guest_images[0]); i++)
+		if (same(guest_images[i].name, name))
+			break;
+	CHECK(i < sizeof(guest_images) / sizeof(guest_images[0]), "no guest '%s'", name);
+	for (size_t b = 0; b < sizeof(g); b++)
+		((volatile uint8_t *)&g)[b] = 0;
+	g.img = &guest_images[i];
 
 	/* The guest sets its own VBAR_EL1 and SP_EL1: the world switch must keep ours. */
 	write_sysreg(tpidr, tpidr_el1);
+	vm = vm_create(PVM_LAYOUT_RAM_SIZE);
 	load(vm);
-	ret = hc_topup(PVM_HC_VCPU_CREATE, vm, pa(vcpu_page), 0, 0, 0, 0, NULL);
-	CHECK(ret == 0, "PVM_HC_VCPU_CREATE: %ld", ret);
+	for (i = 0; i < VCPUS; i++) {
+		uint64_t index = 0;
+
+		ret = hc_topup(PVM_HC_VCPU_CREATE, vm, pa(vcpu_pages[i]), 0, 0, 0, 0, &index);
+		CHECK(ret == 0 && index == i, "PVM_HC_VCPU_CREATE: %ld (index %lu)", ret, index);
+	}
 	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, PVM_LAYOUT_RAM_BASE, 0, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
 	do {
@@ -136,11 +286,11 @@ void test_hello(void)
 		x[5] = x[6] = x[7] = 0;
 		host_hvc(x);
 		CHECK(x[0] == 0, "PVM_HC_VCPU_RUN: %ld", (int64_t)x[0]);
-	} while (serve(vm, x, done, &faults));
+	} while (serve(vm, x, done));
 	CHECK(read_sysreg(vbar_el1) == vbar && read_sysreg(tpidr_el1) == tpidr,
 	      "the host's EL1 registers changed across guest runs: VBAR_EL1 0x%lx TPIDR_EL1 0x%lx",
 	      read_sysreg(vbar_el1), read_sysreg(tpidr_el1));
 	print("host: the guest powered off after %u runs, %u pages donated on faults\n", runs,
-	      faults);
+	      g.faults);
 	vm_destroy(vm);
 }

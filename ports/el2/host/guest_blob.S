@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The raw image of the sample guest the host program runs (samples/guests'
- * hello.bin, linked at guest IPA PVM_LAYOUT_RAM_BASE), or nothing when the
- * build had none to give (guest.c then reports the test as failed).
+ * The raw images of the sample guests the host program runs (samples/guests'
+ * NAME.bin, linked at guest IPA PVM_LAYOUT_RAM_BASE): host_guest_NAME to
+ * host_guest_NAME_end for each guest of EL2_GUESTS. The build passes their
+ * directory to the assembler (-Wa,-I) and defines PVM_EL2_GUEST_DIR; without
+ * it every image is empty (guest.c then reports the test as failed).
  */
-	.section .rodata.guest, "a"
+#include "el2_tests.h"
+
+	.macro	guest name
 	.balign	16
-	.globl	host_guest_blob, host_guest_blob_end
-host_guest_blob:
-#ifdef PVM_EL2_GUEST_BIN
-	.incbin	PVM_EL2_GUEST_BIN
+	.globl	host_guest_\name, host_guest_\name\()_end
+host_guest_\name:
+#ifdef PVM_EL2_GUEST_DIR
+	.incbin	"\name\().bin"
 #endif
-host_guest_blob_end:
+host_guest_\name\()_end:
+	.endm
+
+	.section .rodata.guest, "a"
+#define EL2_GUEST_BLOB(n) guest n;
+	EL2_GUESTS(EL2_GUEST_BLOB)

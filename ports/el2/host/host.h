@@ -21,6 +21,10 @@ void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 uint64_t pa(const void *p);
 /* One load or store that is expected to abort; the number of aborts it took. */
 unsigned touch(volatile uint64_t *p, bool write);
+/* A byte load that may abort (a stage-2 fault): false if it did, else the byte in *out. */
+bool peek8(const volatile uint8_t *p, uint8_t *out);
+/* Donate pages to the hypervisor's pool (PVM_HC_TOPUP). */
+void topup(uint64_t pages);
 /* A host call that may need pool pages: donate them (PVM_HC_TOPUP) and retry. x0 returned. */
 int64_t hc_topup(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
 		 uint64_t a6, uint64_t *x1);
@@ -29,7 +33,7 @@ uint64_t vm_create(uint64_t ram_size);
 /* Tear it down (TEARDOWN, RECLAIM until done, FINISH); checks pages come back zeroed. */
 void vm_destroy(uint64_t handle);
 
-/* guest.c: run samples/guests' hello as a protected guest. */
-void test_hello(void);
+/* guest.c: run the sample guest of that name (EL2_GUESTS) as a protected guest. */
+void test_guest(const char *name);
 
 #endif /* PVM_EL2_HOST_H */
