@@ -2,7 +2,7 @@
 # ExternalProject with cmake/toolchain-aarch64-none.cmake: the project's own
 # toolchain (the host C compiler, with whatever flags the preset gives it,
 # sanitizers included) never touches it. Output: ${PVM_EL2_DIR}/pvm-el2.elf
-# and pvm-el2.bin.
+# and pvm-el2.bin (and the link map, pvm-el2.map, that tests/bench/el2_sizes.sh reads).
 include(ExternalProject)
 
 set(PVM_EL2_DIR ${CMAKE_BINARY_DIR}/ports/el2)
@@ -27,7 +27,7 @@ ExternalProject_Add(pvm-el2
   # outside the outer build's knowledge); an up-to-date run costs ~0.1 s.
   BUILD_ALWAYS TRUE
   INSTALL_COMMAND ""
-  BUILD_BYPRODUCTS ${PVM_EL2_DIR}/pvm-el2.elf ${PVM_EL2_DIR}/pvm-el2.bin
+  BUILD_BYPRODUCTS ${PVM_EL2_DIR}/pvm-el2.elf ${PVM_EL2_DIR}/pvm-el2.bin ${PVM_EL2_DIR}/pvm-el2.map
   USES_TERMINAL_CONFIGURE TRUE
   USES_TERMINAL_BUILD TRUE)
 
