@@ -147,6 +147,7 @@ struct xfer {
 	apply_fn apply;
 	bool guest_first;  /* the guest change revokes: do it before the host's */
 	bool scrub;	   /* zero guest-owned pages between the two */
+	bool to_guest;	   /* pages enter the guest: make memory coherent for it first */
 	struct chg guest;  /* the guest's stage-2 change */
 	struct s2_op *gop; /* its prepared op: large, so on the stack of run_(guest_)xfer */
 	size_t pages;	   /* table pages the prepared changes need */
@@ -272,6 +273,23 @@ static void scrub_run(struct xfer *x, uint64_t pa, uint64_t n)
 	}
 }
 
+/*
+ * Pages about to appear in a guest's stage-2, the host's write access
+ * already revoked (donation) or restated (sharing): what the host wrote
+ * must reach memory for a guest whose MMU is off, no stale line may survive
+ * for a guest whose MMU is on, and an executable mapping must not fetch
+ * stale instructions (port.h).
+ */
+static void sync_for_guest(const struct xfer *x, uint64_t pa, uint64_t n)
+{
+	void *va = pvm_port_phys_to_virt(pvm_pa(pa));
+	size_t size = (size_t)pages_to_bytes(n);
+
+	pvm_port_dcache_clean_inval_poc(va, size);
+	if (x->guest.prot & PVM_PROT_X)
+		pvm_port_icache_inval_pou(va, size);
+}
+
 static pvm_status_t reserve(struct xfer *x, size_t *need)
 {
 	size_t have = pvm_pool_free_pages(&x->mem->pool);
@@ -317,6 +335,8 @@ static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *ne
 	if (x->scrub)
 		scrub_run(x, pa, n);
 	host_sync(x, pa, n, true);
+	if (x->to_guest)
+		sync_for_guest(x, pa, n);
 	if (!x->guest_first)
 		chg_commit(&x->guest, x->gop);
 	commit_meta(x, pa, n);
@@ -378,6 +398,8 @@ static bool page_xfer(struct xfer *x, struct s2_page *g, uint64_t pa, pvm_status
 		scrub_run(x, pa, 1);
 	if (before != after)
 		s2_page_commit(&h);
+	if (x->to_guest)
+		sync_for_guest(x, pa, 1);
 	if (!x->guest_first)
 		s2_page_commit(g);
 	*p = q;
@@ -913,6 +935,7 @@ static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 		pvm_port_lock(&x->vm->lock);
 		x->mem = mem;
 		x->id = PVM_ID_GUEST(vm);
+		x->to_guest = true;
 		x->guest = (struct chg){.s2 = &x->vm->s2,
 					.kind = CHG_MAP,
 					.ipa = pvm_ipa_val(ipa),

@@ -80,6 +80,34 @@ void pvm_port_tlbi_vmid(uint16_t vmid);
 void pvm_port_dcache_clean_poc(void *va, size_t size);
 
 /**
+ * @brief Clean and invalidate data cache lines to the Point of Coherency.
+ * @param va   Start of the memory (a hypervisor virtual address).
+ * @param size Size in bytes; any alignment.
+ *
+ * Used when pages are mapped into a guest, after the host lost write access
+ * to them (donation) and before the guest's stage-2 entry exists: a guest
+ * running with its MMU off makes non-cacheable accesses that would miss
+ * lines the host left dirty, and a guest that turns its MMU on later must
+ * not hit stale clean lines from before its own non-cacheable writes.
+ * A port whose stage-2 forces write-back attributes (FEAT_S2FWB) or whose
+ * guests' memory is mapped by another hypervisor that does this itself may
+ * implement it as nothing.
+ */
+void pvm_port_dcache_clean_inval_poc(void *va, size_t size);
+
+/**
+ * @brief Invalidate instruction cache lines to the Point of Unification.
+ * @param va   Start of the memory (a hypervisor virtual address).
+ * @param size Size in bytes; any alignment.
+ *
+ * Used when pages are mapped executable into a guest, after
+ * pvm_port_dcache_clean_inval_poc() on the same range: the guest must fetch
+ * the instructions the host wrote, not lines an earlier owner left in the
+ * instruction cache.
+ */
+void pvm_port_icache_inval_pou(void *va, size_t size);
+
+/**
  * @brief A lock word. The port decides what it means (a spin lock on
  *        hardware, a host mutex-free spin on the simulator).
  */

@@ -71,18 +71,53 @@ void pvm_port_tlbi_vmid(uint16_t vmid)
 	vmid_restore(old);
 }
 
+/*
+ * Data cache maintenance by VA over [va, va + size), by the smallest data
+ * cache line (CTR_EL0.DminLine, log2 of words): earlier stores to the range
+ * are ordered before (DSB ISH) and the maintenance completes before
+ * anything after (DSB SY).
+ */
+#define DC_RANGE(op, va, size)                                                                     \
+	do {                                                                                       \
+		uint64_t line_ = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);                     \
+		uint64_t a_ = (uint64_t)(uintptr_t)(va) & ~(line_ - 1);                            \
+		uint64_t end_ = (uint64_t)(uintptr_t)(va) + (size);                                \
+		if (!(size))                                                                       \
+			break;                                                                     \
+		dsb(ish);                                                                          \
+		for (; a_ < end_; a_ += line_)                                                     \
+			__asm__ volatile("dc " op ", %0" : : "r"(a_) : "memory");                  \
+		dsb(sy);                                                                           \
+	} while (0)
+
 void pvm_port_dcache_clean_poc(void *va, size_t size)
 {
-	/* CTR_EL0.DminLine: log2 of the smallest data cache line, in words. */
-	uint64_t line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	DC_RANGE("cvac", va, size);
+}
+
+void pvm_port_dcache_clean_inval_poc(void *va, size_t size)
+{
+	DC_RANGE("civac", va, size);
+}
+
+/*
+ * CTR_EL0.DIC (bit 29) set: instruction caches need no invalidation for
+ * coherence with data. Otherwise IC IVAU by the smallest instruction line
+ * (CTR_EL0.IminLine), broadcast to the Inner Shareable domain, then DSB and
+ * ISB. The instructions reached the PoC already (the clean before this).
+ */
+void pvm_port_icache_inval_pou(void *va, size_t size)
+{
+	uint64_t ctr = read_sysreg(ctr_el0);
+	uint64_t line = 4ull << (ctr & 0xf);
 	uint64_t a = (uint64_t)(uintptr_t)va & ~(line - 1), end = (uint64_t)(uintptr_t)va + size;
 
-	if (!size)
+	if (!size || (ctr & (1ull << 29)))
 		return;
-	dsb(ish); /* earlier stores to the range are cleaned too */
 	for (; a < end; a += line)
-		__asm__ volatile("dc cvac, %0" : : "r"(a) : "memory");
-	dsb(sy);
+		__asm__ volatile("ic ivau, %0" : : "r"(a) : "memory");
+	dsb(ish);
+	__asm__ volatile("isb" : : : "memory");
 }
 
 /*

@@ -74,6 +74,19 @@ void pvm_port_dcache_clean_poc(void *va, size_t size)
 	(void)size;
 }
 
+/* No-ops for the same reason: KVM maintains the caches when it maps guest pages. */
+void pvm_port_dcache_clean_inval_poc(void *va, size_t size)
+{
+	(void)va;
+	(void)size;
+}
+
+void pvm_port_icache_inval_pou(void *va, size_t size)
+{
+	(void)va;
+	(void)size;
+}
+
 /*
  * A spin lock with a yield: the core holds its locks for short, bounded
  * sections, but vCPU threads here are preemptible host threads, so a

@@ -215,6 +215,21 @@ void pvm_port_dcache_clean_poc(void *va, size_t size)
 	sim_unlock();
 }
 
+/* Coherent too: counted only (relaxed atomics: no lock on the donation path). */
+void pvm_port_dcache_clean_inval_poc(void *va, size_t size)
+{
+	(void)va;
+	__atomic_fetch_add(&sim_m.stats.dcache_clean_invals, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sim_m.stats.dcache_clean_inval_bytes, size, __ATOMIC_RELAXED);
+}
+
+void pvm_port_icache_inval_pou(void *va, size_t size)
+{
+	(void)va;
+	__atomic_fetch_add(&sim_m.stats.icache_invals, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sim_m.stats.icache_inval_bytes, size, __ATOMIC_RELAXED);
+}
+
 /*
  * Thread ids are never 0, the "unlocked" value. The id is cached (a
  * syscall per lock would dominate tests that translate every page); a

@@ -209,6 +209,76 @@ static void test_non_protected_sharing(void **state)
 	assert_int_equal(pi.state, PVM_PAGE_OWNED);
 }
 
+/* Counters of the cache maintenance done for guests since *before. */
+static void cache_delta(const struct pvm_sim_stats *before, uint64_t *dc_bytes, uint64_t *ic_bytes)
+{
+	struct pvm_sim_stats now;
+
+	pvm_sim_get_stats(&now);
+	*dc_bytes = now.dcache_clean_inval_bytes - before->dcache_clean_inval_bytes;
+	*ic_bytes = now.icache_inval_bytes - before->icache_inval_bytes;
+}
+
+/*
+ * Pages entering a guest are cleaned and invalidated to the PoC (a guest
+ * with its MMU off reads memory, not the host's dirty lines) and, when
+ * executable, invalidated in the instruction cache: on the single-page path
+ * and on the range path alike, for donation and sharing; a refused call
+ * does no maintenance.
+ */
+static void test_cache_sync_for_guest(void **state)
+{
+	unsigned p = new_vm(true, RAM + 32 * MiB), np = new_vm(false, RAM + 33 * MiB);
+	struct pvm_sim_stats before;
+	uint64_t dc, ic;
+
+	(void)state;
+	pvm_sim_get_stats(&before);
+	assert_int_equal(
+		pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000), 1, NULL),
+		PVM_OK);
+	cache_delta(&before, &dc, &ic);
+	assert_int_equal(dc, PAGE);
+	assert_int_equal(ic, PAGE); /* donated pages are executable */
+
+	pvm_sim_get_stats(&before);
+	assert_int_equal(pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 3 * MiB), pvm_ipa(0x80200000),
+					       512, NULL),
+			 PVM_OK);
+	cache_delta(&before, &dc, &ic);
+	assert_int_equal(dc, 512 * PAGE);
+	assert_int_equal(ic, 512 * PAGE);
+
+	pvm_sim_get_stats(&before);
+	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 16,
+					      PVM_PROT_RW, NULL),
+			 PVM_OK);
+	cache_delta(&before, &dc, &ic);
+	assert_int_equal(dc, 16 * PAGE);
+	assert_int_equal(ic, 0); /* not executable: no instruction fetch to keep coherent */
+
+	pvm_sim_get_stats(&before);
+	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 9 * MiB), pvm_ipa(0x100000), 1,
+					      PVM_PROT_RWX, NULL),
+			 PVM_OK);
+	cache_delta(&before, &dc, &ic);
+	assert_int_equal(dc, PAGE);
+	assert_int_equal(ic, PAGE);
+
+	/* Refused: the page is the guest's already, or the IPA is taken. */
+	pvm_sim_get_stats(&before);
+	assert_int_equal(
+		pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x90000000), 1, NULL),
+		PVM_E_STATE);
+	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 10 * MiB), pvm_ipa(0), 4,
+					      PVM_PROT_RW, NULL),
+			 PVM_E_EXISTS);
+	cache_delta(&before, &dc, &ic);
+	assert_int_equal(dc, 0);
+	assert_int_equal(ic, 0);
+	check();
+}
+
 static void test_hyp_share_pin(void **state)
 {
 	(void)state;
@@ -239,6 +309,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_protected_vm_confidentiality, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relinquish_zeroes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_protected_sharing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_sync_for_guest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hyp_share_pin, setup, teardown),
 	};
 

@@ -203,13 +203,17 @@ void pvm_sim_tlb_reset(void);
 
 /** @brief Counters kept by the simulated machine. */
 struct pvm_sim_stats {
-	uint64_t tlbi_ipa;	     /**< pvm_port_tlbi_ipa() calls. */
-	uint64_t tlbi_vmid;	     /**< pvm_port_tlbi_vmid() calls. */
-	uint64_t tlb_hits;	     /**< Translations served by the TLB model. */
-	uint64_t tlb_misses;	     /**< Translations that walked the tables. */
-	uint64_t dcache_cleans;	     /**< pvm_port_dcache_clean_poc() calls. */
-	uint64_t dcache_clean_bytes; /**< Bytes those calls cleaned. */
-	uint64_t bbm_violations;     /**< Break-before-make violations found. */
+	uint64_t tlbi_ipa;		   /**< pvm_port_tlbi_ipa() calls. */
+	uint64_t tlbi_vmid;		   /**< pvm_port_tlbi_vmid() calls. */
+	uint64_t tlb_hits;		   /**< Translations served by the TLB model. */
+	uint64_t tlb_misses;		   /**< Translations that walked the tables. */
+	uint64_t dcache_cleans;		   /**< pvm_port_dcache_clean_poc() calls. */
+	uint64_t dcache_clean_bytes;	   /**< Bytes those calls cleaned. */
+	uint64_t dcache_clean_invals;	   /**< pvm_port_dcache_clean_inval_poc() calls. */
+	uint64_t dcache_clean_inval_bytes; /**< Bytes those calls cleaned and invalidated. */
+	uint64_t icache_invals;		   /**< pvm_port_icache_inval_pou() calls. */
+	uint64_t icache_inval_bytes;	   /**< Bytes those calls invalidated. */
+	uint64_t bbm_violations;	   /**< Break-before-make violations found. */
 };
 
 /**
