@@ -128,6 +128,24 @@ static bool probe_smccc_filter(void)
 	return ok;
 }
 
+/*
+ * The protected-VM machine type: bit 31 of KVM_CREATE_VM's type, as
+ * Android's pKVM kernels (and upstream after the kernels tested here) define
+ * it. A kernel without it, or with it but not booted in protected mode,
+ * refuses the type with EINVAL: creating (and dropping) one VM is the probe.
+ */
+#define PVM_KVM_VM_TYPE_ARM_PROTECTED (1ul << 31)
+
+static bool probe_protected_type(unsigned long ipa_type)
+{
+	int vm = ioctl(kvm_port.kvm_fd, KVM_CREATE_VM, ipa_type | PVM_KVM_VM_TYPE_ARM_PROTECTED);
+
+	if (vm < 0)
+		return false;
+	close(vm);
+	return true;
+}
+
 pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps *caps)
 {
 	struct kvm_port *p = &kvm_port;
@@ -155,8 +173,8 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 	p->ipa_bits = cfg->ipa_bits;
 	p->caps.nisv_to_user = ioctl(p->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) > 0;
 	p->caps.smccc_filter = probe_smccc_filter();
-	/* Upstream KVM has no protected-VM type to probe for (Android's pKVM has). */
-	p->caps.protected_vm = false;
+	p->caps.protected_vm =
+		probe_protected_type(r > 0 ? KVM_VM_TYPE_ARM_IPA_SIZE(cfg->ipa_bits) : 0);
 	p->mem_fd = memfd_create("libpvm-phys", MFD_CLOEXEC);
 	if (p->mem_fd < 0 || ftruncate(p->mem_fd, (off_t)cfg->ram_size))
 		goto nomem;
@@ -168,9 +186,13 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 	p->base = cfg->ram_base;
 	p->size = cfg->ram_size;
 	pthread_mutex_init(&p->slot_lock, NULL);
-	fprintf(stderr,
-		"libpvm-kvm: no protected-VM type in this kernel: VMs are ordinary KVM VMs and "
-		"the host kernel is trusted with guest memory\n");
+	if (p->caps.protected_vm)
+		fprintf(stderr, "libpvm-kvm: the kernel offers a protected-VM type, which this "
+				"port does not use yet: VMs are ordinary KVM VMs and the host "
+				"kernel is trusted with guest memory\n");
+	else
+		fprintf(stderr, "libpvm-kvm: no protected-VM type in this kernel: VMs are ordinary "
+				"KVM VMs and the host kernel is trusted with guest memory\n");
 	if (!p->caps.smccc_filter)
 		fprintf(stderr,
 			"libpvm-kvm: no SMCCC filter (Linux < 6.4): unavailable to guests: "

@@ -29,8 +29,11 @@
  *    without, `KVM_EXIT_SYSTEM_EVENT` the guest's PSCI SYSTEM_OFF/RESET and
  *    `KVM_EXIT_HYPERCALL` (Linux 6.4+, SMCCC filter) an `HVC #0`.
  *
- * **Trust.** Upstream Linux has no protected-VM type: a VM created here is
- * an ordinary KVM VM, and the host kernel (and this process, which maps
+ * **Trust.** pvm_kvm_init() probes for the protected-VM machine type
+ * (`KVM_CREATE_VM` with bit 31 of the type, Android's pKVM ABI) and reports
+ * it in pvm_kvm_caps::protected_vm; the Debian kernels this port is tested
+ * on (6.1, 6.12) do not offer it, and the port does not use it yet. A VM
+ * created here is an ordinary KVM VM, and the host kernel (and this process, which maps
  * every guest page) can read and write guest memory. libpvm still applies
  * its ownership rules to everything that goes through its API, but in this
  * mode the host kernel is trusted. pvm_kvm_init() says so on stderr.
@@ -70,7 +73,7 @@ struct pvm_kvm_config {
 struct pvm_kvm_caps {
 	unsigned max_ipa_bits; /**< KVM_CAP_ARM_VM_IPA_SIZE (0: only 40 bits). */
 	bool smccc_filter;     /**< KVM_ARM_VM_SMCCC_FILTER: guest calls reach libpvm. */
-	bool protected_vm;     /**< A protected-VM type (never on upstream kernels). */
+	bool protected_vm;     /**< KVM_CREATE_VM accepts the protected-VM type (bit 31). */
 	bool nisv_to_user;     /**< KVM_CAP_ARM_NISV_TO_USER. */
 };
 
