@@ -6,14 +6,15 @@
 include(ExternalProject)
 
 set(PVM_EL2_DIR ${CMAKE_BINARY_DIR}/ports/el2)
-# The host program carries sample guests (hello, share, hostile) to run as
-# protected VMs: the same NAME.bin that samples/guests builds for the other
-# ports.
+# The host program carries sample guests (ports/el2/common/el2_tests.h) to
+# run as protected VMs: the same NAME.bin that samples/guests builds for the
+# other ports, and the device tree pvm-run gives them (guest.dtb, written by
+# samples/pvm-run's pvm-guest-dtb into the same directory).
 set(PVM_EL2_GUEST_ARGS)
 set(PVM_EL2_GUEST_DEPS)
-if(TARGET guests)
+if(TARGET guests AND TARGET guest-dtb)
   set(PVM_EL2_GUEST_ARGS -DPVM_EL2_GUEST_DIR=${PVM_GUEST_DIR})
-  set(PVM_EL2_GUEST_DEPS DEPENDS guests)
+  set(PVM_EL2_GUEST_DEPS DEPENDS guests guest-dtb)
 endif()
 ExternalProject_Add(pvm-el2
   ${PVM_EL2_GUEST_DEPS}

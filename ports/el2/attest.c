@@ -14,21 +14,11 @@
 
 #include <string.h>
 
+#include "bootargs.h"
 #include "el2.h"
 #include "print.h"
 
 extern const char __data_start[];
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * "KEY<hex>" in the boot arguments: the bytes into out (at most max), their
@@ -38,22 +28,13 @@ static int hexval(char c)
  */
 static size_t boot_hex(const char *args, const char *key, uint8_t *out, size_t max, bool hide)
 {
-	const char *p = strstr(args, key);
-	char *digits;
+	char *digits = bootarg(args, key);
 	size_t n;
-	int hi, lo;
 
-	if (!p)
+	if (!digits)
 		return 0;
-	digits = (char *)(uintptr_t)(p + strlen(key));
-	for (n = 0; n < max; n++) {
-		hi = hexval(digits[2 * n]);
-		lo = hi < 0 ? -1 : hexval(digits[2 * n + 1]);
-		if (lo < 0)
-			break;
-		out[n] = (uint8_t)(hi << 4 | lo);
-	}
-	if (!n || (digits[2 * n] && digits[2 * n] != ' '))
+	n = bootarg_hex(digits, out, max);
+	if (!n)
 		el2_panic("%s wants 1 to %zu bytes in hex", key, max);
 	if (hide)
 		memset(digits, '*', 2 * n);

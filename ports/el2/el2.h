@@ -69,8 +69,8 @@ void el2_crypto_heap_init(void);
 /* host.c */
 void el2_host_start(const struct el2_platform *p, unsigned test) __attribute__((noreturn));
 void el2_host_sync(struct el2_frame *f);
-/* vectors.S: drop to the host at EL1h (interrupts masked) with x0, x1 set. */
-void el2_eret_host(uint64_t entry, uint64_t x0, uint64_t x1) __attribute__((noreturn));
+/* vectors.S: drop to the host at EL1h (interrupts masked) with x0..x2 set. */
+void el2_eret_host(uint64_t entry, uint64_t x0, uint64_t x1, uint64_t x2) __attribute__((noreturn));
 
 /* vectors.S -> C: kind = 4 * {cur SP0, cur SPx, lower A64, lower A32} + {sync, irq, fiq, serror} */
 void el2_exception(unsigned kind, struct el2_frame *f);

@@ -71,12 +71,21 @@ void el2_host_start(const struct el2_platform *p, unsigned test)
 	size_t need = 0;
 	pvm_status_t ret;
 
-	if (blob < sizeof(*h) || h->size < blob || !host_owned(PVM_EL2_HOST_ADDR, h->size))
+	size_t args = strlen(p->bootargs) + 1;
+
+	if (blob < sizeof(*h) || h->size < blob || !host_owned(PVM_EL2_HOST_ADDR, h->size + args))
 		el2_panic("host program [0x%llx, +0x%lx) is not in host memory [0x%lx, 0x%lx)",
-			  PVM_EL2_HOST_ADDR, h->size, el2_mem_cfg.ram_base, el2_mem_cfg.hyp_base);
+			  PVM_EL2_HOST_ADDR, h->size + args, el2_mem_cfg.ram_base,
+			  el2_mem_cfg.hyp_base);
 	memcpy(dst, el2_host_blob, blob);
+	/*
+	 * The boot arguments, for the host (the challenge of its tests): a copy
+	 * after its BSS, since the DTB is not in its stage-2. The device secret
+	 * in them is already masked (el2_attest_uds()).
+	 */
+	memcpy((char *)dst + h->size, p->bootargs, args);
 	/* The host starts with its MMU off: its code must be in memory, not just in our cache. */
-	pvm_port_dcache_clean_poc(dst, blob);
+	pvm_port_dcache_clean_poc(dst, h->size + args);
 	__asm__ volatile("ic iallu" : : : "memory");
 	dsb(ish);
 	isb();
@@ -110,7 +119,7 @@ void el2_host_start(const struct el2_platform *p, unsigned test)
 	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" : : : "memory");
 	print("el2: starting the host at EL1, 0x%llx (test %u), HCR_EL2 0x%lx\n", PVM_EL2_HOST_ADDR,
 	      test, hcr);
-	el2_eret_host(PVM_EL2_HOST_ADDR, test, p->uart);
+	el2_eret_host(PVM_EL2_HOST_ADDR, test, p->uart, PVM_EL2_HOST_ADDR + h->size);
 }
 
 /*

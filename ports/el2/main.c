@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "bootargs.h"
 #include "el2.h"
 #include "el2_tests.h"
 #include "pl011.h"
@@ -73,13 +74,12 @@ static unsigned pa_bits(void)
 static unsigned pick_test(const char *args)
 {
 	static const char key[] = "el2-test=";
-	const char *p = strstr(args, key);
+	const char *p = bootarg(args, key);
 	size_t n;
 	unsigned i;
 
 	if (!p)
 		return EL2_TEST_all;
-	p += sizeof(key) - 1;
 	for (n = 0; p[n] && p[n] != ' '; n++)
 		;
 	for (i = 0; i < EL2_TEST_NR; i++)

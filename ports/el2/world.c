@@ -10,13 +10,23 @@
  * (world.S) until it traps, saves the guest's back into its context and puts
  * the host's back: the host never observes that a guest ran.
  *
- * FP/SIMD: the guest runs with CPTR_EL2.TFP set, so the first FP/SIMD
- * instruction traps to EL2 (EC 0x07), which the core does not handle, and
- * the host's V registers, FPSR and FPCR are never touched by a guest: none
- * of them needs saving, and regs.fp is unused on this port. The sample
- * guests are built with -mgeneral-regs-only. Lazy switching of the FP
- * registers (trap, then save the host's and load the guest's) comes with
- * guests that use them.
+ * FP/SIMD, lazily as pKVM does: a run starts with CPTR_EL2.TFP set, so the
+ * guest's first FP/SIMD instruction (with its own CPACR_EL1.FPEN open: that
+ * EL1 trap has priority) traps here, EC 0x07. The port handles that trap
+ * itself and the core never sees it: it saves the host's V0..V31, FPSR and
+ * FPCR (the hypervisor, built with -mgeneral-regs-only, never touches them,
+ * so they are still the host's), loads the vCPU's (regs.fp), clears TFP and
+ * resumes the guest at the same instruction. When the run ends with the
+ * guest's registers loaded, they go back to regs.fp and the host's are
+ * restored. A run that uses no FP/SIMD costs nothing. The save and load are
+ * fpsimd.S, the image's only FP/SIMD code (check-no-fp.sh).
+ *
+ * SVE and SME stay trapped (CPTR_EL2.TZ, TSM: the guest's regs.fp holds only
+ * the 128-bit V registers, not Z/P/ZA): such an instruction with the guest's
+ * CPACR_EL1.ZEN/SMEN open traps with EC 0x19 or 0x1d, which the core does
+ * not handle: it injects an undefined-instruction exception into the guest
+ * and reports a guest-fault exit (PVM_FAULT_UNDEF), as on a CPU without the
+ * feature.
  *
  * TLBs: stage-1 and stage-2 entries are tagged with the VMID of VTTBR_EL2,
  * and the host (VMID 0) and every VM have different VMIDs, so switching
@@ -32,6 +42,7 @@
  */
 #include <stddef.h>
 
+#include <libpvm/esr.h>
 #include <libpvm/port.h>
 #include <libpvm/vcpu.h>
 
@@ -44,16 +55,30 @@ _Static_assert(offsetof(struct pvm_vcpu_regs, pc) == WORLD_PC, "world.h: pc");
 _Static_assert(offsetof(struct pvm_vcpu_regs, pstate) == WORLD_PC + 8, "world.h: pstate");
 _Static_assert(offsetof(struct pvm_vcpu_ctx, regs) == 0, "world.S takes the ctx as regs");
 
-#define CPTR_EL2_RES1 0x33ffull
+_Static_assert(offsetof(struct pvm_vcpu_regs, fpsr) == offsetof(struct pvm_vcpu_regs, fp) + 512 &&
+		       offsetof(struct pvm_vcpu_regs, fpcr) ==
+			       offsetof(struct pvm_vcpu_regs, fp) + 520,
+	       "fpsimd.S: V0..V31, FPSR, FPCR");
+
+/* CPTR_EL2 with HCR_EL2.E2H = 0: RES1 bits 13, 9, 7:0; traps TZ (8), TFP (10), TSM (12). */
+#define CPTR_EL2_RES1 0x32ffull
+#define CPTR_EL2_TZ   (1ull << 8)
 #define CPTR_EL2_TFP  (1ull << 10)
+#define CPTR_EL2_TSM  (1ull << 12)
+#define EC_FP	      0x07u /* FP/SIMD access trapped by CPTR_EL2.TFP */
+#define VECTOR_SYNC   8u    /* el2_guest_run(): a synchronous exception from the guest */
 
 /* world.S */
 unsigned el2_guest_run(struct pvm_vcpu_regs *regs);
+/* fpsimd.S: V0..V31, FPSR, FPCR to or from area[0..65]; CPTR_EL2.TFP must be clear. */
+void el2_fpsimd_save(uint64_t *area);
+void el2_fpsimd_load(const uint64_t *area);
 
 /* What the host had in the registers a guest run changes. */
 struct host_state {
 	uint64_t sys[PVM_SYS_NR];
 	uint64_t sp_el0, elr_el2, spsr_el2, hcr, vttbr, vtcr, cptr;
+	uint64_t fp[66] __attribute__((aligned(16))); /* V0..V31, FPSR, FPCR: lazily */
 };
 
 /* Save the EL1 registers of enum pvm_sysreg (MPIDR_EL1 is VMPIDR_EL2's). */
@@ -139,12 +164,25 @@ static void host_load(const struct host_state *h)
 }
 
 /*
+ * The guest's first FP/SIMD access of this run: the host's registers out,
+ * the vCPU's in, the trap off for the rest of the run.
+ */
+static void fp_switch_to_guest(struct host_state *host, const struct pvm_vcpu_regs *regs)
+{
+	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TSM, cptr_el2);
+	isb();
+	el2_fpsimd_save(host->fp);
+	el2_fpsimd_load(regs->fp);
+}
+
+/*
  * Interrupts are masked at EL2 throughout (nothing unmasks them), so
  * nothing runs between the save of the host and its restore but this.
  */
 void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 {
 	struct host_state host;
+	bool guest_fp = false;
 	unsigned vector;
 
 	host_save(&host);
@@ -152,15 +190,26 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 	write_sysreg(ctx->vtcr, vtcr_el2);
 	write_sysreg(ctx->vttbr, vttbr_el2);
 	write_sysreg(ctx->hcr, hcr_el2);
-	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TFP, cptr_el2);
+	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TFP | CPTR_EL2_TSM, cptr_el2);
 
-	vector = el2_guest_run(&ctx->regs);
-
-	/* The syndrome first: nothing below may overwrite it, but read it while it is fresh. */
+	for (;;) {
+		vector = el2_guest_run(&ctx->regs);
+		/* The syndrome first: nothing below may overwrite it, but read it while it is
+		 * fresh. */
+		trap->esr = read_sysreg(esr_el2);
+		if (vector != VECTOR_SYNC || PVM_ESR_EC(trap->esr) != EC_FP || guest_fp)
+			break;
+		/* ELR_EL2 (regs.pc) is the trapped instruction: it runs again, untrapped. */
+		fp_switch_to_guest(&host, &ctx->regs);
+		guest_fp = true;
+	}
 	trap->kind = vector & 3; /* sync, IRQ, FIQ, SError: enum pvm_trap_kind's order */
-	trap->esr = read_sysreg(esr_el2);
 	trap->far = read_sysreg(far_el2);
 	trap->hpfar = read_sysreg(hpfar_el2);
 	el1_save(ctx->regs.sys);
+	if (guest_fp) {
+		el2_fpsimd_save(ctx->regs.fp);
+		el2_fpsimd_load(host.fp);
+	}
 	host_load(&host);
 }

@@ -26,7 +26,7 @@
 #define IPA_BITS     36
 #define FDT_SIZE     0x10000ull
 /* The device tree sits 1 MiB below the shared pool at the top of RAM. */
-#define FDT_OFFSET (PVM_LAYOUT_RAM_SIZE - 2 * MiB)
+#define FDT_OFFSET PVM_LAYOUT_FDT_OFFSET
 
 static const char *const exit_names[] = {
 	[PVM_EXIT_NONE] = "none",

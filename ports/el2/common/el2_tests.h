@@ -11,10 +11,14 @@
  * The sample guests (samples/guests' NAME.bin) the host program embeds and
  * runs as protected VMs, each as the test of its name (host/guest.c).
  */
-#define EL2_GUESTS(X) X(hello) X(share) X(hostile)
+#define EL2_GUESTS(X) X(hello) X(share) X(hostile) X(attest) X(fpu)
 
 /* all: every test in turn (the default when no el2-test= is given). */
-#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(attest) EL2_GUESTS(X)
+/*
+ * seal: a VM loaded with measured pages and sealed, whose evidence the
+ * hypervisor prints (the test named attest is the attest guest's).
+ */
+#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(seal) EL2_GUESTS(X)
 
 #ifndef __ASSEMBLER__
 enum el2_test {

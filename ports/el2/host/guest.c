@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests "hello", "share", "hostile" (EL2_GUESTS): the host runs the sample
- * guest of the test's name (samples/guests' NAME.bin, embedded by
- * guest_blob.S) as a protected guest, through host calls only, as pvm-run
- * does on the simulator: create the VM with two vCPUs, load the image
- * measured, boot vCPU 0 at the image's start and run it, serving its exits
- * until it powers itself off; then tear the VM down.
+ * Tests "hello", "share", "hostile", "attest", "fpu" (EL2_GUESTS): the host
+ * runs the sample guest of the test's name (samples/guests' NAME.bin,
+ * embedded by guest_blob.S) as a protected guest, through host calls only,
+ * as pvm-run does on the simulator: create the VM with two vCPUs, load the
+ * image measured, give it pvm-run's device tree (guest_dtb.c: with the
+ * boot's challenge, unmeasured), boot vCPU 0 at the image's start with the
+ * tree in x0 and run it, serving its exits until it powers itself off; then
+ * tear the VM down and check that every page it had comes back zeroed.
  *
  * The exits are served as pvm-run serves them (samples/pvm-run/vmm.c,
  * devices.c): UART writes, the mailbox device (which reads guest memory as
  * the host, through the host's own stage-2), pages for memory faults, pool
- * pages, and an abort for any other MMIO access.
+ * pages, and an abort for any other MMIO access. A blob handed over through
+ * the mailbox (the attest guest's evidence) is printed in hex between
+ * "el2-evidence-begin" and "el2-evidence-end": this VMM has no verifier, the
+ * test script runs pvm-verify on it (guest.sh), where pvm-run verifies.
+ *
+ * Around every run the host holds values of its own in its FP/SIMD
+ * registers (fpregs.h, a new seed each run) and checks them afterwards: a
+ * guest using FP/SIMD (fpu) must not leave a trace in them.
  *
  * Two kinds of lines on the console for the test to compare with the
  * simulator's (tests/guests/expected/NAME.*): "el2-exit: " + each exit in
@@ -23,6 +32,7 @@
 #include <stdint.h>
 
 #include "el2_tests.h"
+#include "fpregs.h"
 #include "host.h"
 #include "hvc.h"
 #include "print.h"
@@ -61,6 +71,8 @@ static const struct guest_image {
 static uint8_t image[IMAGE_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t fault_pages[FAULT_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t vcpu_pages[VCPUS][PAGE] __attribute__((aligned(PAGE)));
+static uint8_t dtb_page[PAGE] __attribute__((aligned(PAGE)));
+static uint8_t blob[PVM_LAYOUT_MAILBOX_BLOB_MAX];
 
 /* What one run of a guest keeps: its image, the IPAs it got pages for, the mailbox. */
 static struct {
@@ -69,6 +81,7 @@ static struct {
 	uint64_t fault_ipa[FAULT_PAGES]; /* fault_pages[i] backs fault_ipa[i]; 0: none (any more) */
 	unsigned faults;
 	uint32_t mailbox_status;
+	uint64_t blob_ipa;
 	char line[256]; /* the guest's UART line being assembled */
 	size_t line_len;
 } g;
@@ -120,6 +133,8 @@ static uint64_t ipa_to_pa(uint64_t ipa)
 
 	if (page >= PVM_LAYOUT_RAM_BASE && page < PVM_LAYOUT_RAM_BASE + g.image_pages * PAGE)
 		return pa(image) + (page - PVM_LAYOUT_RAM_BASE) + off;
+	if (page == PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET)
+		return pa(dtb_page) + off;
 	for (i = 0; i < g.faults; i++)
 		if (g.fault_ipa[i] == page)
 			return pa(fault_pages + i * PAGE) + off;
@@ -127,28 +142,61 @@ static uint64_t ipa_to_pa(uint64_t ipa)
 }
 
 /*
- * The NUL-terminated string at a guest IPA, read as the host: through the
- * host's own view, at the PA it gave for that IPA. While the guest shares
- * the page the reads work; otherwise the first one takes a stage-2 abort
- * (the host survives it: peek8()) and the read fails, as in devices.c.
+ * Guest memory at an IPA, read as the host: through the host's own view,
+ * at the PA it gave for that IPA. While the guest shares the pages the
+ * reads work; otherwise the first one takes a stage-2 abort (the host
+ * survives it: peek8()) and the read fails, as in devices.c. With stop,
+ * up to and including the first NUL (then *n says how many bytes were read).
  */
-static bool host_read_string(uint64_t ipa, char *out, size_t max)
+static bool host_read(uint64_t ipa, uint8_t *out, size_t max, bool stop, size_t *n)
 {
 	size_t i;
 
 	for (i = 0; i < max; i++) {
 		uint64_t p = ipa_to_pa(ipa + i);
 
-		if (!p || !peek8((const volatile uint8_t *)(uintptr_t)p, (uint8_t *)&out[i]))
+		if (!p || !peek8((const volatile uint8_t *)(uintptr_t)p, &out[i]))
 			return false;
-		if (!out[i])
-			return true;
+		if (stop && !out[i])
+			break;
 	}
-	out[max - 1] = 0;
+	*n = i;
 	return true;
 }
 
-/* The sample mailbox (pvm_layout.h) as pvm-run has it, without attest's blob. */
+/* The NUL-terminated string at a guest IPA, at most max bytes with its NUL (cut there). */
+static bool host_read_string(uint64_t ipa, char *out, size_t max)
+{
+	size_t n;
+
+	if (!host_read(ipa, (uint8_t *)out, max, true, &n))
+		return false;
+	if (n == max)
+		out[max - 1] = 0;
+	return true;
+}
+
+/* A blob the guest hands over (BLOB_ADDR, then BLOB_LEN): on the console in hex, as devices.c. */
+static bool host_blob(uint64_t len)
+{
+	size_t n, i;
+
+	if (!len || len > sizeof(blob)) {
+		print("el2-guest: mailbox: blob of %lu bytes refused\n", len);
+		return false;
+	}
+	if (!host_read(g.blob_ipa, blob, (size_t)len, false, &n)) {
+		print("el2-guest: mailbox: host read faulted\n");
+		return false;
+	}
+	print("el2-guest: mailbox: blob of %lu bytes\nel2-evidence-begin\n", len);
+	for (i = 0; i < n; i++)
+		print("%02x%s", blob[i], (i % 32 == 31 || i + 1 == n) ? "\n" : "");
+	print("el2-evidence-end\n");
+	return true;
+}
+
+/* The sample mailbox (pvm_layout.h) as pvm-run has it. */
 static bool mailbox(uint64_t off, bool write, unsigned size, uint64_t *data)
 {
 	static char s[PVM_LAYOUT_MAILBOX_STR_MAX];
@@ -161,6 +209,14 @@ static bool mailbox(uint64_t off, bool write, unsigned size, uint64_t *data)
 			print("el2-guest: mailbox: %s\n", s);
 		else
 			print("el2-guest: mailbox: host read faulted\n");
+		return true;
+	}
+	if (write && off == PVM_LAYOUT_MAILBOX_BLOB_ADDR && size == 8) {
+		g.blob_ipa = *data;
+		return true;
+	}
+	if (write && off == PVM_LAYOUT_MAILBOX_BLOB_LEN && size == 8) {
+		g.mailbox_status = host_blob(*data);
 		return true;
 	}
 	if (!write && off == PVM_LAYOUT_MAILBOX_STATUS) {
@@ -249,9 +305,93 @@ static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2])
 	}
 }
 
+/* Give the guest its device tree, unmeasured (as pvm-run: it carries the challenge). */
+static void give_dtb(uint64_t vm)
+{
+	size_t challenge = 0, size = guest_dtb(dtb_page, PAGE, &challenge);
+	int64_t ret;
+
+	ret = hc_topup(PVM_HC_DONATE_GUEST, vm, pa(dtb_page),
+		       PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, 1, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_DONATE_GUEST of the device tree: %ld", ret);
+	print("host: device tree at IPA 0x%x (%zu bytes, a %zu-byte challenge)\n",
+	      PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, size, challenge);
+}
+
+/* Words of the fpu guest's key material (fpregs.h: FPREGS_SECRET_SEED) in n bytes at p. */
+static unsigned secrets_in(const uint8_t *p, size_t n)
+{
+	const volatile uint64_t *w = (const volatile uint64_t *)(uintptr_t)p;
+	unsigned found = 0, r;
+	size_t i;
+
+	for (i = 0; i < n / 8; i++) {
+		uint64_t v = w[i], lo = FPREGS_SECRET_SEED;
+
+		for (r = 0; r < 32; r++) {
+			lo += FPREGS_STEP;
+			found += v == lo || v == (lo ^ FPREGS_HI_FLIP);
+		}
+	}
+	return found;
+}
+
+/* Nonzero bytes in n bytes at p. */
+static size_t dirty(const uint8_t *p, size_t n)
+{
+	size_t i, d = 0;
+
+	for (i = 0; i < n; i++)
+		d += ((const volatile uint8_t *)p)[i] != 0;
+	return d;
+}
+
+/*
+ * After the teardown, every page the guest had is the host's again: its
+ * image, the pages of its memory faults (its stack, BSS and heap: where the
+ * fpu guest left its key material), its device tree and its vCPUs' pages
+ * (where its registers were saved). Each must read zero, and the key
+ * material must be nowhere. The scan is checked first on a copy of the
+ * key material the host makes itself, so it cannot pass by finding nothing.
+ */
+static void check_scrubbed(void)
+{
+	static const struct {
+		const char *what;
+		const uint8_t *p;
+		size_t pages;
+	} ranges[] = {
+		{"image", image, IMAGE_PAGES},
+		{"memory-fault", fault_pages, FAULT_PAGES},
+		{"device-tree", dtb_page, 1},
+		{"vCPU", vcpu_pages[0], VCPUS},
+	};
+	static uint8_t probe[512] __attribute__((aligned(16)));
+	size_t pages = 0, r, d;
+	unsigned found;
+
+	fpregs_fill(FPREGS_SECRET_SEED);
+	fpregs_store(probe);
+	CHECK(secrets_in(probe, sizeof(probe)) == 64, "the key-material scan misses it");
+	for (r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+		size_t n = ranges[r].pages * PAGE;
+
+		d = dirty(ranges[r].p, n);
+		found = secrets_in(ranges[r].p, n);
+		CHECK(!d && !found,
+		      "the guest's %s pages came back with %zu nonzero bytes (%u words "
+		      "of the fpu guest's key material)",
+		      ranges[r].what, d, found);
+		pages += ranges[r].pages;
+	}
+	print("host: after the teardown %zu reclaimed pages read zero; the guest's secrets are in "
+	      "none of them\n",
+	      pages);
+}
+
 void test_guest(const char *name)
 {
-	uint64_t vm, x[8], done[2] = {0, 0};
+	uint64_t vm, x[8], done[2] = {0, 0}, seed = 0;
 	uint64_t vbar = read_sysreg(vbar_el1), tpidr = 0x7e57ab1e0000cafeull;
 	unsigned runs = 0, i;
 	int64_t ret;
@@ -268,13 +408,15 @@ void test_guest(const char *name)
 	write_sysreg(tpidr, tpidr_el1);
 	vm = vm_create(PVM_LAYOUT_RAM_SIZE);
 	load(vm);
+	give_dtb(vm);
 	for (i = 0; i < VCPUS; i++) {
 		uint64_t index = 0;
 
 		ret = hc_topup(PVM_HC_VCPU_CREATE, vm, pa(vcpu_pages[i]), 0, 0, 0, 0, &index);
 		CHECK(ret == 0 && index == i, "PVM_HC_VCPU_CREATE: %ld (index %lu)", ret, index);
 	}
-	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, PVM_LAYOUT_RAM_BASE, 0, 0, 0, NULL);
+	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, PVM_LAYOUT_RAM_BASE,
+		  PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
 	do {
 		CHECK(++runs <= MAX_RUNS, "the guest still runs after %u exits", MAX_RUNS);
@@ -284,13 +426,24 @@ void test_guest(const char *name)
 		x[3] = done[0];
 		x[4] = done[1];
 		x[5] = x[6] = x[7] = 0;
+		/* Other values in the host's FP/SIMD registers for every run (FPCR too). */
+		seed = 0x4057c0de00000000ull + runs * 0x1357ull;
+		fpregs_fill(seed);
 		host_hvc(x);
+		i = (unsigned)fpregs_check(seed);
+		CHECK(!i, "run %u changed the host's FP/SIMD %s%d", runs,
+		      i <= 32	? "V"
+		      : i == 33 ? "FPSR"
+				: "FPCR",
+		      i <= 32 ? (int)i - 1 : -1);
 		CHECK(x[0] == 0, "PVM_HC_VCPU_RUN: %ld", (int64_t)x[0]);
 	} while (serve(vm, x, done));
 	CHECK(read_sysreg(vbar_el1) == vbar && read_sysreg(tpidr_el1) == tpidr,
 	      "the host's EL1 registers changed across guest runs: VBAR_EL1 0x%lx TPIDR_EL1 0x%lx",
 	      read_sysreg(vbar_el1), read_sysreg(tpidr_el1));
-	print("host: the guest powered off after %u runs, %u pages donated on faults\n", runs,
-	      g.faults);
+	print("host: the guest powered off after %u runs, %u pages donated on faults; the host's "
+	      "FP/SIMD registers held their own values across every run\n",
+	      runs, g.faults);
 	vm_destroy(vm);
+	check_scrubbed();
 }

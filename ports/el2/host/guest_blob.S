@@ -4,7 +4,9 @@
  * NAME.bin, linked at guest IPA PVM_LAYOUT_RAM_BASE): host_guest_NAME to
  * host_guest_NAME_end for each guest of EL2_GUESTS. The build passes their
  * directory to the assembler (-Wa,-I) and defines PVM_EL2_GUEST_DIR; without
- * it every image is empty (guest.c then reports the test as failed).
+ * it every image is empty (guest.c then reports the test as failed). Also
+ * host_guest_dtb to host_guest_dtb_end: guest.dtb from the same directory,
+ * the device tree of every guest (guest_dtb.c).
  */
 #include "el2_tests.h"
 
@@ -13,7 +15,11 @@
 	.globl	host_guest_\name, host_guest_\name\()_end
 host_guest_\name:
 #ifdef PVM_EL2_GUEST_DIR
+	.ifc	\name, dtb
+	.incbin	"guest.dtb"
+	.else
 	.incbin	"\name\().bin"
+	.endif
 #endif
 host_guest_\name\()_end:
 	.endm
@@ -21,3 +27,4 @@ host_guest_\name\()_end:
 	.section .rodata.guest, "a"
 #define EL2_GUEST_BLOB(n) guest n;
 	EL2_GUESTS(EL2_GUEST_BLOB)
+	guest dtb

@@ -4,10 +4,14 @@
 #define PVM_EL2_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PAGE	   4096u
 #define VM_RAM_IPA 0x80000000ull /* guest RAM, where the sample guests are linked */
+
+/* The boot arguments (the hypervisor's copy, the device secret masked). */
+extern const char *host_bootargs;
 
 /* Print "el2-test: FAIL <test>: ..." and power the machine off. */
 void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -35,5 +39,11 @@ void vm_destroy(uint64_t handle);
 
 /* guest.c: run the sample guest of that name (EL2_GUESTS) as a protected guest. */
 void test_guest(const char *name);
+/*
+ * guest_dtb.c: the guests' device tree into out (at most max bytes, the
+ * rest zeroed), with the boot's challenge (its length in *challenge_len, 0
+ * for none); the tree's size.
+ */
+size_t guest_dtb(uint8_t *out, size_t max, size_t *challenge_len);
 
 #endif /* PVM_EL2_HOST_H */

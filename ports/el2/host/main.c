@@ -13,13 +13,14 @@
 #include <stdint.h>
 
 #include "el2_tests.h"
+#include "fpregs.h"
 #include "host.h"
 #include "hvc.h"
 #include "pl011.h"
 #include "print.h"
 #include "sysreg.h"
 
-void host_main(unsigned test, uintptr_t uart);
+void host_main(unsigned test, uintptr_t uart, const char *args);
 void host_exception(unsigned kind, uint64_t *frame);
 
 static const char *const names[] = {
@@ -29,6 +30,7 @@ static const char *const names[] = {
 };
 
 static const char *current = "boot";
+const char *host_bootargs = "";
 
 /* What the last expected abort said. */
 static volatile bool expect_abort;
@@ -291,7 +293,7 @@ static void test_vm(void)
  * evidence for the boot's challenge when the seal succeeds (the script
  * checks it with pvm-verify). Loads after the seal are refused.
  */
-static void test_attest(void)
+static void test_seal(void)
 {
 	uint64_t handle = vm_create(16 * PAGE);
 	int64_t ret;
@@ -314,13 +316,16 @@ static void (*const tests[])(void) = {
 	[EL2_TEST_version] = test_version,
 	[EL2_TEST_donate] = test_donate,
 	[EL2_TEST_vm] = test_vm,
-	[EL2_TEST_attest] = test_attest,
+	[EL2_TEST_seal] = test_seal,
 	/* The rest, EL2_GUESTS: test_guest(name). */
 };
 
-void host_main(unsigned test, uintptr_t uart)
+void host_main(unsigned test, uintptr_t uart, const char *args)
 {
 	pl011_init(uart);
+	host_bootargs = args;
+	/* FP/SIMD on for the host itself: guest runs must keep its registers (guest.c). */
+	fpregs_enable();
 	print("host: running at EL%lu, test '%s'\n", read_sysreg(CurrentEL) >> 2,
 	      test < EL2_TEST_NR ? names[test] : "?");
 	if (test >= EL2_TEST_NR)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Entry of the host program at EL1 (MMU off), from the hypervisor:
- * x0 = the test to run, x1 = the PL011's address. The first 16 bytes are
+ * x0 = the test to run, x1 = the PL011's address, x2 = the boot arguments
+ * (a copy just past the BSS: __host_end). The first 16 bytes are
  * the header the hypervisor reads (host.c: struct host_header).
  */
 #include "macros.S.inc"
@@ -12,12 +13,14 @@ host_start:
 	b	1f
 	.long	0
 	.quad	__host_end - host_start	/* bytes to the end of the BSS */
-1:	ldr	x2, =host_stack_top
+1:	mov	x19, x2
+	ldr	x2, =host_stack_top
 	mov	sp, x2
 	zero_range __bss_start, __bss_end
 	ldr	x2, =host_vectors
 	msr	vbar_el1, x2
 	isb
+	mov	x2, x19
 	bl	host_main
 4:	wfe
 	b	4b

@@ -32,6 +32,8 @@
 /**@{*/
 #define PVM_LAYOUT_RAM_BASE 0x80000000	       /**< IPA of guest RAM, and of `_start`. */
 #define PVM_LAYOUT_RAM_SIZE (16 * 1024 * 1024) /**< 16 MiB. */
+/** Where in RAM the VMM puts the device tree (x0 at `_start`): 2 MiB below its end. */
+#define PVM_LAYOUT_FDT_OFFSET (PVM_LAYOUT_RAM_SIZE - 2 * 1024 * 1024)
 /**@}*/
 
 /** @name PL011 UART (write only, no interrupts) */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The EL2 attestation test: boot the image with a device secret and a
-# challenge (run.sh, test "attest"), take the root key and the evidence the
+# challenge (run.sh, test "seal"), take the root key and the evidence the
 # hypervisor prints, and have the host-side verifier check them as a
 # relying party would: pvm-verify must accept the evidence for this
 # challenge and this root, and reject it for any other challenge or root.
@@ -24,7 +24,7 @@ uds=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 boot() {
 	local name=$1 args=$2 console=$dir/$1.console
 	if ! EL2_APPEND="$args el2-challenge=$challenge" EL2_CONSOLE=$console \
-		bash "$run" "$qemu" "$image" attest "$limit"; then
+		bash "$run" "$qemu" "$image" seal "$limit"; then
 		echo "FAIL: attest ($name): the boot failed" >&2
 		exit 1
 	fi

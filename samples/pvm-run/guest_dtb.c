@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pvm-guest-dtb: write the device tree pvm-run gives a sample guest, made
+ * by pvm-run's own code (fdt_build.c), for a VMM that cannot build one when
+ * it runs: the EL2 port's host program, a bare EL1 program without libc or
+ * libfdt, which embeds this file.
+ *
+ *   pvm-guest-dtb OUT.dtb VCPUS
+ *
+ * The tree is pvm-run's for guest RAM [PVM_LAYOUT_RAM_BASE, +RAM_SIZE) and
+ * VCPUS vCPUs, with a placeholder for the relying party's challenge in
+ * /chosen: as long as the longest challenge (64 bytes), zero-filled. The
+ * VMM writes the challenge of its run in place (libfdt's
+ * fdt_setprop_inplace()), shortening the property and turning the words it
+ * no longer uses into FDT_NOP tokens (fdt_nop_property()), which every
+ * reader skips; without a challenge, the whole property becomes FDT_NOPs.
+ *
+ * Why at build time rather than libfdt at EL1: the tree then comes from
+ * the one piece of code that makes it for the other ports, so the guests
+ * see the same tree everywhere, and the host program stays free of a
+ * library built for glibc (Debian's arm64 libfdt.a needs libc functions
+ * and the stack protector's symbols the host does not have).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "pvm_layout.h"
+#include "vmm.h"
+
+int main(int argc, char **argv)
+{
+	static struct vmm v;
+	static unsigned char buf[4096];
+	FILE *f;
+	int ok;
+
+	if (argc != 3 || atoi(argv[2]) < 1 || atoi(argv[2]) > (int)PVM_VCPU_MAX) {
+		fprintf(stderr, "usage: %s OUT.dtb VCPUS (1..%u)\n", argv[0], PVM_VCPU_MAX);
+		return 2;
+	}
+	v.ram_ipa = PVM_LAYOUT_RAM_BASE;
+	v.ram_size = PVM_LAYOUT_RAM_SIZE;
+	v.nvcpus = (unsigned)atoi(argv[2]);
+	v.challenge_len = sizeof(v.challenge);
+	if (vmm_build_fdt(&v, buf, sizeof(buf))) {
+		fprintf(stderr, "pvm-guest-dtb: the tree does not fit in %zu bytes\n", sizeof(buf));
+		return 1;
+	}
+	f = fopen(argv[1], "wb");
+	ok = f && fwrite(buf, 1, fdt_totalsize(buf), f) == fdt_totalsize(buf);
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok) {
+		fprintf(stderr, "pvm-guest-dtb: cannot write %s\n", argv[1]);
+		return 1;
+	}
+	return 0;
+}
