@@ -16,9 +16,10 @@
 /* all: every test in turn (the default when no el2-test= is given). */
 /*
  * seal: a VM loaded with measured pages and sealed, whose evidence the
- * hypervisor prints (the test named attest is the attest guest's).
+ * hypervisor prints (the test named attest is the attest guest's); sve: a
+ * guest's SVE and SME instructions stay undefined.
  */
-#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(seal) EL2_GUESTS(X)
+#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(seal) X(sve) EL2_GUESTS(X)
 
 #ifndef __ASSEMBLER__
 enum el2_test {

@@ -312,11 +312,57 @@ static void test_seal(void)
 	vm_destroy(handle);
 }
 
+/*
+ * SVE and SME stay trapped for guests (world.c: CPTR_EL2.TZ, TSM; the vCPU
+ * context holds no Z, P or ZA registers): the guest of sve_guest.S opens
+ * them for itself and tries each; the hypervisor must answer each with an
+ * undefined-instruction exception in the guest, seen by the host as a
+ * guest-fault exit, and the guest then powers off.
+ */
+static void test_sve(void)
+{
+	extern const char host_sve_guest[], host_sve_guest_end[];
+	size_t size = (size_t)(host_sve_guest_end - host_sve_guest), i;
+	bool sme = (read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf;
+	unsigned undefs = 0, want = sme ? 2 : 1, runs;
+	uint64_t handle, x[8];
+	int64_t ret;
+
+	CHECK((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf, "the CPU has no SVE (-cpu max has)");
+	handle = vm_create(16 * PAGE);
+	for (i = 0; i < PAGE; i++)
+		((volatile uint8_t *)guest_page)[i] = i < size ? (uint8_t)host_sve_guest[i] : 0;
+	ret = hc_topup(PVM_HC_VM_LOAD_MEASURED, handle, pa(guest_page), VM_RAM_IPA, 1, 1, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VM_LOAD_MEASURED: %ld", ret);
+	ret = hc_topup(PVM_HC_VCPU_CREATE, handle, pa(vcpu_page), 0, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VCPU_CREATE: %ld", ret);
+	ret = hvc(PVM_HC_VCPU_BOOT, handle, 0, VM_RAM_IPA, 0, 0, 0, NULL);
+	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
+	for (runs = 0; runs < 8; runs++) {
+		x[0] = PVM_HC_VCPU_RUN;
+		x[1] = handle;
+		x[2] = x[3] = x[4] = x[5] = x[6] = x[7] = 0;
+		host_hvc(x);
+		CHECK(x[0] == 0, "PVM_HC_VCPU_RUN: %ld", (int64_t)x[0]);
+		if (x[1] != 7 /* PVM_EXIT_GUEST_FAULT */)
+			break;
+		CHECK(x[2] == 2 /* PVM_FAULT_UNDEF */, "a guest fault of reason %lu", x[2]);
+		print("host: the guest's %s instruction: undefined instruction injected\n",
+		      undefs ? "SME" : "SVE");
+		undefs++;
+	}
+	CHECK(x[1] == 5 /* PVM_EXIT_PSCI */ && x[2] == PSCI_SYSTEM_OFF && undefs == want,
+	      "exit %lu (x2 0x%lx) after %u undefined-instruction exits, want SYSTEM_OFF after %u",
+	      x[1], x[2], undefs, want);
+	print("host: SVE%s trapped and undefined for the guest; it powered off\n",
+	      sme ? " and SME" : " (no SME on this CPU)");
+	vm_destroy(handle);
+	CHECK(all_bytes(vcpu_page, PAGE, 0), "the vCPU page came back dirty");
+}
+
 static void (*const tests[])(void) = {
-	[EL2_TEST_version] = test_version,
-	[EL2_TEST_donate] = test_donate,
-	[EL2_TEST_vm] = test_vm,
-	[EL2_TEST_seal] = test_seal,
+	[EL2_TEST_version] = test_version, [EL2_TEST_donate] = test_donate, [EL2_TEST_vm] = test_vm,
+	[EL2_TEST_seal] = test_seal,	   [EL2_TEST_sve] = test_sve,
 	/* The rest, EL2_GUESTS: test_guest(name). */
 };
 
