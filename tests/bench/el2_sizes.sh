@@ -33,16 +33,23 @@ read -r core port mbedtls libfdt other < <(awk '
 		for (i = 1; i <= length(s); i++) n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
 		return n
 	}
-	function add(size, file) { sum[origin(file)] += hex(size) }
+	# Linker stubs (veneers, e.g. of the Cortex-A53 erratum 843419 fix) are
+	# listed with the size they had before relaxation: they span up to the
+	# next input section, so they are counted (as "other") from that address.
+	function add(addr, size, file) {
+		if (stub != "") { sum["other"] += hex(addr) - hex(stub); stub = "" }
+		if (file == "linker") { stub = addr; return }
+		sum[origin(file)] += hex(size)
+	}
 	/^Linker script and memory map/ { in_map = 1; next }
 	!in_map { next }
 	# " .text.name  0xADDR  0xSIZE  file" (one line), or the name alone
 	# when it is long and " 0xADDR 0xSIZE file" on the next line.
 	pending { pending = 0
-		if ($1 ~ /^0x/ && $2 ~ /^0x/ && NF >= 3) { add($2, $3); next } }
+		if ($1 ~ /^0x/ && $2 ~ /^0x/ && NF >= 3) { add($1, $2, $3); next } }
 	/^ \.(text|vectors)/ {
 		if (NF == 1) { pending = 1; next }
-		if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add($3, $4)
+		if (NF >= 4 && $2 ~ /^0x/ && $3 ~ /^0x/) add($2, $3, $4)
 	}
 	END { printf "%d %d %d %d %d\n", sum["core"], sum["port"], sum["mbedtls"],
 		sum["libfdt"], sum["other"] }
