@@ -184,6 +184,13 @@ static void host_chg(struct chg *c, uint64_t pa, uint64_t n, uint32_t before, ui
 	}
 }
 
+/* Tell the port what the host may do on the pages of a committed host change. */
+static void host_notify(const struct chg *c)
+{
+	pvm_port_host_access(pvm_pa(c->pa), pages_to_bytes(c->npages),
+			     c->kind == CHG_ANNOTATE ? 0 : c->prot & PVM_PROT_RWX);
+}
+
 /*
  * Walk [pa, pa + n) in runs of pages whose host entry goes from the same
  * old value to the same new value, and prepare or commit one host stage-2
@@ -213,6 +220,7 @@ static pvm_status_t host_sync(struct xfer *x, uint64_t pa, uint64_t n, bool comm
 			host_chg(&c, pa + pages_to_bytes(i), j - i, before, after);
 			if (commit) {
 				chg_do(&c);
+				host_notify(&c);
 			} else {
 				struct s2_op op;
 				pvm_status_t ret = chg_prepare(&c, &op);
@@ -396,8 +404,10 @@ static bool page_xfer(struct xfer *x, struct s2_page *g, uint64_t pa, pvm_status
 		s2_page_commit(g);
 	if (x->scrub)
 		scrub_run(x, pa, 1);
-	if (before != after)
+	if (before != after) {
 		s2_page_commit(&h);
+		host_notify(&host);
+	}
 	if (x->to_guest)
 		sync_for_guest(x, pa, 1);
 	if (!x->guest_first)
@@ -1120,6 +1130,10 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 					  PVM_ID_HYP, &n3);
 	if (ret == PVM_E_NOMEM && need)
 		*need = n1 + n2 + n3;
+	if (!ret) {
+		pvm_port_host_access(pvm_pa(cfg->ram_base), cfg->ram_size, PVM_PROT_RWX);
+		pvm_port_host_access(pvm_pa(cfg->hyp_base), cfg->hyp_size, 0);
+	}
 	return ret;
 }
 

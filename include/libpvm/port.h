@@ -108,6 +108,25 @@ void pvm_port_dcache_clean_inval_poc(void *va, size_t size);
 void pvm_port_icache_inval_pou(void *va, size_t size);
 
 /**
+ * @brief The host's stage-2 now grants @p prot on a run of physical pages.
+ * @param pa   First page (page aligned).
+ * @param size Bytes (a whole number of pages).
+ * @param prot What the host may do there from now on: ::PVM_PROT_R,
+ *             ::PVM_PROT_W, ::PVM_PROT_X bits, or 0 (the page is the
+ *             hypervisor's or a guest's: a host access must fault).
+ *
+ * Called by the core, with the memory lock held, right after it committed
+ * a change of the host's stage-2 (and once for all of memory at
+ * pvm_mem_init()), in the same order as the transition's stage-2 changes:
+ * a grant of @p prot 0 comes before the page is given to anyone else. A
+ * port whose host really runs on the host stage-2 (EL2, the simulator's
+ * MMU) has nothing to do; a port whose host is a process with its own page
+ * tables (KVM) makes that process's view of the pages follow it. Must not
+ * call back into the core.
+ */
+void pvm_port_host_access(pvm_paddr_t pa, uint64_t size, pvm_prot_t prot);
+
+/**
  * @brief A lock word. The port decides what it means (a spin lock on
  *        hardware, a host mutex-free spin on the simulator).
  */

@@ -71,6 +71,14 @@ void pvm_port_tlbi_vmid(uint16_t vmid)
 	vmid_restore(old);
 }
 
+/* The host runs on the host stage-2 itself (VTTBR_EL2 when it runs): nothing to follow. */
+void pvm_port_host_access(pvm_paddr_t pa, uint64_t size, pvm_prot_t prot)
+{
+	(void)pa;
+	(void)size;
+	(void)prot;
+}
+
 /*
  * Data cache maintenance by VA over [va, va + size), by the smallest data
  * cache line (CTR_EL0.DminLine, log2 of words): earlier stores to the range

@@ -66,7 +66,7 @@ const uint64_t *sim_descs(uint64_t pa, uint64_t n)
 
 pvm_status_t pvm_sim_init(const struct pvm_sim_config *cfg)
 {
-	void *ram;
+	void *ram, *access;
 
 	if (!cfg || cfg->ram_size == 0 || ((cfg->ram_base | cfg->ram_size) & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
@@ -82,6 +82,13 @@ pvm_status_t pvm_sim_init(const struct pvm_sim_config *cfg)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (ram == MAP_FAILED)
 		return PVM_E_NOMEM;
+	access = mmap(NULL, (size_t)(cfg->ram_size / PVM_PAGE_SIZE), PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (access == MAP_FAILED) {
+		munmap(ram, (size_t)cfg->ram_size);
+		return PVM_E_NOMEM;
+	}
+	memset(access, PVM_SIM_HOST_ACCESS_UNKNOWN, (size_t)(cfg->ram_size / PVM_PAGE_SIZE));
 
 	pvm_sim_fini();
 	sim_lock();
@@ -89,6 +96,7 @@ pvm_status_t pvm_sim_init(const struct pvm_sim_config *cfg)
 	sim_m.ram_base = cfg->ram_base;
 	sim_m.ram_size = cfg->ram_size;
 	sim_m.carve_top = cfg->ram_base + cfg->ram_size;
+	sim_m.host_access = access;
 	memset(&sim_m.stats, 0, sizeof(sim_m.stats));
 	sim_tlb_setup(true);
 	sim_bbm_reset();
@@ -103,6 +111,8 @@ void pvm_sim_fini(void)
 	sim_lock();
 	if (sim_m.ram)
 		munmap(sim_m.ram, (size_t)sim_m.ram_size);
+	if (sim_m.host_access)
+		munmap(sim_m.host_access, (size_t)(sim_m.ram_size / PVM_PAGE_SIZE));
 	sim_bbm_reset();
 	sim_tlb_setup(true);
 	memset(&sim_m, 0, sizeof(sim_m));
@@ -228,6 +238,36 @@ void pvm_port_icache_inval_pou(void *va, size_t size)
 	(void)va;
 	__atomic_fetch_add(&sim_m.stats.icache_invals, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&sim_m.stats.icache_inval_bytes, size, __ATOMIC_RELAXED);
+}
+
+/*
+ * The simulator's host reads through the host stage-2 and the simulated
+ * MMU, which is all the isolation it needs; the calls are only recorded
+ * (pvm_sim_host_access()). A report outside RAM is a bug of the core.
+ */
+void pvm_port_host_access(pvm_paddr_t pa, uint64_t size, pvm_prot_t prot)
+{
+	uint64_t p = pvm_pa_val(pa);
+
+	sim_lock();
+	if (!ram_holds(p, size) || ((p | size) & (PVM_PAGE_SIZE - 1)) || (prot & ~PVM_PROT_RWX))
+		sim_die("host access 0x%llx+0x%llx prot 0x%x: not whole RAM pages",
+			(unsigned long long)p, (unsigned long long)size, prot);
+	memset(sim_m.host_access + (p - sim_m.ram_base) / PVM_PAGE_SIZE, (int)prot,
+	       (size_t)(size / PVM_PAGE_SIZE));
+	sim_unlock();
+}
+
+unsigned pvm_sim_host_access(pvm_paddr_t pa)
+{
+	uint64_t p = pvm_pa_val(pa);
+	unsigned r = PVM_SIM_HOST_ACCESS_UNKNOWN;
+
+	sim_lock();
+	if (ram_holds(p, 1))
+		r = sim_m.host_access[(p - sim_m.ram_base) / PVM_PAGE_SIZE];
+	sim_unlock();
+	return r;
 }
 
 /*

@@ -100,7 +100,8 @@ struct sim_machine {
 	uint8_t *ram;
 	uint64_t ram_base;
 	uint64_t ram_size;
-	uint64_t carve_top; /* the bump allocator moves down from the top */
+	uint64_t carve_top;   /* the bump allocator moves down from the top */
+	uint8_t *host_access; /* per page: the last pvm_port_host_access() prot, or 0xff */
 	struct pvm_sim_stats stats;
 };
 

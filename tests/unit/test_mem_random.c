@@ -1775,6 +1775,23 @@ static void op_info(void)
 
 /* ---- Whole-model comparison ------------------------------------------------------- */
 
+/*
+ * What the core reported through pvm_port_host_access() is what the host
+ * stage-2 holds: a port that keeps its own copy of the host's rights from
+ * those reports (KVM: the VMM's view of memory) never drifts from it.
+ */
+static void host_access_follows(uint64_t pa)
+{
+	struct pvm_stage2_mapping m;
+	unsigned want = 0, got = pvm_sim_host_access(pvm_pa(pa));
+
+	if (pvm_stage2_lookup(&mem.host, pvm_ipa(pa), &m) == PVM_OK && m.valid)
+		want = m.prot & PVM_PROT_RWX;
+	if (got != want)
+		FAIL("PA 0x%llx: the host stage-2 grants 0x%x, the port was told 0x%x",
+		     (unsigned long long)pa, want, got);
+}
+
 static void compare_model(void)
 {
 	for (uint64_t i = 0; i < NPAGES; i++) {
@@ -1792,6 +1809,7 @@ static void compare_model(void)
 			     (unsigned long long)(RAM + i * PAGE), pi.owner, pi.state,
 			     pi.hyp_borrows, pi.host_borrows, pi.guests, pi.pins, p->owner,
 			     p->hyp_b, p->host_b, p->guests, p->pins);
+		host_access_follows(RAM + i * PAGE);
 	}
 	for (unsigned h = 0; h < PVM_VM_MAX; h++) {
 		struct mvm *v = &mv[h];

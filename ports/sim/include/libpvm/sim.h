@@ -198,6 +198,23 @@ pvm_status_t pvm_sim_s2_copy(uint64_t vtcr, uint64_t vttbr, uint64_t ipa, void *
  */
 void pvm_sim_tlb_enable(bool on);
 
+/** @brief pvm_sim_host_access() of a page the core never reported. */
+#define PVM_SIM_HOST_ACCESS_UNKNOWN 0xffu
+
+/**
+ * @brief What the core last told the port the host may do on a page
+ *        (pvm_port_host_access()).
+ * @param pa A physical address in RAM.
+ * @return The ::PVM_PROT_R / _W / _X bits (0: none), or
+ *         ::PVM_SIM_HOST_ACCESS_UNKNOWN (never reported, or not RAM).
+ *
+ * The simulator's host runs on the host stage-2 itself, so it needs no
+ * copy of it; it records the calls so that tests can prove that a port
+ * which does need one (KVM's view of memory in the VMM process) would
+ * always hold exactly the host stage-2.
+ */
+unsigned pvm_sim_host_access(pvm_paddr_t pa);
+
 /** @brief Drop every cached translation (as at reset). */
 void pvm_sim_tlb_reset(void);
 
