@@ -14,32 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kvm_internal.h"
 
-struct kvm_port kvm_port = {.kvm_fd = -1, .mem_fd = -1};
-
-void *pvm_port_phys_to_virt(pvm_paddr_t pa)
-{
-	return kvm_port.ram + (pvm_pa_val(pa) - kvm_port.base);
-}
-
-pvm_paddr_t pvm_port_virt_to_phys(const void *va)
-{
-	return pvm_pa(kvm_port.base + (uint64_t)((const uint8_t *)va - kvm_port.ram));
-}
-
-void *pvm_kvm_ram(pvm_paddr_t pa, size_t len)
-{
-	uint64_t p = pvm_pa_val(pa);
-
-	if (!kvm_port.ram || p < kvm_port.base || len > kvm_port.size ||
-	    p - kvm_port.base > kvm_port.size - len)
-		return NULL;
-	return pvm_port_phys_to_virt(pa);
-}
+struct kvm_port kvm_port = {.kvm_fd = -1};
 
 /*
  * The core's TLB maintenance says "this VMID's stage-2 lost or changed an
@@ -47,8 +26,9 @@ void *pvm_kvm_ram(pvm_paddr_t pa, size_t len)
  * memslots that may cover the entry makes KVM unmap it and invalidate its
  * TLBs before the ioctl returns, which is what the core needs before it
  * reuses the page. Mappings come back from the core's tables on the next
- * fault or entry (kvm_s2_sync()). VMID 0 is the host's identity stage-2:
- * this process's own mapping is not narrowed by it (see kvm.h, Trust).
+ * fault or entry (kvm_s2_sync()). VMID 0 is the host's identity stage-2,
+ * which has no memslots: the VMM's view of memory follows it through
+ * pvm_port_host_access() instead (kvm_view.c).
  */
 void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
 {
@@ -64,17 +44,11 @@ void pvm_port_tlbi_vmid(uint16_t vmid)
 }
 
 /*
- * No-op: this process only ever sees the memfd through cacheable mappings,
- * and KVM cleans a page to the PoC itself when it maps it for a guest whose
- * MMU may be off (unless the CPU has FWB, which makes that unnecessary).
+ * No-ops: this process only ever sees the memfd through cacheable mappings,
+ * and KVM cleans (and, for executable mappings, invalidates the I-cache of)
+ * a page itself when it maps it for a guest, unless the CPU has FWB, which
+ * makes that unnecessary. pvm_port_dcache_clean_poc() is in kvm_view.c.
  */
-void pvm_port_dcache_clean_poc(void *va, size_t size)
-{
-	(void)va;
-	(void)size;
-}
-
-/* No-ops for the same reason: KVM maintains the caches when it maps guest pages. */
 void pvm_port_dcache_clean_inval_poc(void *va, size_t size)
 {
 	(void)va;
@@ -107,6 +81,11 @@ void pvm_port_unlock(pvm_lock_t *lock)
 {
 	__atomic_store_n(&lock->word, 0u, __ATOMIC_RELEASE);
 }
+
+/* KVM_CAP_GUEST_MEMFD (Linux 6.8): not in 6.1's UAPI headers. */
+#ifndef KVM_CAP_GUEST_MEMFD
+#define KVM_CAP_GUEST_MEMFD 234
+#endif
 
 /* KVM_ARM_VM_SMCCC_CTRL / _FILTER (Linux 6.4): not in 6.1's UAPI headers. */
 #ifndef KVM_ARM_VM_SMCCC_CTRL
@@ -175,16 +154,12 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 	p->caps.smccc_filter = probe_smccc_filter();
 	p->caps.protected_vm =
 		probe_protected_type(r > 0 ? KVM_VM_TYPE_ARM_IPA_SIZE(cfg->ipa_bits) : 0);
-	p->mem_fd = memfd_create("libpvm-phys", MFD_CLOEXEC);
-	if (p->mem_fd < 0 || ftruncate(p->mem_fd, (off_t)cfg->ram_size))
-		goto nomem;
-	p->ram = mmap(NULL, cfg->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, p->mem_fd, 0);
-	if (p->ram == MAP_FAILED) {
-		p->ram = NULL;
-		goto nomem;
+	p->caps.guest_memfd = ioctl(p->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD) > 0;
+	if (kvm_view_init(cfg->ram_size)) {
+		pvm_kvm_fini();
+		return PVM_E_NOMEM;
 	}
 	p->base = cfg->ram_base;
-	p->size = cfg->ram_size;
 	pthread_mutex_init(&p->slot_lock, NULL);
 	if (p->caps.protected_vm)
 		fprintf(stderr, "libpvm-kvm: the kernel offers a protected-VM type, which this "
@@ -193,6 +168,11 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 	else
 		fprintf(stderr, "libpvm-kvm: no protected-VM type in this kernel: VMs are ordinary "
 				"KVM VMs and the host kernel is trusted with guest memory\n");
+	fprintf(stderr,
+		"libpvm-kvm: the VMM's view of memory (pvm_kvm_ram) follows the host stage-2: a "
+		"page donated to a guest or to libpvm faults there; libpvm's and KVM's view "
+		"in this process still map it (guest_memfd for arm64 VMs: %s)\n",
+		p->caps.guest_memfd ? "offered, not used yet" : "not offered");
 	if (!p->caps.smccc_filter)
 		fprintf(stderr,
 			"libpvm-kvm: no SMCCC filter (Linux < 6.4): unavailable to guests: "
@@ -201,10 +181,6 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 	if (caps)
 		*caps = p->caps;
 	return PVM_OK;
-nomem:
-	fprintf(stderr, "libpvm-kvm: physical memory: %s\n", strerror(errno));
-	pvm_kvm_fini();
-	return PVM_E_NOMEM;
 notsup:
 	pvm_kvm_fini();
 	return PVM_E_NOTSUP;
@@ -217,12 +193,8 @@ void pvm_kvm_fini(void)
 
 	for (vm = 0; vm < PVM_VM_MAX; vm++)
 		pvm_kvm_vm_detach(vm);
-	if (p->ram)
-		munmap(p->ram, p->size);
-	if (p->mem_fd >= 0)
-		close(p->mem_fd);
+	kvm_view_fini();
 	if (p->kvm_fd >= 0)
 		close(p->kvm_fd);
-	p->ram = NULL;
-	p->mem_fd = p->kvm_fd = -1;
+	p->kvm_fd = -1;
 }

@@ -38,6 +38,10 @@ struct kvm_vcpu_port {
 	 * holds, until the first exit reads them all back.
 	 */
 	bool regs_from_kvm;
+	/* KVM_ARM_VCPU_INIT's argument, to reset the vCPU when the core does. */
+	struct kvm_vcpu_init init;
+	bool entered;	 /* resets is the count of ctx at the last entry */
+	uint32_t resets; /* pvm_vcpu_ctx.resets */
 };
 
 struct kvm_vm_port {
@@ -49,8 +53,9 @@ struct kvm_vm_port {
 };
 
 struct kvm_port {
-	int kvm_fd, mem_fd;
-	uint8_t *ram;
+	int kvm_fd;
+	uint8_t *ram;  /* the hypervisor's view of the memfd: the core's and KVM's (kvm_view.c) */
+	uint8_t *host; /* the VMM's view: follows the host stage-2 (pvm_kvm_ram()) */
 	uint64_t base, size;
 	unsigned ipa_bits;
 	struct pvm_kvm_caps caps;
@@ -59,6 +64,10 @@ struct kvm_port {
 };
 
 extern struct kvm_port kvm_port;
+
+/* Create the memfd and its two views of @size bytes (kvm_view.c); -1 on failure. */
+int kvm_view_init(uint64_t size);
+void kvm_view_fini(void);
 
 /* Forget the memslots covering @ipa (all of them with @all) of VM @vm. */
 void kvm_s2_drop(unsigned vm, uint64_t ipa, bool all);

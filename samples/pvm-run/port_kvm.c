@@ -2,6 +2,9 @@
 /* pvm-run on the KVM port (pvm-run-kvm): guest CPUs are KVM vCPUs. */
 #include <libpvm/kvm.h>
 
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -55,26 +58,56 @@ void vmm_port_vm_detach(unsigned vm, unsigned nvcpus)
 }
 
 /*
- * The host's right to read comes from the core's host stage-2 (its
- * bookkeeping): this process maps all of physical memory, so the check is
- * libpvm's rule, not the MMU's (libpvm/kvm.h, Trust).
+ * A host read is a plain read through the VMM's view of memory, whose
+ * protections follow the host stage-2 (libpvm/kvm.h, Memory isolation): a
+ * page the guest has not shared is not mapped there, and the read takes a
+ * SIGSEGV. The handler turns a fault inside the range being read into a
+ * "faulted" answer, as the host's stage-2 abort is on the EL2 port; any
+ * other SIGSEGV is a bug of this process and kills it as usual.
  */
+/* volatile: stores the compiler must not drop or move past the guarded reads. */
+static __thread sigjmp_buf *volatile read_jb;
+static __thread const volatile uint8_t *volatile read_lo, *volatile read_hi;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	const uint8_t *a = si->si_addr;
+
+	(void)uc;
+	if (read_jb && a >= read_lo && a < read_hi)
+		siglongjmp(*read_jb, 1);
+	signal(sig, SIG_DFL); /* returns to the faulting access: it faults again, fatally */
+}
+
+static void install_segv(void)
+{
+	struct sigaction sa = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
 bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len)
 {
-	while (len) {
-		struct pvm_stage2_mapping m;
-		size_t chunk = PVM_PAGE_SIZE - (pa & (PVM_PAGE_SIZE - 1));
-		void *src;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	const volatile uint8_t *src = pvm_kvm_ram(pvm_pa(pa), len);
+	uint8_t *dst = out;
+	sigjmp_buf jb;
+	size_t i;
 
-		if (chunk > len)
-			chunk = len;
-		if (pvm_stage2_lookup(&v->mem.host, pvm_ipa(pa), &m) || !m.valid ||
-		    !(m.prot & PVM_PROT_R) || !(src = pvm_kvm_ram(m.pa, chunk)))
-			return false;
-		memcpy(out, src, chunk);
-		out = (uint8_t *)out + chunk;
-		pa += chunk;
-		len -= chunk;
+	(void)v;
+	if (!src)
+		return false;
+	pthread_once(&once, install_segv);
+	if (sigsetjmp(jb, 1)) {
+		read_jb = NULL;
+		return false;
 	}
+	read_lo = src;
+	read_hi = src + len;
+	read_jb = &jb;
+	for (i = 0; i < len; i++)
+		dst[i] = src[i];
+	read_jb = NULL;
 	return true;
 }

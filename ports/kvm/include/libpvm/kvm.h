@@ -6,10 +6,12 @@
  *
  * The port defines every hook of libpvm/port.h for an ordinary Linux
  * process:
- *  - **Physical memory** is one `memfd` the process maps once; libpvm's
- *    "physical addresses" are offsets into it from the configured base
- *    (pvm_port_phys_to_virt()). The core's pools, stage-2 tables and vCPU
- *    pages live there, as does all guest RAM.
+ *  - **Physical memory** is one `memfd`; libpvm's "physical addresses" are
+ *    offsets into it from the configured base. The core's pools, stage-2
+ *    tables and vCPU pages live there, as does all guest RAM. It is mapped
+ *    twice (see Memory isolation): libpvm's own view
+ *    (pvm_port_phys_to_virt(), and KVM's memslots) and the VMM's
+ *    (pvm_kvm_ram()).
  *  - **Stage-2** tables of the core are bookkeeping: the translation the
  *    CPU uses is KVM's. The port keeps KVM's memslots equal to the valid
  *    leaves of each VM's core stage-2 (IPA, the memfd page behind it,
@@ -29,14 +31,34 @@
  *    without, `KVM_EXIT_SYSTEM_EVENT` the guest's PSCI SYSTEM_OFF/RESET and
  *    `KVM_EXIT_HYPERCALL` (Linux 6.4+, SMCCC filter) an `HVC #0`.
  *
+ * **Memory isolation.** The VMM's view of memory, pvm_kvm_ram(), follows
+ * the host stage-2 of the core page by page (pvm_port_host_access()): a
+ * page the host owns or borrows is readable and writable there; a page
+ * donated to a guest or to libpvm (its carve-out, its pool, VM and vCPU
+ * pages) is `PROT_NONE`, and a read or write of it through this view is a
+ * `SIGSEGV`, as a host access is a stage-2 fault on the other ports. A page
+ * a guest shares (MEM_SHARE) becomes accessible when the core commits the
+ * share, and inaccessible again at MEM_UNSHARE; pages that come back from
+ * a guest (MEM_RELINQUISH, teardown) or from the pool are zeroed by the
+ * core, punched out of the memfd (which frees them) and then accessible,
+ * reading zero. The view is never executable. The memfd's size is sealed
+ * and its fd closed once both views exist.
+ *
  * **Trust.** pvm_kvm_init() probes for the protected-VM machine type
  * (`KVM_CREATE_VM` with bit 31 of the type, Android's pKVM ABI) and reports
  * it in pvm_kvm_caps::protected_vm; the Debian kernels this port is tested
- * on (6.1, 6.12) do not offer it, and the port does not use it yet. A VM
- * created here is an ordinary KVM VM, and the host kernel (and this process, which maps
- * every guest page) can read and write guest memory. libpvm still applies
- * its ownership rules to everything that goes through its API, but in this
- * mode the host kernel is trusted. pvm_kvm_init() says so on stderr.
+ * on (6.1, 6.12) do not offer it, and the port does not use it yet. What
+ * the VMM's view protects: guests, from the VMM's own code (a device model
+ * or loader bug, a stale pointer, an address a guest supplied) going
+ * through pvm_kvm_ram(). What it does not: a VM created here is an
+ * ordinary KVM VM, so the host kernel can read and write guest memory (it
+ * is trusted in this mode); and libpvm's own view of every page (which KVM's memslots need,
+ * to fault guest pages in) is in the same process, as are
+ * `/proc/self/mem` and ptrace: code of this process that goes around
+ * pvm_kvm_ram() on purpose is not stopped. Linux's `guest_memfd`, which
+ * keeps guest pages out of every userspace mapping, would be the next step
+ * (probed: pvm_kvm_caps.guest_memfd; 6.1 and 6.12 do not offer it for
+ * arm64 VMs). pvm_kvm_init() says all this on stderr.
  *
  * **Guest calls.** On kernels without the SMCCC filter (before 6.4, e.g.
  * Debian 12's 6.1) KVM answers every hypercall it does not know with
@@ -75,6 +97,7 @@ struct pvm_kvm_caps {
 	bool smccc_filter;     /**< KVM_ARM_VM_SMCCC_FILTER: guest calls reach libpvm. */
 	bool protected_vm;     /**< KVM_CREATE_VM accepts the protected-VM type (bit 31). */
 	bool nisv_to_user;     /**< KVM_CAP_ARM_NISV_TO_USER. */
+	bool guest_memfd;      /**< KVM_CAP_GUEST_MEMFD (not used by the port yet). */
 };
 
 /**
@@ -92,10 +115,15 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 void pvm_kvm_fini(void);
 
 /**
- * @brief The process's view of physical memory.
+ * @brief The VMM's view of physical memory.
  * @param pa  A physical address.
  * @param len Bytes from @p pa.
  * @return A pointer, or NULL if the range is not all inside the memory.
+ *
+ * Only pages the host stage-2 maps are accessible through it (read-write,
+ * never executable); touching any other page faults with `SIGSEGV` (see
+ * Memory isolation). The pointer stays valid: a page that comes back to
+ * the host becomes accessible at the same address.
  */
 void *pvm_kvm_ram(pvm_paddr_t pa, size_t len);
 
