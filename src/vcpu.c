@@ -73,6 +73,7 @@ void vcpu_reset(struct pvm_vcpu *vcpu, uint64_t entry, uint64_t x0)
 	r->pstate = PVM_PSTATE_EL1H_MASKED;
 	vcpu->pending = PEND_NONE;
 	memset(vcpu->ctx.virq, 0, sizeof(vcpu->ctx.virq));
+	vcpu->ctx.resets++;
 }
 
 void vcpu_inject_sync(struct pvm_vcpu *vcpu, uint64_t esr_el1, uint64_t far)

@@ -116,6 +116,13 @@ struct pvm_vcpu_ctx {
 	uint32_t virq[4]; /**< Pending virtual INTIDs 0..127 (a bitmap, list-register source). */
 	uint16_t vm;	  /**< The VM's handle. */
 	uint16_t index;	  /**< The vCPU's index in its VM. */
+	/**
+	 * Counts the core's resets of the vCPU to its architectural reset
+	 * state (pvm_vcpu_create(), pvm_vcpu_boot(), a guest's PSCI CPU_ON):
+	 * a port that keeps CPU state outside @ref regs (KVM keeps the EL1
+	 * system registers) resets it too when the count has moved.
+	 */
+	uint32_t resets;
 };
 
 /** @brief Kinds of ::pvm_exit. */

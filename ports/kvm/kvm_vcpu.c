@@ -24,7 +24,8 @@
  * read from or wrote to KVM, and on entry writes back only the general
  * registers, PC and PSTATE the core changed; on exit it reads PC (and x0-x5
  * for a hypercall). The EL1 system registers in ctx are not synchronised:
- * an exception the core injects is replayed through KVM's own injection.
+ * an exception the core injects is replayed through KVM's own injection,
+ * and a reset by the core (ctx->resets) is KVM_ARM_VCPU_INIT again.
  */
 #define _GNU_SOURCE
 #include <libpvm/abi.h>
@@ -184,6 +185,7 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 	}
 	if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init))
 		goto fail;
+	c->init = init;
 	c->run_size = (size_t)sz;
 	c->run = mmap(NULL, c->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (c->run == MAP_FAILED)
@@ -234,6 +236,22 @@ void pvm_kvm_vm_detach(unsigned vm)
 	}
 	close(v->fd); /* KVM frees the memslots with the VM */
 	free(v);
+}
+
+/*
+ * The core reset the vCPU (a guest's PSCI CPU_ON of a vCPU that ran and
+ * switched itself off, or pvm_vcpu_boot()): its EL1 system registers
+ * (SCTLR_EL1, VBAR_EL1, TTBRs, ...) are in KVM, not in ctx, so KVM must
+ * reset them, as its own PSCI CPU_ON does: KVM_ARM_VCPU_INIT again, with
+ * the same features. The core registers are then written from ctx.
+ */
+static void reset(struct kvm_vcpu_port *c)
+{
+	if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &c->init))
+		fprintf(stderr, "libpvm-kvm: resetting a vCPU: %s\n", strerror(errno));
+	memset(&c->shadow, 0, sizeof(c->shadow));
+	c->shadow.pstate = PVM_PSTATE_EL1H_MASKED;
+	c->pend = KP_NONE;
 }
 
 /* Write back what the core changed in the registers KVM holds. */
@@ -431,6 +449,11 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 	}
 	v->vttbr = ctx->vttbr;
 	v->vtcr = ctx->vtcr;
+	/* KVM_ARM_VCPU_INIT at attach was the reset before the first entry. */
+	if (c->entered && ctx->resets != c->resets && !c->regs_from_kvm)
+		reset(c);
+	c->entered = true;
+	c->resets = ctx->resets;
 	complete(c, &ctx->regs);
 	if (!c->regs_from_kvm)
 		load_regs(c, &ctx->regs); /* else KVM's CPU_ON will set them */

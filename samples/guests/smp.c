@@ -2,7 +2,9 @@
 /*
  * smp: vCPU 0 starts vCPU 1 with PSCI CPU_ON, vCPU 1 prints a line, counts
  * once and switches itself off, and vCPU 0 waits for AFFINITY_INFO to say
- * so.
+ * so. Then vCPU 0 starts vCPU 1 a second time: it must come up reset, its
+ * VBAR_EL1 0 again although its first run installed the vectors there (a
+ * hypervisor that kept the EL1 system registers of the first run fails).
  *
  * The output must not depend on how the two vCPUs are scheduled, so they
  * never print at the same time: vCPU 0 prints nothing between its first
@@ -82,6 +84,29 @@ static void report_second_cpu_on(int32_t ret)
 	}
 }
 
+/* The second CPU_ON of vCPU 1, once it is OFF: a fresh vCPU again. */
+static void again(void)
+{
+	int32_t ret, state;
+
+	secondary_entry_vbar[SECONDARY_CONTEXT] = 1; /* never a VBAR (bits 10:0 are RES0) */
+	ret = cpu_on();
+	state = ret == PSCI_RET_SUCCESS ? wait_secondary_off() : PSCI_AFF_ON;
+	if (ret != PSCI_RET_SUCCESS) {
+		uart_puts("smp: FAIL cpu_on cpu1 again returned ");
+		uart_putdec(ret);
+		uart_puts(" (expected 0)\n");
+	} else if (state != PSCI_AFF_OFF || counter != 2) {
+		uart_puts("smp: FAIL cpu1 on again did not run once and switch off\n");
+	} else if (secondary_entry_vbar[SECONDARY_CONTEXT]) {
+		uart_puts("smp: FAIL cpu1 on again came up with vbar_el1=");
+		uart_puthex(secondary_entry_vbar[SECONDARY_CONTEXT]);
+		uart_puts(" (expected 0: reset)\n");
+	} else {
+		uart_puts("smp: cpu1 on again, off, counter=2, vbar_el1 was reset\n");
+	}
+}
+
 static void run(void)
 {
 	uint32_t version = (uint32_t)smccc_hvc(PSCI_VERSION, 0, 0, 0, 0, 0).a0;
@@ -119,6 +144,7 @@ static void run(void)
 		uart_puts(" (expected 1)\n");
 	} else {
 		uart_puts("smp: cpu1 off, counter=1\n");
+		again();
 	}
 }
 

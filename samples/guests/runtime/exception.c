@@ -4,6 +4,7 @@
 #include "uart.h"
 
 volatile unsigned long exception_count;
+volatile unsigned long secondary_entry_vbar[RUNTIME_MAX_CPUS];
 
 void exception_handle(unsigned long vector)
 {

@@ -54,6 +54,14 @@ void exception_handle(unsigned long vector);
 /** How many exceptions this VM has taken, on any vCPU. */
 extern volatile unsigned long exception_count;
 
+/**
+ * VBAR_EL1 as each secondary vCPU found it when it entered
+ * `_start_secondary`, before the runtime installed its vectors, by context
+ * id. A vCPU started by CPU_ON is in its reset state, so this is 0 every
+ * time, even when the vCPU ran (and set it) before it switched off.
+ */
+extern volatile unsigned long secondary_entry_vbar[RUNTIME_MAX_CPUS];
+
 /** Entry point of secondary vCPUs, for PSCI CPU_ON (x2). */
 extern const char _start_secondary[];
 

@@ -60,6 +60,12 @@ _start_secondary:
 	cmp	x0, #MAX_CPUS
 	b.hs	3f
 
+	/* What this vCPU came up with, before the runtime changes it (runtime.h). */
+	mrs	x2, vbar_el1
+	adrp	x1, secondary_entry_vbar
+	add	x1, x1, :lo12:secondary_entry_vbar
+	str	x2, [x1, x0, lsl #3]
+
 	adrp	x1, stacks
 	add	x1, x1, :lo12:stacks
 	add	x2, x0, #1
