@@ -51,6 +51,9 @@ void pvm_exit_pack(const struct pvm_exit *e, uint64_t x[8])
 	case PVM_EXIT_NEED_PAGES:
 		x[2] = e->need.pages;
 		break;
+	case PVM_EXIT_WFI:
+		x[2] = e->wfi.deadline;
+		break;
 	default:
 		break;
 	}
@@ -98,6 +101,8 @@ pvm_status_t pvm_exit_unpack(const uint64_t x[8], struct pvm_exit *e)
 		e->need.pages = x[2];
 		break;
 	case PVM_EXIT_WFI:
+		e->wfi.deadline = x[2];
+		break;
 	case PVM_EXIT_INTERRUPTED:
 		break;
 	default:

@@ -152,7 +152,7 @@ static enum vcpu_verdict psci(struct pvm_vm *vm, struct pvm_vcpu *vcpu, uint32_t
 		 * which PSCI allows for any state. The entry point is not used.
 		 */
 		ret1(vcpu, PSCI_RET_SUCCESS);
-		exit->kind = PVM_EXIT_WFI;
+		vcpu_exit_wfi(vcpu, exit);
 		return V_EXIT;
 	case PSCI_CPU_ON:
 	case PSCI_CPU_ON64:

@@ -73,6 +73,7 @@ void vcpu_reset(struct pvm_vcpu *vcpu, uint64_t entry, uint64_t x0)
 	r->pstate = PVM_PSTATE_EL1H_MASKED;
 	vcpu->pending = PEND_NONE;
 	memset(vcpu->ctx.virq, 0, sizeof(vcpu->ctx.virq));
+	memset(&vcpu->ctx.vgic, 0, sizeof(vcpu->ctx.vgic));
 	vcpu->ctx.resets++;
 }
 
@@ -207,6 +208,22 @@ static enum vcpu_verdict handle_abort(struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 	return V_EXIT;
 }
 
+/* CNTV_CTL_EL0: ENABLE, IMASK. */
+#define CNTV_ENABLE (1ull << 0)
+#define CNTV_IMASK  (1ull << 1)
+
+void vcpu_exit_wfi(const struct pvm_vcpu *vcpu, struct pvm_exit *exit)
+{
+	const uint64_t *sys = vcpu->ctx.regs.sys;
+
+	exit->kind = PVM_EXIT_WFI;
+	/* The timer raises its interrupt only when enabled and not masked. */
+	if ((sys[PVM_SYS_CNTV_CTL_EL0] & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE)
+		exit->wfi.deadline = sys[PVM_SYS_CNTV_CVAL_EL0];
+	else
+		exit->wfi.deadline = PVM_WFI_NO_DEADLINE;
+}
+
 static enum vcpu_verdict handle_sync(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 				     const struct pvm_trap *trap, struct pvm_exit *exit)
 {
@@ -222,7 +239,7 @@ static enum vcpu_verdict handle_sync(struct pvm_mem *mem, struct pvm_vm *vm, str
 		return smccc_handle(mem, vm, vcpu, exit);
 	case PVM_TC_WFI:
 		vcpu->ctx.regs.pc += 4;
-		exit->kind = PVM_EXIT_WFI;
+		vcpu_exit_wfi(vcpu, exit);
 		return V_EXIT;
 	case PVM_TC_WFE:
 		/* A hint: resuming at once is a correct implementation. */

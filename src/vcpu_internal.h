@@ -46,6 +46,9 @@ void vcpu_reset(struct pvm_vcpu *vcpu, uint64_t entry, uint64_t x0);
 /* Take a synchronous exception to the guest's EL1 vector (UNDEF, aborts). */
 void vcpu_inject_sync(struct pvm_vcpu *vcpu, uint64_t esr_el1, uint64_t far);
 
+/* A WFI exit (WFI, PSCI CPU_SUSPEND), with the guest's timer deadline that ends the wait. */
+void vcpu_exit_wfi(const struct pvm_vcpu *vcpu, struct pvm_exit *exit);
+
 /* Handle an HVC/SMC following SMCCC: results in x0..x3, or an exit. */
 enum vcpu_verdict smccc_handle(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 			       struct pvm_exit *exit);

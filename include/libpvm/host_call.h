@@ -41,7 +41,8 @@ void pvm_host_call(struct pvm_mem *mem, uint64_t regs[8]);
  *             MEM_SHARE x2 IPA, x3 pages, x4 op;
  *             GUEST_FAULT x2 reason, x3 IPA;
  *             INTERNAL x2 status, x3 ESR;
- *             NEED_PAGES x2 pages.
+ *             NEED_PAGES x2 pages;
+ *             WFI x2 the guest's timer deadline (::PVM_WFI_NO_DEADLINE: none).
  *
  * Pure function; any caller.
  */

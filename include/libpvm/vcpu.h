@@ -104,6 +104,29 @@ enum pvm_trap_kind {
 		4, /**< The port cannot run this vCPU any more (e.g. a simulated guest ended). */
 };
 
+/** @brief The most list registers a GICv3 CPU interface has (ICH_VTR_EL2.ListRegs < 16). */
+#define PVM_VGIC_LR_MAX 16
+
+/**
+ * @brief A vCPU's GICv3 virtual CPU interface, for ports that give the guest
+ *        one (the EL2 port's list registers).
+ *
+ * What the hardware holds while the guest runs and the port keeps while it
+ * does not: the list registers that were still pending or active when the
+ * guest stopped (an interrupt the guest has acknowledged but not yet
+ * deactivated stays in its list register across runs), ICH_VMCR_EL2 (the
+ * guest's priority mask and group enables) and the active-priority
+ * registers. The core only zeroes it at vCPU reset; ports without a GIC CPU
+ * interface (the simulator, KVM) do not use it.
+ */
+struct pvm_vgic_state {
+	uint64_t lr[PVM_VGIC_LR_MAX]; /**< ICH_LR<n>_EL2 values in use, lr[0..nr_lr). */
+	uint32_t nr_lr;		      /**< How many of lr[] hold an interrupt. */
+	uint32_t vmcr;		      /**< ICH_VMCR_EL2. */
+	uint32_t ap0r[4];	      /**< ICH_AP0R<n>_EL2. */
+	uint32_t ap1r[4];	      /**< ICH_AP1R<n>_EL2. */
+};
+
 /**
  * @brief What the guest-facing side of the port needs to run a vCPU:
  *        handed to pvm_port_vcpu_enter().
@@ -112,10 +135,13 @@ struct pvm_vcpu_ctx {
 	struct pvm_vcpu_regs regs; /**< Loaded on entry, saved on exit. */
 	uint64_t vttbr;		   /**< VTTBR_EL2 of the VM. */
 	uint64_t vtcr;		   /**< VTCR_EL2 of the VM. */
-	uint64_t hcr;	  /**< HCR_EL2 for this guest (VI set: a virtual IRQ is pending). */
+	/** HCR_EL2 for this guest (VI set: a virtual IRQ is pending; ports with list registers
+	 *  deliver through those instead and ignore VI). */
+	uint64_t hcr;
 	uint32_t virq[4]; /**< Pending virtual INTIDs 0..127 (a bitmap, list-register source). */
-	uint16_t vm;	  /**< The VM's handle. */
-	uint16_t index;	  /**< The vCPU's index in its VM. */
+	struct pvm_vgic_state vgic; /**< The GIC virtual CPU interface (ports with one). */
+	uint16_t vm;		    /**< The VM's handle. */
+	uint16_t index;		    /**< The vCPU's index in its VM. */
 	/**
 	 * Counts the core's resets of the vCPU to its architectural reset
 	 * state (pvm_vcpu_create(), pvm_vcpu_boot(), a guest's PSCI CPU_ON):
@@ -197,6 +223,18 @@ struct pvm_exit {
 			uint32_t reason; /**< ::pvm_fault_reason. */
 			uint64_t ipa;	 /**< The address of the access, when there is one. */
 		} fault;
+		/** ::PVM_EXIT_WFI. */
+		struct {
+			/**
+			 * When the guest's virtual timer fires, as CNTV_CVAL_EL0 (in the
+			 * guest's virtual count, which is the physical count on the EL2
+			 * port), if it is enabled and unmasked; ::PVM_WFI_NO_DEADLINE if
+			 * not. A VMM waits until then, or until it injects an interrupt,
+			 * and runs the vCPU again (pKVM's host, too, learns a blocked
+			 * vCPU's timer to wake it).
+			 */
+			uint64_t deadline;
+		} wfi;
 		/** ::PVM_EXIT_NEED_PAGES: the call is replayed on the next run. */
 		struct {
 			uint64_t pages; /**< Pages to donate to the pool (pvm_mem_topup()). */
@@ -208,6 +246,9 @@ struct pvm_exit {
 		} internal;
 	};
 };
+
+/** @brief ::PVM_EXIT_WFI's deadline when the guest's virtual timer will not wake it. */
+#define PVM_WFI_NO_DEADLINE UINT64_MAX
 
 /** @brief Completion flag: the MMIO access failed; the guest gets a data abort. */
 #define PVM_EXIT_F_ABORT (1u << 0)

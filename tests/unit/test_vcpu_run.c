@@ -233,12 +233,49 @@ static void t_wfi_irq(void **state)
 	(void)state;
 	run(vm, 0, &e);
 	assert_int_equal(e.kind, PVM_EXIT_WFI);
+	/* No timer armed (CNTV_CTL_EL0 is 0 at reset): only an interrupt ends the wait. */
+	assert_true(e.wfi.deadline == PVM_WFI_NO_DEADLINE);
 	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 128), PVM_E_INVAL);
 	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 1, 27), PVM_E_NOENT);
 	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 27), PVM_OK);
 	expect_report(vm, &e, 27);
 	expect_off(vm, &e);
 	fx_destroy(vm);
+}
+
+/*
+ * The WFI exit's deadline is the guest's virtual timer's, when the timer
+ * can raise its interrupt: enabled and not masked (CNTV_CTL_EL0).
+ */
+static void t_wfi_deadline(void **state)
+{
+	static const struct {
+		uint64_t ctl, deadline;
+	} rows[] = {
+		{1, 0x123456789ull},	      /* ENABLE */
+		{1 | 4, 0x123456789ull},      /* ENABLE, ISTATUS: already due */
+		{0, PVM_WFI_NO_DEADLINE},     /* disabled */
+		{1 | 2, PVM_WFI_NO_DEADLINE}, /* ENABLE, IMASK: masked */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct pvm_exit e = {0};
+		struct pvm_vcpu_regs regs;
+		unsigned vm = boot(false, 1, g_wfi);
+
+		assert_int_equal(pvm_vcpu_get_regs(&fx_mem, vm, 0, &regs), PVM_OK);
+		regs.sys[PVM_SYS_CNTV_CTL_EL0] = rows[i].ctl;
+		regs.sys[PVM_SYS_CNTV_CVAL_EL0] = 0x123456789ull;
+		assert_int_equal(pvm_vcpu_set_regs(&fx_mem, vm, 0, &regs), PVM_OK);
+		run(vm, 0, &e);
+		assert_int_equal(e.kind, PVM_EXIT_WFI);
+		assert_true(e.wfi.deadline == rows[i].deadline);
+		assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 27), PVM_OK);
+		expect_report(vm, &e, 27);
+		expect_off(vm, &e);
+		fx_destroy(vm);
+	}
 }
 
 /* --- PSCI CPU_ON / AFFINITY_INFO / CPU_OFF across two vCPUs --- */
@@ -396,6 +433,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(t_mmio_abort, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_protected_exit, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_wfi_irq, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(t_wfi_deadline, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_smp, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_share, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_forward, fx_setup, fx_teardown),
