@@ -69,8 +69,20 @@ void el2_crypto_heap_init(void);
 /* host.c */
 void el2_host_start(const struct el2_platform *p, unsigned test) __attribute__((noreturn));
 void el2_host_sync(struct el2_frame *f);
-/* vectors.S: drop to the host at EL1h (interrupts masked) with x0..x2 set. */
-void el2_eret_host(uint64_t entry, uint64_t x0, uint64_t x1, uint64_t x2) __attribute__((noreturn));
+/* vectors.S: drop to the host at EL1h (interrupts masked) with x0..x4 set. */
+void el2_eret_host(uint64_t entry, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4)
+	__attribute__((noreturn));
+
+/* vgic.c: the GICv3 virtual CPU interface and the virtual timer of the world switch. */
+struct pvm_vcpu_ctx;
+/* At boot: ICC_SRE_EL2, the list registers; gicr is this CPU's redistributor (RD_base). */
+void el2_vgic_init(uint64_t gicr);
+/* Before a guest runs (its CNTV_* loaded): list registers from ctx, timer PPI 27 linked. */
+void el2_vgic_load(struct pvm_vcpu_ctx *ctx);
+/* After it stopped: what is left in the list registers, VMCR, active priorities. */
+void el2_vgic_save(struct pvm_vcpu_ctx *ctx);
+/* After a physical IRQ stopped it: true if that was only the guest's own timer. */
+bool el2_vgic_timer_irq(void);
 
 /* vectors.S -> C: kind = 4 * {cur SP0, cur SPx, lower A64, lower A32} + {sync, irq, fiq, serror} */
 void el2_exception(unsigned kind, struct el2_frame *f);

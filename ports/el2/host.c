@@ -18,8 +18,6 @@
 
 #define HCR_VM	 (1ull << 0)  /* stage-2 on */
 #define HCR_SWIO (1ull << 1)  /* set/way invalidates are clean+invalidates */
-#define HCR_FMO	 (1ull << 3)  /* physical FIQs to EL2 */
-#define HCR_IMO	 (1ull << 4)  /* physical IRQs to EL2 */
 #define HCR_AMO	 (1ull << 5)  /* SErrors to EL2 */
 #define HCR_DC	 (1ull << 12) /* EL1 MMU off: data is Normal write-back, not Device */
 #define HCR_TSC	 (1ull << 19) /* SMC traps to EL2: the host's firmware calls are ours */
@@ -63,14 +61,23 @@ static bool has_pauth(void)
 	return (isar1 & 0xff000ff0ull) != 0;
 }
 
+static void host_mmio(uint64_t base, uint64_t size, const char *what)
+{
+	size_t need = 0;
+	pvm_status_t ret;
+
+	size = (size + PVM_PAGE_SIZE - 1) & ~(uint64_t)(PVM_PAGE_SIZE - 1);
+	ret = pvm_stage2_map(&el2_mem.host, pvm_ipa(base), pvm_pa(base), size,
+			     PVM_PROT_RW | PVM_PROT_DEVICE, 0, &need);
+	if (ret)
+		el2_panic("host stage-2: cannot map %s: %s", what, pvm_strerror(ret));
+}
+
 void el2_host_start(const struct el2_platform *p, unsigned test)
 {
 	const struct host_header *h = (const void *)el2_host_blob;
 	uint64_t blob = (uint64_t)(el2_host_blob_end - el2_host_blob), hcr;
 	void *dst = (void *)(uintptr_t)PVM_EL2_HOST_ADDR;
-	size_t need = 0;
-	pvm_status_t ret;
-
 	size_t args = strlen(p->bootargs) + 1;
 
 	if (blob < sizeof(*h) || h->size < blob || !host_owned(PVM_EL2_HOST_ADDR, h->size + args))
@@ -91,15 +98,21 @@ void el2_host_start(const struct el2_platform *p, unsigned test)
 	isb();
 
 	/*
-	 * The host's one MMIO window: its console. Port policy, not an
+	 * The host's MMIO windows: its console, and the GIC's distributor and
+	 * redistributors, which the host owns as in pKVM. Port policy, not an
 	 * ownership transition (pvm_mem_check() does not know host MMIO yet).
 	 */
-	ret = pvm_stage2_map(&el2_mem.host, pvm_ipa(p->uart), pvm_pa(p->uart), PVM_PAGE_SIZE,
-			     PVM_PROT_RW | PVM_PROT_DEVICE, 0, &need);
-	if (ret)
-		el2_panic("host stage-2: cannot map the UART: %s", pvm_strerror(ret));
+	host_mmio(p->uart, PVM_PAGE_SIZE, "the UART");
+	host_mmio(p->gicd, p->gicd_size, "the GIC distributor");
+	host_mmio(p->gicr, p->gicr_size, "the GIC redistributors");
+	el2_vgic_init(p->gicr);
 
-	hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_DC | HCR_TSC | HCR_RW;
+	/*
+	 * IMO/FMO clear: the host's physical interrupts are taken at its EL1
+	 * and its ICC_* accesses reach the physical CPU interface; guests run
+	 * with them set (the core's HCR_EL2).
+	 */
+	hcr = HCR_VM | HCR_SWIO | HCR_AMO | HCR_DC | HCR_TSC | HCR_RW;
 	if (has_pauth())
 		hcr |= HCR_APK | HCR_API;
 	write_sysreg(pvm_stage2_vtcr(&el2_mem.host), vtcr_el2);
@@ -119,7 +132,8 @@ void el2_host_start(const struct el2_platform *p, unsigned test)
 	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" : : : "memory");
 	print("el2: starting the host at EL1, 0x%llx (test %u), HCR_EL2 0x%lx\n", PVM_EL2_HOST_ADDR,
 	      test, hcr);
-	el2_eret_host(PVM_EL2_HOST_ADDR, test, p->uart, PVM_EL2_HOST_ADDR + h->size);
+	el2_eret_host(PVM_EL2_HOST_ADDR, test, p->uart, PVM_EL2_HOST_ADDR + h->size, p->gicd,
+		      p->gicr);
 }
 
 /*

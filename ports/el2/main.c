@@ -54,7 +54,10 @@ void el2_exception(unsigned kind, struct el2_frame *f)
 		el2_host_sync(f);
 		return;
 	}
-	/* Nothing routes interrupts or SErrors here yet (no GIC set up): all unexpected. */
+	/*
+	 * The host takes its interrupts at its own EL1 (HCR_EL2.IMO/FMO clear),
+	 * a guest's stop it through world.S's vectors: nothing else comes here.
+	 */
 	el2_panic("unexpected %s from %s: ESR_EL2=0x%lx FAR_EL2=0x%lx ELR_EL2=0x%lx "
 		  "SPSR_EL2=0x%lx HPFAR_EL2=0x%lx",
 		  what[kind & 3], where[(kind >> 2) & 3], read_sysreg(esr_el2),

@@ -23,18 +23,18 @@ el2_vectors:
 el2_exc_common:
 	frame_call el2_exception
 
-/* el2_eret_host(entry, x0, x1, x2): start the host at EL1h, DAIF masked. */
+/* el2_eret_host(entry, x0, x1, x2, x3, x4): start the host at EL1h, DAIF masked. */
 	.globl	el2_eret_host
 el2_eret_host:
 	msr	elr_el2, x0
-	mov	x4, #0x3c5
-	msr	spsr_el2, x4
+	mov	x6, #0x3c5
+	msr	spsr_el2, x6
 	mov	x0, x1
 	mov	x1, x2
 	mov	x2, x3
+	mov	x3, x4
+	mov	x4, x5
 	/* The host gets no hypervisor values in its other registers. */
-	mov	x3, xzr
-	mov	x4, xzr
 	mov	x5, xzr
 	mov	x6, xzr
 	mov	x7, xzr

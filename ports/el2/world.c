@@ -35,10 +35,23 @@
  * not tagged: it is loaded with the VTTBR, before the ERET that makes both
  * take effect.
  *
- * Not switched yet: the EL1 physical timer (the guest may use it; the host
- * uses the virtual one only through CNTV_*, which is switched), debug and
- * PMU registers (MDCR_EL2 does not trap them), pointer-authentication keys
- * (HCR_EL2.APK/API are clear for guests: their use traps).
+ * Interrupts and timers (vgic.c has the details): the guest's GICv3
+ * virtual CPU interface (list registers, ICH_VMCR_EL2, active priorities)
+ * is loaded from and saved to ctx->vgic around every run, the pending
+ * INTIDs of ctx->virq going into list registers; its virtual timer
+ * (CNTV_CTL_EL0, CNTV_CVAL_EL0, part of the EL1 registers below; CNTVOFF_EL2
+ * is 0 for every world) is its own, delivered as PPI 27 through a
+ * hardware-linked list register. The EL1 physical timer is the host's (its
+ * time slice, PPI 30): CNTHCTL_EL2.EL1PCEN is clear while a guest runs, so
+ * a guest's CNTP_* access traps and the core makes it UNDEFINED; the
+ * counter (CNTPCT_EL0, EL1PCTEN) stays readable. A physical IRQ while the
+ * guest runs traps here (HCR_EL2.IMO): the guest's own timer is delivered
+ * and the guest resumed at once; anything else is the host's and ends the
+ * run (PVM_TRAP_IRQ, an INTERRUPTED exit).
+ *
+ * Not switched: debug and PMU registers (MDCR_EL2 does not trap them),
+ * pointer-authentication keys (HCR_EL2.APK/API are clear for guests: their
+ * use traps).
  */
 #include <stddef.h>
 
@@ -67,6 +80,12 @@ _Static_assert(offsetof(struct pvm_vcpu_regs, fpsr) == offsetof(struct pvm_vcpu_
 #define CPTR_EL2_TSM  (1ull << 12)
 #define EC_FP	      0x07u /* FP/SIMD access trapped by CPTR_EL2.TFP */
 #define VECTOR_SYNC   8u    /* el2_guest_run(): a synchronous exception from the guest */
+#define HCR_VI	      (1ull << 7)
+/* CNTHCTL_EL2 (HCR_EL2.E2H = 0): EL1PCTEN (counter), EL1PCEN (EL1 physical timer). */
+#define CNTHCTL_EL1PCTEN (1ull << 0)
+#define CNTHCTL_EL1PCEN	 (1ull << 1)
+#define CNTHCTL_HOST	 (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
+#define CNTHCTL_GUEST	 CNTHCTL_EL1PCTEN
 
 /* world.S */
 unsigned el2_guest_run(struct pvm_vcpu_regs *regs);
@@ -160,6 +179,7 @@ static void host_load(const struct host_state *h)
 	write_sysreg(h->vtcr, vtcr_el2);
 	write_sysreg(h->vttbr, vttbr_el2);
 	write_sysreg(h->cptr, cptr_el2);
+	write_sysreg(CNTHCTL_HOST, cnthctl_el2);
 	isb();
 }
 
@@ -189,23 +209,29 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 	el1_load(ctx->regs.sys);
 	write_sysreg(ctx->vtcr, vtcr_el2);
 	write_sysreg(ctx->vttbr, vttbr_el2);
-	write_sysreg(ctx->hcr, hcr_el2);
+	/* Virtual interrupts come through the list registers alone: never VI as well. */
+	write_sysreg(ctx->hcr & ~HCR_VI, hcr_el2);
 	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TFP | CPTR_EL2_TSM, cptr_el2);
+	write_sysreg(CNTHCTL_GUEST, cnthctl_el2);
 
 	for (;;) {
+		el2_vgic_load(ctx);
 		vector = el2_guest_run(&ctx->regs);
-		/* The syndrome first: nothing below may overwrite it, but read it while it is
-		 * fresh. */
+		/* The syndrome first: nothing below may overwrite it, but read it fresh. */
+		trap->kind = vector & 3; /* sync, IRQ, FIQ, SError: pvm_trap_kind's order */
 		trap->esr = read_sysreg(esr_el2);
-		if (vector != VECTOR_SYNC || PVM_ESR_EC(trap->esr) != EC_FP || guest_fp)
+		trap->far = read_sysreg(far_el2);
+		trap->hpfar = read_sysreg(hpfar_el2);
+		el2_vgic_save(ctx);
+		if (vector == VECTOR_SYNC && PVM_ESR_EC(trap->esr) == EC_FP && !guest_fp) {
+			/* ELR_EL2 (regs.pc) is the trapped instruction: it runs again, untrapped.
+			 */
+			fp_switch_to_guest(&host, &ctx->regs);
+			guest_fp = true;
+		} else if (trap->kind != PVM_TRAP_IRQ || !el2_vgic_timer_irq()) {
 			break;
-		/* ELR_EL2 (regs.pc) is the trapped instruction: it runs again, untrapped. */
-		fp_switch_to_guest(&host, &ctx->regs);
-		guest_fp = true;
+		}
 	}
-	trap->kind = vector & 3; /* sync, IRQ, FIQ, SError: enum pvm_trap_kind's order */
-	trap->far = read_sysreg(far_el2);
-	trap->hpfar = read_sysreg(hpfar_el2);
 	el1_save(ctx->regs.sys);
 	if (guest_fp) {
 		el2_fpsimd_save(ctx->regs.fp);

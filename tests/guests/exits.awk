@@ -1,8 +1,9 @@
 # Canonical exit sequence from `pvm-run --trace` (stderr): one line per exit,
 # except that runs of UART data-register writes become one `uart "..."`
 # line per guest output line, and exits that carry no guest behaviour
-# (interrupted: host-side kicks) are dropped. Lines keep their vCPU, so
-# sequences compare per vCPU whatever the threads' interleaving.
+# (interrupted: host-side kicks, ends of time slices) are dropped. Lines
+# keep their vCPU, so sequences compare per vCPU whatever the threads'
+# interleaving.
 function hex(s,    i, n, d) {
 	n = 0
 	s = tolower(s)

@@ -11,7 +11,7 @@
  * The sample guests (samples/guests' NAME.bin) the host program embeds and
  * runs as protected VMs, each as the test of its name (host/guest.c).
  */
-#define EL2_GUESTS(X) X(hello) X(share) X(hostile) X(attest) X(fpu)
+#define EL2_GUESTS(X) X(hello) X(share) X(smp) X(hostile) X(attest) X(fpu) X(irq)
 
 /* all: every test in turn (the default when no el2-test= is given). */
 /*

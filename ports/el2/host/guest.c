@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Tests "hello", "share", "hostile", "attest", "fpu" (EL2_GUESTS): the host
- * runs the sample guest of the test's name (samples/guests' NAME.bin,
- * embedded by guest_blob.S) as a protected guest, through host calls only,
- * as pvm-run does on the simulator: create the VM with two vCPUs, load the
- * image measured, give it pvm-run's device tree (guest_dtb.c: with the
- * boot's challenge, unmeasured), boot vCPU 0 at the image's start with the
- * tree in x0 and run it, serving its exits until it powers itself off; then
- * tear the VM down and check that every page it had comes back zeroed.
+ * Tests "hello", "share", "smp", "hostile", "attest", "fpu", "irq"
+ * (EL2_GUESTS): the host runs the sample guest of the test's name
+ * (samples/guests' NAME.bin, embedded by guest_blob.S) as a protected
+ * guest, through host calls only, as pvm-run does on the simulator: create
+ * the VM with two vCPUs, load the image measured, give it pvm-run's device
+ * tree (guest_dtb.c: with the boot's challenge, unmeasured), boot vCPU 0 at
+ * the image's start with the tree in x0 and run its vCPUs, serving their
+ * exits until the guest powers itself off; then tear the VM down and check
+ * that every page it had comes back zeroed.
  *
  * The exits are served as pvm-run serves them (samples/pvm-run/vmm.c,
  * devices.c): UART writes, the mailbox device (which reads guest memory as
@@ -16,6 +17,16 @@
  * the mailbox (the attest guest's evidence) is printed in hex between
  * "el2-evidence-begin" and "el2-evidence-end": this VMM has no verifier, the
  * test script runs pvm-verify on it (guest.sh), where pvm-run verifies.
+ * For guests that take interrupts: a GICv3 distributor and redistributors
+ * (guest_gic.c) and the mailbox's doorbell.
+ *
+ * One physical CPU runs every vCPU, as a host kernel's scheduler would:
+ * each run gets a time slice (the host's CNTP tick, gic.c), a vCPU whose
+ * slice ends (INTERRUPTED) yields to the next runnable one, a vCPU the
+ * guest started with PSCI CPU_ON becomes runnable, one in WFI waits until
+ * its timer deadline (the WFI exit's) or an injected interrupt. So a guest
+ * that never traps, such as smp's vCPU 0 polling AFFINITY_INFO inside the
+ * hypervisor, still lets its other vCPUs run.
  *
  * Around every run the host holds values of its own in its FP/SIMD
  * registers (fpregs.h, a new seed each run) and checks them afterwards: a
@@ -42,17 +53,30 @@
 /* The exit kinds of libpvm/vcpu.h (the host has no libpvm: only the ABI). */
 #define EXIT_MMIO	 1
 #define EXIT_MEM_FAULT	 2
+#define EXIT_WFI	 3
 #define EXIT_PSCI	 5
 #define EXIT_MEM_SHARE	 6
 #define EXIT_GUEST_FAULT 7
 #define EXIT_NEED_PAGES	 9
-#define SHARE_RELINQUISH 2 /* PVM_SHARE_OP_RELINQUISH */
-#define MEASURE_CODE	 1 /* PVM_MEASURE_CODE */
+#define EXIT_INTERRUPTED 10
+#define SHARE_RELINQUISH 2	    /* PVM_SHARE_OP_RELINQUISH */
+#define MEASURE_CODE	 1	    /* PVM_MEASURE_CODE */
+#define NO_DEADLINE	 UINT64_MAX /* PVM_WFI_NO_DEADLINE */
 
 #define IMAGE_PAGES 8  /* room for the guest's image */
 #define FAULT_PAGES 16 /* pages for its memory faults (hello takes 2, share and hostile 3) */
 #define VCPUS	    2  /* as pvm-run: hostile's CPU_ON checks need a vCPU with MPIDR 1 */
 #define MAX_RUNS    4096
+#define SLICE_US    1000 /* a vCPU's time slice */
+
+_Static_assert(VCPUS <= GUEST_GIC_CPUS, "every vCPU has a redistributor");
+
+/* What the scheduler knows of a vCPU. */
+enum vcpu_state {
+	VCPU_OFF,  /* not started, or switched off */
+	VCPU_RUN,  /* runnable */
+	VCPU_WAIT, /* in WFI: until deadline, or an injected interrupt */
+};
 
 /* The embedded images (guest_blob.S). */
 #define EL2_GUEST_EXTERN(n) extern const char host_guest_##n[], host_guest_##n##_end[];
@@ -84,6 +108,12 @@ static struct {
 	uint64_t blob_ipa;
 	char line[256]; /* the guest's UART line being assembled */
 	size_t line_len;
+	struct {
+		enum vcpu_state state;
+		uint64_t deadline; /* VCPU_WAIT: when its timer fires (NO_DEADLINE: never) */
+		uint64_t done[2];  /* the completion of its last exit: flags, data */
+	} cpu[VCPUS];
+	bool woke; /* an interrupt was injected: waiting vCPUs may run */
 } g;
 
 static bool same(const char *a, const char *b)
@@ -197,7 +227,7 @@ static bool host_blob(uint64_t len)
 }
 
 /* The sample mailbox (pvm_layout.h) as pvm-run has it. */
-static bool mailbox(uint64_t off, bool write, unsigned size, uint64_t *data)
+static bool mailbox(unsigned cpu, uint64_t off, bool write, unsigned size, uint64_t *data)
 {
 	static char s[PVM_LAYOUT_MAILBOX_STR_MAX];
 
@@ -223,12 +253,24 @@ static bool mailbox(uint64_t off, bool write, unsigned size, uint64_t *data)
 		*data = g.mailbox_status;
 		return true;
 	}
+	if (write && off == PVM_LAYOUT_MAILBOX_DOORBELL && size == 4) {
+		if (*data < 16 || *data > 31)
+			return false; /* a PPI, nothing else */
+		g.woke |= guest_gic_raise(cpu, (unsigned)*data);
+		return true;
+	}
 	return false;
 }
 
 /* An MMIO access: emulated (a read's value in *data), or false: no device, an abort. */
-static bool mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data)
+static bool mmio(unsigned cpu, uint64_t ipa, bool write, unsigned size, uint64_t *data)
 {
+	bool handled, woke;
+
+	if (guest_gic_mmio(ipa, write, size, data, &handled, &woke)) {
+		g.woke |= woke;
+		return handled;
+	}
 	if (ipa >= PVM_LAYOUT_UART_BASE && ipa < PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_SIZE) {
 		if (write && ipa - PVM_LAYOUT_UART_BASE == PVM_LAYOUT_UART_DR)
 			uart_byte((uint8_t)*data);
@@ -238,17 +280,17 @@ static bool mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data)
 	}
 	if (ipa >= PVM_LAYOUT_MAILBOX_BASE &&
 	    ipa < PVM_LAYOUT_MAILBOX_BASE + PVM_LAYOUT_MAILBOX_SIZE)
-		return mailbox(ipa - PVM_LAYOUT_MAILBOX_BASE, write, size, data);
+		return mailbox(cpu, ipa - PVM_LAYOUT_MAILBOX_BASE, write, size, data);
 	return false;
 }
 
 /*
- * Serve one exit (x as PVM_HC_VCPU_RUN returned it) and print it, after
- * serving it as pvm-run --trace does (a read's value, the abort); the next
- * run's completion goes in done[0..1] (flags, data). False when the guest
- * is off.
+ * Serve one exit of vCPU cpu (x as PVM_HC_VCPU_RUN returned it) and print
+ * it, after serving it as pvm-run --trace does (a read's value, the abort);
+ * the vCPU's next completion goes in done[0..1] (flags, data). False when
+ * the guest is off.
  */
-static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2])
+static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[2])
 {
 	static const char *const ops[] = {"share", "unshare", "relinquish"};
 	static const char *const faults[] = {"dabt", "iabt", "undef"};
@@ -263,15 +305,15 @@ static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2])
 		unsigned size = x[4] & 0xff;
 		uint64_t data = write ? x[3] : 0;
 
-		if (!mmio(ipa, write, size, &data))
+		if (!mmio(cpu, ipa, write, size, &data))
 			done[0] = PVM_HC_RUN_F_ABORT; /* no device there: the guest gets an abort */
 		done[1] = write ? 0 : data;
-		print("el2-exit: exit vcpu=0 mmio %s ipa=0x%lx size=%u data=0x%lx%s\n",
+		print("el2-exit: exit vcpu=%u mmio %s ipa=0x%lx size=%u data=0x%lx%s\n", cpu,
 		      write ? "write" : "read", ipa, size, data, done[0] ? " abort" : "");
 		return true;
 	}
 	case EXIT_MEM_FAULT:
-		print("el2-exit: exit vcpu=0 mem_fault ipa=0x%lx write=%lu exec=%lu\n", ipa,
+		print("el2-exit: exit vcpu=%u mem_fault ipa=0x%lx write=%lu exec=%lu\n", cpu, ipa,
 		      x[3] & 1, (x[3] >> 1) & 1);
 		CHECK(g.faults < FAULT_PAGES, "the guest faulted on more than %u pages",
 		      FAULT_PAGES);
@@ -281,7 +323,7 @@ static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2])
 		g.fault_ipa[g.faults++] = ipa;
 		return true;
 	case EXIT_MEM_SHARE:
-		print("el2-exit: exit vcpu=0 mem_share op=%s ipa=0x%lx pages=%lu\n",
+		print("el2-exit: exit vcpu=%u mem_share op=%s ipa=0x%lx pages=%lu\n", cpu,
 		      x[4] < 3 ? ops[x[4]] : "?", ipa, x[3]);
 		/* Relinquished pages are the host's again: no longer guest memory. */
 		for (i = 0; x[4] == SHARE_RELINQUISH && i < g.faults; i++)
@@ -289,17 +331,34 @@ static bool serve(uint64_t vm, const uint64_t x[8], uint64_t done[2])
 				g.fault_ipa[i] = 0;
 		return true;
 	case EXIT_GUEST_FAULT:
-		print("el2-exit: exit vcpu=0 guest_fault %s ipa=0x%lx\n",
+		print("el2-exit: exit vcpu=%u guest_fault %s ipa=0x%lx\n", cpu,
 		      x[2] < 3 ? faults[x[2]] : "?", x[3]);
 		return true;
 	case EXIT_NEED_PAGES:
-		print("el2-exit: exit vcpu=0 need_pages pages=%lu\n", x[2]);
+		print("el2-exit: exit vcpu=%u need_pages pages=%lu\n", cpu, x[2]);
 		topup(x[2]);
 		return true;
 	case EXIT_PSCI:
-		print("el2-exit: exit vcpu=0 psci fn=0x%lx target=%lu\n", x[2], x[3]);
+		print("el2-exit: exit vcpu=%u psci fn=0x%lx target=%lu\n", cpu, x[2], x[3]);
+		if (x[2] == PSCI_CPU_ON || x[2] == PSCI_CPU_ON64) {
+			CHECK(x[3] < VCPUS, "CPU_ON of vCPU %lu", x[3]);
+			g.cpu[x[3]].state = VCPU_RUN; /* ON_PENDING: it runs from its entry */
+			return true;
+		}
+		if (x[2] == PSCI_CPU_OFF) {
+			g.cpu[cpu].state = VCPU_OFF;
+			return true;
+		}
 		CHECK(x[2] == PSCI_SYSTEM_OFF, "the guest called PSCI 0x%lx", x[2]);
 		return false;
+	case EXIT_WFI:
+		print("el2-exit: exit vcpu=%u wfi\n", cpu);
+		g.cpu[cpu].state = VCPU_WAIT;
+		g.cpu[cpu].deadline = x[2];
+		return true;
+	case EXIT_INTERRUPTED:
+		print("el2-exit: exit vcpu=%u interrupted\n", cpu);
+		return true;
 	default:
 		fail("unexpected exit %lu: x2..x4 0x%lx 0x%lx 0x%lx", x[1], x[2], x[3], x[4]);
 	}
@@ -389,12 +448,75 @@ static void check_scrubbed(void)
 	      pages);
 }
 
+/* The vCPU to run next, from cpu on in turn: runnable, or waiting and due. -1: none. */
+static int pick(unsigned from)
+{
+	uint64_t now = host_now();
+	unsigned c;
+
+	/* An injected interrupt ends every wait (a WFI may always end early). */
+	for (c = 0; c < VCPUS; c++)
+		if (g.cpu[c].state == VCPU_WAIT && (g.woke || g.cpu[c].deadline <= now))
+			g.cpu[c].state = VCPU_RUN;
+	g.woke = false;
+	for (unsigned k = 0; k < VCPUS; k++) {
+		c = (from + k) % VCPUS;
+		if (g.cpu[c].state == VCPU_RUN)
+			return (int)c;
+	}
+	return -1;
+}
+
+/* Every vCPU waits: sleep until the earliest timer deadline among them. */
+static void idle(void)
+{
+	uint64_t soonest = NO_DEADLINE;
+
+	for (unsigned c = 0; c < VCPUS; c++)
+		if (g.cpu[c].state == VCPU_WAIT && g.cpu[c].deadline < soonest)
+			soonest = g.cpu[c].deadline;
+	CHECK(soonest != NO_DEADLINE, "every vCPU is off or waits with no timer armed");
+	host_wait_until(soonest);
+}
+
+/*
+ * Run vCPU cpu once (its n-th run); x: the exit. Around the run the host
+ * holds values of its own in its FP/SIMD registers and checks them after.
+ */
+static void run(uint64_t vm, unsigned cpu, unsigned n, uint64_t x[8])
+{
+	/* Other values in the host's FP/SIMD registers for every run (FPCR too). */
+	uint64_t seed = 0x4057c0de00000000ull + n * 0x1357ull;
+	unsigned bad;
+
+	x[0] = PVM_HC_VCPU_RUN;
+	x[1] = vm;
+	x[2] = cpu;
+	x[3] = g.cpu[cpu].done[0];
+	x[4] = g.cpu[cpu].done[1];
+	x[5] = x[6] = x[7] = 0;
+	host_slice_start(SLICE_US);
+	fpregs_fill(seed);
+	host_hvc(x);
+	bad = (unsigned)fpregs_check(seed);
+	/* A physical interrupt that stopped the guest is the host's: take it now. */
+	host_irqs_take();
+	host_slice_stop();
+	CHECK(!bad, "run %u changed the host's FP/SIMD %s%d", n,
+	      bad <= 32	  ? "V"
+	      : bad == 33 ? "FPSR"
+			  : "FPCR",
+	      bad <= 32 ? (int)bad - 1 : -1);
+	CHECK(x[0] == 0, "PVM_HC_VCPU_RUN of vCPU %u: %ld", cpu, (int64_t)x[0]);
+}
+
 void test_guest(const char *name)
 {
-	uint64_t vm, x[8], done[2] = {0, 0}, seed = 0;
+	uint64_t vm, x[8];
 	uint64_t vbar = read_sysreg(vbar_el1), tpidr = 0x7e57ab1e0000cafeull;
-	unsigned runs = 0, i;
+	unsigned runs = 0, i, cpu = 0, ticks = host_ticks();
 	int64_t ret;
+	int next;
 
 	for (i = 0; i < sizeof(guest_images) / sizeof(guest_images[0]); i++)
 		if (same(guest_images[i].name, name))
@@ -407,6 +529,7 @@ void test_guest(const char *name)
 	/* The guest sets its own VBAR_EL1 and SP_EL1: the world switch must keep ours. */
 	write_sysreg(tpidr, tpidr_el1);
 	vm = vm_create(PVM_LAYOUT_RAM_SIZE);
+	guest_gic_reset(vm);
 	load(vm);
 	give_dtb(vm);
 	for (i = 0; i < VCPUS; i++) {
@@ -418,32 +541,29 @@ void test_guest(const char *name)
 	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, PVM_LAYOUT_RAM_BASE,
 		  PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
-	do {
+	g.cpu[0].state = VCPU_RUN;
+	for (;;) {
+		next = pick(cpu);
+		if (next < 0) {
+			idle();
+			continue;
+		}
+		cpu = (unsigned)next;
 		CHECK(++runs <= MAX_RUNS, "the guest still runs after %u exits", MAX_RUNS);
-		x[0] = PVM_HC_VCPU_RUN;
-		x[1] = vm;
-		x[2] = 0;
-		x[3] = done[0];
-		x[4] = done[1];
-		x[5] = x[6] = x[7] = 0;
-		/* Other values in the host's FP/SIMD registers for every run (FPCR too). */
-		seed = 0x4057c0de00000000ull + runs * 0x1357ull;
-		fpregs_fill(seed);
-		host_hvc(x);
-		i = (unsigned)fpregs_check(seed);
-		CHECK(!i, "run %u changed the host's FP/SIMD %s%d", runs,
-		      i <= 32	? "V"
-		      : i == 33 ? "FPSR"
-				: "FPCR",
-		      i <= 32 ? (int)i - 1 : -1);
-		CHECK(x[0] == 0, "PVM_HC_VCPU_RUN: %ld", (int64_t)x[0]);
-	} while (serve(vm, x, done));
+		run(vm, cpu, runs, x);
+		if (!serve(vm, cpu, x, g.cpu[cpu].done))
+			break;
+		/* The slice is over: the next runnable vCPU's turn (round robin). */
+		if (x[1] == EXIT_INTERRUPTED)
+			cpu = (cpu + 1) % VCPUS;
+	}
 	CHECK(read_sysreg(vbar_el1) == vbar && read_sysreg(tpidr_el1) == tpidr,
 	      "the host's EL1 registers changed across guest runs: VBAR_EL1 0x%lx TPIDR_EL1 0x%lx",
 	      read_sysreg(vbar_el1), read_sysreg(tpidr_el1));
-	print("host: the guest powered off after %u runs, %u pages donated on faults; the host's "
-	      "FP/SIMD registers held their own values across every run\n",
-	      runs, g.faults);
+	print("host: the guest powered off after %u runs (%u time slices ended), %u pages "
+	      "donated on faults; the host's FP/SIMD registers held their own values across "
+	      "every run\n",
+	      runs, host_ticks() - ticks, g.faults);
 	vm_destroy(vm);
 	check_scrubbed();
 }

@@ -46,4 +46,33 @@ void test_guest(const char *name);
  */
 size_t guest_dtb(uint8_t *out, size_t max, size_t *challenge_len);
 
+/* gic.c: the host's physical GIC and its EL1 physical timer (PPI 30), its scheduler tick. */
+void host_gic_init(uintptr_t gicd, uintptr_t gicr);
+/* The IRQ exception: acknowledge, handle and end every pending interrupt. */
+void host_irq(void);
+/* Unmask IRQs for an instant: pending ones are taken (host_irq()). */
+void host_irqs_take(void);
+/* The physical count (CNTPCT_EL0); the guests' virtual count is the same (CNTVOFF_EL2 0). */
+uint64_t host_now(void);
+/* Arm the tick to fire in us microseconds; stop it. */
+void host_slice_start(uint64_t us);
+void host_slice_stop(void);
+/* How many ticks fired. */
+unsigned host_ticks(void);
+/* Sleep (WFI) until the physical count reaches when. */
+void host_wait_until(uint64_t when);
+
+/* guest_gic.c: a guest's GICv3 distributor and redistributors, for GUEST_GIC_CPUS vCPUs. */
+#define GUEST_GIC_CPUS 2
+/* Forget every state: a new VM. */
+void guest_gic_reset(uint64_t vm);
+/*
+ * An MMIO access: false if not the GIC's; else *handled (false: abort) and
+ * *woke (an interrupt was injected: a vCPU waiting in WFI may run).
+ */
+bool guest_gic_mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data, bool *handled,
+		    bool *woke);
+/* A device raises INTID (a PPI) for a vCPU: true if it was injected now. */
+bool guest_gic_raise(unsigned cpu, unsigned intid);
+
 #endif /* PVM_EL2_HOST_H */

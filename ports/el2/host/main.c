@@ -20,7 +20,7 @@
 #include "print.h"
 #include "sysreg.h"
 
-void host_main(unsigned test, uintptr_t uart, const char *args);
+void host_main(unsigned test, uintptr_t uart, const char *args, uintptr_t gicd, uintptr_t gicr);
 void host_exception(unsigned kind, uint64_t *frame);
 
 static const char *const names[] = {
@@ -71,6 +71,11 @@ void host_exception(unsigned kind, uint64_t *frame)
 	uint64_t elr = read_sysreg(elr_el1);
 
 	(void)frame;
+	/* An IRQ at EL1 with SP_EL1 (+0x280): the host's own interrupts (gic.c). */
+	if (kind == 5) {
+		host_irq();
+		return;
+	}
 	/* A synchronous exception at EL1 with SP_EL1 (+0x200): where injected aborts arrive. */
 	if (kind == 4 && expect_abort && (esr >> 26) == 0x25 && (esr & 0x3f) == 0x10) {
 		aborts = aborts + 1;
@@ -366,12 +371,13 @@ static void (*const tests[])(void) = {
 	/* The rest, EL2_GUESTS: test_guest(name). */
 };
 
-void host_main(unsigned test, uintptr_t uart, const char *args)
+void host_main(unsigned test, uintptr_t uart, const char *args, uintptr_t gicd, uintptr_t gicr)
 {
 	pl011_init(uart);
 	host_bootargs = args;
 	/* FP/SIMD on for the host itself: guest runs must keep its registers (guest.c). */
 	fpregs_enable();
+	host_gic_init(gicd, gicr);
 	print("host: running at EL%lu, test '%s'\n", read_sysreg(CurrentEL) >> 2,
 	      test < EL2_TEST_NR ? names[test] : "?");
 	if (test >= EL2_TEST_NR)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The host's EL1 vectors. A synchronous exception from EL1 (SP_EL1: the
- * +0x200 entry, where the hypervisor injects its aborts) saves x0..x30 and
- * calls host_sync(frame), which may move ELR_EL1 on; everything else is
- * unexpected and reported by host_unexpected(kind).
+ * The host's EL1 vectors: every entry saves x0..x30 and calls
+ * host_exception(kind, frame) (main.c). A synchronous exception from EL1
+ * (SP_EL1: the +0x200 entry, where the hypervisor injects its aborts) may
+ * move ELR_EL1 on; an IRQ from EL1 (+0x280) is the host's own interrupt
+ * (gic.c); everything else is unexpected.
  */
 #include "macros.S.inc"
 

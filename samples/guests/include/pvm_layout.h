@@ -13,7 +13,7 @@
  * `_start`, the entry point of vCPU 0, is the first byte of RAM. On entry x0
  * holds the IPA of a flattened device tree (which the guests may ignore).
  *
- * Two devices, both emulated by the VMM and reached by MMIO exits:
+ * Devices, emulated by the VMM and reached by MMIO exits:
  *  - a PL011 UART, of which only the data register is written (one byte per
  *    32-bit store) and the flag register may be read; no interrupts;
  *  - libpvm's sample "mailbox", which lets a test observe what the *host*
@@ -23,7 +23,15 @@
  *    `mailbox: <string>`, or `mailbox: host read faulted` if the host may
  *    not read it; a 32-bit load of ::PVM_LAYOUT_MAILBOX_STATUS then returns
  *    1 if that read succeeded, 0 if it faulted; a blob (an IPA, then a
- *    length) is read the same way and handed to the VMM whole.
+ *    length) is read the same way and handed to the VMM whole; a 32-bit
+ *    store of an INTID to ::PVM_LAYOUT_MAILBOX_DOORBELL rings the doorbell:
+ *    the VMM makes that interrupt pending for the vCPU that stored it;
+ *  - for guests that take interrupts (the `irq` guest), a GICv3 at QEMU
+ *    virt's addresses: the distributor and one redistributor per vCPU, as
+ *    much of them as such a guest programs (enable, group, priority,
+ *    wake-up); its CPU interface is the system registers (ICC_*_EL1).
+ *    A VMM without an interrupt controller (the simulator) runs no such
+ *    guest.
  */
 #ifndef PVM_LAYOUT_H
 #define PVM_LAYOUT_H
@@ -65,8 +73,32 @@
 #define PVM_LAYOUT_MAILBOX_BLOB_LEN 0x18
 /** The largest blob the VMM takes. */
 #define PVM_LAYOUT_MAILBOX_BLOB_MAX 16384
+/**
+ * 32-bit store: an INTID (a PPI, 16..31) the VMM makes pending for the storing
+ * vCPU (pvm_vcpu_inject_irq() / PVM_HC_VCPU_IRQ; on KVM's in-kernel GIC a
+ * KVM_IRQ_LINE of type PPI raised and lowered: an edge). Delivered once the
+ * guest's GIC lets it through (distributor Group 1 on, the PPI in Group 1
+ * and enabled), as a GIC keeps a disabled interrupt pending.
+ */
+#define PVM_LAYOUT_MAILBOX_DOORBELL 0x20
+/**
+ * The INTID the sample guests ring: PPI 16, which no architected or
+ * SBSA-recommended device uses (not 23 PMU, 25 GIC maintenance, 26-30
+ * timers), so that KVM, whose in-kernel GIC owns those, can inject it too.
+ */
+#define PVM_LAYOUT_DOORBELL_PPI 16
 /** Name of the /chosen property holding the challenge for the attest guest. */
 #define PVM_LAYOUT_CHOSEN_CHALLENGE "libpvm,attest-challenge"
+/**@}*/
+
+/** @name GICv3 (QEMU virt's layout; guests that take interrupts) */
+/**@{*/
+#define PVM_LAYOUT_GICD_BASE   0x08000000 /**< Distributor. */
+#define PVM_LAYOUT_GICD_SIZE   0x10000	  /**< Its 64 KiB frame. */
+#define PVM_LAYOUT_GICR_BASE   0x080a0000 /**< vCPU 0's redistributor (RD_base). */
+#define PVM_LAYOUT_GICR_STRIDE 0x20000	  /**< vCPU n's is n strides further. */
+#define PVM_LAYOUT_GICR_SGI    0x10000	  /**< Its SGI/PPI frame (SGI_base), after RD_base. */
+#define PVM_LAYOUT_TIMER_PPI   27	  /**< The virtual timer's interrupt (CNTV_*). */
 /**@}*/
 
 #endif /* PVM_LAYOUT_H */

@@ -19,11 +19,13 @@
  * secondary_main(n) and then PSCI CPU_OFF; with any other context id it
  * calls CPU_OFF at once.
  *
- * Every exception vector prints
+ * Every synchronous exception or SError vector prints
  * `guest: exception <n> esr=<hex> far=<hex> elr=<hex>` (n the vector index,
  * 0..15, in decimal; 4 is a synchronous exception from EL1 itself), then
  * resumes at ELR_EL1 + 4: an abort injected for a bad access skips the
- * access. Interrupts stay masked, so only synchronous exceptions arrive.
+ * access. The IRQ vectors call irq_handle() and resume where the interrupt
+ * came (ELR_EL1 unchanged). Interrupts stay masked unless a guest unmasks
+ * them itself (the `irq` guest, which defines irq_handle()).
  */
 #ifndef GUEST_RUNTIME_H
 #define GUEST_RUNTIME_H
@@ -50,6 +52,15 @@ void secondary_main(unsigned long cpu);
  * @param vector Index of the vector taken, 0..15.
  */
 void exception_handle(unsigned long vector);
+
+/**
+ * @brief What an IRQ runs (vectors 1, 5, 9, 13), with IRQs masked. A guest
+ *        that unmasks them defines it: it acknowledges the interrupt
+ *        (ICC_IAR1_EL1), handles it and ends it (ICC_EOIR1_EL1). The
+ *        runtime's weak default prints `guest: interrupt with no handler`
+ *        and returns with IRQs masked.
+ */
+void irq_handle(void);
 
 /** How many exceptions this VM has taken, on any vCPU. */
 extern volatile unsigned long exception_count;
