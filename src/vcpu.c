@@ -501,9 +501,13 @@ pvm_status_t pvm_vcpu_inject_irq(struct pvm_mem *mem, unsigned vmh, unsigned ind
 	else if (vm->state != PVM_VM_ACTIVE)
 		ret = PVM_E_STATE;
 	if (!ret) {
+		bool queue = false;
+
+		ret = pvm_port_vcpu_irq(vmh, index, intid, &queue);
 		/* Atomic: the port takes (clears) bits while the vCPU runs. */
-		__atomic_fetch_or(&vcpu->ctx.virq[intid / 32], 1u << (intid % 32),
-				  __ATOMIC_RELEASE);
+		if (!ret && queue)
+			__atomic_fetch_or(&vcpu->ctx.virq[intid / 32], 1u << (intid % 32),
+					  __ATOMIC_RELEASE);
 	}
 	pvm_port_unlock(&mem->lock);
 	return ret;

@@ -171,6 +171,25 @@ struct pvm_trap;
  */
 void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap);
 
+/**
+ * @brief Route a virtual interrupt the host raises (pvm_vcpu_inject_irq()).
+ * @param vm    The VM's handle.
+ * @param index The vCPU (it exists; the VM is active).
+ * @param intid INTID 0..127.
+ * @param queue Out: true if the core is to queue it in the vCPU's
+ *              ::pvm_vcpu_ctx virq bitmap for pvm_port_vcpu_enter(); false
+ *              if the port made it pending itself.
+ * @return ::PVM_OK; ::PVM_E_NOTSUP (the port cannot deliver this INTID to
+ *         this VM: nothing is queued and the call fails with it).
+ *
+ * Ports whose world switch delivers the bitmap (list registers, HCR_EL2.VI)
+ * queue everything. A port whose interrupt controller lives elsewhere (KVM's
+ * in-kernel vGIC) raises the interrupt there, at once, so that a vCPU
+ * waiting for it in the kernel wakes. Called with the core's memory lock
+ * held: must not block for long.
+ */
+pvm_status_t pvm_port_vcpu_irq(unsigned vm, unsigned index, unsigned intid, bool *queue);
+
 #ifdef __cplusplus
 }
 #endif

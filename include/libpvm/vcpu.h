@@ -321,11 +321,15 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vm, unsigned index, stru
  * @param index The vCPU.
  * @param intid INTID 0..127 (SGI, PPI or the first SPIs).
  * @return ::PVM_OK; ::PVM_E_INVAL (INTID out of range); ::PVM_E_NOENT;
- *         ::PVM_E_STATE (VM dying).
+ *         ::PVM_E_STATE (VM dying); ::PVM_E_NOTSUP (the port cannot
+ *         deliver this INTID: on the KVM port SGIs and PPIs, or any INTID
+ *         when the VM has no in-kernel GIC; see libpvm/kvm.h).
  *
  * The interrupt is delivered when the guest next runs with interrupts
  * unmasked (HCR_EL2.VI on the simulator; a list register on hardware), and
- * the pending bit is cleared when delivered. Host path.
+ * the pending bit is cleared when delivered. On the KVM port it is an edge
+ * on the SPI's line of KVM's vGIC, raised at once (pvm_port_vcpu_irq()).
+ * Host path.
  */
 pvm_status_t pvm_vcpu_inject_irq(struct pvm_mem *mem, unsigned vm, unsigned index, unsigned intid);
 

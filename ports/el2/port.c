@@ -153,3 +153,13 @@ void pvm_port_unlock(pvm_lock_t *lock)
 {
 	__asm__ volatile("stlr wzr, %0" : "=Q"(lock->word) : : "memory");
 }
+
+/* The world switch takes virtual IRQs from the core's bitmap: queue them all. */
+pvm_status_t pvm_port_vcpu_irq(unsigned vm, unsigned index, unsigned intid, bool *queue)
+{
+	(void)vm;
+	(void)index;
+	(void)intid;
+	*queue = true;
+	return PVM_OK;
+}

@@ -115,6 +115,16 @@ int sim_virq_take(struct pvm_vcpu_ctx *ctx)
 	return -1;
 }
 
+/* The simulated CPUs take virtual IRQs from the bitmap (HCR_EL2.VI): queue them all. */
+pvm_status_t pvm_port_vcpu_irq(unsigned vm, unsigned index, unsigned intid, bool *queue)
+{
+	(void)vm;
+	(void)index;
+	(void)intid;
+	*queue = true;
+	return PVM_OK;
+}
+
 void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 {
 	struct sim_vcpu *v = sim_vcpu_get(ctx->vm, ctx->index);
