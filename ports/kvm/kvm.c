@@ -93,18 +93,20 @@ void pvm_port_unlock(pvm_lock_t *lock)
 #define KVM_ARM_VM_SMCCC_FILTER 0
 #endif
 
-static bool probe_smccc_filter(void)
+/* What a VM of this kernel can have: the SMCCC filter, an in-kernel GICv3. */
+static void probe_vm(struct pvm_kvm_caps *caps)
 {
 	struct kvm_device_attr a = {.group = KVM_ARM_VM_SMCCC_CTRL,
 				    .attr = KVM_ARM_VM_SMCCC_FILTER};
+	struct kvm_create_device gic = {.type = KVM_DEV_TYPE_ARM_VGIC_V3,
+					.flags = KVM_CREATE_DEVICE_TEST};
 	int vm = ioctl(kvm_port.kvm_fd, KVM_CREATE_VM, 0);
-	bool ok;
 
 	if (vm < 0)
-		return false;
-	ok = ioctl(vm, KVM_HAS_DEVICE_ATTR, &a) == 0;
+		return;
+	caps->smccc_filter = ioctl(vm, KVM_HAS_DEVICE_ATTR, &a) == 0;
+	caps->gic_v3 = ioctl(vm, KVM_CREATE_DEVICE, &gic) == 0;
 	close(vm);
-	return ok;
 }
 
 /*
@@ -151,7 +153,7 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 	}
 	p->ipa_bits = cfg->ipa_bits;
 	p->caps.nisv_to_user = ioctl(p->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_NISV_TO_USER) > 0;
-	p->caps.smccc_filter = probe_smccc_filter();
+	probe_vm(&p->caps);
 	p->caps.protected_vm =
 		probe_protected_type(r > 0 ? KVM_VM_TYPE_ARM_IPA_SIZE(cfg->ipa_bits) : 0);
 	p->caps.guest_memfd = ioctl(p->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD) > 0;
@@ -178,6 +180,8 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 			"libpvm-kvm: no SMCCC filter (Linux < 6.4): unavailable to guests: "
 			"HYP_MEMINFO, MEM_SHARE, MEM_UNSHARE, MEM_RELINQUISH, MMIO_GUARD_*, "
 			"libpvm's attestation calls (KVM answers NOT_SUPPORTED)\n");
+	if (!p->caps.gic_v3)
+		fprintf(stderr, "libpvm-kvm: no in-kernel GICv3: guests get no interrupts\n");
 	if (caps)
 		*caps = p->caps;
 	return PVM_OK;

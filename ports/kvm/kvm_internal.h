@@ -40,8 +40,9 @@ struct kvm_vcpu_port {
 	bool regs_from_kvm;
 	/* KVM_ARM_VCPU_INIT's argument, to reset the vCPU when the core does. */
 	struct kvm_vcpu_init init;
-	bool entered;	 /* resets is the count of ctx at the last entry */
-	uint32_t resets; /* pvm_vcpu_ctx.resets */
+	bool entered;	  /* resets is the count of ctx at the last entry */
+	uint32_t resets;  /* pvm_vcpu_ctx.resets */
+	unsigned kvm_idx; /* KVM's index of the vCPU (creation order), for KVM_IRQ_LINE */
 };
 
 struct kvm_vm_port {
@@ -50,6 +51,12 @@ struct kvm_vm_port {
 	uint64_t vttbr, vtcr;
 	struct kvm_slot slots[KVM_PORT_SLOTS];
 	struct kvm_vcpu_port *vcpus[PVM_VCPU_MAX];
+	unsigned nvcpus; /* KVM vCPUs created */
+	/* The in-kernel GICv3 (kvm_gic.c): gic_fd < 0 if none. */
+	int gic_fd;
+	unsigned gic_nr_irqs;
+	int ran; /* a vCPU entered: the vGIC (if any) is initialised (atomic) */
+	pthread_mutex_t gic_lock;
 };
 
 struct kvm_port {
@@ -68,6 +75,10 @@ extern struct kvm_port kvm_port;
 /* Create the memfd and its two views of @size bytes (kvm_view.c); -1 on failure. */
 int kvm_view_init(uint64_t size);
 void kvm_view_fini(void);
+/* VM @vm's KVM VM, created on first use; NULL if KVM refused. */
+struct kvm_vm_port *kvm_vm_get(unsigned vm);
+/* Before any KVM_RUN of @v: initialise its vGIC (once); false if KVM refused. */
+bool kvm_gic_ready(struct kvm_vm_port *v);
 
 /* Forget the memslots covering @ipa (all of them with @all) of VM @vm. */
 void kvm_s2_drop(unsigned vm, uint64_t ipa, bool all);

@@ -124,15 +124,20 @@ static void set_filter(struct kvm_vm_port *v)
 	}
 }
 
-static struct kvm_vm_port *vm_create(unsigned vm)
+struct kvm_vm_port *kvm_vm_get(unsigned vm)
 {
-	struct kvm_vm_port *v = calloc(1, sizeof(*v));
+	struct kvm_vm_port *v = kvm_port.vms[vm];
 	struct kvm_enable_cap cap = {.cap = KVM_CAP_ARM_NISV_TO_USER};
 	unsigned long type =
 		kvm_port.caps.max_ipa_bits ? KVM_VM_TYPE_ARM_IPA_SIZE(kvm_port.ipa_bits) : 0;
 
+	if (v)
+		return v;
+	v = calloc(1, sizeof(*v));
 	if (!v)
 		return NULL;
+	v->gic_fd = -1;
+	pthread_mutex_init(&v->gic_lock, NULL);
 	v->fd = ioctl(kvm_port.kvm_fd, KVM_CREATE_VM, type);
 	if (v->fd < 0) {
 		fprintf(stderr, "libpvm-kvm: KVM_CREATE_VM: %s\n", strerror(errno));
@@ -161,7 +166,7 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 		return PVM_E_INVAL;
 	if (vcpu_get(vm, index))
 		return PVM_E_EXISTS;
-	v = kvm_port.vms[vm] ? kvm_port.vms[vm] : vm_create(vm);
+	v = kvm_vm_get(vm);
 	if (!v)
 		return PVM_E_NOTSUP;
 	sigaction(SIGUSR1, &sa, NULL);
@@ -170,6 +175,8 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 		return PVM_E_NOMEM;
 	sz = ioctl(kvm_port.kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	c->fd = ioctl(v->fd, KVM_CREATE_VCPU, (unsigned long)index);
+	if (c->fd >= 0)
+		c->kvm_idx = v->nvcpus++; /* KVM counts it even if its init fails below */
 	if (sz <= 0 || c->fd < 0 || ioctl(v->fd, KVM_ARM_PREFERRED_TARGET, &init))
 		goto fail;
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
@@ -234,6 +241,8 @@ void pvm_kvm_vm_detach(unsigned vm)
 		close(c->fd);
 		free(c);
 	}
+	if (v->gic_fd >= 0)
+		close(v->gic_fd);
 	close(v->fd); /* KVM frees the memslots with the VM */
 	free(v);
 }
@@ -445,6 +454,10 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 
 	if (!c) {
 		trap->kind = PVM_TRAP_HALT; /* no KVM vCPU behind it: it can never run */
+		return;
+	}
+	if (!kvm_gic_ready(v)) {
+		trap->kind = PVM_TRAP_HALT; /* a VM whose GIC KVM refused cannot run */
 		return;
 	}
 	v->vttbr = ctx->vttbr;

@@ -30,6 +30,12 @@
  *    data abort with a valid instruction syndrome, `KVM_EXIT_ARM_NISV` one
  *    without, `KVM_EXIT_SYSTEM_EVENT` the guest's PSCI SYSTEM_OFF/RESET and
  *    `KVM_EXIT_HYPERCALL` (Linux 6.4+, SMCCC filter) an `HVC #0`.
+ *  - **Interrupts** are KVM's in-kernel GICv3 (pvm_kvm_vm_gic()): the
+ *    guest's distributor and redistributors are emulated by KVM, its arch
+ *    timer interrupts (virtual timer PPI 27, physical PPI 30) are raised by
+ *    KVM itself, and the VMM raises device interrupts with `KVM_IRQ_LINE`
+ *    (pvm_kvm_irq_line()). Both Debian 12's 6.1 and Debian 13's 6.12 offer
+ *    it, with the same behaviour.
  *
  * **Memory isolation.** The VMM's view of memory, pvm_kvm_ram(), follows
  * the host stage-2 of the core page by page (pvm_port_host_access()): a
@@ -98,6 +104,27 @@ struct pvm_kvm_caps {
 	bool protected_vm;     /**< KVM_CREATE_VM accepts the protected-VM type (bit 31). */
 	bool nisv_to_user;     /**< KVM_CAP_ARM_NISV_TO_USER. */
 	bool guest_memfd;      /**< KVM_CAP_GUEST_MEMFD (not used by the port yet). */
+	bool gic_v3; /**< KVM_DEV_TYPE_ARM_VGIC_V3: an in-kernel GICv3 (pvm_kvm_vm_gic()). */
+};
+
+/** @name The GICv3 layout of QEMU's virt machine, a good guest layout */
+/**@{*/
+#define PVM_KVM_GIC_DIST_BASE	0x08000000ull /**< GICD (64 KiB). */
+#define PVM_KVM_GIC_REDIST_BASE 0x080a0000ull /**< First GICR (128 KiB per vCPU). */
+#define PVM_KVM_GIC_NR_IRQS	128u	      /**< SGIs, PPIs and 96 SPIs. */
+/**@}*/
+/** @brief Bytes of the distributor's frame. */
+#define PVM_KVM_GIC_DIST_SIZE 0x10000ull
+/** @brief Bytes of one vCPU's redistributor (RD_base and SGI_base frames). */
+#define PVM_KVM_GIC_REDIST_STRIDE 0x20000ull
+
+/** @brief The in-kernel GICv3 of a VM, as the guest sees it. */
+struct pvm_kvm_gic {
+	uint64_t dist_base;   /**< IPA of the distributor (64 KiB aligned). */
+	uint64_t redist_base; /**< IPA of vCPU 0's redistributor (64 KiB aligned); vCPU n's is
+				 n * ::PVM_KVM_GIC_REDIST_STRIDE above. ::PVM_VCPU_MAX of them
+				 are reserved. */
+	unsigned nr_irqs;     /**< INTIDs 0..nr_irqs-1: a multiple of 32, 64 to 1024. */
 };
 
 /**
@@ -147,6 +174,48 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index);
  * @param index The vCPU.
  */
 void pvm_kvm_vcpu_kick(unsigned vm, unsigned index);
+
+/**
+ * @brief Give libpvm VM @p vm an in-kernel GICv3 (and so the arch timer's
+ *        interrupts), creating its KVM VM if no vCPU has been attached yet.
+ * @param vm  The libpvm VM handle.
+ * @param gic Where the guest finds the distributor and redistributors
+ *            (e.g. ::PVM_KVM_GIC_DIST_BASE, ::PVM_KVM_GIC_REDIST_BASE,
+ *            ::PVM_KVM_GIC_NR_IRQS: QEMU virt's layout).
+ * @return ::PVM_OK; ::PVM_E_INVAL (NULL, misaligned bases, bad @p nr_irqs);
+ *         ::PVM_E_RANGE (the frames overlap each other or lie beyond the IPA
+ *         size); ::PVM_E_EXISTS (the VM has one); ::PVM_E_STATE (a vCPU of
+ *         the VM has run); ::PVM_E_NOTSUP (no vGICv3 in this kernel, or KVM
+ *         refused: see stderr).
+ *
+ * Call before the VM's first run, before or after attaching its vCPUs. The
+ * GIC is initialised (`KVM_DEV_ARM_VGIC_CTRL_INIT`) at the first entry of
+ * any of the VM's vCPUs; KVM accepts no new vCPU after that (neither does
+ * the core: pvm_vcpu_create() refuses once the VM has run). The frames must
+ * not overlap guest RAM or the VMM's MMIO devices: accesses to them never
+ * reach the VMM. Host path.
+ */
+pvm_status_t pvm_kvm_vm_gic(unsigned vm, const struct pvm_kvm_gic *gic);
+
+/**
+ * @brief Set the level of an interrupt line of the VM's GIC
+ *        (`KVM_IRQ_LINE`), as a device wired to it would.
+ * @param vm    The libpvm VM handle.
+ * @param index The vCPU whose PPI it is (INTIDs 16-31); ignored for SPIs.
+ * @param intid 16-31 (a PPI of vCPU @p index) or 32 up to the GIC's
+ *              nr_irqs - 1 (an SPI).
+ * @param level Asserted or not.
+ * @return ::PVM_OK; ::PVM_E_INVAL (INTID out of range); ::PVM_E_NOENT (no
+ *         such vCPU for a PPI); ::PVM_E_NOTSUP (an SGI, INTIDs 0-15: only
+ *         the guest raises those, by ICC_SGI1R_EL1; or KVM refused);
+ *         ::PVM_E_STATE (the VM has no GIC).
+ *
+ * Level-sensitive interrupts stay pending while the line is asserted; an
+ * edge-triggered one (an SPI the guest configured so in GICD_ICFGR) is
+ * latched on the rising edge. KVM keeps every PPI level-sensitive.
+ * Any thread. pvm_vcpu_inject_irq() on this port is an edge on this line.
+ */
+pvm_status_t pvm_kvm_irq_line(unsigned vm, unsigned index, unsigned intid, bool level);
 
 /**
  * @brief Destroy the KVM VM behind libpvm VM @p vm and its vCPUs.
