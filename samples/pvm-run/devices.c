@@ -3,6 +3,12 @@
  * The devices pvm-run emulates for its guests: a PL011 UART (transmit
  * only) and the sample mailbox (pvm_layout.h), whose reads go through the
  * host's stage-2 so that what the host may see of guest memory is visible.
+ *
+ * The UART is enough of a PL011 for Linux's amba-pl011 driver and its
+ * earlycon: the PrimeCell identification registers the AMBA bus probes,
+ * a flag register saying "transmit FIFO empty, receive FIFO empty" (it
+ * never fills: every byte is printed as it is written), the control
+ * registers reading back what was written, and no interrupt ever raised.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +22,18 @@
 /* One line buffer per vCPU: lines from different vCPUs never mix. */
 static char line[PVM_VCPU_MAX][LINE_MAX_BYTES];
 static size_t line_len[PVM_VCPU_MAX];
+
+/* PL011 registers beyond the data and flag registers (offsets, 32-bit). */
+#define UART_FR_RXFE  (1u << 4)
+#define UART_FR_TXFE  (1u << 7)
+#define UART_REGS_END 0x4c  /* ILPR..DMACR: read back as written */
+#define UART_RIS      0x03c /* raw and masked interrupt status: nothing pending */
+#define UART_MIS      0x040
+#define UART_ICR      0x044 /* write-only */
+#define UART_ID_FIRST 0xfe0
+/* UARTPeriphID0-3 (a PL011 r1p5, designer ARM) and UARTPCellID0-3. */
+static const uint8_t uart_id[8] = {0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
+static uint32_t uart_reg[UART_REGS_END / 4];
 
 void vmm_printf(struct vmm *v, bool err, const char *fmt, ...)
 {
@@ -44,13 +62,29 @@ static void uart_putc(struct vmm *v, unsigned cpu, char c)
 
 static bool uart(struct vmm *v, unsigned cpu, struct pvm_exit *e, uint64_t off)
 {
+	if (off & 3) {
+		if (!e->mmio.write)
+			e->mmio.data = 0; /* not a register: reads as zero, writes ignored */
+		return true;
+	}
 	if (e->mmio.write) {
 		if (off == PVM_LAYOUT_UART_DR)
 			uart_putc(v, cpu, (char)(e->mmio.data & 0xff));
-		return true; /* other registers: writes ignored */
+		else if (off < UART_REGS_END && off != PVM_LAYOUT_UART_FR && off != UART_RIS &&
+			 off != UART_MIS && off != UART_ICR)
+			__atomic_store_n(&uart_reg[off / 4], (uint32_t)e->mmio.data,
+					 __ATOMIC_RELAXED);
+		return true; /* read-only registers: writes ignored */
 	}
-	/* UARTFR: never busy, never full. Other registers read as zero. */
-	e->mmio.data = 0;
+	if (off == PVM_LAYOUT_UART_FR)
+		e->mmio.data = UART_FR_TXFE | UART_FR_RXFE; /* never busy, never full, no input */
+	else if (off >= UART_ID_FIRST)
+		e->mmio.data = uart_id[(off - UART_ID_FIRST) / 4];
+	else if (off < UART_REGS_END && off != PVM_LAYOUT_UART_DR && off != UART_RIS &&
+		 off != UART_MIS && off != UART_ICR)
+		e->mmio.data = __atomic_load_n(&uart_reg[off / 4], __ATOMIC_RELAXED);
+	else
+		e->mmio.data = 0; /* no received data, no interrupt */
 	return true;
 }
 

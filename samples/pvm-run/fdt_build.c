@@ -3,7 +3,12 @@
  * The guest's device tree, written with libfdt's sequential-write API:
  * memory, the CPUs with PSCI as enable method, the PSCI node (HVC
  * conduit), the PL011 UART, a reserved-memory pool for buffers the guest
- * shares with the host, and /chosen.
+ * shares with the host, and /chosen. When the port gives the VM an
+ * interrupt controller (KVM's vGICv3) the tree also has the GICv3, the
+ * arch timer's PPIs, the UART's interrupt and clock (what Linux's
+ * amba-pl011 driver needs), with the GIC as the root's interrupt-parent;
+ * the simulator's tree has none of these. A Linux guest gets its command
+ * line and initramfs in /chosen.
  */
 #include <libfdt.h>
 #include <stdio.h>
@@ -13,6 +18,21 @@
 
 /* The last MiB of guest RAM: where a guest's shared (bounce) buffers go. */
 #define SHARED_POOL_SIZE 0x100000ull
+
+#define PHANDLE_GIC 1u
+#define PHANDLE_CLK 2u
+/* Interrupt specifiers of arm,gic-v3: type, number, flags. */
+#define GIC_SPI		    0u
+#define GIC_PPI		    1u
+#define IRQ_TYPE_LEVEL_HIGH 4u
+/* The arch timer's PPIs (INTID - 16): secure and non-secure physical, virtual, hypervisor. */
+#define PPI_SEC_PHYS	13u
+#define PPI_NONSEC_PHYS 14u
+#define PPI_VIRT	11u
+#define PPI_HYP		10u
+/* The UART's SPI (INTID 33), as on QEMU's virt machine. Never raised: no receive path. */
+#define UART_SPI 1u
+#define UART_CLK 24000000u
 
 static int reg2(void *fdt, uint64_t base, uint64_t size)
 {
@@ -43,6 +63,63 @@ static int cpus(void *fdt, unsigned n)
 	return err;
 }
 
+static int prop_u32s(void *fdt, const char *name, const uint32_t *val, unsigned n)
+{
+	fdt32_t c[12];
+	unsigned i;
+
+	for (i = 0; i < n && i < 12; i++)
+		c[i] = cpu_to_fdt32(val[i]);
+	return fdt_property(fdt, name, c, (int)(i * sizeof(c[0])));
+}
+
+static int gic(void *fdt, const struct vmm_gic *g)
+{
+	fdt64_t r[4] = {cpu_to_fdt64(g->dist_base), cpu_to_fdt64(g->dist_size),
+			cpu_to_fdt64(g->redist_base), cpu_to_fdt64(g->redist_size)};
+	static const uint32_t timer[] = {GIC_PPI, PPI_SEC_PHYS,	   IRQ_TYPE_LEVEL_HIGH,
+					 GIC_PPI, PPI_NONSEC_PHYS, IRQ_TYPE_LEVEL_HIGH,
+					 GIC_PPI, PPI_VIRT,	   IRQ_TYPE_LEVEL_HIGH,
+					 GIC_PPI, PPI_HYP,	   IRQ_TYPE_LEVEL_HIGH};
+	char name[48];
+	int err = 0;
+
+	snprintf(name, sizeof(name), "intc@%llx", (unsigned long long)g->dist_base);
+	err |= fdt_begin_node(fdt, name);
+	err |= fdt_property_string(fdt, "compatible", "arm,gic-v3");
+	err |= fdt_property_u32(fdt, "#interrupt-cells", 3);
+	err |= fdt_property(fdt, "interrupt-controller", NULL, 0);
+	err |= fdt_property(fdt, "reg", r, sizeof(r));
+	err |= fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
+	err |= fdt_end_node(fdt);
+
+	err |= fdt_begin_node(fdt, "timer");
+	err |= fdt_property_string(fdt, "compatible", "arm,armv8-timer");
+	err |= prop_u32s(fdt, "interrupts", timer, sizeof(timer) / sizeof(timer[0]));
+	err |= fdt_end_node(fdt);
+
+	err |= fdt_begin_node(fdt, "apb-pclk");
+	err |= fdt_property_string(fdt, "compatible", "fixed-clock");
+	err |= fdt_property_u32(fdt, "#clock-cells", 0);
+	err |= fdt_property_u32(fdt, "clock-frequency", UART_CLK);
+	err |= fdt_property_u32(fdt, "phandle", PHANDLE_CLK);
+	err |= fdt_end_node(fdt);
+	return err;
+}
+
+/* What the amba-pl011 driver needs beyond reg: its interrupt and clocks. */
+static int uart_irq_clk(void *fdt)
+{
+	static const uint32_t irq[] = {GIC_SPI, UART_SPI, IRQ_TYPE_LEVEL_HIGH};
+	static const uint32_t clk[] = {PHANDLE_CLK, PHANDLE_CLK};
+	int err = 0;
+
+	err |= prop_u32s(fdt, "interrupts", irq, 3);
+	err |= prop_u32s(fdt, "clocks", clk, 2);
+	err |= fdt_property(fdt, "clock-names", "uartclk\0apb_pclk", sizeof("uartclk\0apb_pclk"));
+	return err;
+}
+
 int vmm_build_fdt(const struct vmm *v, void *buf, size_t size)
 {
 	static const char pl011[] = "arm,pl011\0arm,primecell";
@@ -55,6 +132,8 @@ int vmm_build_fdt(const struct vmm *v, void *buf, size_t size)
 	err |= fdt_property_string(buf, "compatible", "libpvm,sample-guest");
 	err |= fdt_property_u32(buf, "#address-cells", 2);
 	err |= fdt_property_u32(buf, "#size-cells", 2);
+	if (v->has_gic)
+		err |= fdt_property_u32(buf, "interrupt-parent", PHANDLE_GIC);
 
 	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)v->ram_ipa);
 	err |= fdt_begin_node(buf, name);
@@ -70,10 +149,15 @@ int vmm_build_fdt(const struct vmm *v, void *buf, size_t size)
 	err |= fdt_property_string(buf, "method", "hvc");
 	err |= fdt_end_node(buf);
 
+	if (v->has_gic)
+		err |= gic(buf, &v->gic);
+
 	snprintf(name, sizeof(name), "pl011@%x", PVM_LAYOUT_UART_BASE);
 	err |= fdt_begin_node(buf, name);
 	err |= fdt_property(buf, "compatible", pl011, sizeof(pl011));
 	err |= reg2(buf, PVM_LAYOUT_UART_BASE, PVM_LAYOUT_UART_SIZE);
+	if (v->has_gic)
+		err |= uart_irq_clk(buf);
 	err |= fdt_end_node(buf);
 
 	err |= fdt_begin_node(buf, "reserved-memory");
@@ -95,6 +179,12 @@ int vmm_build_fdt(const struct vmm *v, void *buf, size_t size)
 	if (v->challenge_len)
 		err |= fdt_property(buf, PVM_LAYOUT_CHOSEN_CHALLENGE, v->challenge,
 				    (int)v->challenge_len);
+	if (v->cmdline)
+		err |= fdt_property_string(buf, "bootargs", v->cmdline);
+	if (v->initrd_end > v->initrd_start) {
+		err |= fdt_property_u64(buf, "linux,initrd-start", v->initrd_start);
+		err |= fdt_property_u64(buf, "linux,initrd-end", v->initrd_end);
+	}
 	err |= fdt_end_node(buf);
 
 	err |= fdt_end_node(buf);

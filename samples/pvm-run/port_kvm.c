@@ -58,6 +58,32 @@ void vmm_port_vm_detach(unsigned vm, unsigned nvcpus)
 }
 
 /*
+ * KVM's in-kernel GICv3 at QEMU virt's addresses, clear of pvm-run's UART
+ * (0x09000000) and mailbox (0x09010000): the distributor's 64 KiB at
+ * 0x08000000, then one 128 KiB redistributor per vCPU from 0x080a0000.
+ */
+int vmm_port_vm_gic(unsigned vm, unsigned nvcpus, struct vmm_gic *gic)
+{
+	struct pvm_kvm_gic kg = {.dist_base = PVM_KVM_GIC_DIST_BASE,
+				 .redist_base = PVM_KVM_GIC_REDIST_BASE,
+				 .nr_irqs = PVM_KVM_GIC_NR_IRQS};
+	pvm_status_t ret;
+
+	if (!caps.gic_v3)
+		return 1;
+	ret = pvm_kvm_vm_gic(vm, &kg);
+	if (ret) {
+		fprintf(stderr, "pvm-run: KVM's GICv3: %s\n", pvm_strerror(ret));
+		return -1;
+	}
+	gic->dist_base = kg.dist_base;
+	gic->dist_size = PVM_KVM_GIC_DIST_SIZE;
+	gic->redist_base = kg.redist_base;
+	gic->redist_size = nvcpus * PVM_KVM_GIC_REDIST_STRIDE;
+	return 0;
+}
+
+/*
  * A host read is a plain read through the VMM's view of memory, whose
  * protections follow the host stage-2 (libpvm/kvm.h, Memory isolation): a
  * page the guest has not shared is not mapped there, and the read takes a

@@ -47,6 +47,15 @@ void vmm_port_vm_detach(unsigned vm, unsigned nvcpus)
 		pvm_sim_vcpu_detach(vm, i);
 }
 
+/* The simulated CPUs have no GIC: interrupts are the core's bitmap (HCR_EL2.VI). */
+int vmm_port_vm_gic(unsigned vm, unsigned nvcpus, struct vmm_gic *gic)
+{
+	(void)vm;
+	(void)nvcpus;
+	(void)gic;
+	return 1;
+}
+
 /* Through the host's stage-2 and the simulated MMU: a donated page faults. */
 bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len)
 {

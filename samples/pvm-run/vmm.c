@@ -4,6 +4,7 @@
  * run its vCPUs on threads, serve its exits, tear it down, and report.
  *
  *   pvm-run [--trace] [--non-protected] [--vcpus N] guest.elf
+ *   pvm-run [options] [--mem MiB] --kernel Image [--initrd FILE] [--cmdline ARGS]
  *
  * The guest's UART output goes to stdout, line by line; --trace prints
  * every exit to stderr; the summary (exits by kind, pages donated, shared
@@ -25,8 +26,14 @@
 #define BLOCK	     (2 * MiB)
 #define IPA_BITS     36
 #define FDT_SIZE     0x10000ull
-/* The device tree sits 1 MiB below the shared pool at the top of RAM. */
-#define FDT_OFFSET PVM_LAYOUT_FDT_OFFSET
+/*
+ * The device tree sits 1 MiB below the shared pool at the top of RAM, 2 MiB
+ * below its end (PVM_LAYOUT_FDT_OFFSET for the sample guests' 16 MiB).
+ */
+#define FDT_FROM_TOP (PVM_LAYOUT_RAM_SIZE - PVM_LAYOUT_FDT_OFFSET)
+/* --mem: guest RAM in MiB (2 MiB steps: the Linux boot protocol's alignment). */
+#define MEM_MIN_MiB 16u
+#define MEM_MAX_MiB 2048u
 
 static const char *const exit_names[] = {
 	[PVM_EXIT_NONE] = "none",
@@ -48,6 +55,7 @@ static pthread_t threads[PVM_VCPU_MAX];
 static bool started[PVM_VCPU_MAX];
 static unsigned active;
 static pthread_cond_t all_done = PTHREAD_COND_INITIALIZER;
+static const char *kernel_path, *initrd_path; /* --kernel, --initrd */
 
 uint64_t vmm_host_pages(struct vmm *v, uint64_t n, uint64_t align)
 {
@@ -92,31 +100,38 @@ int vmm_topup(struct vmm *v, uint64_t pages)
 
 int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len, unsigned measure)
 {
-	uint64_t pa = vmm_host_pages(v, 1, PVM_PAGE_SIZE), idx = (ipa - v->ram_ipa) / PVM_PAGE_SIZE;
+	return vmm_back_range(v, ipa, 1, data, len, measure);
+}
+
+int vmm_back_range(struct vmm *v, uint64_t ipa, uint64_t npages, const void *data, size_t len,
+		   unsigned measure)
+{
+	uint64_t bytes = npages * PVM_PAGE_SIZE, idx = (ipa - v->ram_ipa) / PVM_PAGE_SIZE, i;
+	uint64_t pa = vmm_host_pages(v, npages, (ipa & (BLOCK - 1)) ? PVM_PAGE_SIZE : BLOCK);
 	size_t need = 0;
 	pvm_status_t ret;
 
-	if (!pa)
+	if (!pa || len > bytes)
 		return -1;
-	memset(vmm_port_ram(pa, PVM_PAGE_SIZE), 0, PVM_PAGE_SIZE);
+	memset(vmm_port_ram(pa, bytes), 0, bytes);
 	if (data)
-		memcpy(vmm_port_ram(pa, PVM_PAGE_SIZE), data, len);
+		memcpy(vmm_port_ram(pa, bytes), data, len);
 	for (;;) {
 		if (v->protected_vm && measure)
-			ret = pvm_vm_load_measured(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
+			ret = pvm_vm_load_measured(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), npages,
 						   measure, &need);
 		else if (v->protected_vm)
-			ret = pvm_host_donate_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
-						    &need);
+			ret = pvm_host_donate_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa),
+						    npages, &need);
 		else
-			ret = pvm_host_share_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), 1,
+			ret = pvm_host_share_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), npages,
 						   PVM_PROT_RWX, &need);
 		if (ret != PVM_E_NOMEM)
 			break;
 		if (vmm_topup(v, need))
 			return -1;
 	}
-	if (ret == PVM_E_EXISTS)
+	if (ret == PVM_E_EXISTS && npages == 1)
 		return 0; /* another vCPU's fault on the same page got there first */
 	if (ret) {
 		fprintf(stderr, "pvm-run: backing IPA 0x%llx: %s\n", (unsigned long long)ipa,
@@ -124,9 +139,33 @@ int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len, uns
 		return -1;
 	}
 	pthread_mutex_lock(&v->lock);
-	v->ipa_to_pa[idx] = pa;
-	v->st.donated++;
+	for (i = 0; i < npages; i++)
+		v->ipa_to_pa[idx + i] = pa + i * PVM_PAGE_SIZE;
+	v->st.donated += npages;
 	pthread_mutex_unlock(&v->lock);
+	return 0;
+}
+
+/*
+ * Back every guest RAM page not backed yet, in runs of consecutive IPAs:
+ * a Linux guest touches most of its RAM, and one memory fault per page
+ * (each a KVM exit, a core call and a memslot) would dominate its boot.
+ */
+static int back_all(struct vmm *v)
+{
+	uint64_t n = v->ram_size / PVM_PAGE_SIZE, i = 0, j;
+
+	while (i < n) {
+		if (v->ipa_to_pa[i]) {
+			i++;
+			continue;
+		}
+		for (j = i; j < n && !v->ipa_to_pa[j]; j++)
+			;
+		if (vmm_back_range(v, v->ram_ipa + i * PVM_PAGE_SIZE, j - i, NULL, 0, 0))
+			return -1;
+		i = j;
+	}
 	return 0;
 }
 
@@ -309,9 +348,11 @@ static void start_vcpu(unsigned cpu)
 
 static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 {
+	/* Guest RAM beyond the sample guests' comes on top of the usual machine. */
+	uint64_t machine = SIM_RAM_SIZE + (g.ram_size > PVM_LAYOUT_RAM_SIZE ? g.ram_size : 0);
 	struct pvm_mem_config cfg = {.ram_base = SIM_RAM_BASE,
-				     .ram_size = SIM_RAM_SIZE,
-				     .hyp_base = SIM_RAM_BASE + SIM_RAM_SIZE - HYP_SIZE,
+				     .ram_size = machine,
+				     .hyp_base = SIM_RAM_BASE + machine - HYP_SIZE,
 				     .hyp_size = HYP_SIZE,
 				     .pa_bits = 40};
 	struct pvm_vm_config vc = {.ipa_bits = IPA_BITS,
@@ -323,8 +364,9 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	unsigned i, idx;
 	pvm_status_t ret;
 	size_t need = 0;
+	int r;
 
-	if (vmm_port_init(SIM_RAM_BASE, SIM_RAM_SIZE) || pvm_mem_init(&g.mem, &cfg, NULL)) {
+	if (vmm_port_init(SIM_RAM_BASE, machine) || pvm_mem_init(&g.mem, &cfg, NULL)) {
 		fprintf(stderr, "pvm-run: cannot set up the %s machine\n", vmm_port_name);
 		return -1;
 	}
@@ -350,13 +392,18 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 		fprintf(stderr, "pvm-run: cannot create the VM: %s\n", pvm_strerror(ret));
 		return -1;
 	}
-	if (vmm_load_elf(&g, elf, entry))
+	r = vmm_port_vm_gic(g.vm, g.nvcpus, &g.gic);
+	if (r < 0)
+		return -1;
+	g.has_gic = r == 0;
+	*fdt_ipa = g.ram_ipa + g.ram_size - FDT_FROM_TOP;
+	if (kernel_path ? vmm_load_linux(&g, kernel_path, initrd_path, *fdt_ipa, entry)
+			: vmm_load_elf(&g, elf, entry))
 		return -1;
 	if (vmm_build_fdt(&g, fdt, sizeof(fdt))) {
 		fprintf(stderr, "pvm-run: cannot build the device tree\n");
 		return -1;
 	}
-	*fdt_ipa = g.ram_ipa + FDT_OFFSET;
 	/*
 	 * The device tree is not measured: it is the host's description of the
 	 * platform (which a guest checks), and it carries the relying party's
@@ -365,6 +412,8 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	for (off = 0; off < sizeof(fdt); off += PVM_PAGE_SIZE)
 		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE, 0))
 			return -1;
+	if (kernel_path && back_all(&g))
+		return -1;
 	ret = pvm_vcpu_boot(&g.mem, g.vm, 0, pvm_ipa(*entry), *fdt_ipa);
 	/*
 	 * In-kernel PSCI: the core cannot see CPU_ON, so it holds every vCPU on
@@ -435,9 +484,15 @@ static void usage(void)
 		"[--attest]\n"
 		"               [--challenge HEX] [--uds HEX] [--evidence-out FILE]\n"
 		"               [--root-out FILE] guest.elf\n"
+		"       pvm-run [options] [--mem MiB] --kernel Image [--initrd FILE]\n"
+		"               [--cmdline ARGS]\n"
 		"  --attest        verify the evidence the guest hands over (a random\n"
 		"                  challenge goes in its device tree unless --challenge)\n"
-		"  --uds HEX       the simulated unique device secret (32 bytes; default 0)\n");
+		"  --uds HEX       the simulated unique device secret (32 bytes; default 0)\n"
+		"  --kernel Image  boot an arm64 Linux Image instead of an ELF guest; all\n"
+		"                  of guest RAM is given to it up front\n"
+		"  --initrd FILE   its initramfs; --cmdline its command line\n"
+		"  --mem MiB       guest RAM (default 16, 2 MiB steps, up to 2048)\n");
 }
 
 int main(int argc, char **argv)
@@ -451,10 +506,15 @@ int main(int argc, char **argv)
 					     {"evidence-out", required_argument, NULL, 'e'},
 					     {"root-out", required_argument, NULL, 'r'},
 					     {"port", required_argument, NULL, 'p'},
+					     {"kernel", required_argument, NULL, 'K'},
+					     {"initrd", required_argument, NULL, 'I'},
+					     {"cmdline", required_argument, NULL, 'L'},
+					     {"mem", required_argument, NULL, 'm'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	int n;
-	uint64_t entry = 0, fdt_ipa = 0;
+	uint64_t entry = 0, fdt_ipa = 0, mib;
+	char *end;
 	unsigned i;
 	int o;
 
@@ -505,6 +565,25 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'K':
+			kernel_path = optarg;
+			break;
+		case 'I':
+			initrd_path = optarg;
+			break;
+		case 'L':
+			g.cmdline = optarg;
+			break;
+		case 'm':
+			mib = strtoull(optarg, &end, 0);
+			if (*end || mib < MEM_MIN_MiB || mib > MEM_MAX_MiB || mib % 2) {
+				fprintf(stderr,
+					"pvm-run: --mem takes an even number of MiB, %u to %u\n",
+					MEM_MIN_MiB, MEM_MAX_MiB);
+				return 2;
+			}
+			g.ram_size = mib * MiB;
+			break;
 		case 'c':
 			g.nvcpus = (unsigned)strtoul(optarg, NULL, 0);
 			if (g.nvcpus < 1 || g.nvcpus > PVM_VCPU_MAX) {
@@ -517,7 +596,8 @@ int main(int argc, char **argv)
 			return o == 'h' ? 0 : 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - (kernel_path ? 0 : 1) ||
+	    (!kernel_path && (initrd_path || g.cmdline))) {
 		usage();
 		return 2;
 	}
@@ -532,7 +612,7 @@ int main(int argc, char **argv)
 		fclose(r);
 	}
 	g.ipa_to_pa = calloc(g.ram_size / PVM_PAGE_SIZE, sizeof(uint64_t));
-	if (!g.ipa_to_pa || setup(argv[optind], &entry, &fdt_ipa))
+	if (!g.ipa_to_pa || setup(kernel_path ? NULL : argv[optind], &entry, &fdt_ipa))
 		return 1;
 	if (g.trace)
 		fprintf(stderr, "pvm-run: %s VM, %u vCPUs, entry 0x%llx, device tree at 0x%llx\n",

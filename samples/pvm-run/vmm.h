@@ -24,6 +24,12 @@ struct vmm_stats {
 	uint64_t pool_topups;  /* pages given to the hypervisor's pool */
 };
 
+/* The guest's interrupt controller, when the port has one (KVM's vGICv3). */
+struct vmm_gic {
+	uint64_t dist_base, dist_size;
+	uint64_t redist_base, redist_size; /* all vCPUs' redistributors */
+};
+
 struct vmm {
 	struct pvm_mem mem;
 	unsigned vm;
@@ -48,6 +54,12 @@ struct vmm {
 	const char *evidence_out; /* --evidence-out: write the evidence there */
 	const char *root_out;	  /* --root-out: write the root public key there */
 	bool evidence_ok;	  /* a guest's evidence verified */
+	/* The platform (fdt_build.c). */
+	bool has_gic; /* gic is valid: GIC, timer and UART interrupt in the tree */
+	struct vmm_gic gic;
+	/* A Linux guest (linux_load.c): --kernel, --initrd, --cmdline. */
+	const char *cmdline;		   /* /chosen/bootargs, or NULL */
+	uint64_t initrd_start, initrd_end; /* IPAs; equal: no initrd */
 };
 
 /*
@@ -68,6 +80,12 @@ pvm_status_t vmm_port_vcpu_attach(unsigned vm, unsigned index);
 bool vmm_port_psci_in_kernel(void);
 void vmm_port_vcpu_kick(unsigned vm, unsigned index);
 void vmm_port_vm_detach(unsigned vm, unsigned nvcpus);
+/*
+ * Give VM @vm the port's interrupt controller for @nvcpus vCPUs, before it
+ * runs: 0 with @gic filled, 1 if the port has none (the simulator), -1 on
+ * error.
+ */
+int vmm_port_vm_gic(unsigned vm, unsigned nvcpus, struct vmm_gic *gic);
 /* Read physical memory as the host may (its stage-2): false if it may not. */
 bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len);
 
@@ -80,12 +98,27 @@ uint64_t vmm_host_pages(struct vmm *v, uint64_t n, uint64_t align);
  * VM's image and device tree), 0 for memory given on demand.
  */
 int vmm_back_page(struct vmm *v, uint64_t ipa, const void *data, size_t len, unsigned measure);
+/*
+ * The same for @npages pages from @ipa, backed by one contiguous run of
+ * host pages (2 MiB aligned when the IPA is) given in one call: one
+ * measurement, block mappings, one memslot on KVM. @data fills the start.
+ */
+int vmm_back_range(struct vmm *v, uint64_t ipa, uint64_t npages, const void *data, size_t len,
+		   unsigned measure);
 
 /* Give the hypervisor's pool at least @pages more pages. */
 int vmm_topup(struct vmm *v, uint64_t pages);
 
 /* Load an ELF64 aarch64 image into guest RAM; its entry in @entry. */
 int vmm_load_elf(struct vmm *v, const char *path, uint64_t *entry);
+
+/*
+ * Load an arm64 Linux Image (and an initrd, may be NULL) into guest RAM
+ * below @fdt_ipa, as the arm64 boot protocol wants; its entry in @entry
+ * and the initrd's place in v->initrd_start/end.
+ */
+int vmm_load_linux(struct vmm *v, const char *kernel, const char *initrd, uint64_t fdt_ipa,
+		   uint64_t *entry);
 
 /* Build the guest's device tree into @buf (@size bytes). */
 int vmm_build_fdt(const struct vmm *v, void *buf, size_t size);
