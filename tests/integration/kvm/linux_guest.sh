@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# An unmodified arm64 Linux as a guest of pvm-run-kvm: boot a Debian arm64
+# kernel in QEMU at EL2 (it offers /dev/kvm, as in boot.sh) and, inside it,
+# boot the very same kernel Image again under `pvm-run-kvm --kernel`, with a
+# busybox initramfs whose /init prints a marker and the arch timer's line
+# of /proc/interrupts, then powers off (PSCI SYSTEM_OFF).
+#   linux_guest.sh KERNEL_DIR PVM_RUN_KVM WORK MODE...
+# MODE: protected or non-protected (pvm-run's --non-protected); each runs
+# in the same L1 boot. Passes when, for every mode, pvm-run-kvm exits 0
+# (the guest turned the system off, teardown accounted for every page),
+# the guest's init printed its marker with the kernel's version, its
+# virtual timer interrupt (GICv3 INTID 27, through KVM's in-kernel vGIC)
+# fired, and every page donated was reclaimed. Prints how long each L2
+# boot took, from pvm-run-kvm's start to its exit (L1's clock).
+set -uo pipefail
+
+kdir=$1 vmm=$2 work=$3
+shift 3
+modes=("$@")
+timeout_s=${PVM_KVM_BOOT_TIMEOUT:-420}
+# quiet: every console byte is an MMIO exit, slow under nested TCG.
+cmdline="console=ttyAMA0 quiet panic=-1"
+for f in "$kdir/Image" "$kdir/busybox" "$kdir/kernel.version" "$vmm"; do
+	[ -s "$f" ] || {
+		echo "FAIL: missing $f" >&2
+		exit 1
+	}
+done
+version=$(cat "$kdir/kernel.version")
+
+rm -rf "$work"
+mkdir -p "$work/l2/bin" "$work/l2/proc" "$work/l2/dev" \
+	"$work/l1/bin" "$work/l1/proc" "$work/l1/sys" "$work/l1/dev" "$work/l1/tmp"
+cp "$kdir/busybox" "$work/l2/bin/busybox"
+cat >"$work/l2/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+echo "L2LINUX: init reached, kernel $(/bin/busybox uname -r)"
+/bin/busybox grep arch_timer /proc/interrupts | /bin/busybox sed 's/^/L2LINUX: /'
+/bin/busybox poweroff -f
+INIT
+chmod +x "$work/l2/init"
+(cd "$work/l2" && find . | cpio -o -H newc --quiet) >"$work/l1/l2.cpio" || exit 1
+
+cp "$kdir/busybox" "$work/l1/bin/busybox"
+cp "$kdir/Image" "$work/l1/Image"
+cp "$vmm" "$work/l1/pvm-run-kvm"
+cat >"$work/l1/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+echo "KVMLINUX: BEGIN \$(uname -r)"
+ms() { awk '{ printf "%d", \$1 * 1000 }' /proc/uptime; }
+for m in ${modes[*]}; do
+	opt=
+	[ \$m = non-protected ] && opt=--non-protected
+	t0=\$(ms)
+	/pvm-run-kvm --port kvm --vcpus 1 --mem 128 \$opt --kernel /Image --initrd /l2.cpio \
+		--cmdline "$cmdline" >/tmp/\$m.out 2>/tmp/\$m.err
+	rc=\$?
+	echo "KVMLINUX: RC \$m \$rc \$((\$(ms) - t0)) ms"
+	sed "s/^/KVMLINUX \$m out: /" /tmp/\$m.out
+	sed "s/^/KVMLINUX \$m err: /" /tmp/\$m.err
+done
+echo "KVMLINUX: END"
+poweroff -f
+INIT
+chmod +x "$work/l1/init"
+(cd "$work/l1" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio" || exit 1
+
+start=$(date +%s%N)
+timeout "$timeout_s" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+	-cpu max,pauth-impdef=on -smp 1 -m 1G -nographic -nic none -no-reboot \
+	-kernel "$kdir/Image" -initrd "$work/initramfs.cpio" \
+	-append "console=ttyAMA0 panic=-1 quiet" </dev/null >"$work/console.raw" 2>&1
+qrc=$?
+end=$(date +%s%N)
+tr -d '\r' <"$work/console.raw" >"$work/console"
+echo "linux_guest.sh: qemu exited with $qrc after $(((end - start) / 1000000)) ms"
+if [ $qrc -eq 124 ]; then
+	echo "FAIL: timeout after ${timeout_s} s" >&2
+	tail -30 "$work/console" >&2
+	exit 1
+fi
+if ! grep -q '^KVMLINUX: BEGIN' "$work/console" || ! grep -q '^KVMLINUX: END' "$work/console"; then
+	echo "FAIL: the L1 init did not run to its end marker" >&2
+	tail -40 "$work/console" >&2
+	exit 1
+fi
+grep '^KVMLINUX: BEGIN' "$work/console"
+status=0
+for m in "${modes[@]}"; do
+	sed -n "s/^KVMLINUX $m out: //p" "$work/console" >"$work/$m.out"
+	sed -n "s/^KVMLINUX $m err: //p" "$work/console" >"$work/$m.err"
+	read -r rc ms _ < <(sed -n "s/^KVMLINUX: RC $m //p" "$work/console")
+	ms=${ms:-?}
+	ms_status=0
+	if [ "${rc:-}" != 0 ]; then
+		echo "FAIL: $m: pvm-run-kvm exited with '${rc:-}'" >&2
+		ms_status=1
+	fi
+	if ! grep -qx "L2LINUX: init reached, kernel $version" "$work/$m.out"; then
+		echo "FAIL: $m: the guest's init marker (kernel $version) is missing" >&2
+		ms_status=1
+	fi
+	# "L2LINUX:  11:  955  GICv3  27 Level  arch_timer": fired, through the vGIC.
+	ticks=$(awk '$1 == "L2LINUX:" && $4 == "GICv3" && $5 == 27 && $NF == "arch_timer" {
+		print $3 }' "$work/$m.out")
+	if [ -z "$ticks" ] || [ "$ticks" -eq 0 ]; then
+		echo "FAIL: $m: no virtual timer interrupt (GICv3 27) in the guest" >&2
+		ms_status=1
+	fi
+	read -r donated reclaimed < <(sed -n \
+		's/^pvm-run: pages donated=\([0-9]*\) .*reclaimed=\([0-9]*\) .*/\1 \2/p' "$work/$m.err")
+	if [ -z "${donated:-}" ] || [ "$donated" != "$reclaimed" ]; then
+		echo "FAIL: $m: pages donated ${donated:-?}, reclaimed ${reclaimed:-?}" >&2
+		ms_status=1
+	fi
+	if [ $ms_status -ne 0 ]; then
+		tail -20 "$work/$m.out" "$work/$m.err" >&2
+		status=1
+	else
+		echo "PASS: $m Linux guest to init in $ms ms (L1 clock), $ticks timer" \
+			"interrupts, $donated pages donated and reclaimed"
+	fi
+done
+exit $status
