@@ -74,7 +74,7 @@ pvm_status_t pvm_kvm_vm_gic(unsigned vm, const struct pvm_kvm_gic *gic)
 		ret = PVM_E_EXISTS;
 		goto out;
 	}
-	if (v->ran) {
+	if (v->frozen) {
 		ret = PVM_E_STATE;
 		goto out;
 	}
@@ -111,15 +111,17 @@ bool kvm_gic_ready(struct kvm_vm_port *v)
 {
 	bool ok = true;
 
-	if (__atomic_load_n(&v->ran, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&v->frozen, __ATOMIC_ACQUIRE))
 		return true;
 	/*
 	 * The vGIC sizes its redistributors and private interrupts for the
 	 * vCPUs that exist when it is initialised, and KVM creates no vCPU
-	 * after: the first entry of any vCPU is the last moment to do it.
+	 * after; but neither runs a vCPU nor takes an interrupt line (EBUSY)
+	 * before. The first entry of a vCPU or the first line raised, whichever
+	 * comes first, is the moment.
 	 */
 	pthread_mutex_lock(&v->gic_lock);
-	if (!v->ran && v->gic_fd >= 0) {
+	if (!v->frozen && v->gic_fd >= 0) {
 		ok = dev_attr(v->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
 			      NULL) == 0;
 		if (!ok)
@@ -127,7 +129,7 @@ bool kvm_gic_ready(struct kvm_vm_port *v)
 				strerror(errno));
 	}
 	if (ok)
-		__atomic_store_n(&v->ran, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&v->frozen, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&v->gic_lock);
 	return ok;
 }
@@ -154,6 +156,8 @@ static pvm_status_t line_of(unsigned vm, unsigned index, unsigned intid, struct 
 		return PVM_E_NOTSUP; /* SGIs come from the guest's ICC_SGI1R_EL1 only */
 	if (intid >= v->gic_nr_irqs)
 		return PVM_E_INVAL;
+	if (!kvm_gic_ready(v))
+		return PVM_E_NOTSUP;
 	if (intid < GIC_SPI_FIRST) {
 		struct kvm_vcpu_port *c = __atomic_load_n(&v->vcpus[index], __ATOMIC_ACQUIRE);
 

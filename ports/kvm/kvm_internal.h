@@ -55,7 +55,8 @@ struct kvm_vm_port {
 	/* The in-kernel GICv3 (kvm_gic.c): gic_fd < 0 if none. */
 	int gic_fd;
 	unsigned gic_nr_irqs;
-	int ran; /* a vCPU entered: the vGIC (if any) is initialised (atomic) */
+	int frozen; /* a vCPU entered or a line was raised: vGIC initialised, no new vCPU (atomic)
+		     */
 	pthread_mutex_t gic_lock;
 };
 
@@ -77,7 +78,10 @@ int kvm_view_init(uint64_t size);
 void kvm_view_fini(void);
 /* VM @vm's KVM VM, created on first use; NULL if KVM refused. */
 struct kvm_vm_port *kvm_vm_get(unsigned vm);
-/* Before any KVM_RUN of @v: initialise its vGIC (once); false if KVM refused. */
+/*
+ * Before @v's first KVM_RUN or KVM_IRQ_LINE: initialise its vGIC (once) and
+ * freeze its set of vCPUs; false if KVM refused.
+ */
 bool kvm_gic_ready(struct kvm_vm_port *v);
 
 /* Forget the memslots covering @ipa (all of them with @all) of VM @vm. */

@@ -169,6 +169,9 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 	v = kvm_vm_get(vm);
 	if (!v)
 		return PVM_E_NOTSUP;
+	if (__atomic_load_n(&v->frozen, __ATOMIC_ACQUIRE))
+		return PVM_E_STATE; /* KVM takes no vCPU once the VM has run or its vGIC is set up
+				     */
 	sigaction(SIGUSR1, &sa, NULL);
 	c = calloc(1, sizeof(*c));
 	if (!c)

@@ -12,6 +12,8 @@
 # virtual timer interrupt (GICv3 INTID 27, through KVM's in-kernel vGIC)
 # fired, and every page donated was reclaimed. Prints how long each L2
 # boot took, from pvm-run-kvm's start to its exit (L1's clock).
+# With PVM_KVM_IRQ_TEST set to the static interrupt table (tests/api/
+# kvm_irq.c), it runs first in L1 and every row must PASS.
 set -uo pipefail
 
 kdir=$1 vmm=$2 work=$3
@@ -45,6 +47,9 @@ chmod +x "$work/l2/init"
 cp "$kdir/busybox" "$work/l1/bin/busybox"
 cp "$kdir/Image" "$work/l1/Image"
 cp "$vmm" "$work/l1/pvm-run-kvm"
+if [ -n "${PVM_KVM_IRQ_TEST:-}" ]; then
+	cp "$PVM_KVM_IRQ_TEST" "$work/l1/kvm-irq" || exit 1
+fi
 cat >"$work/l1/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -52,6 +57,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 echo "KVMLINUX: BEGIN \$(uname -r)"
+if [ -x /kvm-irq ]; then
+	/kvm-irq 2>&1 | sed "s/^/KVMIRQ: /"
+fi
 ms() { awk '{ printf "%d", \$1 * 1000 }' /proc/uptime; }
 for m in ${modes[*]}; do
 	opt=
@@ -91,6 +99,16 @@ if ! grep -q '^KVMLINUX: BEGIN' "$work/console" || ! grep -q '^KVMLINUX: END' "$
 fi
 grep '^KVMLINUX: BEGIN' "$work/console"
 status=0
+if [ -n "${PVM_KVM_IRQ_TEST:-}" ]; then
+	sed -n 's/^KVMIRQ: //p' "$work/console" >"$work/kvm-irq.out"
+	if grep -q '^FAIL' "$work/kvm-irq.out" || ! grep -qx 'END ok' "$work/kvm-irq.out"; then
+		echo "FAIL: interrupts through the KVM port's API" >&2
+		grep -v '^PASS' "$work/kvm-irq.out" >&2
+		status=1
+	else
+		echo "PASS: interrupts through the API ($(grep -c '^PASS' "$work/kvm-irq.out") rows)"
+	fi
+fi
 for m in "${modes[@]}"; do
 	sed -n "s/^KVMLINUX $m out: //p" "$work/console" >"$work/$m.out"
 	sed -n "s/^KVMLINUX $m err: //p" "$work/console" >"$work/$m.err"

@@ -160,7 +160,8 @@ void *pvm_kvm_ram(pvm_paddr_t pa, size_t len);
  * @param vm    The libpvm VM handle.
  * @param index The vCPU index (pvm_vcpu_create()).
  * @return ::PVM_OK; ::PVM_E_INVAL (out of range); ::PVM_E_EXISTS;
- *         ::PVM_E_NOTSUP (KVM refused: see stderr); ::PVM_E_NOMEM.
+ *         ::PVM_E_STATE (the VM has run or raised an interrupt: its vCPUs
+ *         are fixed); ::PVM_E_NOTSUP (KVM refused: see stderr); ::PVM_E_NOMEM.
  * The KVM vCPU is initialised with KVM's preferred target and PSCI 0.2;
  * without the SMCCC filter, vCPUs other than 0 start powered off in KVM
  * (its in-kernel CPU_ON starts them). Host path.
@@ -190,8 +191,10 @@ void pvm_kvm_vcpu_kick(unsigned vm, unsigned index);
  *
  * Call before the VM's first run, before or after attaching its vCPUs. The
  * GIC is initialised (`KVM_DEV_ARM_VGIC_CTRL_INIT`) at the first entry of
- * any of the VM's vCPUs; KVM accepts no new vCPU after that (neither does
- * the core: pvm_vcpu_create() refuses once the VM has run). The frames must
+ * any of the VM's vCPUs or the first interrupt raised (pvm_kvm_irq_line(),
+ * pvm_vcpu_inject_irq()), whichever comes first; KVM accepts no new vCPU
+ * after that, and pvm_kvm_vcpu_attach() answers ::PVM_E_STATE (the core's
+ * pvm_vcpu_create() refuses once the VM has run). The frames must
  * not overlap guest RAM or the VMM's MMIO devices: accesses to them never
  * reach the VMM. Host path.
  */
@@ -209,6 +212,9 @@ pvm_status_t pvm_kvm_vm_gic(unsigned vm, const struct pvm_kvm_gic *gic);
  *         such vCPU for a PPI); ::PVM_E_NOTSUP (an SGI, INTIDs 0-15: only
  *         the guest raises those, by ICC_SGI1R_EL1; or KVM refused);
  *         ::PVM_E_STATE (the VM has no GIC).
+ *
+ * The first line raised initialises the VM's GIC (pvm_kvm_vm_gic()): no
+ * vCPU can be attached after.
  *
  * Level-sensitive interrupts stay pending while the line is asserted; an
  * edge-triggered one (an SPI the guest configured so in GICD_ICFGR) is
