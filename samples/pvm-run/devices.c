@@ -24,8 +24,6 @@ static char line[PVM_VCPU_MAX][LINE_MAX_BYTES];
 static size_t line_len[PVM_VCPU_MAX];
 
 /* PL011 registers beyond the data and flag registers (offsets, 32-bit). */
-#define UART_FR_RXFE  (1u << 4)
-#define UART_FR_TXFE  (1u << 7)
 #define UART_REGS_END 0x4c  /* ILPR..DMACR: read back as written */
 #define UART_RIS      0x03c /* raw and masked interrupt status: nothing pending */
 #define UART_MIS      0x040
@@ -77,7 +75,7 @@ static bool uart(struct vmm *v, unsigned cpu, struct pvm_exit *e, uint64_t off)
 		return true; /* read-only registers: writes ignored */
 	}
 	if (off == PVM_LAYOUT_UART_FR)
-		e->mmio.data = UART_FR_TXFE | UART_FR_RXFE; /* never busy, never full, no input */
+		e->mmio.data = PVM_LAYOUT_UART_FR_IDLE; /* never busy, never full, no input */
 	else if (off >= UART_ID_FIRST)
 		e->mmio.data = uart_id[(off - UART_ID_FIRST) / 4];
 	else if (off < UART_REGS_END && off != PVM_LAYOUT_UART_DR && off != UART_RIS &&

@@ -274,8 +274,10 @@ static bool mmio(unsigned cpu, uint64_t ipa, bool write, unsigned size, uint64_t
 	if (ipa >= PVM_LAYOUT_UART_BASE && ipa < PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_SIZE) {
 		if (write && ipa - PVM_LAYOUT_UART_BASE == PVM_LAYOUT_UART_DR)
 			uart_byte((uint8_t)*data);
-		if (!write)
-			*data = 0; /* UARTFR: never busy, never full; other registers: zero */
+		if (!write) /* UARTFR: never busy, never full, no input; other registers: zero */
+			*data = ipa - PVM_LAYOUT_UART_BASE == PVM_LAYOUT_UART_FR
+					? PVM_LAYOUT_UART_FR_IDLE
+					: 0;
 		return true;
 	}
 	if (ipa >= PVM_LAYOUT_MAILBOX_BASE &&

@@ -15,7 +15,8 @@
  *
  * Devices, emulated by the VMM and reached by MMIO exits:
  *  - a PL011 UART, of which only the data register is written (one byte per
- *    32-bit store) and the flag register may be read; no interrupts;
+ *    32-bit store) and the flag register may be read (it always reads
+ *    ::PVM_LAYOUT_UART_FR_IDLE); no interrupts;
  *  - libpvm's sample "mailbox", which lets a test observe what the *host*
  *    can read of guest memory: a 64-bit store of an IPA to
  *    ::PVM_LAYOUT_MAILBOX_ADDR makes the VMM read, through the host's view
@@ -51,6 +52,10 @@
 #define PVM_LAYOUT_UART_DR	0x000	 /**< UARTDR: 32-bit store, the byte in bits 7:0. */
 #define PVM_LAYOUT_UART_FR	0x018	 /**< UARTFR: 32-bit load. */
 #define PVM_LAYOUT_UART_FR_TXFF (1 << 5) /**< UARTFR.TXFF: transmit FIFO full. */
+#define PVM_LAYOUT_UART_FR_RXFE (1 << 4) /**< UARTFR.RXFE: receive FIFO empty. */
+#define PVM_LAYOUT_UART_FR_TXFE (1 << 7) /**< UARTFR.TXFE: transmit FIFO empty. */
+/** What UARTFR reads: never busy or full, nothing received. */
+#define PVM_LAYOUT_UART_FR_IDLE (PVM_LAYOUT_UART_FR_TXFE | PVM_LAYOUT_UART_FR_RXFE)
 /**@}*/
 
 /** @name Sample mailbox device */
