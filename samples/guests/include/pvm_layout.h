@@ -80,8 +80,10 @@
 #define PVM_LAYOUT_MAILBOX_BLOB_MAX 16384
 /**
  * 32-bit store: an INTID (a PPI, 16..31) the VMM makes pending for the storing
- * vCPU (pvm_vcpu_inject_irq() / PVM_HC_VCPU_IRQ; on KVM's in-kernel GIC a
- * KVM_IRQ_LINE of type PPI raised and lowered: an edge). Delivered once the
+ * vCPU (pvm_vcpu_inject_irq() / PVM_HC_VCPU_IRQ). On KVM's in-kernel GIC
+ * every PPI is level-sensitive (fixed by KVM), so an edge is never latched:
+ * there pvm_vcpu_inject_irq() refuses PPIs (PVM_E_NOTSUP) and a VMM holds the
+ * line with pvm_kvm_irq_line() until the guest has taken it. Delivered once the
  * guest's GIC lets it through (distributor Group 1 on, the PPI in Group 1
  * and enabled), as a GIC keeps a disabled interrupt pending.
  */
