@@ -16,6 +16,9 @@
 # run first, before the guests: the bad-input table of tests/api (every row
 # must PASS on this kernel as on the simulator) and the VMM-view test
 # (host_view.c). Each prints PASS/FAIL lines and `END ok` when all passed.
+# PVM_KVM_MODE (optional): vhe (the kernel's default on this CPU), nvhe or
+# protected, passed as kvm-arm.mode=; the kernel's own report of the mode it
+# initialised KVM in must then say so.
 set -uo pipefail
 
 kdir=$1 vmm=$2 gdir=$3 work=$4
@@ -65,6 +68,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 echo "KVMTEST: BEGIN \$(uname -r)"
+echo "KVMTEST: KVM \$(dmesg | grep -o '[A-Za-z ]*mode initialized successfully' | head -1)"
 if [ ! -c /dev/kvm ]; then
 	echo "KVMTEST: FAIL: no /dev/kvm"
 	poweroff -f
@@ -123,7 +127,7 @@ start=$(date +%s%N)
 timeout "$timeout_s" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu max,pauth-impdef=on -smp 1 -m 1G -nographic -nic none -no-reboot \
 	-kernel "$kdir/Image" -initrd "$work/initramfs.cpio" \
-	-append "console=ttyAMA0 panic=-1 quiet" </dev/null >"$work/console.raw" 2>&1
+	-append "console=ttyAMA0 panic=-1 quiet${PVM_KVM_MODE:+ kvm-arm.mode=$PVM_KVM_MODE}" </dev/null >"$work/console.raw" 2>&1
 qrc=$?
 end=$(date +%s%N)
 tr -d '\r' <"$work/console.raw" >"$work/console"
@@ -139,6 +143,17 @@ if ! grep -q '^KVMTEST: BEGIN' "$work/console" || ! grep -q '^KVMTEST: END' "$wo
 	exit 1
 fi
 grep '^KVMTEST: BEGIN' "$work/console"
+grep '^KVMTEST: KVM' "$work/console"
+case "${PVM_KVM_MODE:-vhe}" in
+vhe) want='VHE mode initialized successfully' ;;
+nvhe) want='Hyp mode initialized successfully' ;;
+protected) want='Protected h\{0,1\}n\{0,1\}VHE mode initialized successfully' ;;
+*) want="unknown PVM_KVM_MODE=$PVM_KVM_MODE" ;;
+esac
+if ! grep -q "^KVMTEST: KVM *$want" "$work/console"; then
+	echo "FAIL: KVM is not in the mode asked for (${PVM_KVM_MODE:-vhe}: '$want')" >&2
+	exit 1
+fi
 status=0
 if grep '^KVMTEST: FAIL' "$work/console" >&2; then status=1; fi
 # What the port said about the kernel (once per guest run: once here).
