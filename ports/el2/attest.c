@@ -17,6 +17,7 @@
 #include "bootargs.h"
 #include "el2.h"
 #include "print.h"
+#include "spinlock.h"
 
 extern const char __data_start[];
 
@@ -101,18 +102,24 @@ void el2_attest_init(const char *bootargs, uint8_t uds[32], bool provisioned)
  */
 void el2_attest_sealed(unsigned vm)
 {
+	/* One buffer for every CPU (it is large for a stack): one sealing host call at a time. */
 	static uint8_t ev[PVM_EVIDENCE_MAX];
+	static uint32_t lock;
 	size_t len = 0, i;
 	pvm_status_t ret;
 
 	if (!challenge_len)
 		return;
+	spin_lock(&lock);
 	ret = pvm_attest_evidence(&el2_mem, vm, challenge, challenge_len, ev, sizeof(ev), &len);
 	if (ret)
 		el2_panic("pvm_attest_evidence(VM %u): %s", vm, pvm_strerror(ret));
+	print_lock(); /* the block stays whole on the console */
 	print("el2: evidence of VM %u for a %zu-byte challenge, %zu bytes\nel2: evidence-begin\n",
 	      vm, challenge_len, len);
 	for (i = 0; i < len; i++)
 		print("%02x%s", ev[i], (i % 32 == 31 || i + 1 == len) ? "\n" : "");
 	print("el2: evidence-end\n");
+	print_unlock();
+	spin_unlock(&lock);
 }

@@ -48,6 +48,41 @@ el2_entry:
 	bl	el2_mmu_boot
 	cbz	x0, el2_halt
 	bl	el2_main
+	b	el2_halt
+
+/*
+ * A CPU the firmware started for the hypervisor (PSCI CPU_ON, or the
+ * resume from a power-down CPU_SUSPEND, psci.c): at EL2, MMU off, x0 = its
+ * struct el2_cpu (the context id the hypervisor gave). The boot CPU's EL2
+ * translation (el2_mmu_regs, in memory) comes first, so that everything
+ * after runs with caches on; nothing is written before.
+ */
+	.globl	el2_secondary_entry
+el2_secondary_entry:
+	msr	daifset, #0xf
+	ldr	x1, =SCTLR_EL2_RES1
+	msr	sctlr_el2, x1
+	isb
+	ldr	x1, =el2_vectors
+	msr	vbar_el2, x1
+	ldr	x1, =el2_mmu_regs
+	ldp	x2, x3, [x1]		/* mair, tcr */
+	ldp	x4, x5, [x1, #16]	/* ttbr0, sctlr */
+	msr	mair_el2, x2
+	msr	tcr_el2, x3
+	msr	ttbr0_el2, x4
+	isb
+	/* Whatever this CPU's TLBs and instruction cache hold from before: gone. */
+	tlbi	alle2
+	ic	iallu
+	dsb	nsh
+	isb
+	msr	sctlr_el2, x5
+	isb
+	ldr	x1, [x0]		/* stack_top: struct el2_cpu's first field */
+	mov	sp, x1
+	msr	tpidr_el2, x0
+	bl	el2_cpu_main
 	.globl	el2_halt
 el2_halt:
 	wfe

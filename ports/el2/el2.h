@@ -26,8 +26,13 @@ struct el2_frame {
 	uint64_t pad;
 };
 
+/* CPUs the hypervisor can run on (the device tree may list more: ignored). */
+#define EL2_CPUS_MAX 4
+
 /* What the device tree says about the machine (fdt_info.c). */
 struct el2_platform {
+	uint64_t mpidr[EL2_CPUS_MAX]; /* /cpus/cpu@N "reg": the affinity of each CPU */
+	unsigned ncpus;
 	uint64_t ram_base, ram_size; /* the memory bank holding the image */
 	uint64_t uart;		     /* PL011 base */
 	uint64_t gicd, gicd_size;    /* GICv3 distributor */
@@ -36,6 +41,46 @@ struct el2_platform {
 	const char *error;	     /* why parsing failed */
 };
 
+/*
+ * One physical CPU as the hypervisor sees it (cpu.c); TPIDR_EL2 points at
+ * the CPU's own while it runs at EL2. Each is written only by its CPU,
+ * except the CPU_ON record, which a CPU_ON call fills under boot_lock for
+ * the CPU it starts (psci.c).
+ */
+struct el2_cpu {
+	uint64_t stack_top; /* its EL2 stack */
+	uint64_t mpidr;	    /* its affinity, as the device tree and PSCI name it */
+	unsigned index;
+	volatile uint32_t *gicr_sgi; /* its redistributor's SGI/PPI frame (vgic.c) */
+	/* CPU_ON: the host's entry point and context id, taken by the started CPU. */
+	uint32_t boot_lock; /* 1 from a CPU_ON's record until the started CPU took it */
+	uint64_t on_entry, on_ctx;
+	/* CPU_SUSPEND to a power-down state: where the host resumes, if it does here. */
+	bool suspending;
+	uint64_t suspend_entry, suspend_ctx;
+};
+extern struct el2_cpu el2_cpus[EL2_CPUS_MAX];
+extern unsigned el2_ncpus;
+
+static inline struct el2_cpu *el2_this_cpu(void)
+{
+	return (struct el2_cpu *)(uintptr_t)read_sysreg(tpidr_el2);
+}
+
+/* cpu.c: the CPUs of the device tree; the boot CPU's TPIDR_EL2. */
+void el2_cpus_init(const struct el2_platform *p);
+/* The CPU of that affinity (exactly: no other MPIDR bits), or NULL. */
+struct el2_cpu *el2_cpu_by_mpidr(uint64_t mpidr);
+/* boot.S: where a CPU started by the firmware for us enters, x0 = its struct el2_cpu. */
+void el2_secondary_entry(void);
+/* cpu.c, from boot.S with the MMU on and the CPU's stack: set it up, enter the host. */
+void el2_cpu_main(struct el2_cpu *c) __attribute__((noreturn));
+
+/* psci.c: the host's PSCI call (function ID in f->x[0]); the answer in f->x[0]. */
+bool el2_psci_host_call(struct el2_frame *f);
+/* At boot: what the firmware offers (its version, CPU_SUSPEND's power_state format). */
+void el2_psci_init(void);
+
 /* The hypervisor's memory state: the one struct pvm_mem of this machine. */
 extern struct pvm_mem el2_mem;
 /* Managed RAM and the carve-out, as given to pvm_mem_init(). */
@@ -43,6 +88,14 @@ extern struct pvm_mem_config el2_mem_cfg;
 
 /* mmu.c: before the MMU is on. Returns the DTB address, or 0 if there is none. */
 uint64_t el2_mmu_boot(uint64_t x0);
+/*
+ * mmu.c: the EL2 translation registers of the boot CPU, for the others to
+ * load before their MMU is on (boot.S): cleaned to the point of coherency.
+ */
+struct el2_mmu_regs {
+	uint64_t mair, tcr, ttbr0, sctlr;
+};
+extern struct el2_mmu_regs el2_mmu_regs;
 /* mmu.c: identity-map [pa, pa+size) at EL2, Normal WB or Device-nGnRE. 0 or -1. */
 int el2_mmu_map(uint64_t pa, uint64_t size, bool device);
 
@@ -68,6 +121,8 @@ void el2_crypto_heap_init(void);
 
 /* host.c */
 void el2_host_start(const struct el2_platform *p, unsigned test) __attribute__((noreturn));
+/* This CPU's EL2 registers for running the host (its stage-2, traps, timer, GIC). */
+void el2_host_cpu_init(void);
 void el2_host_sync(struct el2_frame *f);
 /* vectors.S: drop to the host at EL1h (interrupts masked) with x0..x4 set. */
 void el2_eret_host(uint64_t entry, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t x4)
@@ -75,8 +130,9 @@ void el2_eret_host(uint64_t entry, uint64_t x0, uint64_t x1, uint64_t x2, uint64
 
 /* vgic.c: the GICv3 virtual CPU interface and the virtual timer of the world switch. */
 struct pvm_vcpu_ctx;
-/* At boot: ICC_SRE_EL2, the list registers; gicr is this CPU's redistributor (RD_base). */
-void el2_vgic_init(uint64_t gicr);
+/* On each CPU: ICC_SRE_EL2, the list registers, and this CPU's redistributor among
+ * those of [gicr, gicr + size) (the one whose GICR_TYPER names its affinity). */
+void el2_vgic_init(struct el2_cpu *c, uint64_t gicr, uint64_t size);
 /* Before a guest runs (its CNTV_* loaded): list registers from ctx, timer PPI 27 linked. */
 void el2_vgic_load(struct pvm_vcpu_ctx *ctx);
 /* After it stopped: what is left in the list registers, VMCR, active priorities. */

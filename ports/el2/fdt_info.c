@@ -9,6 +9,8 @@
  */
 #include <libfdt.h>
 
+#include <string.h>
+
 #include "el2.h"
 
 static uint64_t cells(const fdt32_t *p, int n)
@@ -102,6 +104,45 @@ static int find_uart(const void *fdt, struct el2_platform *p)
 	return 0;
 }
 
+/*
+ * The CPUs (/cpus/cpu@N, device_type "cpu": "reg" is the MPIDR affinity),
+ * started through PSCI with the SMC conduit: the hypervisor at EL2 calls
+ * the firmware itself (QEMU's virt machine without EL3 firmware emulates
+ * PSCI for SMC when it gives EL2 to the image), so /psci must say "smc".
+ */
+static int find_cpus(const void *fdt, struct el2_platform *p)
+{
+	const char *method;
+	int cpus = fdt_path_offset(fdt, "/cpus"), off, len;
+	uint64_t mpidr, size;
+
+	off = fdt_path_offset(fdt, "/psci");
+	method = off >= 0 ? fdt_getprop(fdt, off, "method", &len) : NULL;
+	if (!method || len != sizeof("smc") || memcmp(method, "smc", sizeof("smc"))) {
+		p->error = "no PSCI with the SMC conduit (/psci method)";
+		return -1;
+	}
+	fdt_for_each_subnode(off, fdt, cpus)
+	{
+		const char *type = fdt_getprop(fdt, off, "device_type", &len);
+
+		if (!type || len != sizeof("cpu") || memcmp(type, "cpu", sizeof("cpu")))
+			continue;
+		/* "reg" has #address-cells of /cpus and no size: read it as a 0-cell size. */
+		if (ncells(fdt, cpus, "#size-cells", 0) != 0 || reg(fdt, off, 0, &mpidr, &size)) {
+			p->error = "a /cpus/cpu node without a valid reg";
+			return -1;
+		}
+		if (p->ncpus < EL2_CPUS_MAX)
+			p->mpidr[p->ncpus++] = mpidr;
+	}
+	if (!p->ncpus) {
+		p->error = "no CPU in /cpus";
+		return -1;
+	}
+	return 0;
+}
+
 int el2_fdt_parse(const void *fdt, struct el2_platform *p)
 {
 	int off, len;
@@ -121,6 +162,8 @@ int el2_fdt_parse(const void *fdt, struct el2_platform *p)
 		p->error = "no GICv3 (QEMU: -M virt,gic-version=3)";
 		return -1;
 	}
+	if (find_cpus(fdt, p))
+		return -1;
 	off = fdt_path_offset(fdt, "/chosen");
 	if (off >= 0) {
 		const char *args = fdt_getprop(fdt, off, "bootargs", &len);

@@ -73,10 +73,45 @@ static void host_mmio(uint64_t base, uint64_t size, const char *what)
 		el2_panic("host stage-2: cannot map %s: %s", what, pvm_strerror(ret));
 }
 
+/*
+ * Run the host on this CPU (the boot CPU before the host starts, each
+ * other CPU before it enters the host's CPU_ON entry point): its identity
+ * stage-2, its traps, its timer and counter, its MPIDR.
+ */
+void el2_host_cpu_init(void)
+{
+	uint64_t hcr;
+
+	/*
+	 * IMO/FMO clear: the host's physical interrupts are taken at its EL1
+	 * and its ICC_* accesses reach the physical CPU interface; guests run
+	 * with them set (the core's HCR_EL2).
+	 */
+	hcr = HCR_VM | HCR_SWIO | HCR_AMO | HCR_DC | HCR_TSC | HCR_RW;
+	if (has_pauth())
+		hcr |= HCR_APK | HCR_API;
+	write_sysreg(pvm_stage2_vtcr(&el2_mem.host), vtcr_el2);
+	write_sysreg(pvm_stage2_vttbr(&el2_mem.host), vttbr_el2);
+	write_sysreg(hcr, hcr_el2);
+	write_sysreg(CPTR_EL2_RES1, cptr_el2);
+	write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
+	write_sysreg(0, cntvoff_el2);
+	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
+	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
+	/* HPMN = all counters for EL1; nothing else trapped. */
+	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
+	write_sysreg(SCTLR_EL1_MMU_OFF, sctlr_el1);
+	write_sysreg(0, cpacr_el1);
+	write_sysreg(0, vbar_el1);
+	isb();
+	/* This CPU's TLB entries of the host's VMID, from whatever ran before. */
+	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" : : : "memory");
+}
+
 void el2_host_start(const struct el2_platform *p, unsigned test)
 {
 	const struct host_header *h = (const void *)el2_host_blob;
-	uint64_t blob = (uint64_t)(el2_host_blob_end - el2_host_blob), hcr;
+	uint64_t blob = (uint64_t)(el2_host_blob_end - el2_host_blob);
 	void *dst = (void *)(uintptr_t)PVM_EL2_HOST_ADDR;
 	size_t args = strlen(p->bootargs) + 1;
 
@@ -105,33 +140,10 @@ void el2_host_start(const struct el2_platform *p, unsigned test)
 	host_mmio(p->uart, PVM_PAGE_SIZE, "the UART");
 	host_mmio(p->gicd, p->gicd_size, "the GIC distributor");
 	host_mmio(p->gicr, p->gicr_size, "the GIC redistributors");
-	el2_vgic_init(p->gicr);
-
-	/*
-	 * IMO/FMO clear: the host's physical interrupts are taken at its EL1
-	 * and its ICC_* accesses reach the physical CPU interface; guests run
-	 * with them set (the core's HCR_EL2).
-	 */
-	hcr = HCR_VM | HCR_SWIO | HCR_AMO | HCR_DC | HCR_TSC | HCR_RW;
-	if (has_pauth())
-		hcr |= HCR_APK | HCR_API;
-	write_sysreg(pvm_stage2_vtcr(&el2_mem.host), vtcr_el2);
-	write_sysreg(pvm_stage2_vttbr(&el2_mem.host), vttbr_el2);
-	write_sysreg(hcr, hcr_el2);
-	write_sysreg(CPTR_EL2_RES1, cptr_el2);
-	write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
-	write_sysreg(0, cntvoff_el2);
-	write_sysreg(read_sysreg(midr_el1), vpidr_el2);
-	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
-	/* HPMN = all counters for EL1; nothing else trapped. */
-	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
-	write_sysreg(SCTLR_EL1_MMU_OFF, sctlr_el1);
-	write_sysreg(0, cpacr_el1);
-	write_sysreg(0, vbar_el1);
-	isb();
-	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" : : : "memory");
+	el2_psci_init();
+	el2_host_cpu_init();
 	print("el2: starting the host at EL1, 0x%llx (test %u), HCR_EL2 0x%lx\n", PVM_EL2_HOST_ADDR,
-	      test, hcr);
+	      test, read_sysreg(hcr_el2));
 	el2_eret_host(PVM_EL2_HOST_ADDR, test, p->uart, PVM_EL2_HOST_ADDR + h->size, p->gicd,
 		      p->gicr);
 }
@@ -180,13 +192,6 @@ static void host_abort(uint64_t esr)
 		    far);
 }
 
-static bool psci_forwarded(uint32_t fn)
-{
-	/* Only calls that cannot start code at EL2 on the host's behalf (CPU_ON can: later). */
-	return fn == PSCI_VERSION || fn == PSCI_SYSTEM_OFF || fn == PSCI_SYSTEM_RESET ||
-	       fn == PSCI_FEATURES;
-}
-
 /* An SMCCC call from the host, through HVC #0 or a trapped SMC #0. */
 static void host_call(struct el2_frame *f)
 {
@@ -200,11 +205,8 @@ static void host_call(struct el2_frame *f)
 			el2_attest_sealed((unsigned)vm);
 	} else if (fn == SMCCC_VERSION) {
 		f->x[0] = SMCCC_VERSION_1_1;
-	} else if (fn <= 0xffffffffu && psci_forwarded((uint32_t)fn)) {
-		if (fn == PSCI_SYSTEM_OFF)
-			print("el2: the host powers the machine off\n");
-		f->x[0] = el2_smc(fn, f->x[1], f->x[2], f->x[3]);
-	} else {
+	} else if (!el2_psci_host_call(f)) {
+		/* Nothing else reaches the firmware (psci.c says why). */
 		f->x[0] = (uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED;
 	}
 }

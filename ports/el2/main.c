@@ -33,11 +33,13 @@ void el2_panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	print_lock();
 	print("el2: FAIL: ");
 	va_start(ap, fmt);
 	vprint(fmt, ap);
 	va_end(ap);
 	print("\n");
+	print_unlock();
 	/* Stop the machine: power off (QEMU exits), or wait forever if that fails. */
 	el2_smc(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
@@ -156,6 +158,7 @@ void el2_main(const void *fdt)
 	    el2_mmu_map(plat.gicr, plat.gicr_size, true))
 		el2_panic("EL2 stage-1: cannot map RAM and devices (VA 39 bits, 16 tables)");
 	mem_init(&plat);
+	el2_cpus_init(&plat);
 	el2_attest_init(plat.bootargs, uds, provisioned);
 	el2_host_start(&plat, pick_test(plat.bootargs));
 }

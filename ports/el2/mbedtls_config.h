@@ -5,7 +5,8 @@
  * from Debian's source package with the image's flags (ports/el2/cmake/
  * DebianSource.cmake). It replaces mbedtls/config.h entirely: every option
  * not defined here is off — no TLS, no X.509, no ciphers, no entropy source,
- * no filesystem, no time, no threading, no self-tests.
+ * no filesystem, no time, no threads (only a mutex for the allocator, below), no
+ * self-tests.
  */
 #ifndef PVM_EL2_MBEDTLS_CONFIG_H
 #define PVM_EL2_MBEDTLS_CONFIG_H
@@ -28,6 +29,9 @@
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* Its calloc and free under the port's spin lock: several CPUs share the arena. */
+#define MBEDTLS_THREADING_C
+#define MBEDTLS_THREADING_ALT
 /* A corrupted heap header: stop the hypervisor (never reached normally). */
 #define MBEDTLS_PLATFORM_EXIT_MACRO el2_mbedtls_exit
 void el2_mbedtls_exit(int status);

@@ -43,6 +43,7 @@
 static uint64_t l1[ENTRIES] __attribute__((aligned(4096), section(".bss.pages")));
 static uint64_t l2[L2_MAX][ENTRIES] __attribute__((aligned(4096), section(".bss.pages")));
 static unsigned l2_used;
+struct el2_mmu_regs el2_mmu_regs;
 
 static int map_2m(uint64_t addr, uint64_t attr)
 {
@@ -115,14 +116,19 @@ uint64_t el2_mmu_boot(uint64_t x0)
 	parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
 	if (parange > 5)
 		parange = 5; /* 48 bits: no 52-bit output addresses at EL2 */
-	write_sysreg(MAIR_VALUE, mair_el2);
-	write_sysreg(TCR_RES1 | TCR_T0SZ | TCR_WBWA | TCR_ISH | TCR_PS(parange), tcr_el2);
-	write_sysreg((uint64_t)(uintptr_t)l1, ttbr0_el2);
+	el2_mmu_regs.mair = MAIR_VALUE;
+	el2_mmu_regs.tcr = TCR_RES1 | TCR_T0SZ | TCR_WBWA | TCR_ISH | TCR_PS(parange);
+	el2_mmu_regs.ttbr0 = (uint64_t)(uintptr_t)l1;
+	el2_mmu_regs.sctlr = read_sysreg(sctlr_el2) | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I;
+	write_sysreg(el2_mmu_regs.mair, mair_el2);
+	write_sysreg(el2_mmu_regs.tcr, tcr_el2);
+	write_sysreg(el2_mmu_regs.ttbr0, ttbr0_el2);
 	dsb(ish);
 	__asm__ volatile("tlbi alle2\n\tic iallu" : : : "memory");
 	dsb(ish);
 	isb();
-	write_sysreg(read_sysreg(sctlr_el2) | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_I, sctlr_el2);
+	write_sysreg(el2_mmu_regs.sctlr, sctlr_el2);
 	isb();
+	/* The other CPUs read el2_mmu_regs with their MMU off: el2_cpus_init() cleans it. */
 	return dtb;
 }

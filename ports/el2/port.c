@@ -7,6 +7,7 @@
 
 #include "el2.h"
 #include "print.h"
+#include "spinlock.h"
 
 /* The hypervisor's stage-1 is an identity map of RAM (mmu.c). */
 void *pvm_port_phys_to_virt(pvm_paddr_t pa)
@@ -128,30 +129,15 @@ void pvm_port_icache_inval_pou(void *va, size_t size)
 	__asm__ volatile("isb" : : : "memory");
 }
 
-/*
- * A test-and-set spin lock: load-acquire exclusive, store exclusive. WFE
- * sleeps until the holder's release (a store to the monitored word clears
- * the exclusive monitor and so wakes the waiter); SEVL makes the first WFE
- * fall through.
- */
+/* common/spinlock.h: LDAXR/STXR with WFE, released by STLR. */
 void pvm_port_lock(pvm_lock_t *lock)
 {
-	uint32_t tmp, fail;
-
-	__asm__ volatile("	sevl\n"
-			 "1:	wfe\n"
-			 "2:	ldaxr	%w0, %2\n"
-			 "	cbnz	%w0, 1b\n"
-			 "	stxr	%w1, %w3, %2\n"
-			 "	cbnz	%w1, 2b\n"
-			 : "=&r"(tmp), "=&r"(fail), "+Q"(lock->word)
-			 : "r"(1u)
-			 : "memory");
+	spin_lock(&lock->word);
 }
 
 void pvm_port_unlock(pvm_lock_t *lock)
 {
-	__asm__ volatile("stlr wzr, %0" : "=Q"(lock->word) : : "memory");
+	spin_unlock(&lock->word);
 }
 
 /* The world switch takes virtual IRQs from the core's bitmap: queue them all. */

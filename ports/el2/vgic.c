@@ -29,8 +29,10 @@
  * (only that bit) in the redistributor of this CPU, the one thing of the
  * host's GIC it touches.
  *
- * One CPU: the EL2 port runs on CPU 0 (QEMU -smp 1), so the first
- * redistributor is this CPU's.
+ * Every CPU has its own redistributor, CPU interface, list registers and
+ * timers: each CPU finds its redistributor at boot (the frame whose
+ * GICR_TYPER names its affinity) and keeps it in its struct el2_cpu; the
+ * list registers and the active bit of PPI 27 it writes are that CPU's.
  */
 #include <libpvm/vcpu.h>
 
@@ -56,16 +58,19 @@
 #define TIMER_PPI    27
 
 /* The redistributor's SGI/PPI frame (64 KiB after RD_base). */
-#define GICR_SGI	0x10000
-#define GICR_ISACTIVER0 0x300
-#define GICR_ICACTIVER0 0x380
-#define ICC_SRE_SRE	(1ull << 0)
-#define ICC_SRE_DFB	(1ull << 1)
-#define ICC_SRE_DIB	(1ull << 2)
-#define ICC_SRE_ENABLE	(1ull << 3)
+#define GICR_TYPER	 0x0008
+#define GICR_TYPER_VLPIS (1ull << 1) /* GICv4: two more 64 KiB frames per redistributor */
+#define GICR_TYPER_LAST	 (1ull << 4)
+#define GICR_FRAME	 0x20000 /* RD_base and SGI_base */
+#define GICR_SGI	 0x10000
+#define GICR_ISACTIVER0	 0x300
+#define GICR_ICACTIVER0	 0x380
+#define ICC_SRE_SRE	 (1ull << 0)
+#define ICC_SRE_DFB	 (1ull << 1)
+#define ICC_SRE_DIB	 (1ull << 2)
+#define ICC_SRE_ENABLE	 (1ull << 3)
 
-static volatile uint32_t *gicr_sgi;
-static unsigned nr_lr, nr_apr;
+static unsigned nr_lr, nr_apr; /* the same on every CPU (checked) */
 
 /*
  * The system registers are named by the instruction: one case per index.
@@ -119,8 +124,26 @@ static uint32_t apr_access(unsigned n, bool write, uint32_t v)
 	return v;
 }
 
-void el2_vgic_init(uint64_t gicr)
+/* The redistributor of this CPU in [gicr, gicr + size): its SGI/PPI frame, or NULL. */
+static volatile uint32_t *my_redistributor(uint64_t gicr, uint64_t size)
 {
+	uint64_t mpidr = read_sysreg(mpidr_el1), off = 0, typer;
+	uint64_t aff = ((mpidr >> 8) & 0xff000000ull) | (mpidr & 0xffffffull);
+
+	while (off + GICR_FRAME <= size) {
+		typer = *(volatile uint64_t *)(uintptr_t)(gicr + off + GICR_TYPER);
+		if (typer >> 32 == aff)
+			return (volatile uint32_t *)(uintptr_t)(gicr + off + GICR_SGI);
+		if (typer & GICR_TYPER_LAST)
+			break;
+		off += (typer & GICR_TYPER_VLPIS) ? 2 * GICR_FRAME : GICR_FRAME;
+	}
+	return NULL;
+}
+
+void el2_vgic_init(struct el2_cpu *c, uint64_t gicr, uint64_t size)
+{
+	unsigned lrs, aprs;
 	uint64_t vtr;
 
 	/*
@@ -133,19 +156,25 @@ void el2_vgic_init(uint64_t gicr)
 		el2_panic("GICv3: no system-register interface at EL2 (ICC_SRE_EL2 0x%lx)",
 			  read_sysreg(icc_sre_el2));
 	vtr = read_sysreg(ich_vtr_el2);
-	nr_lr = (unsigned)(vtr & 0x1f) + 1;
+	lrs = (unsigned)(vtr & 0x1f) + 1;
 	/* PREbits + 1 preemption bits: 5 -> 1 register per group, 6 -> 2, 7 -> 4. */
-	nr_apr = ((vtr >> 26) & 7) >= 4 ? 1u << (((vtr >> 26) & 7) - 4) : 0;
-	if (nr_lr > PVM_VGIC_LR_MAX || !nr_apr || nr_apr > 4)
-		el2_panic("GICv3: ICH_VTR_EL2 0x%lx out of range", vtr);
+	aprs = ((vtr >> 26) & 7) >= 4 ? 1u << (((vtr >> 26) & 7) - 4) : 0;
+	if (lrs > PVM_VGIC_LR_MAX || !aprs || aprs > 4 ||
+	    (nr_lr && (lrs != nr_lr || aprs != nr_apr)))
+		el2_panic("GICv3: ICH_VTR_EL2 0x%lx out of range or not the boot CPU's", vtr);
+	nr_lr = lrs;
+	nr_apr = aprs;
 	write_sysreg(0, ich_hcr_el2);
 	write_sysreg(0, ich_vmcr_el2);
 	for (unsigned i = 0; i < nr_lr; i++)
 		(void)lr_access(i, true, 0);
-	gicr_sgi = (volatile uint32_t *)(uintptr_t)(gicr + GICR_SGI);
-	print("el2: GICv3 virtual CPU interface: %u list registers, %u active-priority "
-	      "registers per group\n",
-	      nr_lr, nr_apr);
+	c->gicr_sgi = my_redistributor(gicr, size);
+	if (!c->gicr_sgi)
+		el2_panic("GICv3: no redistributor for MPIDR 0x%lx", read_sysreg(mpidr_el1));
+	if (!c->index)
+		print("el2: GICv3 virtual CPU interface: %u list registers, %u active-priority "
+		      "registers per group\n",
+		      nr_lr, nr_apr);
 }
 
 /* The list register holding vINTID, or -1. */
@@ -221,8 +250,9 @@ void el2_vgic_load(struct pvm_vcpu_ctx *ctx)
 		(void)lr_pend(v, TIMER_PPI, true);
 	/* Physical PPI 27 is active exactly while a linked virtual 27 is in flight. */
 	t = lr_find(v, TIMER_PPI);
-	gicr_sgi[((t >= 0 && (v->lr[t] & LR_HW)) ? GICR_ISACTIVER0 : GICR_ICACTIVER0) / 4] =
-		1u << TIMER_PPI;
+	el2_this_cpu()
+		->gicr_sgi[((t >= 0 && (v->lr[t] & LR_HW)) ? GICR_ISACTIVER0 : GICR_ICACTIVER0) /
+			   4] = 1u << TIMER_PPI;
 	dsb(sy);
 
 	for (i = 0; i < nr_lr; i++)

@@ -5,11 +5,12 @@
  * el2_guest_run(regs) loads a guest's GPRs, SP_EL0, ELR_EL2 and SPSR_EL2
  * from regs and ERETs to it; VBAR_EL2 points at el2_guest_vectors for as
  * long as the guest runs. The guest's exception to EL2 comes back through
- * those vectors: they save its registers into regs (found in TPIDR_EL2,
- * which the guest cannot read) and return from el2_guest_run() to its C
- * caller with the vector's number, as if it had been an ordinary call. The
- * hypervisor's callee-saved registers wait on the EL2 stack in between:
- * SP_EL2 is the same at the vector as it was at the ERET.
+ * those vectors: they save its registers into regs and return from
+ * el2_guest_run() to its C caller with the vector's number, as if it had
+ * been an ordinary call. The hypervisor's callee-saved registers and regs
+ * wait on this CPU's EL2 stack in between (SP_EL2, which the guest cannot
+ * reach, is the same at the vector as it was at the ERET); TPIDR_EL2 stays
+ * this CPU's struct el2_cpu.
  */
 #include "macros.S.inc"
 #include "world.h"
@@ -24,7 +25,7 @@ el2_guest_run:
 	stp	x23, x24, [sp, #48]
 	stp	x25, x26, [sp, #64]
 	stp	x27, x28, [sp, #80]
-	msr	tpidr_el2, x0
+	str	x0, [sp, #WORLD_HYP_REGS]
 	ldr	x1, =el2_guest_vectors
 	msr	vbar_el2, x1
 	ldr	x1, [x0, #WORLD_SP_EL0]
@@ -69,7 +70,7 @@ el2_guest_vectors:
 
 	.text
 el2_guest_exit:
-	mrs	x1, tpidr_el2
+	ldr	x1, [sp, #(16 + WORLD_HYP_REGS)]	/* past the guest's x0, x1 */
 	xframe	stp, x1
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x1, #WORLD_X0]

@@ -10,7 +10,8 @@
 #define WORLD_SP_EL0 248 /* sp_el0 */
 #define WORLD_PC     256 /* pc, then pstate at +8 */
 
-/* Callee-saved registers of the hypervisor, pushed around a guest run. */
-#define WORLD_HYP_FRAME 96
+/* Callee-saved registers of the hypervisor and the regs pointer, pushed around a guest run. */
+#define WORLD_HYP_FRAME 112
+#define WORLD_HYP_REGS	96 /* where in that frame regs is */
 
 #endif /* PVM_EL2_WORLD_H */

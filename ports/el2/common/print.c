@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "pl011.h"
+#include "spinlock.h"
+#include "sysreg.h"
 
 static void pad(unsigned n, char c)
 {
@@ -37,7 +39,7 @@ static size_t utoa(char *end, unsigned long long v, unsigned base)
 	return n;
 }
 
-void vprint(const char *fmt, va_list ap)
+static void vprint_locked(const char *fmt, va_list ap)
 {
 	char buf[24];
 
@@ -131,6 +133,43 @@ void vprint(const char *fmt, va_list ap)
 			break;
 		}
 	}
+}
+
+/*
+ * One console for every CPU (of this image: the hypervisor and the host
+ * program each have their own lock): a line printed in several calls stays
+ * whole under print_lock(). Recursive for the CPU that holds it (its
+ * MPIDR_EL1 is the owner), so that a failure reported while printing
+ * still gets out.
+ */
+static uint32_t lock_word;
+static uint64_t owner;
+static unsigned depth;
+
+void print_lock(void)
+{
+	uint64_t me = read_sysreg(mpidr_el1) | 1ull << 63; /* never 0 */
+
+	if (__atomic_load_n(&owner, __ATOMIC_RELAXED) != me) {
+		spin_lock(&lock_word);
+		__atomic_store_n(&owner, me, __ATOMIC_RELAXED);
+	}
+	depth++;
+}
+
+void print_unlock(void)
+{
+	if (--depth)
+		return;
+	__atomic_store_n(&owner, 0, __ATOMIC_RELAXED);
+	spin_unlock(&lock_word);
+}
+
+void vprint(const char *fmt, va_list ap)
+{
+	print_lock();
+	vprint_locked(fmt, ap);
+	print_unlock();
 }
 
 void print(const char *fmt, ...)

@@ -13,5 +13,8 @@
 void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same with a va_list. */
 void vprint(const char *fmt, va_list ap);
+/* Hold the console across several prints (one line); recursive for the holder. */
+void print_lock(void);
+void print_unlock(void);
 
 #endif /* PVM_EL2_PRINT_H */

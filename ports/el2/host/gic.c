@@ -14,6 +14,11 @@
  * INTERRUPTED exit), and the host takes it here once its interrupts are
  * unmasked. The same timer, set to a guest's timer deadline, wakes the
  * host when every vCPU waits in WFI.
+ *
+ * Every CPU has its redistributor (found by GICR_TYPER's affinity), its
+ * CPU interface and its CNTP, so each host CPU has its own tick; SGI 1 is
+ * the host's "kick" between its CPUs (work for the other CPU, a vCPU of
+ * its own made runnable), as a host kernel's reschedule IPI.
  */
 #include <stdint.h>
 
@@ -26,6 +31,9 @@
 #define GICD_CTLR_GRP1	(3u << 0) /* EnableGrp1 (NS view) / EnableGrp0+1 (DS = 1) */
 #define GICR_CTLR	0x0000
 #define GICR_CTLR_RWP	(1u << 3)
+#define GICR_TYPER	0x0008
+#define GICR_TYPER_LAST (1ull << 4)
+#define GICR_FRAME	0x20000
 #define GICR_WAKER	0x0014
 #define GICR_WAKER_PS	(1u << 1) /* ProcessorSleep */
 #define GICR_WAKER_CA	(1u << 2) /* ChildrenAsleep */
@@ -36,14 +44,16 @@
 #define GICR_IPRIORITYR 0x0400
 
 #define PRIORITY     0xa0
+#define SGI_KICK     1
 #define PPI_VTIMER   27
 #define PPI_PTIMER   30
 #define SPURIOUS_MIN 1020
 #define CNTP_ENABLE  (1ull << 0)
 #define POLLS	     1000000
 
-static volatile uint32_t *gicd, *gicr, *gicr_sgi;
-static volatile unsigned ticks;
+static volatile uint32_t *gicd;
+static uintptr_t gicr_base;
+static volatile unsigned ticks[HOST_CPUS];
 
 static void wait_clear(volatile uint32_t *reg, uint32_t bit, const char *what)
 {
@@ -51,16 +61,34 @@ static void wait_clear(volatile uint32_t *reg, uint32_t bit, const char *what)
 		CHECK(i < POLLS, "GIC: %s stays set", what);
 }
 
-void host_gic_init(uintptr_t gicd_base, uintptr_t gicr_base)
+/* This CPU's redistributor (RD_base): the frame whose GICR_TYPER names its affinity. */
+static volatile uint32_t *my_gicr(void)
 {
-	gicd = (volatile uint32_t *)gicd_base;
-	gicr = (volatile uint32_t *)gicr_base;
-	gicr_sgi = (volatile uint32_t *)(gicr_base + GICR_SGI);
+	uint64_t mpidr = read_sysreg(mpidr_el1), typer;
+	uint64_t aff = ((mpidr >> 8) & 0xff000000ull) | (mpidr & 0xffffffull);
 
+	for (uintptr_t r = gicr_base;; r += GICR_FRAME) {
+		typer = *(volatile uint64_t *)(r + GICR_TYPER);
+		if (typer >> 32 == aff)
+			return (volatile uint32_t *)r;
+		CHECK(!(typer & GICR_TYPER_LAST), "GIC: no redistributor for MPIDR 0x%lx", mpidr);
+	}
+}
+
+void host_gic_init(uintptr_t gicd_addr, uintptr_t gicr_addr)
+{
+	gicd = (volatile uint32_t *)gicd_addr;
+	gicr_base = gicr_addr;
 	gicd[GICD_CTLR / 4] = 0;
 	wait_clear(&gicd[GICD_CTLR / 4], GICD_CTLR_RWP, "GICD_CTLR.RWP");
 	gicd[GICD_CTLR / 4] = GICD_CTLR_ARE | GICD_CTLR_GRP1;
 	wait_clear(&gicd[GICD_CTLR / 4], GICD_CTLR_RWP, "GICD_CTLR.RWP");
+	host_gic_cpu_init();
+}
+
+void host_gic_cpu_init(void)
+{
+	volatile uint32_t *gicr = my_gicr(), *gicr_sgi = gicr + GICR_SGI / 4;
 
 	/* This CPU's redistributor awake; its SGIs and PPIs Group 1, one priority. */
 	gicr[GICR_WAKER / 4] &= ~GICR_WAKER_PS;
@@ -70,7 +98,7 @@ void host_gic_init(uintptr_t gicd_base, uintptr_t gicr_base)
 	gicr_sgi[GICR_IGROUPR0 / 4] = ~0u;
 	for (unsigned i = 0; i < 8; i++)
 		gicr_sgi[GICR_IPRIORITYR / 4 + i] = PRIORITY * 0x01010101u;
-	gicr_sgi[GICR_ISENABLER0 / 4] = (1u << PPI_PTIMER) | (1u << PPI_VTIMER);
+	gicr_sgi[GICR_ISENABLER0 / 4] = (1u << PPI_PTIMER) | (1u << PPI_VTIMER) | (1u << SGI_KICK);
 
 	/* The CPU interface: system registers, every priority unmasked, Group 1 on. */
 	write_sysreg(read_sysreg(icc_sre_el1) | 1, icc_sre_el1);
@@ -92,11 +120,14 @@ void host_irq(void)
 
 		if (intid >= SPURIOUS_MIN)
 			return;
-		CHECK(intid == PPI_PTIMER, "an interrupt the host did not enable: INTID %lu",
-		      intid);
-		write_sysreg(0, cntp_ctl_el0); /* the level drops; the scheduler rearms */
-		isb();
-		ticks = ticks + 1;
+		CHECK(intid == PPI_PTIMER || intid == SGI_KICK,
+		      "an interrupt the host did not enable: INTID %lu", intid);
+		if (intid == PPI_PTIMER) {
+			write_sysreg(0, cntp_ctl_el0); /* the level drops; the scheduler rearms */
+			isb();
+			ticks[host_cpu()]++;
+		}
+		/* A kick only wakes the CPU: what it was for is in memory. */
 		write_sysreg(intid, icc_eoir1_el1);
 		isb();
 	}
@@ -129,18 +160,33 @@ void host_slice_stop(void)
 
 unsigned host_ticks(void)
 {
-	return ticks;
+	return ticks[host_cpu()];
+}
+
+void host_kick(unsigned cpu)
+{
+	/* ICC_SGI1R_EL1: INTID, Aff1 0 and the target in TargetList (Aff0 = the CPU's number). */
+	dsb(ish); /* what the kick is about, before it */
+	write_sysreg(((uint64_t)SGI_KICK << 24) | (1u << cpu), icc_sgi1r_el1);
+	isb();
+}
+
+void host_sleep(uint64_t when)
+{
+	if (when != UINT64_MAX) {
+		write_sysreg(when, cntp_cval_el0);
+		write_sysreg(CNTP_ENABLE, cntp_ctl_el0);
+		isb();
+	}
+	/* WFI with IRQs masked still wakes on a pending one (the tick, a kick); then take it. */
+	if (host_now() < when)
+		__asm__ volatile("wfi" : : : "memory");
+	host_irqs_take();
+	host_slice_stop();
 }
 
 void host_wait_until(uint64_t when)
 {
-	write_sysreg(when, cntp_cval_el0);
-	write_sysreg(CNTP_ENABLE, cntp_ctl_el0);
-	isb();
-	/* WFI with IRQs masked still wakes on a pending one; then take it. */
-	while (host_now() < when) {
-		__asm__ volatile("wfi" : : : "memory");
-		host_irqs_take();
-	}
-	host_slice_stop();
+	while (host_now() < when)
+		host_sleep(when);
 }

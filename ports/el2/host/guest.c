@@ -20,13 +20,20 @@
  * For guests that take interrupts: a GICv3 distributor and redistributors
  * (guest_gic.c) and the mailbox's doorbell.
  *
- * One physical CPU runs every vCPU, as a host kernel's scheduler would:
- * each run gets a time slice (the host's CNTP tick, gic.c), a vCPU whose
- * slice ends (INTERRUPTED) yields to the next runnable one, a vCPU the
- * guest started with PSCI CPU_ON becomes runnable, one in WFI waits until
- * its timer deadline (the WFI exit's) or an injected interrupt. So a guest
- * that never traps, such as smp's vCPU 0 polling AFFINITY_INFO inside the
- * hypervisor, still lets its other vCPUs run.
+ * Every physical CPU of the host runs vCPUs (smp.c brings them up through
+ * the hypervisor): vCPU v belongs to CPU v % HOST_CPUS, and each CPU runs
+ * its own loop over its own vCPUs, as a host kernel's scheduler would:
+ * each run gets a time slice (the CPU's CNTP tick, gic.c), a vCPU whose
+ * slice ends (INTERRUPTED) yields to the CPU's next runnable one, a vCPU
+ * the guest started with PSCI CPU_ON becomes runnable (its CPU is kicked,
+ * SGI 1), one in WFI waits until its timer deadline (the WFI exit's) or an
+ * injected interrupt. So smp's vCPU 1 runs on CPU 1 while its vCPU 0 polls
+ * AFFINITY_INFO on CPU 0, inside the hypervisor, at the same time; the
+ * host reports which CPU ran which vCPU and fails a guest that started a
+ * second vCPU if no two runs ever overlapped. The VMM's state (g) is
+ * shared under g.lock, taken to pick a vCPU and to serve an exit, never
+ * across a run; the exits of each vCPU come in its order, which is what
+ * the expected files compare.
  *
  * Around every run the host holds values of its own in its FP/SIMD
  * registers (fpregs.h, a new seed each run) and checks them afterwards: a
@@ -112,9 +119,31 @@ static struct {
 		enum vcpu_state state;
 		uint64_t deadline; /* VCPU_WAIT: when its timer fires (NO_DEADLINE: never) */
 		uint64_t done[2];  /* the completion of its last exit: flags, data */
+		unsigned ran_on;   /* the physical CPUs that ran it (bit n: CPU n) */
 	} cpu[VCPUS];
-	bool woke; /* an interrupt was injected: waiting vCPUs may run */
+	bool woke[HOST_CPUS]; /* an interrupt was injected: that CPU's waiting vCPUs may run */
+	uint32_t lock;
+	bool off;	  /* the guest powered itself off */
+	unsigned runs;	  /* VCPU_RUN calls, every CPU */
+	unsigned running; /* CPUs inside VCPU_RUN now */
+	unsigned most;	  /* the most at once */
 } g;
+
+/* Wake the CPU that owns vCPU v (if another), or every other CPU (v < 0). */
+static void kick_for(int v)
+{
+	for (unsigned c = 0; c < HOST_CPUS; c++)
+		if (c != host_cpu() && (v < 0 || (unsigned)v % HOST_CPUS == c))
+			host_kick(c);
+}
+
+/* An interrupt was injected: every waiting vCPU may run (a WFI may always end early). */
+static void wake_all(void)
+{
+	for (unsigned c = 0; c < HOST_CPUS; c++)
+		g.woke[c] = true;
+	kick_for(-1);
+}
 
 static bool same(const char *a, const char *b)
 {
@@ -256,7 +285,8 @@ static bool mailbox(unsigned cpu, uint64_t off, bool write, unsigned size, uint6
 	if (write && off == PVM_LAYOUT_MAILBOX_DOORBELL && size == 4) {
 		if (*data < 16 || *data > 31)
 			return false; /* a PPI, nothing else */
-		g.woke |= guest_gic_raise(cpu, (unsigned)*data);
+		if (guest_gic_raise(cpu, (unsigned)*data))
+			wake_all();
 		return true;
 	}
 	return false;
@@ -268,7 +298,8 @@ static bool mmio(unsigned cpu, uint64_t ipa, bool write, unsigned size, uint64_t
 	bool handled, woke;
 
 	if (guest_gic_mmio(ipa, write, size, data, &handled, &woke)) {
-		g.woke |= woke;
+		if (woke)
+			wake_all();
 		return handled;
 	}
 	if (ipa >= PVM_LAYOUT_UART_BASE && ipa < PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_SIZE) {
@@ -345,6 +376,7 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 		if (x[2] == PSCI_CPU_ON || x[2] == PSCI_CPU_ON64) {
 			CHECK(x[3] < VCPUS, "CPU_ON of vCPU %lu", x[3]);
 			g.cpu[x[3]].state = VCPU_RUN; /* ON_PENDING: it runs from its entry */
+			kick_for((int)x[3]);
 			return true;
 		}
 		if (x[2] == PSCI_CPU_OFF) {
@@ -450,35 +482,47 @@ static void check_scrubbed(void)
 	      pages);
 }
 
-/* The vCPU to run next, from cpu on in turn: runnable, or waiting and due. -1: none. */
-static int pick(unsigned from)
+/*
+ * The vCPU of this physical CPU (me) to run next, from vCPU from on in
+ * turn: runnable, or waiting and due. -1: none. Under g.lock.
+ */
+static int pick(unsigned me, unsigned from)
 {
 	uint64_t now = host_now();
 	unsigned c;
 
-	/* An injected interrupt ends every wait (a WFI may always end early). */
-	for (c = 0; c < VCPUS; c++)
-		if (g.cpu[c].state == VCPU_WAIT && (g.woke || g.cpu[c].deadline <= now))
+	for (c = me; c < VCPUS; c += HOST_CPUS)
+		if (g.cpu[c].state == VCPU_WAIT && (g.woke[me] || g.cpu[c].deadline <= now))
 			g.cpu[c].state = VCPU_RUN;
-	g.woke = false;
+	g.woke[me] = false;
 	for (unsigned k = 0; k < VCPUS; k++) {
 		c = (from + k) % VCPUS;
-		if (g.cpu[c].state == VCPU_RUN)
+		if (c % HOST_CPUS == me && g.cpu[c].state == VCPU_RUN)
 			return (int)c;
 	}
 	return -1;
 }
 
-/* Every vCPU waits: sleep until the earliest timer deadline among them. */
-static void idle(void)
+/*
+ * Nothing of this CPU's to run: until the earliest timer deadline among its
+ * waiting vCPUs, or a kick. Under g.lock, which it drops while asleep.
+ */
+static void idle(unsigned me)
 {
 	uint64_t soonest = NO_DEADLINE;
+	bool live = g.running > 0;
 
-	for (unsigned c = 0; c < VCPUS; c++)
-		if (g.cpu[c].state == VCPU_WAIT && g.cpu[c].deadline < soonest)
+	for (unsigned c = 0; c < VCPUS; c++) {
+		live |= g.cpu[c].state == VCPU_RUN ||
+			(g.cpu[c].state == VCPU_WAIT && g.cpu[c].deadline != NO_DEADLINE);
+		if (c % HOST_CPUS == me && g.cpu[c].state == VCPU_WAIT &&
+		    g.cpu[c].deadline < soonest)
 			soonest = g.cpu[c].deadline;
-	CHECK(soonest != NO_DEADLINE, "every vCPU is off or waits with no timer armed");
-	host_wait_until(soonest);
+	}
+	CHECK(live, "every vCPU is off or waits with no timer armed");
+	spin_unlock(&g.lock);
+	host_sleep(soonest);
+	spin_lock(&g.lock);
 }
 
 /*
@@ -512,13 +556,47 @@ static void run(uint64_t vm, unsigned cpu, unsigned n, uint64_t x[8])
 	CHECK(x[0] == 0, "PVM_HC_VCPU_RUN of vCPU %u: %ld", cpu, (int64_t)x[0]);
 }
 
+/* The vCPU loop of one physical CPU, until the guest is off. */
+static void vcpu_loop(void *arg)
+{
+	uint64_t vm = *(const uint64_t *)arg, x[8];
+	unsigned me = host_cpu(), cpu = me, n;
+	int next;
+
+	spin_lock(&g.lock);
+	while (!g.off) {
+		next = pick(me, cpu);
+		if (next < 0) {
+			idle(me);
+			continue;
+		}
+		cpu = (unsigned)next;
+		n = ++g.runs;
+		CHECK(n <= MAX_RUNS, "the guest still runs after %u exits", MAX_RUNS);
+		g.cpu[cpu].ran_on |= 1u << me;
+		if (++g.running > g.most)
+			g.most = g.running;
+		spin_unlock(&g.lock);
+		run(vm, cpu, n, x);
+		spin_lock(&g.lock);
+		g.running--;
+		if (!serve(vm, cpu, x, g.cpu[cpu].done)) {
+			g.off = true;
+			kick_for(-1); /* the other CPUs' loops end too */
+		}
+		/* The slice is over: the next runnable vCPU's turn (round robin). */
+		if (x[1] == EXIT_INTERRUPTED)
+			cpu = (cpu + HOST_CPUS) % VCPUS;
+	}
+	spin_unlock(&g.lock);
+}
+
 void test_guest(const char *name)
 {
-	uint64_t vm, x[8];
+	uint64_t vm;
 	uint64_t vbar = read_sysreg(vbar_el1), tpidr = 0x7e57ab1e0000cafeull;
-	unsigned runs = 0, i, cpu = 0, ticks = host_ticks();
+	unsigned i, ticks = host_ticks(), started = 0;
 	int64_t ret;
-	int next;
 
 	for (i = 0; i < sizeof(guest_images) / sizeof(guest_images[0]); i++)
 		if (same(guest_images[i].name, name))
@@ -544,28 +622,27 @@ void test_guest(const char *name)
 		  PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
 	g.cpu[0].state = VCPU_RUN;
-	for (;;) {
-		next = pick(cpu);
-		if (next < 0) {
-			idle();
-			continue;
-		}
-		cpu = (unsigned)next;
-		CHECK(++runs <= MAX_RUNS, "the guest still runs after %u exits", MAX_RUNS);
-		run(vm, cpu, runs, x);
-		if (!serve(vm, cpu, x, g.cpu[cpu].done))
-			break;
-		/* The slice is over: the next runnable vCPU's turn (round robin). */
-		if (x[1] == EXIT_INTERRUPTED)
-			cpu = (cpu + 1) % VCPUS;
-	}
+	for (i = 1; i < HOST_CPUS; i++)
+		host_cpu_post(i, vcpu_loop, &vm);
+	vcpu_loop(&vm);
+	for (i = 1; i < HOST_CPUS; i++)
+		host_cpu_join(i);
 	CHECK(read_sysreg(vbar_el1) == vbar && read_sysreg(tpidr_el1) == tpidr,
 	      "the host's EL1 registers changed across guest runs: VBAR_EL1 0x%lx TPIDR_EL1 0x%lx",
 	      read_sysreg(vbar_el1), read_sysreg(tpidr_el1));
-	print("host: the guest powered off after %u runs (%u time slices ended), %u pages "
+	print_lock();
+	print("host: the guest powered off after %u runs (%u time slices ended on CPU 0), %u pages "
 	      "donated on faults; the host's FP/SIMD registers held their own values across "
-	      "every run\n",
-	      runs, host_ticks() - ticks, g.faults);
+	      "every run\nhost:",
+	      g.runs, host_ticks() - ticks, g.faults);
+	for (i = 0; i < VCPUS; i++) {
+		started += g.cpu[i].ran_on != 0;
+		print(" vCPU %u ran on physical CPUs 0x%x;", i, g.cpu[i].ran_on);
+	}
+	print(" at most %u vCPUs at once\n", g.most);
+	print_unlock();
+	CHECK(started < 2 || g.most == HOST_CPUS,
+	      "%u vCPUs ran, but never on %u physical CPUs at once", started, HOST_CPUS);
 	vm_destroy(vm);
 	check_scrubbed();
 }

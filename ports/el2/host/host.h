@@ -10,6 +10,22 @@
 #define PAGE	   4096u
 #define VM_RAM_IPA 0x80000000ull /* guest RAM, where the sample guests are linked */
 
+/* The host's CPUs (smp.c): HOST_CPUS. */
+#include "cpus.h"
+/* This CPU's number. */
+unsigned host_cpu(void);
+/* Start CPU cpu through PSCI CPU_ON (and so the hypervisor); false if it did not come up. */
+bool host_cpu_up(unsigned cpu);
+/* Have CPU cpu (up) run fn(arg); wait for it to finish. */
+void host_cpu_call(unsigned cpu, void (*fn)(void *), void *arg);
+/* Start fn(arg) on CPU cpu (up) without waiting; host_cpu_join() waits. */
+void host_cpu_post(unsigned cpu, void (*fn)(void *), void *arg);
+void host_cpu_join(unsigned cpu);
+/* A host lock (common/spinlock.h), for state the host's CPUs share. */
+#include "spinlock.h"
+/* Test "cpus" (smp.c). */
+void test_cpus(void);
+
 /* The boot arguments (the hypervisor's copy, the device secret masked). */
 extern const char *host_bootargs;
 
@@ -21,6 +37,9 @@ void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 			fail(__VA_ARGS__);                                                         \
 	} while (0)
 
+/* The abort of the last touch()/peek8() of this CPU: ESR_EL1, FAR_EL1. */
+uint64_t host_abort_esr(void);
+uint64_t host_abort_far(void);
 /* The physical address of host memory (the host's MMU is off). */
 uint64_t pa(const void *p);
 /* One load or store that is expected to abort; the number of aborts it took. */
@@ -48,6 +67,12 @@ size_t guest_dtb(uint8_t *out, size_t max, size_t *challenge_len);
 
 /* gic.c: the host's physical GIC and its EL1 physical timer (PPI 30), its scheduler tick. */
 void host_gic_init(uintptr_t gicd, uintptr_t gicr);
+/* On each other CPU: its redistributor and CPU interface. */
+void host_gic_cpu_init(void);
+/* Wake CPU cpu (SGI 1): it finds in memory what for. */
+void host_kick(unsigned cpu);
+/* Sleep (WFI) until the count reaches when (UINT64_MAX: no timer) or an interrupt. */
+void host_sleep(uint64_t when);
 /* The IRQ exception: acknowledge, handle and end every pending interrupt. */
 void host_irq(void);
 /* Unmask IRQs for an instant: pending ones are taken (host_irq()). */

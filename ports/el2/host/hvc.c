@@ -37,3 +37,15 @@ int64_t hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uin
 		*x1_out = x[1];
 	return (int64_t)x[0];
 }
+
+int64_t host_psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t r0 __asm__("x0") = fn;
+	register uint64_t r1 __asm__("x1") = a1;
+	register uint64_t r2 __asm__("x2") = a2;
+	register uint64_t r3 __asm__("x3") = a3;
+
+	/* SMC #0: HCR_EL2.TSC traps it to the hypervisor (EC 0x17), which answers. */
+	__asm__ volatile("smc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) : : "memory");
+	return (int64_t)r0;
+}

@@ -32,10 +32,12 @@ static const char *const names[] = {
 static const char *current = "boot";
 const char *host_bootargs = "";
 
-/* What the last expected abort said. */
-static volatile bool expect_abort;
-static volatile unsigned aborts;
-static volatile uint64_t abort_esr, abort_far;
+/* What the last expected abort said, per CPU. */
+static struct {
+	volatile bool expect;
+	volatile unsigned count;
+	volatile uint64_t esr, far;
+} aborts[HOST_CPUS];
 
 /* Pages the tests give away: host memory, in the BSS. */
 static uint8_t donated[PAGE] __attribute__((aligned(PAGE)));
@@ -57,11 +59,13 @@ void fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	print("el2-test: FAIL %s: ", current);
+	print_lock();
+	print("el2-test: FAIL %s (CPU %u): ", current, host_cpu());
 	va_start(ap, fmt);
 	vprint(fmt, ap);
 	va_end(ap);
 	print("\n");
+	print_unlock();
 	power_off();
 }
 
@@ -77,10 +81,10 @@ void host_exception(unsigned kind, uint64_t *frame)
 		return;
 	}
 	/* A synchronous exception at EL1 with SP_EL1 (+0x200): where injected aborts arrive. */
-	if (kind == 4 && expect_abort && (esr >> 26) == 0x25 && (esr & 0x3f) == 0x10) {
-		aborts = aborts + 1;
-		abort_esr = esr;
-		abort_far = far;
+	if (kind == 4 && aborts[host_cpu()].expect && (esr >> 26) == 0x25 && (esr & 0x3f) == 0x10) {
+		aborts[host_cpu()].count++;
+		aborts[host_cpu()].esr = esr;
+		aborts[host_cpu()].far = far;
 		print("host: synchronous external abort, ESR_EL1 0x%lx FAR_EL1 0x%lx ELR_EL1 "
 		      "0x%lx: "
 		      "skipping the access\n",
@@ -97,29 +101,39 @@ uint64_t pa(const void *p)
 	return (uint64_t)(uintptr_t)p; /* MMU off: addresses are physical */
 }
 
+uint64_t host_abort_esr(void)
+{
+	return aborts[host_cpu()].esr;
+}
+
+uint64_t host_abort_far(void)
+{
+	return aborts[host_cpu()].far;
+}
+
 /* One load or store that is expected to abort; returns the number of aborts it took. */
 unsigned touch(volatile uint64_t *p, bool write)
 {
-	unsigned before = aborts;
+	unsigned me = host_cpu(), before = aborts[me].count;
 
-	expect_abort = true;
+	aborts[me].expect = true;
 	if (write)
 		*p = 0x1234;
 	else
 		(void)*p;
-	expect_abort = false;
-	return aborts - before;
+	aborts[me].expect = false;
+	return aborts[me].count - before;
 }
 
 bool peek8(const volatile uint8_t *p, uint8_t *out)
 {
-	unsigned before = aborts;
+	unsigned me = host_cpu(), before = aborts[me].count;
 	uint8_t v;
 
-	expect_abort = true;
+	aborts[me].expect = true;
 	v = *p;
-	expect_abort = false;
-	if (aborts != before)
+	aborts[me].expect = false;
+	if (aborts[me].count != before)
 		return false;
 	*out = v;
 	return true;
@@ -142,7 +156,10 @@ static void fill(uint8_t *p, size_t n, uint8_t v)
 /* A host call that may need pool pages: donate what it asks for and retry, as pKVM's host does. */
 void topup(uint64_t pages)
 {
+	static uint32_t lock; /* CPUs may run short at the same time */
 	int64_t ret;
+
+	spin_lock(&lock);
 
 	CHECK(pages && topup_used + pages <= TOPUP_PAGES, "pool needs %lu pages, have %u", pages,
 	      TOPUP_PAGES - topup_used);
@@ -150,6 +167,7 @@ void topup(uint64_t pages)
 	ret = hvc(PVM_HC_TOPUP, pa(topup_pages + topup_used * PAGE), pages, 0, 0, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_TOPUP: %ld", ret);
 	topup_used += (unsigned)pages;
+	spin_unlock(&lock);
 }
 
 /* A host call that may need pool pages: donate what it asks for and retry, as pKVM's host does. */
@@ -195,12 +213,13 @@ static void test_donate(void)
 
 	CHECK(touch((volatile uint64_t *)donated, false) == 1, "reading the donated page did not "
 							       "abort");
-	CHECK(abort_far == pa(donated) && !(abort_esr & (1u << 6)),
-	      "read abort: FAR 0x%lx ESR 0x%lx", abort_far, abort_esr);
+	CHECK(host_abort_far() == pa(donated) && !(host_abort_esr() & (1u << 6)),
+	      "read abort: FAR 0x%lx ESR 0x%lx", host_abort_far(), host_abort_esr());
 	CHECK(touch((volatile uint64_t *)(donated + 64), true) == 1,
 	      "writing the donated page did not abort");
-	CHECK(abort_far == pa(donated) + 64 && (abort_esr & (1u << 6)),
-	      "write abort: FAR 0x%lx ESR 0x%lx (WnR expected)", abort_far, abort_esr);
+	CHECK(host_abort_far() == pa(donated) + 64 && (host_abort_esr() & (1u << 6)),
+	      "write abort: FAR 0x%lx ESR 0x%lx (WnR expected)", host_abort_far(),
+	      host_abort_esr());
 	ret = hvc(PVM_HC_DONATE_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
 	CHECK(ret == -6 /* PVM_E_STATE */, "donating the page twice returned %ld", ret);
 
@@ -366,8 +385,9 @@ static void test_sve(void)
 }
 
 static void (*const tests[])(void) = {
-	[EL2_TEST_version] = test_version, [EL2_TEST_donate] = test_donate, [EL2_TEST_vm] = test_vm,
-	[EL2_TEST_seal] = test_seal,	   [EL2_TEST_sve] = test_sve,
+	[EL2_TEST_version] = test_version, [EL2_TEST_donate] = test_donate,
+	[EL2_TEST_vm] = test_vm,	   [EL2_TEST_seal] = test_seal,
+	[EL2_TEST_sve] = test_sve,	   [EL2_TEST_cpus] = test_cpus,
 	/* The rest, EL2_GUESTS: test_guest(name). */
 };
 
@@ -386,10 +406,14 @@ void host_main(unsigned test, uintptr_t uart, const char *args, uintptr_t gicd, 
 		if (test != EL2_TEST_all && t != test)
 			continue;
 		current = names[t];
-		if (t < sizeof(tests) / sizeof(tests[0]) && tests[t])
+		if (t < sizeof(tests) / sizeof(tests[0]) && tests[t]) {
 			tests[t]();
-		else
+		} else {
+			/* Guests run their vCPUs on every CPU of the host. */
+			for (unsigned c = 1; c < HOST_CPUS; c++)
+				CHECK(host_cpu_up(c), "CPU %u did not come up", c);
 			test_guest(names[t]);
+		}
 		print("el2-test: PASS %s\n", names[t]);
 	}
 	if (test == EL2_TEST_all)

@@ -6,6 +6,7 @@
  * distributor and first redistributor. The first 16 bytes are the header
  * the hypervisor reads (host.c: struct host_header).
  */
+#include "cpus.h"
 #include "macros.S.inc"
 
 	.section .text.boot, "ax"
@@ -30,8 +31,30 @@ host_start:
 4:	wfe
 	b	4b
 
+/*
+ * A CPU the host started with PSCI CPU_ON (smp.c), entered by the
+ * hypervisor at EL1 with the MMU off and x0 = the context id the host
+ * gave: the CPU's number, which picks its stack. The BSS is the boot
+ * CPU's, already zeroed.
+ */
+	.globl	host_secondary_start
+host_secondary_start:
+	cmp	x0, #HOST_CPUS
+	b.hs	4b
+	ldr	x1, =host_cpu_stacks
+	add	x2, x0, #1
+	lsl	x2, x2, #14		/* 16 KiB each: the top of the CPU's */
+	add	sp, x1, x2
+	ldr	x1, =host_vectors
+	msr	vbar_el1, x1
+	isb
+	bl	host_secondary_main
+	b	4b
+
 	.section .bss
 	.balign	16
+host_cpu_stacks:			/* CPU 0's is host_stack */
+	.skip	16384 * HOST_CPUS
 host_stack:
 	.skip	16384
 	.globl	host_stack_top

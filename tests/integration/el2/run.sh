@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One EL2 integration test: boot the hypervisor image in a fresh QEMU
-# (virt, EL2 on, GICv3), let the host program run test NAME
+# (virt, EL2 on, GICv3, two CPUs: the host brings the second up through
+# the hypervisor when a test wants it), let the host program run test NAME
 # ("el2-test=NAME" on the command line), and decide from the console, as
 # Hafnium's hftest does: PASS only if the line "el2-test: PASS NAME" appears
 # and no line says FAIL. A missing QEMU, a QEMU that does not start or
@@ -31,7 +32,7 @@ trap 'rm -f "$out"' EXIT
 # would refuse to start); -monitor none: the console is the UART alone.
 start=$(date +%s%N)
 timeout --kill-after=5 "$limit" "$qemu" \
-	-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 1 -m 512M \
+	-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 2 -m 512M \
 	-nographic -nic none -monitor none \
 	-kernel "$image" -append "el2-test=$name${EL2_APPEND:+ $EL2_APPEND}" </dev/null >"$out" 2>&1
 rc=$?
