@@ -220,7 +220,7 @@ static bool timer_asserted(void)
 void el2_vgic_load(struct pvm_vcpu_ctx *ctx)
 {
 	struct pvm_vgic_state *v = &ctx->vgic;
-	bool timer = timer_asserted();
+	bool timer = timer_asserted(), hold;
 	int t;
 	unsigned i;
 
@@ -248,11 +248,20 @@ void el2_vgic_load(struct pvm_vcpu_ctx *ctx)
 		lr_drop(v, t);
 	if (timer)
 		(void)lr_pend(v, TIMER_PPI, true);
-	/* Physical PPI 27 is active exactly while a linked virtual 27 is in flight. */
+	/*
+	 * Physical PPI 27 is active while a linked virtual 27 is in flight, and
+	 * also while the timer asserts it without one: every list register
+	 * taken (interrupts the guest holds active), or the slot held by a
+	 * software 27 the host injected. Inactive then, the asserted line would
+	 * fire at once and again at every entry, an IRQ that stops the guest
+	 * before its first instruction and that el2_vgic_timer_irq() calls the
+	 * guest's own: the hypervisor would resume it forever, with its
+	 * interrupts masked, and the host would never get its CPU back. Held
+	 * active, the timer waits for a list register at a later entry.
+	 */
 	t = lr_find(v, TIMER_PPI);
-	el2_this_cpu()
-		->gicr_sgi[((t >= 0 && (v->lr[t] & LR_HW)) ? GICR_ISACTIVER0 : GICR_ICACTIVER0) /
-			   4] = 1u << TIMER_PPI;
+	hold = timer || (t >= 0 && (v->lr[t] & LR_HW));
+	el2_this_cpu()->gicr_sgi[(hold ? GICR_ISACTIVER0 : GICR_ICACTIVER0) / 4] = 1u << TIMER_PPI;
 	dsb(sy);
 
 	for (i = 0; i < nr_lr; i++)

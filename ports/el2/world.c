@@ -49,9 +49,19 @@
  * and the guest resumed at once; anything else is the host's and ends the
  * run (PVM_TRAP_IRQ, an INTERRUPTED exit).
  *
- * Not switched: debug and PMU registers (MDCR_EL2 does not trap them),
- * pointer-authentication keys (HCR_EL2.APK/API are clear for guests: their
- * use traps).
+ * Debug and PMU, as pKVM has them for protected guests: not the guest's.
+ * While a guest runs, MDCR_EL2 traps its accesses to the debug registers
+ * (TDA, TDOSA, TDRA: DBGB*, DBGW*, MDSCR_EL1, OSLAR...) and to the PMU
+ * (TPM, TPMCR), so that they are UNDEFINED for it (the core's answer to an
+ * EC 0x18 it does not handle): the registers are not switched, and a guest
+ * that wrote one would leave its value for the host to read, or read the
+ * host's. The host's own debug and PMU set-up must not reach into the
+ * guest either: MDSCR_EL1 is 0 for the run (no breakpoint, watchpoint or
+ * step of the host's fires in the guest), and PMCR_EL0.E is clear (the
+ * host's event and cycle counters do not count the guest's execution, a
+ * side channel on it); both are the host's again after the run.
+ * Pointer-authentication keys are not switched either: HCR_EL2.APK/API are
+ * clear for guests, so their use traps.
  */
 #include <stddef.h>
 
@@ -86,6 +96,18 @@ _Static_assert(offsetof(struct pvm_vcpu_regs, fpsr) == offsetof(struct pvm_vcpu_
 #define CNTHCTL_EL1PCEN	 (1ull << 1)
 #define CNTHCTL_HOST	 (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)
 #define CNTHCTL_GUEST	 CNTHCTL_EL1PCTEN
+/* MDCR_EL2: trap PMCR_EL0 (5), the other PMU registers (6), debug (9), OS lock (10), DBGDRAR (11).
+ */
+#define MDCR_GUEST_TRAPS ((1ull << 5) | (1ull << 6) | (1ull << 9) | (1ull << 10) | (1ull << 11))
+#define PMCR_E		 (1ull << 0) /* PMU counters enabled */
+
+/* ID_AA64DFR0_EL1.PMUVer: a PMUv3 (not none, not IMPLEMENTATION DEFINED), so PMCR_EL0 exists. */
+static bool has_pmu(void)
+{
+	unsigned v = (unsigned)(read_sysreg(id_aa64dfr0_el1) >> 8) & 0xf;
+
+	return v && v != 0xf;
+}
 
 /* world.S */
 unsigned el2_guest_run(struct pvm_vcpu_regs *regs);
@@ -96,7 +118,7 @@ void el2_fpsimd_load(const uint64_t *area);
 /* What the host had in the registers a guest run changes. */
 struct host_state {
 	uint64_t sys[PVM_SYS_NR];
-	uint64_t sp_el0, elr_el2, spsr_el2, hcr, vttbr, vtcr, cptr;
+	uint64_t sp_el0, elr_el2, spsr_el2, hcr, vttbr, vtcr, cptr, mdcr, mdscr, pmcr;
 	uint64_t fp[66] __attribute__((aligned(16))); /* V0..V31, FPSR, FPCR: lazily */
 };
 
@@ -167,6 +189,9 @@ static void host_save(struct host_state *h)
 	h->vttbr = read_sysreg(vttbr_el2);
 	h->vtcr = read_sysreg(vtcr_el2);
 	h->cptr = read_sysreg(cptr_el2);
+	h->mdcr = read_sysreg(mdcr_el2);
+	h->mdscr = read_sysreg(mdscr_el1);
+	h->pmcr = has_pmu() ? read_sysreg(pmcr_el0) : 0;
 }
 
 static void host_load(const struct host_state *h)
@@ -180,6 +205,10 @@ static void host_load(const struct host_state *h)
 	write_sysreg(h->vttbr, vttbr_el2);
 	write_sysreg(h->cptr, cptr_el2);
 	write_sysreg(CNTHCTL_HOST, cnthctl_el2);
+	write_sysreg(h->mdscr, mdscr_el1);
+	if (has_pmu())
+		write_sysreg(h->pmcr, pmcr_el0);
+	write_sysreg(h->mdcr, mdcr_el2);
 	isb();
 }
 
@@ -213,6 +242,10 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 	write_sysreg(ctx->hcr & ~HCR_VI, hcr_el2);
 	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TFP | CPTR_EL2_TSM, cptr_el2);
 	write_sysreg(CNTHCTL_GUEST, cnthctl_el2);
+	if (has_pmu())
+		write_sysreg(host.pmcr & ~PMCR_E, pmcr_el0);
+	write_sysreg(0, mdscr_el1);
+	write_sysreg(host.mdcr | MDCR_GUEST_TRAPS, mdcr_el2);
 
 	for (;;) {
 		el2_vgic_load(ctx);

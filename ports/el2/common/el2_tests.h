@@ -18,9 +18,13 @@
  * seal: a VM loaded with measured pages and sealed, whose evidence the
  * hypervisor prints (the test named attest is the attest guest's); sve: a
  * guest's SVE and SME instructions stay undefined; cpus: the host's second
- * CPU through PSCI, the hypervisor's checks of CPU_ON and the other calls.
+ * CPU through PSCI, the hypervisor's checks of CPU_ON and the other calls;
+ * debug: a guest's debug and PMU registers are neither its own nor the
+ * host's window on it; lrs: a guest that holds every list register and
+ * has its timer asserted cannot keep the hypervisor from the host's tick.
  */
-#define EL2_TESTS(X) X(all) X(version) X(donate) X(vm) X(seal) X(sve) X(cpus) EL2_GUESTS(X)
+#define EL2_TESTS(X)                                                                               \
+	X(all) X(version) X(donate) X(vm) X(seal) X(sve) X(cpus) X(debug) X(lrs) EL2_GUESTS(X)
 
 #ifndef __ASSEMBLER__
 enum el2_test {

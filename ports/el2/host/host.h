@@ -55,6 +55,11 @@ int64_t hc_topup(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 uint64_t vm_create(uint64_t ram_size);
 /* Tear it down (TEARDOWN, RECLAIM until done, FINISH); checks pages come back zeroed. */
 void vm_destroy(uint64_t handle);
+/* A protected VM whose one measured page holds [code, end), its vCPU 0 booted there. */
+uint64_t vm_boot_code(const char *code, const char *end);
+/* Tests "debug" and "lrs" (isolation.c). */
+void test_debug(void);
+void test_lrs(void);
 
 /* guest.c: run the sample guest of that name (EL2_GUESTS) as a protected guest. */
 void test_guest(const char *name);

@@ -271,6 +271,7 @@ void vm_destroy(uint64_t handle)
 
 	CHECK(all_bytes(guest_page, PAGE, 0), "the guest's page came back without being zeroed");
 	CHECK(all_bytes(vm_pages, VM_CREATE_PAGES * PAGE, 0), "the VM's pages came back dirty");
+	CHECK(all_bytes(vcpu_page, PAGE, 0), "the vCPU page came back dirty");
 }
 
 static void test_vm(void)
@@ -308,7 +309,6 @@ static void test_vm(void)
 	      "outside RAM: instruction abort injected\n");
 
 	vm_destroy(handle);
-	CHECK(all_bytes(vcpu_page, PAGE, 0), "the vCPU page came back dirty");
 	print("host: every page came back zeroed and readable\n");
 }
 
@@ -343,25 +343,34 @@ static void test_seal(void)
  * undefined-instruction exception in the guest, seen by the host as a
  * guest-fault exit, and the guest then powers off.
  */
-static void test_sve(void)
+uint64_t vm_boot_code(const char *code, const char *end)
 {
-	extern const char host_sve_guest[], host_sve_guest_end[];
-	size_t size = (size_t)(host_sve_guest_end - host_sve_guest), i;
-	bool sme = (read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf;
-	unsigned undefs = 0, want = sme ? 2 : 1, runs;
-	uint64_t handle, x[8];
+	size_t size = (size_t)(end - code), i;
+	uint64_t handle;
 	int64_t ret;
 
-	CHECK((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf, "the CPU has no SVE (-cpu max has)");
+	CHECK(size <= PAGE, "a guest of %zu bytes does not fit in its page", size);
 	handle = vm_create(16 * PAGE);
 	for (i = 0; i < PAGE; i++)
-		((volatile uint8_t *)guest_page)[i] = i < size ? (uint8_t)host_sve_guest[i] : 0;
+		((volatile uint8_t *)guest_page)[i] = i < size ? (uint8_t)code[i] : 0;
 	ret = hc_topup(PVM_HC_VM_LOAD_MEASURED, handle, pa(guest_page), VM_RAM_IPA, 1, 1, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VM_LOAD_MEASURED: %ld", ret);
 	ret = hc_topup(PVM_HC_VCPU_CREATE, handle, pa(vcpu_page), 0, 0, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_CREATE: %ld", ret);
 	ret = hvc(PVM_HC_VCPU_BOOT, handle, 0, VM_RAM_IPA, 0, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
+	return handle;
+}
+
+static void test_sve(void)
+{
+	extern const char host_sve_guest[], host_sve_guest_end[];
+	bool sme = (read_sysreg(id_aa64pfr1_el1) >> 24) & 0xf;
+	unsigned undefs = 0, want = sme ? 2 : 1, runs;
+	uint64_t handle, x[8];
+
+	CHECK((read_sysreg(id_aa64pfr0_el1) >> 32) & 0xf, "the CPU has no SVE (-cpu max has)");
+	handle = vm_boot_code(host_sve_guest, host_sve_guest_end);
 	for (runs = 0; runs < 8; runs++) {
 		x[0] = PVM_HC_VCPU_RUN;
 		x[1] = handle;
@@ -381,13 +390,13 @@ static void test_sve(void)
 	print("host: SVE%s trapped and undefined for the guest; it powered off\n",
 	      sme ? " and SME" : " (no SME on this CPU)");
 	vm_destroy(handle);
-	CHECK(all_bytes(vcpu_page, PAGE, 0), "the vCPU page came back dirty");
 }
 
 static void (*const tests[])(void) = {
 	[EL2_TEST_version] = test_version, [EL2_TEST_donate] = test_donate,
 	[EL2_TEST_vm] = test_vm,	   [EL2_TEST_seal] = test_seal,
 	[EL2_TEST_sve] = test_sve,	   [EL2_TEST_cpus] = test_cpus,
+	[EL2_TEST_debug] = test_debug,	   [EL2_TEST_lrs] = test_lrs,
 	/* The rest, EL2_GUESTS: test_guest(name). */
 };
 
