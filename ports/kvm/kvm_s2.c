@@ -3,7 +3,10 @@
  * Memslots from the core's stage-2. The core's tables say which IPA is
  * backed by which page and how; KVM learns it only through memslots. This
  * file reads the tables (as a hardware walker would, from VTTBR/VTCR, so it
- * needs no lock of the core) and keeps the memslots equal to them.
+ * needs no lock of the core) and keeps the memslots equal to them. As a
+ * walker's TLB fill must not outlive the invalidation that follows a
+ * change, every walk that fills slots holds the slot lock, which the
+ * core's invalidation (kvm_s2_drop()) takes too.
  */
 #include <libpvm/port.h>
 
@@ -207,12 +210,24 @@ int kvm_s2_fault_in(struct kvm_vm_port *v, uint64_t ipa, bool *writable)
 	struct lookup_state l = {.ipa = ipa};
 	unsigned i;
 
-	/* A full walk for one address: fine for small guests; a direct lookup is a follow-up. */
-	walk(v->vttbr, v->vtcr, lookup_leaf, &l);
-	if (!l.found || !(l.desc & DESC_S2AP_R))
-		return 0;
-	*writable = (l.desc & DESC_S2AP_W) != 0;
+	/*
+	 * The walk is under the slot lock, as kvm_s2_sync()'s: the core clears
+	 * an entry and invalidates it, which drops the slots under this lock
+	 * (kvm_s2_drop()), before it zeroes the page, gives it away or frees
+	 * a table. Walked outside the lock, an entry
+	 * read just before it was cleared would become a slot just after that
+	 * drop, mapping a page the guest no longer has (already zeroed and back
+	 * with the host, or given to another VM) into it; or a freed table page,
+	 * reused meanwhile, would be walked as one.
+	 * A full walk for one address: fine for small guests; a direct lookup is a follow-up.
+	 */
 	pthread_mutex_lock(&kvm_port.slot_lock);
+	walk(v->vttbr, v->vtcr, lookup_leaf, &l);
+	if (!l.found || !(l.desc & DESC_S2AP_R)) {
+		pthread_mutex_unlock(&kvm_port.slot_lock);
+		return 0;
+	}
+	*writable = (l.desc & DESC_S2AP_W) != 0;
 	for (i = 0; i < KVM_PORT_SLOTS; i++) {
 		struct kvm_slot *s = &v->slots[i];
 
