@@ -4,14 +4,17 @@
  * bare-metal GICv3 guest programs one, so that any VMM giving it a GICv3
  * (pvm_layout.h: QEMU virt's addresses) can run it.
  *
- * 1. The distributor's Group 1 on, the redistributor awake, PPIs 27 (the
- *    virtual timer) and 16 (the mailbox doorbell) in Group 1 at priority
- *    0xa0 and enabled; the CPU interface through its system registers
+ * 1. The distributor's Group 1 on (with affinity routing), the
+ *    redistributor awake, PPI 27 (the virtual timer) in Group 1 at priority
+ *    0xa0 and enabled there; the mailbox doorbell's SPI 48 configured in
+ *    the distributor as a device's interrupt is: Group 1, edge-triggered,
+ *    priority 0xa0, routed to this vCPU (GICD_IROUTER, from MPIDR_EL1),
+ *    enabled; the CPU interface through its system registers
  *    (ICC_SRE_EL1.SRE, ICC_PMR_EL1, ICC_IGRPEN1_EL1).
  * 2. The virtual timer armed 2 ms ahead; WFI until the interrupt: ICC_IAR1_EL1
  *    must give 27, not before the deadline; the handler masks the timer
  *    (the level drops) and ends the interrupt with ICC_EOIR1_EL1.
- * 3. The doorbell rung for PPI 16: that interrupt must be taken, once: with
+ * 3. The doorbell rung for SPI 48: that interrupt must be taken, once: with
  *    IRQs unmasked again at once (no exit in between), nothing else may come
  *    (a hypervisor signalling it twice, by a list register and by
  *    HCR_EL2.VI, would give a second IRQ reading 1023).
@@ -43,13 +46,21 @@
 #define GICR_IGROUPR0	(GICR_SGI_BASE + 0x080)
 #define GICR_ISENABLER0 (GICR_SGI_BASE + 0x100)
 #define GICR_IPRIORITYR (GICR_SGI_BASE + 0x400)
-#define PRIORITY	0xa0
-#define TIMER		PVM_LAYOUT_TIMER_PPI
-#define DOORBELL	PVM_LAYOUT_DOORBELL_PPI
-#define SPURIOUS	1023
-#define POLLS		1000
-#define CNTV_ENABLE	(1ul << 0)
-#define CNTV_IMASK	(1ul << 1)
+/* The distributor's registers for SPI n (one bit, two bits or a byte each; IROUTER 64-bit). */
+#define GICD_IGROUPR(n)	   (PVM_LAYOUT_GICD_BASE + 0x080 + ((n) / 32) * 4)
+#define GICD_ISENABLER(n)  (PVM_LAYOUT_GICD_BASE + 0x100 + ((n) / 32) * 4)
+#define GICD_IPRIORITYR(n) (PVM_LAYOUT_GICD_BASE + 0x400 + ((n) / 4) * 4)
+#define GICD_ICFGR(n)	   (PVM_LAYOUT_GICD_BASE + 0xc00 + ((n) / 16) * 4)
+#define GICD_ICFGR_EDGE(n) (2u << (((n) % 16) * 2))
+#define GICD_IROUTER(n)	   (PVM_LAYOUT_GICD_BASE + 0x6000 + (n)*8)
+#define MPIDR_AFF	   0xff00ffffffull /* Aff3, Aff2, Aff1, Aff0: IROUTER's layout */
+#define PRIORITY	   0xa0
+#define TIMER		   PVM_LAYOUT_TIMER_PPI
+#define DOORBELL	   PVM_LAYOUT_DOORBELL_SPI
+#define SPURIOUS	   1023
+#define POLLS		   1000
+#define CNTV_ENABLE	   (1ul << 0)
+#define CNTV_IMASK	   (1ul << 1)
 
 #define sysreg_read(r)                                                                             \
 	({                                                                                         \
@@ -118,7 +129,7 @@ static int wait_clear(unsigned long reg, uint32_t bit)
 
 static int gic_init(void)
 {
-	uint32_t ppis = (1u << TIMER) | (1u << DOORBELL);
+	uint32_t ppis = 1u << TIMER, spi = 1u << (DOORBELL % 32);
 
 	mmio_write32(GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1);
 	if (wait_clear(GICD_CTLR, GICD_CTLR_RWP))
@@ -128,9 +139,16 @@ static int gic_init(void)
 		return -1;
 	mmio_write32(GICR_IGROUPR0, ppis);
 	/* Four priority bytes a word: the words holding the doorbell's and the timer's. */
-	mmio_write32(GICR_IPRIORITYR + (DOORBELL / 4) * 4, PRIORITY * 0x01010101u);
+	/* Four priority bytes a word: the timer's word. */
 	mmio_write32(GICR_IPRIORITYR + (TIMER / 4) * 4, PRIORITY * 0x01010101u);
 	mmio_write32(GICR_ISENABLER0, ppis);
+
+	/* The doorbell: configured first, enabled last, as a driver does. */
+	mmio_write32(GICD_IGROUPR(DOORBELL), spi);
+	mmio_write32(GICD_ICFGR(DOORBELL), GICD_ICFGR_EDGE(DOORBELL));
+	mmio_write32(GICD_IPRIORITYR(DOORBELL), PRIORITY * 0x01010101u);
+	mmio_write64(GICD_IROUTER(DOORBELL), sysreg_read(mpidr_el1) & MPIDR_AFF);
+	mmio_write32(GICD_ISENABLER(DOORBELL), spi);
 
 	sysreg_write(icc_sre_el1, sysreg_read(icc_sre_el1) | 1);
 	isb();
@@ -177,7 +195,7 @@ int main(unsigned long dtb)
 	if (intid != DOORBELL || n)
 		fail("doorbell: intid (interrupts after it: 1000 each) ", intid + 1000 * n);
 	else
-		uart_puts("irq: doorbell: intid 16, once\n");
+		uart_puts("irq: doorbell: intid 48, once\n");
 
 	hold_active = 1;
 	mmio_write32(PVM_LAYOUT_MAILBOX_BASE + PVM_LAYOUT_MAILBOX_DOORBELL, DOORBELL);
@@ -187,7 +205,7 @@ int main(unsigned long dtb)
 	else if (doorbell_rpr != PRIORITY)
 		fail("doorbell: running priority in its handler ", doorbell_rpr);
 	else
-		uart_puts("irq: doorbell: intid 16, still active across exits\n");
+		uart_puts("irq: doorbell: intid 48, still active across exits\n");
 
 	intid = sysreg_read(icc_hppir1_el1) & 0xffffff;
 	if (intid != SPURIOUS)

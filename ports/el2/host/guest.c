@@ -256,7 +256,7 @@ static bool host_blob(uint64_t len)
 }
 
 /* The sample mailbox (pvm_layout.h) as pvm-run has it. */
-static bool mailbox(unsigned cpu, uint64_t off, bool write, unsigned size, uint64_t *data)
+static bool mailbox(uint64_t off, bool write, unsigned size, uint64_t *data)
 {
 	static char s[PVM_LAYOUT_MAILBOX_STR_MAX];
 
@@ -283,9 +283,11 @@ static bool mailbox(unsigned cpu, uint64_t off, bool write, unsigned size, uint6
 		return true;
 	}
 	if (write && off == PVM_LAYOUT_MAILBOX_DOORBELL && size == 4) {
-		if (*data < 16 || *data > 31)
-			return false; /* a PPI, nothing else */
-		if (guest_gic_raise(cpu, (unsigned)*data))
+		bool woke;
+
+		if (!guest_gic_raise(*data, &woke))
+			return false; /* an SPI, nothing else */
+		if (woke)
 			wake_all();
 		return true;
 	}
@@ -293,7 +295,7 @@ static bool mailbox(unsigned cpu, uint64_t off, bool write, unsigned size, uint6
 }
 
 /* An MMIO access: emulated (a read's value in *data), or false: no device, an abort. */
-static bool mmio(unsigned cpu, uint64_t ipa, bool write, unsigned size, uint64_t *data)
+static bool mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data)
 {
 	bool handled, woke;
 
@@ -313,7 +315,7 @@ static bool mmio(unsigned cpu, uint64_t ipa, bool write, unsigned size, uint64_t
 	}
 	if (ipa >= PVM_LAYOUT_MAILBOX_BASE &&
 	    ipa < PVM_LAYOUT_MAILBOX_BASE + PVM_LAYOUT_MAILBOX_SIZE)
-		return mailbox(cpu, ipa - PVM_LAYOUT_MAILBOX_BASE, write, size, data);
+		return mailbox(ipa - PVM_LAYOUT_MAILBOX_BASE, write, size, data);
 	return false;
 }
 
@@ -338,7 +340,7 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 		unsigned size = x[4] & 0xff;
 		uint64_t data = write ? x[3] : 0;
 
-		if (!mmio(cpu, ipa, write, size, &data))
+		if (!mmio(ipa, write, size, &data))
 			done[0] = PVM_HC_RUN_F_ABORT; /* no device there: the guest gets an abort */
 		done[1] = write ? 0 : data;
 		print("el2-exit: exit vcpu=%u mmio %s ipa=0x%lx size=%u data=0x%lx%s\n", cpu,

@@ -102,7 +102,10 @@ void guest_gic_reset(uint64_t vm);
  */
 bool guest_gic_mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data, bool *handled,
 		    bool *woke);
-/* A device raises INTID (a PPI) for a vCPU: true if it was injected now. */
-bool guest_gic_raise(unsigned cpu, unsigned intid);
+/*
+ * A device's edge on SPI INTID: false if INTID is not an SPI the model
+ * has; *woke: it was injected now.
+ */
+bool guest_gic_raise(uint64_t intid, bool *woke);
 
 #endif /* PVM_EL2_HOST_H */

@@ -25,14 +25,16 @@
  *    not read it; a 32-bit load of ::PVM_LAYOUT_MAILBOX_STATUS then returns
  *    1 if that read succeeded, 0 if it faulted; a blob (an IPA, then a
  *    length) is read the same way and handed to the VMM whole; a 32-bit
- *    store of an INTID to ::PVM_LAYOUT_MAILBOX_DOORBELL rings the doorbell:
- *    the VMM makes that interrupt pending for the vCPU that stored it;
+ *    store of an SPI's INTID to ::PVM_LAYOUT_MAILBOX_DOORBELL rings the
+ *    doorbell: an edge on that SPI at the guest's distributor;
  *  - for guests that take interrupts (the `irq` guest), a GICv3 at QEMU
  *    virt's addresses: the distributor and one redistributor per vCPU, as
  *    much of them as such a guest programs (enable, group, priority,
- *    wake-up); its CPU interface is the system registers (ICC_*_EL1).
- *    A VMM without an interrupt controller (the simulator) runs no such
- *    guest.
+ *    trigger, routing, wake-up); its CPU interface is the system registers
+ *    (ICC_*_EL1). On KVM all of it is the in-kernel vGIC; on the EL2 port
+ *    and the simulator the VMM emulates the distributor and redistributors
+ *    (samples/pvm-run/gic_model.c) and the CPU interface is the
+ *    hypervisor's (list registers; the simulator's emulated one).
  */
 #ifndef PVM_LAYOUT_H
 #define PVM_LAYOUT_H
@@ -79,21 +81,36 @@
 /** The largest blob the VMM takes. */
 #define PVM_LAYOUT_MAILBOX_BLOB_MAX 16384
 /**
- * 32-bit store: an INTID (a PPI, 16..31) the VMM makes pending for the storing
- * vCPU (pvm_vcpu_inject_irq() / PVM_HC_VCPU_IRQ). On KVM's in-kernel GIC
- * every PPI is level-sensitive (fixed by KVM), so an edge is never latched:
- * there pvm_vcpu_inject_irq() refuses PPIs (PVM_E_NOTSUP) and a VMM holds the
- * line with pvm_kvm_irq_line() until the guest has taken it. Delivered once the
- * guest's GIC lets it through (distributor Group 1 on, the PPI in Group 1
- * and enabled), as a GIC keeps a disabled interrupt pending.
+ * 32-bit store: an SPI's INTID (32..127) rings the doorbell: the VMM gives
+ * that SPI's line one edge at the guest's distributor, as a device wired to
+ * it would. The distributor then does what a GICv3 does: an SPI the guest
+ * configured edge-triggered (GICD_ICFGR) latches pending and is delivered,
+ * once its group is enabled (GICD_CTLR.EnableGrp1, with ARE), it is in
+ * Group 1 (GICD_IGROUPR) and enabled (GICD_ISENABLER), to the vCPU its
+ * GICD_IROUTER names; until then it stays pending. A level-sensitive SPI
+ * does not latch an edge. Any other value is refused (the store gets an
+ * abort). On the simulator and the EL2 port the VMM emulates that
+ * distributor (MMIO exits) and injects the SPI with pvm_vcpu_inject_irq() /
+ * PVM_HC_VCPU_IRQ when it is delivered; on KVM pvm_vcpu_inject_irq() is the
+ * edge on the in-kernel vGIC's line.
  */
 #define PVM_LAYOUT_MAILBOX_DOORBELL 0x20
 /**
- * The INTID the sample guests ring: PPI 16, which no architected or
- * SBSA-recommended device uses (not 23 PMU, 25 GIC maintenance, 26-30
- * timers), so that KVM, whose in-kernel GIC owns those, can inject it too.
+ * The INTID the sample guests ring: SPI 16, INTID 48, which no device of
+ * the VMM's device tree uses (the UART has SPI 1).
+ *
+ * Why an edge-triggered SPI and not a PPI: KVM's in-kernel GIC keeps every
+ * PPI level-sensitive, so a PPI edge is never latched there
+ * (pvm_vcpu_inject_irq() refuses PPIs on KVM); a level PPI would need the
+ * VMM to hold the line until the guest acknowledges it, which it cannot
+ * see without an exit on the guest's EOI (it has none). An SPI the guest
+ * configures edge-triggered, as a real guest configures its devices'
+ * interrupts, is latched by every port's distributor: the same guest and
+ * the same VMM code on all three.
  */
-#define PVM_LAYOUT_DOORBELL_PPI 16
+#define PVM_LAYOUT_DOORBELL_SPI 48
+/** The highest INTID the doorbell takes: libpvm injects INTIDs below 128. */
+#define PVM_LAYOUT_DOORBELL_MAX 127
 /** Name of the /chosen property holding the challenge for the attest guest. */
 #define PVM_LAYOUT_CHOSEN_CHALLENGE "libpvm,attest-challenge"
 /**@}*/
