@@ -40,12 +40,27 @@
  * engine applies its queue before it runs again; only its own thread ever
  * touches it.
  *
- * Virtual interrupts: with HCR_EL2.VI set and PSTATE.I clear at entry, the
- * IRQ exception is taken at entry as the CPU would, and the INTID consumed
- * from the pending set. This backend has no GIC CPU interface: the guest
- * cannot read the INTID (IAR) and must know its interrupt sources. An IRQ
- * that becomes pending while the guest runs is taken at the next entry (the
- * VMM kicks the vCPU to make that soon).
+ * Virtual interrupts: the guest has a GICv3 virtual CPU interface and its
+ * virtual timer (sim_vgic.c), which Unicorn lacks. The engine has no GIC:
+ * an MRS or MSR of an ICC_* register is UNDEFINED there, raised at the
+ * instruction like an HVC; the port decodes the system-register move,
+ * emulates it on the vCPU context and resumes past it without an exit, or,
+ * for a register the interface does not have, traps EC_UNKNOWN as for any
+ * undefined instruction. (Unicorn's MRS/MSR hook cannot skip an
+ * instruction whose register the engine does not know: it re-executes it
+ * forever.) The engine does know CNTV_CTL/CVAL/TVAL_EL0 but drops a
+ * guest's writes to them and never raises the timer's interrupt, so a hook
+ * on every MRS and MSR (UC_HOOK_INSN, which runs before the engine's own
+ * handling) emulates those on the context and skips the instruction.
+ * Whether the interface signals an IRQ is computed at entry,
+ * after each emulated access, at a WFI and, while the timer is armed,
+ * every 256 instructions against the count; while it is signalled the code
+ * hook looks at PSTATE.I before each instruction and, once it is clear,
+ * stops the engine there and takes the IRQ exception to VBAR_EL1 + 0x280
+ * with ELR_EL1 = that instruction, as the CPU would. A WFI with an
+ * interrupt signalled completes at once (HCR_EL2.TWI traps only a WFI that
+ * would wait). An IRQ injected by another thread while the guest runs is
+ * seen at the next entry (the VMM kicks the vCPU to make that soon).
  *
  * Not modelled: the guest's stage-1 MMU (SCTLR_EL1, TTBRx_EL1, TCR_EL1 and
  * MAIR_EL1 stay inside the engine, not in the vCPU context), AArch32, FP
@@ -78,14 +93,16 @@
 #define INSN_HVC      0xd4000002u
 #define INSN_SMC      0xd4000003u
 #define INSN_BRK      0xd4200000u
-#define EXCP_UDEF     1u
-#define EXCP_SWI      2u
-#define EXCP_BKPT     7u
-#define EXCP_SMC      13u
-#define EC_SVC64      0x15u
-#define EC_BRK64      0x3cu
+/* MRS/MSR (register), op0 2 or 3: 1101 0101 00 L 1 o0 op1 CRn CRm op2 Rt. */
+#define INSN_SYSREG_MASK 0xffd00000u
+#define INSN_SYSREG	 0xd5100000u
+#define EXCP_UDEF	 1u
+#define EXCP_SWI	 2u
+#define EXCP_BKPT	 7u
+#define EXCP_SMC	 13u
+#define EC_SVC64	 0x15u
+#define EC_BRK64	 0x3cu
 
-#define HCR_VI	       (1ull << 7)
 #define PSTATE_I       (1ull << 7)
 #define PSTATE_SPSEL   1ull
 #define PSTATE_EL_MASK 0xcull
@@ -116,6 +133,7 @@ enum why {
 	W_INTR,	   /* an exception Unicorn raised */
 	W_REFRESH, /* the mirror must change before the access is retried */
 	W_BROKEN,  /* the VM's stage-2 cannot be walked */
+	W_IRQ,	   /* an IRQ is signalled and PSTATE.I is clear: take it here */
 };
 
 struct sim_uc {
@@ -134,7 +152,11 @@ struct sim_uc {
 	uint64_t fault_ipa;
 	enum pvm_sim_access fault_acc;
 	uint8_t fault_fsc;
-	uint64_t refresh_ipa; /* W_REFRESH: this page, or all if ~0 */
+	uint64_t refresh_ipa;	  /* W_REFRESH: this page, or all if ~0 */
+	struct pvm_vcpu_ctx *ctx; /* the vCPU being run */
+	bool irq;		  /* its CPU interface signals an IRQ */
+	bool watch;		  /* its timer is armed: compare the count now and then */
+	unsigned steps;		  /* instructions since the count was last compared */
 
 	/* Shared with sim_uc_tlbi() and sim_uc_kick(): under lock. */
 	pthread_mutex_t lock;
@@ -474,19 +496,76 @@ static bool on_mem(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int
 	return false;
 }
 
+/* Whether the CPU interface signals an IRQ now; whether to watch the timer. */
+static void irq_update(struct sim_uc *u)
+{
+	uint64_t now = pvm_sim_counter();
+
+	u->irq = sim_icc_irq(u->ctx, sim_timer_level(u->ctx, now));
+	u->watch = sim_timer_armed(u->ctx, now);
+	u->steps = 0;
+}
+
 /*
  * Unicorn 2.0.1 keeps the PC of a translation block's first instruction
  * while it runs the block (upstream #972, #1643): an access fault would be
  * reported at the wrong instruction. With a code hook installed, the PC is
  * written before every instruction, so it is exact in the memory hooks and
- * after a fault. The hook itself does nothing.
+ * after a fault. The hook also delivers IRQs: a stop requested here ends
+ * the run before this instruction executes, with the PC at it.
  */
 static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 {
-	(void)uc;
+	struct sim_uc *u = data;
+	uint64_t pstate = 0;
+
 	(void)addr;
 	(void)size;
-	(void)data;
+	if (u->watch && ++u->steps == 256)
+		irq_update(u);
+	if (!u->irq || u->why == W_IRQ)
+		return;
+	(void)uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
+	if (pstate & PSTATE_I)
+		return;
+	u->why = W_IRQ;
+	uc_emu_stop(uc);
+}
+
+/*
+ * An MRS or MSR the engine knows: the virtual timer's registers are
+ * emulated on the context (sim_vgic.c) and the instruction skipped
+ * (return 1); anything else is the engine's (return 0).
+ */
+static uint32_t on_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, struct sim_uc *u,
+		       bool write)
+{
+	uint64_t val = 0, pstate = 0;
+
+	if (cp->op0 != 3 || cp->op1 != 3 || cp->crn != 14 || cp->crm != 3 ||
+	    cp->op2 > SIM_CNTV_CVAL || !u->ctx)
+		return 0;
+	/* From EL0 these trap or are UNDEFINED (CNTKCTL_EL1): the engine's own checks apply. */
+	(void)uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
+	if (!(pstate & PSTATE_EL_MASK))
+		return 0;
+	if (write && reg != UC_ARM64_REG_XZR)
+		(void)uc_reg_read(uc, reg, &val);
+	(void)sim_timer_access(u->ctx, cp->op2, write, &val, pvm_sim_counter());
+	if (!write && reg != UC_ARM64_REG_XZR)
+		(void)uc_reg_write(uc, reg, &val);
+	irq_update(u);
+	return 1;
+}
+
+static uint32_t on_mrs(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *data)
+{
+	return on_sys(uc, reg, cp, data, false);
+}
+
+static uint32_t on_msr(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *cp, void *data)
+{
+	return on_sys(uc, reg, cp, data, true);
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *data)
@@ -753,6 +832,10 @@ struct sim_uc *sim_uc_new(struct sim_vcpu *v)
 	if (uc_ctl_exits_enable(u->uc) != UC_ERR_OK ||
 	    uc_hook_add(u->uc, &h, UC_HOOK_INTR, (void *)on_intr, u, 1, 0) != UC_ERR_OK ||
 	    uc_hook_add(u->uc, &h, UC_HOOK_CODE, (void *)on_code, u, 1, 0) != UC_ERR_OK ||
+	    uc_hook_add(u->uc, &h, UC_HOOK_INSN, (void *)on_mrs, u, 1, 0, UC_ARM64_INS_MRS) !=
+		    UC_ERR_OK ||
+	    uc_hook_add(u->uc, &h, UC_HOOK_INSN, (void *)on_msr, u, 1, 0, UC_ARM64_INS_MSR) !=
+		    UC_ERR_OK ||
 	    uc_hook_add(u->uc, &h, UC_HOOK_MEM_INVALID, (void *)on_mem, u, 1, 0) != UC_ERR_OK) {
 		uc_close(u->uc);
 		free(u);
@@ -823,6 +906,39 @@ static uint64_t esr_of(unsigned ec, uint32_t iss)
 	return ((uint64_t)ec << PVM_ESR_EC_SHIFT) | PVM_ESR_IL | iss;
 }
 
+/*
+ * An undefined MRS/MSR (register form) that names an ICC_* register of
+ * the CPU interface: emulate it and step past it. false if the interface
+ * does not have it (the instruction is UNDEFINED for the guest too).
+ */
+static bool icc_access(struct sim_uc *u, struct pvm_vcpu_regs *r, uint32_t insn)
+{
+	unsigned rt = insn & 0x1fu;
+	bool read = (insn >> 21) & 1u;
+	enum sim_icc icc;
+	uint64_t val;
+	bool ok;
+
+	if ((insn & INSN_SYSREG_MASK) != INSN_SYSREG || !(r->pstate & PSTATE_EL_MASK))
+		return false;
+	icc = sim_icc_decode(2u | ((insn >> 19) & 1u), (insn >> 16) & 7u, (insn >> 12) & 0xfu,
+			     (insn >> 8) & 0xfu, (insn >> 5) & 7u);
+	if (icc == SIM_ICC_NONE || icc == SIM_ICC_OTHER)
+		return false;
+	if (read) {
+		ok = sim_icc_read(u->ctx, icc, sim_timer_level(u->ctx, pvm_sim_counter()), &val);
+		if (ok && rt != 31)
+			r->x[rt] = val;
+	} else {
+		ok = sim_icc_write(u->ctx, icc, rt == 31 ? 0 : r->x[rt]);
+	}
+	if (!ok)
+		return false;
+	r->pc += 4;
+	irq_update(u);
+	return true;
+}
+
 /* One exception Unicorn raised. true: a trap for the core is in @trap. */
 static bool on_exception(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 {
@@ -839,6 +955,8 @@ static bool on_exception(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_
 			trap_sync(trap, esr_of(PVM_EC_HVC64, (insn >> 5) & 0xffffu), 0, 0);
 		} else if ((insn & INSN_EXC_MASK) == INSN_SMC) {
 			trap_sync(trap, esr_of(PVM_EC_SMC64, (insn >> 5) & 0xffffu), 0, 0);
+		} else if (icc_access(u, r, insn)) {
+			return false; /* the CPU interface's: no trap */
 		} else {
 			trap_sync(trap, esr_of(PVM_EC_UNKNOWN, 0), 0, 0);
 		}
@@ -935,7 +1053,7 @@ static void run(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *tra
 		case W_INTR:
 			if (on_exception(u, ctx, trap))
 				return;
-			/* Taken inside the guest: continue at its vector. */
+			/* Taken inside the guest, or emulated: continue at its PC. */
 			load(u, &ctx->regs);
 			pc = ctx->regs.pc;
 			continue;
@@ -948,6 +1066,12 @@ static void run(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *tra
 		case W_BROKEN:
 			trap->kind = PVM_TRAP_HALT;
 			return;
+		case W_IRQ:
+			/* Stopped before the instruction at pc: the IRQ's return address. */
+			take_el1(&ctx->regs, VEC_IRQ, pc);
+			load(u, &ctx->regs);
+			pc = ctx->regs.pc;
+			continue;
 		case W_NONE:
 		default:
 			break;
@@ -964,6 +1088,10 @@ static void run(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *tra
 		if (stopped)
 			continue; /* an invalidation: applied before running again */
 		if (insn_at(u, pc - 4) == INSN_WFI) {
+			/* A WFI with an interrupt signalled (masked or not) does not wait. */
+			irq_update(u);
+			if (u->irq)
+				continue;
 			/* Unicorn halts past the WFI; a trapped WFI reports itself. */
 			ctx->regs.pc = pc - 4;
 			trap_sync(trap, esr_of(PVM_EC_WFX, 0), 0, 0);
@@ -978,12 +1106,11 @@ void sim_uc_enter(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *t
 	struct pvm_vcpu_regs *r = &ctx->regs;
 
 	set_regime(u, ctx);
-	if ((ctx->hcr & HCR_VI) && !(r->pstate & PSTATE_I)) {
-		int intid = sim_virq_take(ctx);
-
-		if (intid >= 0)
-			take_el1(r, VEC_IRQ, r->pc);
-	}
+	/* HCR_EL2.VI is not used: the CPU interface decides (as on the EL2 port). */
+	u->ctx = ctx;
+	irq_update(u);
+	if (u->irq && !(r->pstate & PSTATE_I))
+		take_el1(r, VEC_IRQ, r->pc);
 	load(u, r);
 	run(u, ctx, trap);
 }

@@ -60,4 +60,42 @@ unsigned sim_uc_region_count(unsigned vm, unsigned index);
 /* Pop the lowest pending virtual INTID of ctx (atomically), or -1. */
 int sim_virq_take(struct pvm_vcpu_ctx *ctx);
 
+/*
+ * The binary guests' GICv3 virtual CPU interface and virtual timer
+ * (sim_vgic.c), on the vCPU context: ctx->vgic, ctx->virq and the CNTV_*
+ * registers of ctx->regs.sys.
+ */
+enum sim_icc {
+	SIM_ICC_NONE = 0, /* not an ICC_* register */
+	SIM_ICC_OTHER,	  /* an ICC_* register this interface does not have: UNDEFINED */
+	SIM_ICC_PMR,
+	SIM_ICC_IAR1,
+	SIM_ICC_EOIR1,
+	SIM_ICC_HPPIR1,
+	SIM_ICC_BPR1,
+	SIM_ICC_DIR,
+	SIM_ICC_RPR,
+	SIM_ICC_CTLR,
+	SIM_ICC_SRE,
+	SIM_ICC_IGRPEN1,
+};
+/* The register an MRS/MSR names (op0, op1, CRn, CRm, op2). */
+enum sim_icc sim_icc_decode(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2);
+/* MRS: true with *val; false: UNDEFINED. @timer: the timer's PPI is asserted. */
+bool sim_icc_read(struct pvm_vcpu_ctx *ctx, enum sim_icc reg, bool timer, uint64_t *val);
+/* MSR: true if done; false: UNDEFINED. */
+bool sim_icc_write(struct pvm_vcpu_ctx *ctx, enum sim_icc reg, uint64_t val);
+/* The interface signals an IRQ to the CPU (PSTATE.I decides whether it is taken). */
+bool sim_icc_irq(const struct pvm_vcpu_ctx *ctx, bool timer);
+
+/* CNTV_TVAL_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0: op2 of S3_3_C14_C3_<op2>. */
+enum { SIM_CNTV_TVAL = 0, SIM_CNTV_CTL = 1, SIM_CNTV_CVAL = 2 };
+/* An access to one of them at count @now: false if @op2 names none. */
+bool sim_timer_access(struct pvm_vcpu_ctx *ctx, unsigned op2, bool write, uint64_t *val,
+		      uint64_t now);
+/* The timer's interrupt (PPI 27) is asserted at @now. */
+bool sim_timer_level(const struct pvm_vcpu_ctx *ctx, uint64_t now);
+/* The timer is enabled, unmasked and will assert its interrupt later than @now. */
+bool sim_timer_armed(const struct pvm_vcpu_ctx *ctx, uint64_t now);
+
 #endif

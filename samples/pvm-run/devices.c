@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The devices pvm-run emulates for its guests: a PL011 UART (transmit
- * only) and the sample mailbox (pvm_layout.h), whose reads go through the
- * host's stage-2 so that what the host may see of guest memory is visible.
+ * only), the sample mailbox (pvm_layout.h), whose reads go through the
+ * host's stage-2 so that what the host may see of guest memory is visible
+ * and whose doorbell raises an SPI, and, on a port without an interrupt
+ * controller of its own (the simulator), the guest's GICv3 distributor and
+ * redistributors (gic_model.c).
  *
  * The UART is enough of a PL011 for Linux's amba-pl011 driver and its
  * earlycon: the PrimeCell identification registers the AMBA bus probes,
@@ -148,7 +151,65 @@ static bool blob(struct vmm *v, uint64_t ipa, uint64_t len)
 	return true;
 }
 
-static bool mailbox(struct vmm *v, struct pvm_exit *e, uint64_t off)
+/* Inject what pvm-run's distributor delivers now. Under gic_lock. */
+static bool gic_deliver(struct vmm *v, unsigned self)
+{
+	unsigned cpu, intid;
+	pvm_status_t ret;
+
+	while (gic_model_next(&v->gic_model, &cpu, &intid)) {
+		ret = pvm_vcpu_inject_irq(&v->mem, v->vm, cpu, intid);
+		if (ret) {
+			vmm_printf(v, true, "pvm-run: injecting INTID %u into vCPU %u: %s\n", intid,
+				   cpu, pvm_strerror(ret));
+			return false;
+		}
+		vmm_wake(v, cpu, cpu != self);
+	}
+	return true;
+}
+
+/*
+ * The doorbell: an edge on an SPI. KVM's vGIC latches it itself
+ * (pvm_vcpu_inject_irq() is that edge there); elsewhere pvm-run's
+ * distributor does, and delivers it when the guest's GIC lets it through.
+ */
+static bool doorbell(struct vmm *v, unsigned cpu, uint64_t intid)
+{
+	pvm_status_t ret;
+	bool ok;
+
+	if (intid < 32 || intid > PVM_LAYOUT_DOORBELL_MAX)
+		return false;
+	if (v->has_gic) {
+		ret = pvm_vcpu_inject_irq(&v->mem, v->vm, cpu, (unsigned)intid);
+		if (ret)
+			vmm_printf(v, true, "pvm-run: doorbell INTID %u: %s\n", (unsigned)intid,
+				   pvm_strerror(ret));
+		return !ret;
+	}
+	pthread_mutex_lock(&v->gic_lock);
+	ok = gic_model_edge(&v->gic_model, (unsigned)intid) && gic_deliver(v, cpu);
+	pthread_mutex_unlock(&v->gic_lock);
+	return ok;
+}
+
+static bool gic(struct vmm *v, unsigned cpu, struct pvm_exit *e, bool *handled)
+{
+	bool in;
+
+	if (v->has_gic)
+		return false; /* the port's own: its accesses never reach pvm-run */
+	pthread_mutex_lock(&v->gic_lock);
+	in = gic_model_mmio(&v->gic_model, e->mmio.ipa, e->mmio.write, e->mmio.size, &e->mmio.data,
+			    handled);
+	if (in && *handled && e->mmio.write)
+		*handled = gic_deliver(v, cpu);
+	pthread_mutex_unlock(&v->gic_lock);
+	return in;
+}
+
+static bool mailbox(struct vmm *v, unsigned cpu, struct pvm_exit *e, uint64_t off)
 {
 	char s[PVM_LAYOUT_MAILBOX_STR_MAX];
 
@@ -174,16 +235,21 @@ static bool mailbox(struct vmm *v, struct pvm_exit *e, uint64_t off)
 		e->mmio.data = v->mailbox_status;
 		return true;
 	}
+	if (e->mmio.write && off == PVM_LAYOUT_MAILBOX_DOORBELL && e->mmio.size == 4)
+		return doorbell(v, cpu, e->mmio.data);
 	return false;
 }
 
 bool vmm_mmio(struct vmm *v, unsigned cpu, struct pvm_exit *e)
 {
 	uint64_t a = e->mmio.ipa;
+	bool handled;
 
+	if (gic(v, cpu, e, &handled))
+		return handled;
 	if (a >= PVM_LAYOUT_UART_BASE && a < PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_SIZE)
 		return uart(v, cpu, e, a - PVM_LAYOUT_UART_BASE);
 	if (a >= PVM_LAYOUT_MAILBOX_BASE && a < PVM_LAYOUT_MAILBOX_BASE + PVM_LAYOUT_MAILBOX_SIZE)
-		return mailbox(v, e, a - PVM_LAYOUT_MAILBOX_BASE);
+		return mailbox(v, cpu, e, a - PVM_LAYOUT_MAILBOX_BASE);
 	return false;
 }

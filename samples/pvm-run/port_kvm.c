@@ -83,6 +83,14 @@ int vmm_port_vm_gic(unsigned vm, unsigned nvcpus, struct vmm_gic *gic)
 	return 0;
 }
 
+/* KVM handles a guest's WFI in the kernel: no WFI exit should come here. */
+bool vmm_port_deadline_ns(uint64_t count, uint64_t *ns)
+{
+	(void)count;
+	(void)ns;
+	return false;
+}
+
 /*
  * A host read is a plain read through the VMM's view of memory, whose
  * protections follow the host stage-2 (libpvm/kvm.h, Memory isolation): a

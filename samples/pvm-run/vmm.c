@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pvm_layout.h"
 #include "vmm.h"
@@ -227,9 +228,48 @@ static void stop_all(struct vmm *v)
 {
 	unsigned i;
 
+	pthread_mutex_lock(&v->lock);
 	v->stop = 1;
+	pthread_cond_broadcast(&v->wake_cond);
+	pthread_mutex_unlock(&v->lock);
 	for (i = 0; i < v->nvcpus; i++)
 		vmm_port_vcpu_kick(v->vm, i);
+}
+
+void vmm_wake(struct vmm *v, unsigned cpu, bool kick)
+{
+	pthread_mutex_lock(&v->lock);
+	v->wake[cpu] = true;
+	pthread_cond_broadcast(&v->wake_cond);
+	pthread_mutex_unlock(&v->lock);
+	if (kick)
+		vmm_port_vcpu_kick(v->vm, cpu);
+}
+
+/*
+ * After a WFI exit: wait until the guest's timer deadline or until an
+ * interrupt is injected for this vCPU (vmm_wake(), since its last run
+ * began), as a CPU sleeps in WFI. A port that cannot turn the deadline
+ * into time runs the vCPU again at once (a WFI may always end early).
+ */
+static void wfi_wait(struct vmm *v, unsigned cpu, uint64_t deadline)
+{
+	bool forever = deadline == PVM_WFI_NO_DEADLINE;
+	struct timespec ts;
+	uint64_t ns = 0;
+
+	if (!vmm_port_deadline_ns(forever ? 0 : deadline, &ns))
+		return;
+	ts.tv_sec = (time_t)(ns / 1000000000ull);
+	ts.tv_nsec = (long)(ns % 1000000000ull);
+	pthread_mutex_lock(&v->lock);
+	while (!v->stop && !v->wake[cpu]) {
+		if (forever)
+			pthread_cond_wait(&v->wake_cond, &v->lock);
+		else if (pthread_cond_timedwait(&v->wake_cond, &v->lock, &ts))
+			break; /* ETIMEDOUT: the deadline */
+	}
+	pthread_mutex_unlock(&v->lock);
 }
 
 /* Serve one exit. Returns false when this vCPU's thread should end. */
@@ -285,6 +325,8 @@ static bool serve(struct vmm *v, unsigned cpu, struct pvm_exit *e)
 	case PVM_EXIT_INTERRUPTED:
 		return !v->stop;
 	case PVM_EXIT_WFI:
+		wfi_wait(v, cpu, e->wfi.deadline);
+		return true;
 	case PVM_EXIT_GUEST_FAULT:
 		return true;
 	case PVM_EXIT_INTERNAL:
@@ -305,7 +347,13 @@ static void *vcpu_thread(void *arg)
 
 	memset(&e, 0, sizeof(e));
 	while (more && !g.stop) {
-		pvm_status_t ret = pvm_vcpu_run(&g.mem, g.vm, cpu, &e);
+		pvm_status_t ret;
+
+		/* What is injected from now on is seen by this run, or ends its wait. */
+		pthread_mutex_lock(&g.lock);
+		g.wake[cpu] = false;
+		pthread_mutex_unlock(&g.lock);
+		ret = pvm_vcpu_run(&g.mem, g.vm, cpu, &e);
 
 		if (ret) {
 			/* Off (CPU_OFF, SYSTEM_OFF by another vCPU): this thread is done. */
@@ -396,6 +444,7 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	if (r < 0)
 		return -1;
 	g.has_gic = r == 0;
+	gic_model_reset(&g.gic_model, g.nvcpus);
 	*fdt_ipa = g.ram_ipa + g.ram_size - FDT_FROM_TOP;
 	if (kernel_path ? vmm_load_linux(&g, kernel_path, initrd_path, *fdt_ipa, entry)
 			: vmm_load_elf(&g, elf, entry))
@@ -515,10 +564,16 @@ int main(int argc, char **argv)
 	int n;
 	uint64_t entry = 0, fdt_ipa = 0, mib;
 	char *end;
+	pthread_condattr_t ca;
 	unsigned i;
 	int o;
 
 	pthread_mutex_init(&g.lock, NULL);
+	pthread_mutex_init(&g.gic_lock, NULL);
+	/* WFI deadlines are CLOCK_MONOTONIC times (vmm_port_deadline_ns()). */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&g.wake_cond, &ca);
 	g.protected_vm = true;
 	g.nvcpus = 2;
 	g.ram_ipa = PVM_LAYOUT_RAM_BASE;

@@ -10,6 +10,8 @@
 #include <libpvm/attest.h>
 #include <libpvm/pvm.h>
 
+#include "gic_model.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,6 +59,12 @@ struct vmm {
 	/* The platform (fdt_build.c). */
 	bool has_gic; /* gic is valid: GIC, timer and UART interrupt in the tree */
 	struct vmm_gic gic;
+	/* Without one (the simulator): pvm-run's distributor (devices.c, under gic_lock). */
+	struct gic_model gic_model;
+	pthread_mutex_t gic_lock;
+	/* A vCPU waiting after a WFI exit runs again when woken (under lock). */
+	pthread_cond_t wake_cond;
+	bool wake[PVM_VCPU_MAX];
 	/* A Linux guest (linux_load.c): --kernel, --initrd, --cmdline. */
 	const char *cmdline;		   /* /chosen/bootargs, or NULL */
 	uint64_t initrd_start, initrd_end; /* IPAs; equal: no initrd */
@@ -88,6 +96,15 @@ void vmm_port_vm_detach(unsigned vm, unsigned nvcpus);
 int vmm_port_vm_gic(unsigned vm, unsigned nvcpus, struct vmm_gic *gic);
 /* Read physical memory as the host may (its stage-2): false if it may not. */
 bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len);
+/*
+ * When the guest's virtual count reaches @count (a WFI exit's deadline):
+ * true with CLOCK_MONOTONIC nanoseconds in *ns; false if the port cannot
+ * say (the vCPU then runs again at once).
+ */
+bool vmm_port_deadline_ns(uint64_t count, uint64_t *ns);
+
+/* A vCPU may have an interrupt to take: end its wait after a WFI exit, kick it. */
+void vmm_wake(struct vmm *v, unsigned cpu, bool kick);
 
 /* Host memory: a fresh host page (or aligned run), 0 when exhausted. */
 uint64_t vmm_host_pages(struct vmm *v, uint64_t n, uint64_t align);
@@ -123,7 +140,7 @@ int vmm_load_linux(struct vmm *v, const char *kernel, const char *initrd, uint64
 /* Build the guest's device tree into @buf (@size bytes). */
 int vmm_build_fdt(const struct vmm *v, void *buf, size_t size);
 
-/* Emulate an MMIO access (UART, mailbox): false if no device is there. */
+/* Emulate an MMIO access (UART, mailbox, GIC): false if no device is there. */
 bool vmm_mmio(struct vmm *v, unsigned cpu, struct pvm_exit *e);
 
 /* Boot the hypervisor's attestation layer from the simulated device secret. */

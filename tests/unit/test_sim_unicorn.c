@@ -123,10 +123,65 @@ static const uint32_t wfi[] = {
 	0x14000000, /* b . */
 };
 
+/* The GIC CPU interface on: Group 1 enabled, priority mask open. */
+#define GIC_ON                                                                                     \
+	0xd2801fe2,	    /* movz x2, #0xff */                                                   \
+		0xd5184602, /* msr icc_pmr_el1, x2 */                                              \
+		0xd2800022, /* movz x2, #1 */                                                      \
+		0xd518cce2  /* msr icc_igrpen1_el1, x2 */
+
 static const uint32_t irq[] = {
-	0xd50342ff, /* msr daifclr, #2 */
-	0xd503207f, /* wfi */
+	GIC_ON, 0xd50342ff, /* msr daifclr, #2 */
+	0xd503207f,	    /* wfi */
+	0x14000000,	    /* b . */
+};
+
+/* The CPU interface with IRQs masked: acknowledge and end by hand. */
+static const uint32_t icc[] = {
+	GIC_ON,	    0xd538cca3, /* mrs x3, icc_sre_el1 */
+	0xf9000023,		/* str x3, [x1] */
+	0xd538cc04,		/* mrs x4, icc_iar1_el1 */
+	0xf9000024,		/* str x4, [x1] */
+	0xd538cb63,		/* mrs x3, icc_rpr_el1 */
+	0xf9000023,		/* str x3, [x1] */
+	0xd518cc24,		/* msr icc_eoir1_el1, x4 */
+	0xd538cb63,		/* mrs x3, icc_rpr_el1 */
+	0xf9000023,		/* str x3, [x1] */
+	0xd538cc43,		/* mrs x3, icc_hppir1_el1 */
+	0xf9000023,		/* str x3, [x1] */
+	0x14000000,		/* b . */
+};
+
+/* ICC_* registers the interface does not have, or not in that direction. */
+static const uint32_t icc_sgi1r[] = {
+	0xd538cba3, /* mrs x3, icc_sgi1r_el1 (write-only, and not emulated) */
 	0x14000000, /* b . */
+};
+
+static const uint32_t icc_iar1_write[] = {
+	0xd518cc03, /* msr icc_iar1_el1, x3 (read-only) */
+	0x14000000, /* b . */
+};
+
+static const uint32_t icc_ap1r0[] = {
+	0xd538c903, /* mrs x3, icc_ap1r0_el1 (not emulated) */
+	0x14000000, /* b . */
+};
+
+/* The virtual timer: its count, 1/512 s ahead, WFI, its interrupt. */
+static const uint32_t timer[] = {
+	0xd53be043,		/* mrs x3, cntvct_el0 */
+	0xf9000023,		/* str x3, [x1] */
+	GIC_ON,	    0xd53be003, /* mrs x3, cntfrq_el0 */
+	0xd349fc63,		/* lsr x3, x3, #9 */
+	0xd51be303,		/* msr cntv_tval_el0, x3 */
+	0xd51be322,		/* msr cntv_ctl_el0, x2 */
+	0xd503207f,		/* wfi */
+	0xd538cc03,		/* mrs x3, icc_iar1_el1 */
+	0xf9000023,		/* str x3, [x1] */
+	0xd53be323,		/* mrs x3, cntv_ctl_el0 */
+	0xf9000023,		/* str x3, [x1] */
+	0x14000000,		/* b . */
 };
 
 static const uint32_t big[] = {
@@ -358,12 +413,54 @@ static void virtual_irq_is_taken_at_the_irq_vector(void **state)
 	unsigned vm = boot(true, PROG(irq));
 
 	(void)state;
-	/* msr daifclr, #2; wfi */
+	/* The CPU interface on; msr daifclr, #2; wfi */
 	run(vm, &e);
 	assert_int_equal(e.kind, PVM_EXIT_WFI);
-	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 27), PVM_OK);
+	assert_int_equal(e.wfi.deadline, PVM_WFI_NO_DEADLINE);
+	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 48), PVM_OK);
 	/* Taken at VBAR + 0x280 with ELR_EL1 = the instruction after the WFI. */
-	expect_mmio(vm, &e, true, UART + 8, 8, GUEST + PROLOGUE + 8);
+	expect_mmio(vm, &e, true, UART + 8, 8, GUEST + PROLOGUE + 24);
+	fx_destroy(vm);
+}
+
+static void gic_cpu_interface_through_system_registers(void **state)
+{
+	struct pvm_exit e = {0};
+	unsigned vm = boot(true, PROG(icc));
+
+	(void)state;
+	/* Pending before the guest runs; its IRQs stay masked (PSTATE.I). */
+	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 48), PVM_OK);
+	expect_report(vm, &e, 0x7);  /* ICC_SRE_EL1 */
+	expect_report(vm, &e, 48);   /* ICC_IAR1_EL1 */
+	expect_report(vm, &e, 0xa0); /* ICC_RPR_EL1: active across the exits */
+	expect_report(vm, &e, 0xff); /* after the EOI: idle */
+	expect_report(vm, &e, 1023); /* ICC_HPPIR1_EL1: nothing pending */
+	fx_destroy(vm);
+}
+
+static void virtual_timer_interrupt_after_wfi(void **state)
+{
+	struct pvm_exit e = {0};
+	unsigned vm = boot(true, PROG(timer));
+	uint64_t before = pvm_sim_counter(), count, deadline;
+
+	(void)state;
+	/* The guest's count is the simulator's. */
+	run(vm, &e);
+	fx_expect_mmio(&e, UART, 8, true, e.mmio.data);
+	count = e.mmio.data;
+	assert_true(before <= count && count <= pvm_sim_counter());
+	/* WFI before the deadline: an exit that reports it. */
+	run(vm, &e);
+	assert_int_equal(e.kind, PVM_EXIT_WFI);
+	deadline = e.wfi.deadline;
+	assert_true(deadline > count && deadline <= count + PVM_SIM_COUNTER_HZ / 512 + 1000000);
+	while (pvm_sim_counter() < deadline)
+		;
+	/* Then the interrupt is pending: INTID 27, and CNTV_CTL_EL0 says ISTATUS. */
+	expect_report(vm, &e, 27);
+	expect_report(vm, &e, 0x5);
 	fx_destroy(vm);
 }
 
@@ -381,6 +478,10 @@ static void guest_exceptions_reach_the_guest(void **state)
 		{PROG(brk), 0xf2000007ull, GUEST + PROLOGUE, false},
 		/* UDF: through the core, which injects UNDEF (EC 0). */
 		{PROG(undef), 0x02000000ull, GUEST + PROLOGUE, true},
+		/* ICC_* registers the CPU interface does not have, or not that way: likewise. */
+		{PROG(icc_sgi1r), 0x02000000ull, GUEST + PROLOGUE, true},
+		{PROG(icc_iar1_write), 0x02000000ull, GUEST + PROLOGUE, true},
+		{PROG(icc_ap1r0), 0x02000000ull, GUEST + PROLOGUE, true},
 	};
 	unsigned i;
 
@@ -508,6 +609,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(wfi_exits_and_resumes_after_it, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(virtual_irq_is_taken_at_the_irq_vector, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(gic_cpu_interface_through_system_registers,
+						fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(virtual_timer_interrupt_after_wfi, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(guest_exceptions_reach_the_guest, fx_setup,
 						fx_teardown),

@@ -102,6 +102,29 @@ void *pvm_sim_ram(pvm_paddr_t pa, uint64_t size);
  */
 pvm_status_t pvm_sim_carve(uint64_t npages, uint64_t align_pages, pvm_paddr_t *pa);
 
+/**
+ * @brief Frequency of the simulated CPUs' generic timer (CNTFRQ_EL0), in Hz:
+ *        Unicorn's, a 16 ns period.
+ */
+#define PVM_SIM_COUNTER_HZ 62500000ull
+
+/**
+ * @brief The simulated CPUs' virtual count now (CNTVCT_EL0 of every binary
+ *        guest; CNTVOFF is 0): CLOCK_MONOTONIC at ::PVM_SIM_COUNTER_HZ.
+ *
+ * What a VMM compares a ::PVM_EXIT_WFI deadline with. Any thread.
+ * @return The count, in ticks of ::PVM_SIM_COUNTER_HZ.
+ */
+uint64_t pvm_sim_counter(void);
+
+/**
+ * @brief When the virtual count reaches @p count: CLOCK_MONOTONIC time in
+ *        nanoseconds (UINT64_MAX if it never will), for a timed wait.
+ * @param count A count, e.g. a WFI exit's deadline.
+ * @return Nanoseconds of CLOCK_MONOTONIC.
+ */
+uint64_t pvm_sim_counter_ns(uint64_t count);
+
 /** @brief Kind of memory access the simulated MMU checks. */
 enum pvm_sim_access {
 	PVM_SIM_READ = 0,  /**< Data read. */
