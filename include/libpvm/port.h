@@ -166,8 +166,10 @@ struct pvm_trap;
  * On the EL2 port this is the assembly world switch; on the simulator it
  * resumes a simulated guest CPU (a C function or a Unicorn engine) and on
  * the KVM port it is `KVM_RUN`. A port delivers a pending virtual IRQ as
- * the hardware does (HCR_EL2.VI or list registers: taken when the guest's
- * PSTATE.I is clear) and clears its bit in @p ctx once taken.
+ * the hardware does (HCR_EL2.VI, list registers, or the simulator's
+ * emulated GICv3 CPU interface: taken when the guest's PSTATE.I is clear)
+ * and clears its bit in @p ctx once taken (or, with a CPU interface, once
+ * the guest acknowledges it).
  */
 void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap);
 
@@ -182,11 +184,10 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap);
  * @return ::PVM_OK; ::PVM_E_NOTSUP (the port cannot deliver this INTID to
  *         this VM: nothing is queued and the call fails with it).
  *
- * Ports whose world switch delivers the bitmap (list registers, HCR_EL2.VI)
- * queue everything. A port whose interrupt controller lives elsewhere (KVM's
- * in-kernel vGIC) raises the interrupt there, at once, so that a vCPU
- * waiting for it in the kernel wakes. Called with the core's memory lock
- * held: must not block for long.
+ * Ports whose world switch delivers the bitmap (list registers, an emulated
+ * CPU interface, HCR_EL2.VI) queue everything. A port whose interrupt controller lives elsewhere
+ * (KVM's in-kernel vGIC) raises the interrupt there, at once, so that a vCPU waiting for it in the
+ * kernel wakes. Called with the core's memory lock held: must not block for long.
  */
 pvm_status_t pvm_port_vcpu_irq(unsigned vm, unsigned index, unsigned intid, bool *queue);
 

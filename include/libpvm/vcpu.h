@@ -116,8 +116,10 @@ enum pvm_trap_kind {
  * guest stopped (an interrupt the guest has acknowledged but not yet
  * deactivated stays in its list register across runs), ICH_VMCR_EL2 (the
  * guest's priority mask and group enables) and the active-priority
- * registers. The core only zeroes it at vCPU reset; ports without a GIC CPU
- * interface (the simulator, KVM) do not use it.
+ * registers. The core only zeroes it at vCPU reset. The simulator's binary
+ * guests keep their emulated GICv3 CPU interface here in the same formats
+ * (vmcr, ap1r[0], and in lr[] the interrupts acknowledged and not yet
+ * deactivated); KVM keeps it in the kernel and does not use it.
  */
 struct pvm_vgic_state {
 	uint64_t lr[PVM_VGIC_LR_MAX]; /**< ICH_LR<n>_EL2 values in use, lr[0..nr_lr). */
@@ -326,8 +328,10 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vm, unsigned index, stru
  *         when the VM has no in-kernel GIC; see libpvm/kvm.h).
  *
  * The interrupt is delivered when the guest next runs with interrupts
- * unmasked (HCR_EL2.VI on the simulator; a list register on hardware), and
- * the pending bit is cleared when delivered. On the KVM port it is an edge
+ * unmasked (a list register on the EL2 port, the emulated GICv3 CPU
+ * interface of the simulator's binary guests, HCR_EL2.VI for its C-function
+ * guests), and the pending bit is cleared when delivered (acknowledged,
+ * with a CPU interface: Group 1, priority 0xa0). On the KVM port it is an edge
  * on the SPI's line of KVM's vGIC, raised at once (pvm_port_vcpu_irq()).
  * Host path.
  */
