@@ -11,7 +11,8 @@
  * it. The virtual timer's PPI 27 is delivered by the hypervisor whatever
  * the redistributor's enable bit says (the hypervisor does not see this
  * emulation): a guest that keeps it disabled must keep its timer disabled
- * too.
+ * too. The host's CPUs run vCPUs at the same time and each serves its
+ * vCPU's MMIO exits: one lock keeps the model and its injections whole.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +26,7 @@
 
 static struct gic_model gic;
 static uint64_t gic_vm;
+static uint32_t gic_lock;
 
 void guest_gic_reset(uint64_t vm)
 {
@@ -49,20 +51,29 @@ static bool deliver(void)
 
 bool guest_gic_raise(uint64_t intid, bool *woke)
 {
+	bool ok;
+
 	*woke = false;
-	if (intid > UINT32_MAX || !gic_model_edge(&gic, (unsigned)intid))
+	if (intid > UINT32_MAX)
 		return false;
-	*woke = deliver();
-	return true;
+	spin_lock(&gic_lock);
+	ok = gic_model_edge(&gic, (unsigned)intid);
+	if (ok)
+		*woke = deliver();
+	spin_unlock(&gic_lock);
+	return ok;
 }
 
 bool guest_gic_mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data, bool *handled,
 		    bool *woke)
 {
+	bool ok;
+
 	*woke = false;
-	if (!gic_model_mmio(&gic, ipa, write, size, data, handled))
-		return false;
-	if (*handled && write)
+	spin_lock(&gic_lock);
+	ok = gic_model_mmio(&gic, ipa, write, size, data, handled);
+	if (ok && *handled && write)
 		*woke = deliver();
-	return true;
+	spin_unlock(&gic_lock);
+	return ok;
 }
