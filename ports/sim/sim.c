@@ -248,14 +248,19 @@ void pvm_port_icache_inval_pou(void *va, size_t size)
 void pvm_port_host_access(pvm_paddr_t pa, uint64_t size, pvm_prot_t prot)
 {
 	uint64_t p = pvm_pa_val(pa);
+	uint8_t *a;
 
-	sim_lock();
 	if (!ram_holds(p, size) || ((p | size) & (PVM_PAGE_SIZE - 1)) || (prot & ~PVM_PROT_RWX))
 		sim_die("host access 0x%llx+0x%llx prot 0x%x: not whole RAM pages",
 			(unsigned long long)p, (unsigned long long)size, prot);
-	memset(sim_m.host_access + (p - sim_m.ram_base) / PVM_PAGE_SIZE, (int)prot,
-	       (size_t)(size / PVM_PAGE_SIZE));
-	sim_unlock();
+	/*
+	 * No simulator lock: the core calls this under its memory lock, which
+	 * orders the writers; a reader (pvm_sim_host_access()) sees each
+	 * page's byte whole. It is on every single-page transition's path.
+	 */
+	a = sim_m.host_access + (p - sim_m.ram_base) / PVM_PAGE_SIZE;
+	for (uint64_t i = 0; i < size / PVM_PAGE_SIZE; i++)
+		__atomic_store_n(&a[i], (uint8_t)prot, __ATOMIC_RELAXED);
 }
 
 unsigned pvm_sim_host_access(pvm_paddr_t pa)
@@ -263,10 +268,9 @@ unsigned pvm_sim_host_access(pvm_paddr_t pa)
 	uint64_t p = pvm_pa_val(pa);
 	unsigned r = PVM_SIM_HOST_ACCESS_UNKNOWN;
 
-	sim_lock();
 	if (ram_holds(p, 1))
-		r = sim_m.host_access[(p - sim_m.ram_base) / PVM_PAGE_SIZE];
-	sim_unlock();
+		r = __atomic_load_n(&sim_m.host_access[(p - sim_m.ram_base) / PVM_PAGE_SIZE],
+				    __ATOMIC_RELAXED);
 	return r;
 }
 
