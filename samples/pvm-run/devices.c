@@ -22,9 +22,15 @@
 
 #define LINE_MAX_BYTES 256
 
-/* One line buffer per vCPU: lines from different vCPUs never mix. */
+/*
+ * One line buffer per vCPU, so lines a bare-metal guest's vCPUs print at
+ * once never mix; a Linux guest's console is one stream (its tty writes a
+ * line from whichever CPU runs it, part on one, the rest on another): only
+ * buffer 0, under uart_lock.
+ */
 static char line[PVM_VCPU_MAX][LINE_MAX_BYTES];
 static size_t line_len[PVM_VCPU_MAX];
+static pthread_mutex_t uart_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* PL011 registers beyond the data and flag registers (offsets, 32-bit). */
 #define UART_REGS_END 0x4c  /* ILPR..DMACR: read back as written */
@@ -50,15 +56,17 @@ void vmm_printf(struct vmm *v, bool err, const char *fmt, ...)
 
 static void uart_putc(struct vmm *v, unsigned cpu, char c)
 {
-	if (c == '\n' || line_len[cpu] == LINE_MAX_BYTES - 1) {
-		line[cpu][line_len[cpu]] = 0;
-		vmm_printf(v, false, "%s\n", line[cpu]);
-		line_len[cpu] = 0;
-		if (c == '\n')
-			return;
+	unsigned b = v->uart_one_stream ? 0 : cpu;
+
+	pthread_mutex_lock(&uart_lock);
+	if (c == '\n' || line_len[b] == LINE_MAX_BYTES - 1) {
+		line[b][line_len[b]] = 0;
+		vmm_printf(v, false, "%s\n", line[b]);
+		line_len[b] = 0;
 	}
-	if (c != '\r')
-		line[cpu][line_len[cpu]++] = c;
+	if (c != '\n' && c != '\r')
+		line[b][line_len[b]++] = c;
+	pthread_mutex_unlock(&uart_lock);
 }
 
 static bool uart(struct vmm *v, unsigned cpu, struct pvm_exit *e, uint64_t off)

@@ -55,6 +55,11 @@ static int cpus(void *fdt, unsigned n)
 		err |= fdt_begin_node(fdt, name);
 		err |= fdt_property_string(fdt, "device_type", "cpu");
 		err |= fdt_property_string(fdt, "compatible", "arm,armv8");
+		/*
+		 * The MPIDR, CPU_ON's target: the vCPU index in libpvm's PSCI;
+		 * KVM's is Aff0 = id % 16, Aff1 = id / 16, the same for the
+		 * PVM_VCPU_MAX (8) vCPUs pvm-run can have.
+		 */
 		err |= fdt_property_u32(fdt, "reg", i);
 		err |= fdt_property_string(fdt, "enable-method", "psci");
 		err |= fdt_end_node(fdt);

@@ -666,6 +666,7 @@ int main(int argc, char **argv)
 		}
 		fclose(r);
 	}
+	g.uart_one_stream = kernel_path != NULL;
 	g.ipa_to_pa = calloc(g.ram_size / PVM_PAGE_SIZE, sizeof(uint64_t));
 	if (!g.ipa_to_pa || setup(kernel_path ? NULL : argv[optind], &entry, &fdt_ipa))
 		return 1;

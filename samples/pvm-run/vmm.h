@@ -67,6 +67,7 @@ struct vmm {
 	bool wake[PVM_VCPU_MAX];
 	/* A Linux guest (linux_load.c): --kernel, --initrd, --cmdline. */
 	const char *cmdline;		   /* /chosen/bootargs, or NULL */
+	bool uart_one_stream;		   /* one console line buffer for all vCPUs */
 	uint64_t initrd_start, initrd_end; /* IPAs; equal: no initrd */
 };
 
