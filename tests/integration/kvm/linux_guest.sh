@@ -2,16 +2,22 @@
 # An unmodified arm64 Linux as a guest of pvm-run-kvm: boot a Debian arm64
 # kernel in QEMU at EL2 (it offers /dev/kvm, as in boot.sh) and, inside it,
 # boot the very same kernel Image again under `pvm-run-kvm --kernel`, with a
-# busybox initramfs whose /init prints a marker and the arch timer's line
-# of /proc/interrupts, then powers off (PSCI SYSTEM_OFF).
-#   linux_guest.sh KERNEL_DIR PVM_RUN_KVM WORK MODE...
-# MODE: protected or non-protected (pvm-run's --non-protected); each runs
-# in the same L1 boot. Passes when, for every mode, pvm-run-kvm exits 0
-# (the guest turned the system off, teardown accounted for every page),
-# the guest's init printed its marker with the kernel's version, its
-# virtual timer interrupt (GICv3 INTID 27, through KVM's in-kernel vGIC)
-# fired, and every page donated was reclaimed. Prints how long each L2
-# boot took, from pvm-run-kvm's start to its exit (L1's clock).
+# busybox initramfs whose /init prints a marker, the CPUs online, the arch
+# timer's and the IPIs' lines of /proc/interrupts, then powers off (PSCI
+# SYSTEM_OFF).
+#   linux_guest.sh KERNEL_DIR PVM_RUN_KVM WORK MODE[:N[:MiB]]...
+# MODE: protected or non-protected (pvm-run's --non-protected), N the
+# guest's vCPUs (--vcpus, default 1), MiB its RAM (--mem, default 128);
+# each runs in the same L1 boot. Passes
+# when, for every run, pvm-run-kvm exits 0 (the guest turned the system
+# off, teardown accounted for every page), the guest's init printed its
+# marker with the kernel's version, N CPUs were online (secondaries started
+# by PSCI CPU_ON), every CPU's virtual timer interrupt (GICv3 INTID 27,
+# through KVM's in-kernel vGIC) fired, with N > 1 every CPU took IPIs (SGIs),
+# the PSCI exits were N (the SMCCC filter: N - 1 CPU_ON and SYSTEM_OFF
+# through libpvm's PSCI) or 1 (Linux 6.1: KVM's PSCI, SYSTEM_OFF only),
+# and every page donated was reclaimed. Prints how long each L2 boot took,
+# from pvm-run-kvm's start to its exit (L1's clock).
 # With PVM_KVM_IRQ_TEST set to the static interrupt table (tests/api/
 # kvm_irq.c), it runs first in L1 and every row must PASS.
 set -uo pipefail
@@ -31,14 +37,17 @@ done
 version=$(cat "$kdir/kernel.version")
 
 rm -rf "$work"
-mkdir -p "$work/l2/bin" "$work/l2/proc" "$work/l2/dev" \
+mkdir -p "$work/l2/bin" "$work/l2/proc" "$work/l2/sys" "$work/l2/dev" \
 	"$work/l1/bin" "$work/l1/proc" "$work/l1/sys" "$work/l1/dev" "$work/l1/tmp"
 cp "$kdir/busybox" "$work/l2/bin/busybox"
 cat >"$work/l2/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
 echo "L2LINUX: init reached, kernel $(/bin/busybox uname -r)"
-/bin/busybox grep arch_timer /proc/interrupts | /bin/busybox sed 's/^/L2LINUX: /'
+echo "L2LINUX: cpus online $(/bin/busybox cat /sys/devices/system/cpu/online)" \
+	"nproc $(/bin/busybox nproc)"
+/bin/busybox grep -E 'arch_timer|^ *IPI' /proc/interrupts | /bin/busybox sed 's/^/L2LINUX: /'
 /bin/busybox poweroff -f
 INIT
 chmod +x "$work/l2/init"
@@ -62,10 +71,11 @@ if [ -x /kvm-irq ]; then
 fi
 ms() { awk '{ printf "%d", \$1 * 1000 }' /proc/uptime; }
 for m in ${modes[*]}; do
+	set -- \$(echo \$m | tr : ' ')
 	opt=
-	[ \$m = non-protected ] && opt=--non-protected
+	[ \$1 = non-protected ] && opt=--non-protected
 	t0=\$(ms)
-	/pvm-run-kvm --port kvm --vcpus 1 --mem 128 \$opt --kernel /Image --initrd /l2.cpio \
+	/pvm-run-kvm --port kvm --vcpus \${2:-1} --mem \${3:-128} \$opt --kernel /Image --initrd /l2.cpio \
 		--cmdline "$cmdline" >/tmp/\$m.out 2>/tmp/\$m.err
 	rc=\$?
 	echo "KVMLINUX: RC \$m \$rc \$((\$(ms) - t0)) ms"
@@ -123,11 +133,54 @@ for m in "${modes[@]}"; do
 		echo "FAIL: $m: the guest's init marker (kernel $version) is missing" >&2
 		ms_status=1
 	fi
-	# "L2LINUX:  11:  955  GICv3  27 Level  arch_timer": fired, through the vGIC.
-	ticks=$(awk '$1 == "L2LINUX:" && $4 == "GICv3" && $5 == 27 && $NF == "arch_timer" {
-		print $3 }' "$work/$m.out")
-	if [ -z "$ticks" ] || [ "$ticks" -eq 0 ]; then
-		echo "FAIL: $m: no virtual timer interrupt (GICv3 27) in the guest" >&2
+	IFS=: read -r _ n _ <<<"$m"
+	n=${n:-1}
+	online=0
+	[ "$n" -gt 1 ] && online="0-$((n - 1))"
+	if ! grep -qx "L2LINUX: cpus online $online nproc $n" "$work/$m.out"; then
+		echo "FAIL: $m: not $n CPUs online ($online) in the guest" >&2
+		ms_status=1
+	fi
+	# "L2LINUX:  11:  955  948  GICv3  27 Level  arch_timer": one count per
+	# CPU, each non-zero: every vCPU's virtual timer fired, through the vGIC.
+	ticks=$(awk -v n="$n" '$1 == "L2LINUX:" && $NF == "arch_timer" {
+		for (g = 3; g <= NF && $g != "GICv3"; g++)
+			;
+		if ($(g + 1) != 27 || g - 3 != n)
+			exit
+		for (i = 3; i < g; i++) {
+			if ($i == 0)
+				exit
+			t = t (t == "" ? "" : "+") $i
+		}
+		print t }' "$work/$m.out")
+	if [ -z "$ticks" ]; then
+		echo "FAIL: $m: a CPU without virtual timer interrupts (GICv3 27)" >&2
+		ms_status=1
+	fi
+	# "L2LINUX: IPI1:  189  152  Function call interrupts": with several
+	# CPUs each must have taken IPIs (SGIs, ICC_SGI1R_EL1 in KVM's vGIC).
+	ipis=$(awk -v n="$n" '$1 == "L2LINUX:" && $2 ~ /^IPI[0-9]+:$/ {
+		for (i = 0; i < n; i++)
+			c[i] += $(3 + i)
+	} END {
+		for (i = 0; i < n; i++) {
+			if (n > 1 && !c[i])
+				exit
+			t = t (i ? "+" : "") c[i]
+		}
+		print t }' "$work/$m.out")
+	if [ -z "$ipis" ]; then
+		echo "FAIL: $m: a CPU that took no IPI" >&2
+		ms_status=1
+	fi
+	# With the SMCCC filter (6.4+) libpvm's PSCI reports each secondary's
+	# CPU_ON and the SYSTEM_OFF; without it KVM's runs CPU_ON (no exit).
+	psci=$(sed -n 's/^pvm-run: exits .* psci=\([0-9]*\) .*/\1/p' "$work/$m.err")
+	want=$n
+	grep -q 'no SMCCC filter' "$work/$m.err" && want=1
+	if [ "${psci:-}" != "$want" ]; then
+		echo "FAIL: $m: ${psci:-no} PSCI exits, expected $want" >&2
 		ms_status=1
 	fi
 	read -r donated reclaimed < <(sed -n \
@@ -137,11 +190,12 @@ for m in "${modes[@]}"; do
 		ms_status=1
 	fi
 	if [ $ms_status -ne 0 ]; then
-		tail -20 "$work/$m.out" "$work/$m.err" >&2
+		tail -n 20 "$work/$m.out" "$work/$m.err" >&2
 		status=1
 	else
-		echo "PASS: $m Linux guest to init in $ms ms (L1 clock), $ticks timer" \
-			"interrupts, $donated pages donated and reclaimed"
+		echo "PASS: $m Linux guest ($n vCPUs) to init in $ms ms (L1 clock), timer" \
+			"interrupts $ticks, IPIs $ipis, $psci PSCI exits, $donated pages" \
+			"donated and reclaimed"
 	fi
 done
 exit $status
