@@ -156,23 +156,33 @@ static pvm_status_t vcpu_run(struct pvm_mem *mem, uint64_t *x)
 	return ret;
 }
 
-/* Calls taking (x1, x2) as a host PA range. */
-static pvm_status_t pa_range(struct pvm_mem *mem, uint32_t fn, const uint64_t *x)
+/* Calls taking (x1, x2) as a host PA range; x1 reports the shortfall on NOMEM. */
+static pvm_status_t pa_range(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 {
 	pvm_paddr_t pa = pvm_pa(x[1]);
+	size_t need = 0;
+	pvm_status_t ret;
 
 	switch (fn) {
 	case PVM_HC_TOPUP:
-		return pvm_mem_topup(mem, pa, x[2]);
+		ret = pvm_mem_topup(mem, pa, x[2], &need);
+		break;
 	case PVM_HC_SHARE_HYP:
-		return pvm_host_share_hyp(mem, pa, x[2]);
+		ret = pvm_host_share_hyp(mem, pa, x[2], &need);
+		break;
 	case PVM_HC_UNSHARE_HYP:
-		return pvm_host_unshare_hyp(mem, pa, x[2]);
+		ret = pvm_host_unshare_hyp(mem, pa, x[2], &need);
+		break;
 	case PVM_HC_DONATE_HYP:
-		return pvm_host_donate_hyp(mem, pa, x[2]);
+		ret = pvm_host_donate_hyp(mem, pa, x[2], &need);
+		break;
 	default: /* PVM_HC_RECLAIM_HYP */
-		return pvm_hyp_donate_host(mem, pa, x[2]);
+		ret = pvm_hyp_donate_host(mem, pa, x[2], &need);
+		break;
 	}
+	if (ret == PVM_E_NOMEM)
+		x[1] = need;
+	return ret;
 }
 
 static pvm_status_t dispatch(struct pvm_mem *mem, uint32_t fn, uint64_t *x)

@@ -805,17 +805,18 @@ void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
 		p[i].flags |= PVM_PAGE_F_INUSE;
 }
 
-static pvm_status_t donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, rule_fn rule)
+static pvm_status_t donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, rule_fn rule,
+				       size_t *need)
 {
 	struct xfer x = {
 		.mem = mem, .id = PVM_ID_HYP, .rule = rule, .apply = apply_to_host, .scrub = true};
 
-	return run_xfer(&x, pa, n, NULL);
+	return run_xfer(&x, pa, n, need);
 }
 
 pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
 {
-	return donate_host_locked(mem, pa, n, rule_hyp_release);
+	return donate_host_locked(mem, pa, n, rule_hyp_release, NULL);
 }
 
 pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
@@ -834,11 +835,14 @@ pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t
 }
 
 static pvm_status_t host_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n, rule_fn rule,
-			     apply_fn apply, unsigned id, size_t *need)
+			     apply_fn apply, size_t *need)
 {
-	struct xfer x = {.mem = mem, .id = id, .rule = rule, .apply = apply};
-	pvm_status_t ret = check_pages(mem, pa, n);
+	struct xfer x = {.mem = mem, .id = PVM_ID_HYP, .rule = rule, .apply = apply};
+	pvm_status_t ret;
 
+	if (need)
+		*need = 0;
+	ret = check_pages(mem, pa, n);
 	if (ret)
 		return ret;
 	pvm_port_lock(&mem->lock);
@@ -847,54 +851,146 @@ static pvm_status_t host_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n, ru
 	return ret;
 }
 
-pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
 {
-	return host_hyp(mem, pa, npages, rule_share_hyp, apply_share_hyp, PVM_ID_HYP, NULL);
+	return host_hyp(mem, pa, npages, rule_share_hyp, apply_share_hyp, need);
 }
 
-pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+				  size_t *need)
 {
-	return host_hyp(mem, pa, npages, rule_unshare_hyp, apply_unshare_hyp, PVM_ID_HYP, NULL);
+	return host_hyp(mem, pa, npages, rule_unshare_hyp, apply_unshare_hyp, need);
 }
 
+/* Pins live in the metadata only (host_entry() ignores them): no stage-2 changes. */
 pvm_status_t pvm_hyp_pin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
 {
-	return host_hyp(mem, pa, npages, rule_pin, apply_pin, PVM_ID_HYP, NULL);
+	return host_hyp(mem, pa, npages, rule_pin, apply_pin, NULL);
 }
 
 pvm_status_t pvm_hyp_unpin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
 {
-	return host_hyp(mem, pa, npages, rule_unpin, apply_unpin, PVM_ID_HYP, NULL);
+	return host_hyp(mem, pa, npages, rule_unpin, apply_unpin, NULL);
 }
 
-pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
 {
-	return host_hyp(mem, pa, npages, rule_host_owned_unlent, apply_to_owner, PVM_ID_HYP, NULL);
+	return host_hyp(mem, pa, npages, rule_host_owned_unlent, apply_to_owner, need);
 }
 
-pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
 {
-	pvm_status_t ret = check_pages(mem, pa, npages);
+	pvm_status_t ret;
 
+	if (need)
+		*need = 0;
+	ret = check_pages(mem, pa, npages);
 	if (ret)
 		return ret;
 	pvm_port_lock(&mem->lock);
-	ret = donate_host_locked(mem, pvm_pa_val(pa), npages, rule_hyp_donate_host);
+	ret = donate_host_locked(mem, pvm_pa_val(pa), npages, rule_hyp_donate_host, need);
 	pvm_port_unlock(&mem->lock);
 	return ret;
 }
 
-pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+/*
+ * A host block (a leaf larger than a page) that holds part of [a, end) and
+ * reaches outside it: donating its pages splits it. Its whole range, and
+ * its permissions and state bits, go to *e.
+ */
+static bool edge_block(struct pvm_mem *mem, uint64_t at, uint64_t a, uint64_t end,
+		       struct pvm_stage2_mapping *e)
 {
-	pvm_status_t ret = pvm_host_donate_hyp(mem, pa, npages);
+	return pvm_stage2_lookup(&mem->host, pvm_ipa(at), e) == PVM_OK && e->valid &&
+	       e->size > PAGE && (e->base < a || e->base + e->size > end);
+}
 
+/*
+ * A top-up the pool cannot pay for: the host blocks around the range must
+ * split, and the pool has too few pages for their tables. The pages being
+ * donated pay instead (as pKVM's host feeds its memcache), but only those
+ * the host can no longer reach: each edge block is first broken whole (an
+ * invalid entry and a TLB invalidation, which needs no table), so the host
+ * cannot write its pages while they are filled as tables; those of the
+ * range go to the pool, the rest of each block is mapped again as it was
+ * (from the pool), and the transition then runs with nothing left to split.
+ * The tables rebuilt are the ones the split would have made, so the count
+ * the transition reported is what they take. On success [*lo, *hi) are the
+ * range's pages still to be given to the pool.
+ */
+static pvm_status_t topup_self(struct xfer *x, uint64_t a, uint64_t n, uint64_t *lo, uint64_t *hi,
+			       size_t *need)
+{
+	struct pvm_mem *mem = x->mem;
+	uint64_t end = a + pages_to_bytes(n), fed;
+	struct pvm_stage2_mapping e[2];
+	unsigned ne = 0;
+	pvm_status_t ret;
+
+	*lo = a;
+	*hi = end;
+	if (edge_block(mem, a, a, end, &e[ne])) {
+		*lo = e[ne].base + e[ne].size < end ? e[ne].base + e[ne].size : end;
+		*hi = *lo > *hi ? *lo : *hi;
+		ne++;
+	}
+	if (*lo < end && edge_block(mem, end - PAGE, a, end, &e[ne])) {
+		*hi = e[ne].base > *lo ? e[ne].base : *lo;
+		ne++;
+	}
+	fed = ((*lo - a) + (end - *hi)) >> PVM_PAGE_SHIFT;
+	if (fed + pvm_pool_free_pages(&mem->pool) < x->pages)
+		return PVM_E_NOMEM; /* *need already says what the pool lacks */
+
+	for (unsigned i = 0; i < ne; i++)
+		(void)pvm_stage2_annotate(&mem->host, pvm_ipa(e[i].base), e[i].size, 0, NULL);
+	if (*lo > a)
+		(void)pvm_pool_donate(&mem->pool, pvm_pa(a), (size_t)((*lo - a) >> PVM_PAGE_SHIFT));
+	if (end > *hi)
+		(void)pvm_pool_donate(&mem->pool, pvm_pa(*hi),
+				      (size_t)((end - *hi) >> PVM_PAGE_SHIFT));
+	for (unsigned i = 0; i < ne; i++) {
+		uint64_t b = e[i].base, t = e[i].base + e[i].size;
+
+		if (b < a)
+			(void)pvm_stage2_map(&mem->host, pvm_ipa(b), pvm_pa(b), a - b, e[i].prot, 0,
+					     NULL);
+		if (t > end)
+			(void)pvm_stage2_map(&mem->host, pvm_ipa(end), pvm_pa(end), t - end,
+					     e[i].prot, 0, NULL);
+	}
+	if (need)
+		*need = 0;
+	ret = run_xfer(x, a, n, need);
+	return ret;
+}
+
+pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
+{
+	struct xfer x = {.mem = mem,
+			 .id = PVM_ID_HYP,
+			 .rule = rule_host_owned_unlent,
+			 .apply = apply_to_owner};
+	uint64_t a = pvm_pa_val(pa), lo = a, hi = a + pages_to_bytes(npages);
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	ret = check_pages(mem, pa, npages);
 	if (ret)
 		return ret;
 	pvm_port_lock(&mem->lock);
-	mem_mark_inuse_locked(mem, pvm_pa_val(pa), npages);
-	(void)pvm_pool_donate(&mem->pool, pa, (size_t)npages);
+	ret = run_xfer(&x, a, npages, need);
+	if (ret == PVM_E_NOMEM)
+		ret = topup_self(&x, a, npages, &lo, &hi, need);
+	if (!ret) {
+		mem_mark_inuse_locked(mem, a, npages);
+		if (hi > lo)
+			(void)pvm_pool_donate(&mem->pool, pvm_pa(lo),
+					      (size_t)((hi - lo) >> PVM_PAGE_SHIFT));
+	}
 	pvm_port_unlock(&mem->lock);
-	return PVM_OK;
+	return ret;
 }
 
 uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max)

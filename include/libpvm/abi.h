@@ -161,15 +161,16 @@
 #define PVM_HC_BASE 0xc6001000u /**< First host call. */
 /** x1: libpvm ABI version out (::PVM_HC_ABI_VERSION). */
 #define PVM_HC_VERSION (PVM_HC_BASE + 0u)
-/** x1: PA of the first page, x2: pages. Donates pages to the hypervisor's pool. */
+/** x1: PA of the first page, x2: pages. Donates pages to the hypervisor's pool
+ * (::pvm_mem_topup()). x1 out: pages needed on ::PVM_E_NOMEM. */
 #define PVM_HC_TOPUP (PVM_HC_BASE + 1u)
-/** x1: PA, x2: pages. ::pvm_host_share_hyp(). */
+/** x1: PA, x2: pages. ::pvm_host_share_hyp(). x1 out: pages needed on ::PVM_E_NOMEM. */
 #define PVM_HC_SHARE_HYP (PVM_HC_BASE + 2u)
-/** x1: PA, x2: pages. ::pvm_host_unshare_hyp(). */
+/** x1: PA, x2: pages. ::pvm_host_unshare_hyp(). x1 out: pages needed on ::PVM_E_NOMEM. */
 #define PVM_HC_UNSHARE_HYP (PVM_HC_BASE + 3u)
-/** x1: PA, x2: pages. ::pvm_host_donate_hyp(). */
+/** x1: PA, x2: pages. ::pvm_host_donate_hyp(). x1 out: pages needed on ::PVM_E_NOMEM. */
 #define PVM_HC_DONATE_HYP (PVM_HC_BASE + 4u)
-/** x1: PA, x2: pages. ::pvm_hyp_donate_host(). */
+/** x1: PA, x2: pages. ::pvm_hyp_donate_host(). x1 out: pages needed on ::PVM_E_NOMEM. */
 #define PVM_HC_RECLAIM_HYP (PVM_HC_BASE + 5u)
 /** x1: VM handle, x2: PA, x3: IPA, x4: pages. ::pvm_host_share_guest(). x1 out: pages needed. */
 #define PVM_HC_SHARE_GUEST (PVM_HC_BASE + 6u)
@@ -216,7 +217,7 @@
 /** Completion flag of ::PVM_HC_VCPU_RUN: the MMIO access failed; inject an abort. */
 #define PVM_HC_RUN_F_ABORT (1u << 0)
 /** What ::PVM_HC_VERSION returns: major << 16 | minor. */
-#define PVM_HC_ABI_VERSION 0x00010001u
+#define PVM_HC_ABI_VERSION 0x00010002u
 /**@}*/
 
 #endif /* LIBPVM_ABI_H */

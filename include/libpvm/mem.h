@@ -206,12 +206,21 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 /**
  * @brief The host gives pages to the hypervisor's table pool.
  * @param mem The memory. @param pa First page. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return As pvm_host_donate_hyp().
  *
  * A host donate hyp transition followed by handing the pages to the pool;
- * the usual answer to ::PVM_E_NOMEM.
+ * the usual answer to ::PVM_E_NOMEM. The transition itself may need table
+ * pages (the host blocks around the range split): when the pool cannot pay
+ * for them, the donated pages that lie in those blocks do, so a top-up of
+ * one page into an empty pool succeeds when the page sits in a 2 MiB block
+ * (one table), and a top-up of two or more pages in the same block when it
+ * sits in a 1 GiB one (two tables). Only when the donated pages inside the
+ * split blocks are fewer than the tables does it fail, changing nothing,
+ * with ::PVM_E_NOMEM and `*need` the pages the pool lacks: a top-up of that
+ * many pages elsewhere (or of a whole aligned block) then lets it through.
  */
-pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need);
 
 /**
  * @brief Give free pool pages back to the host.
@@ -230,24 +239,54 @@ uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max);
  * listed in the file description.
  * @{
  */
-/** @brief Lend host pages to the hypervisor. @param mem Memory. @param pa First page. @param npages
- * Pages. @return Status. */
-pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
-/** @brief Take pages lent to the hypervisor back. @param mem Memory. @param pa First page. @param
- * npages Pages. @return Status. */
-pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
-/** @brief Pin pages the hypervisor borrows, so the host cannot unshare them. @param mem Memory.
- * @param pa First page. @param npages Pages. @return Status. */
+/**
+ * @brief Lend host pages to the hypervisor.
+ * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
+ *             restating the host's entries splits the blocks around the range.
+ * @return Status.
+ */
+pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need);
+/**
+ * @brief Take pages lent to the hypervisor back.
+ * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
+ *             a range shared as a whole block and taken back in part splits it.
+ * @return Status.
+ */
+pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+				  size_t *need);
+/**
+ * @brief Pin pages the hypervisor borrows, so the host cannot unshare them.
+ * @param mem Memory. @param pa First page. @param npages Pages.
+ * @return Status; never ::PVM_E_NOMEM: a pin lives in the metadata only and
+ *         changes no stage-2 entry, so it needs no table page.
+ */
 pvm_status_t pvm_hyp_pin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
-/** @brief Drop one pin of each page. @param mem Memory. @param pa First page. @param npages Pages.
- * @return Status. */
+/**
+ * @brief Drop one pin of each page.
+ * @param mem Memory. @param pa First page. @param npages Pages.
+ * @return Status; never ::PVM_E_NOMEM (as pvm_hyp_pin_shared()).
+ */
 pvm_status_t pvm_hyp_unpin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
-/** @brief Give host pages to the hypervisor. @param mem Memory. @param pa First page. @param npages
- * Pages. @return Status. */
-pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
-/** @brief Give hypervisor pages (not the carve-out) to the host. Hypervisor-internal. @param mem
- * Memory. @param pa First page. @param npages Pages. @return Status. */
-pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+/**
+ * @brief Give host pages to the hypervisor.
+ * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
+ *             annotating part of a host block splits it.
+ * @return Status.
+ */
+pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+				 size_t *need);
+/**
+ * @brief Give hypervisor pages (not the carve-out) to the host. Hypervisor-internal.
+ * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
+ *             mapping part of a range annotated as a whole block splits it.
+ * @return Status.
+ */
+pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+				 size_t *need);
 /**
  * @brief Lend host pages to a non-protected VM at an IPA.
  * @param mem Memory. @param vm VM handle. @param pa First page. @param ipa Guest IPA.

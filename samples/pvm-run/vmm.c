@@ -80,6 +80,7 @@ int vmm_topup(struct vmm *v, uint64_t pages)
 	 */
 	uint64_t blocks = (pages * PVM_PAGE_SIZE + BLOCK - 1) / BLOCK, pa;
 	pvm_status_t ret;
+	size_t need = 0;
 
 	if (!blocks)
 		blocks = 1;
@@ -88,9 +89,11 @@ int vmm_topup(struct vmm *v, uint64_t pages)
 		fprintf(stderr, "pvm-run: host memory exhausted\n");
 		return -1;
 	}
-	ret = pvm_mem_topup(&v->mem, pvm_pa(pa), blocks * BLOCK / PVM_PAGE_SIZE);
+	/* Whole aligned blocks: annotating them splits nothing, so this needs no pool page. */
+	ret = pvm_mem_topup(&v->mem, pvm_pa(pa), blocks * BLOCK / PVM_PAGE_SIZE, &need);
 	if (ret) {
-		fprintf(stderr, "pvm-run: pool top-up: %s\n", pvm_strerror(ret));
+		fprintf(stderr, "pvm-run: pool top-up: %s (%zu pages short)\n", pvm_strerror(ret),
+			need);
 		return -1;
 	}
 	pthread_mutex_lock(&v->lock);

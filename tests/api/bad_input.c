@@ -86,7 +86,7 @@ static int setup(void)
 
 	if (port_init() || pvm_mem_init(&mem, &mc, NULL) ||
 	    pvm_mem_topup(&mem, pvm_pa(host_pages(4 * BLOCK / PVM_PAGE_SIZE, BLOCK)),
-			  4 * BLOCK / PVM_PAGE_SIZE) ||
+			  4 * BLOCK / PVM_PAGE_SIZE, NULL) ||
 	    pvm_vm_create(&mem, &vc, pvm_pa(host_pages(n, BLOCK)), n, &vm, &need) ||
 	    pvm_vcpu_create(&mem, vm, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &vcpu, &need))
 		return -1;

@@ -97,7 +97,7 @@ static void t_happy(void **state)
 	hc(x);
 	assert_int_equal(x[0], PVM_OK);
 	assert_int_equal(x[1], PVM_HC_ABI_VERSION);
-	assert_int_equal(x[1], 0x10001);
+	assert_int_equal(x[1], 0x10002);
 
 	/* TOPUP: four pages into the pool. */
 	pool = pvm_pool_free_pages(&fx_mem.pool);
@@ -836,11 +836,59 @@ static void t_hostile(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/*
+ * The host <-> hypervisor calls with an empty pool: a call that splits a
+ * host block answers NOMEM with the shortfall in x1 and changes nothing; a
+ * TOPUP pays for its own split; after it the calls go through.
+ */
+static void t_hyp_need(void **state)
+{
+	static uint64_t held[2048];
+	const uint64_t blk = FX_RAM + 50 * FX_MiB; /* an untouched host block */
+	static const uint32_t fns[] = {PVM_HC_SHARE_HYP, PVM_HC_DONATE_HYP};
+	size_t n = 0;
+	struct pvm_page_info pi;
+	uint64_t x[8];
+
+	(void)state;
+	/* Empty the pool: the fixture's pages are held here, not given back. */
+	while (n < 2048 && pvm_pool_free_pages(&fx_mem.pool)) {
+		pvm_paddr_t pa;
+
+		assert_int_equal(pvm_pool_alloc(&fx_mem.pool, &pa), PVM_OK);
+		held[n++] = pvm_pa_val(pa);
+	}
+	assert_int_equal(pvm_pool_free_pages(&fx_mem.pool), 0);
+	for (size_t i = 0; i < 2; i++) {
+		memcpy(x, (uint64_t[8]){fns[i], blk + (i + 1) * FX_PAGE, 1}, sizeof(x));
+		hc(x);
+		assert_int_equal((int64_t)x[0], PVM_E_NOMEM);
+		assert_int_equal(x[1], 1);
+		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(blk + (i + 1) * FX_PAGE), &pi),
+				 PVM_OK);
+		assert_int_equal(pi.owner, PVM_ID_HOST);
+		assert_false(pi.hyp_borrows);
+	}
+	/* One page into the empty pool: it becomes the table its own split needs. */
+	memcpy(x, (uint64_t[8]){PVM_HC_TOPUP, blk + 8 * FX_PAGE, 1}, sizeof(x));
+	hc(x);
+	assert_int_equal(x[0], PVM_OK);
+	for (size_t i = 0; i < 2; i++) {
+		memcpy(x, (uint64_t[8]){fns[i], blk + (i + 1) * FX_PAGE, 1}, sizeof(x));
+		hc(x);
+		assert_int_equal(x[0], PVM_OK);
+	}
+	assert_int_equal(pvm_mem_check(&fx_mem, NULL), PVM_OK);
+	while (n)
+		pvm_pool_free(&fx_mem.pool, pvm_pa(held[--n]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(t_happy, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_measured, attest_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(t_hyp_need, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(t_hostile, world_setup, fx_teardown),
 	};
 

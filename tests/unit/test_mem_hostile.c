@@ -141,7 +141,7 @@ static uint64_t res_take(uint64_t n)
 
 static void topup(uint64_t n)
 {
-	ok(pvm_mem_topup(&mem, pvm_pa(res_take(n)), n), "top-up from the reserve");
+	ok(pvm_mem_topup(&mem, pvm_pa(res_take(n)), n, NULL), "top-up from the reserve");
 }
 
 /* Make the pool hold exactly k free pages. */
@@ -208,7 +208,7 @@ static int setup(void **state)
 	mem_init_tight();
 	ok(pvm_sim_bbm_watch(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host)), "watch");
 	/* A whole host block: annotating it costs no table, so an empty pool can take it. */
-	ok(pvm_mem_topup(&mem, pvm_pa(POOLBLK), 512), "top-up of a whole block");
+	ok(pvm_mem_topup(&mem, pvm_pa(POOLBLK), 512, NULL), "top-up of a whole block");
 
 	for (int i = 0; i < V_NFIX; i++)
 		vms[i] = create_vm(vm_cfg[i].ipa_bits, vm_cfg[i].protected_vm, VMPG(i));
@@ -222,9 +222,9 @@ static int setup(void **state)
 	ok(pvm_host_share_guest(&mem, vms[V_N1], pvm_pa(PA_N), pvm_ipa(IPA_N1), 2, PVM_PROT_R,
 				NULL),
 	   "lend to N1");
-	ok(pvm_host_share_hyp(&mem, pvm_pa(PA_HS), 2), "lend to hyp");
+	ok(pvm_host_share_hyp(&mem, pvm_pa(PA_HS), 2, NULL), "lend to hyp");
 	ok(pvm_hyp_pin_shared(&mem, pvm_pa(PA_HS), 1), "pin");
-	ok(pvm_host_donate_hyp(&mem, pvm_pa(PA_HD), 2), "donate to hyp");
+	ok(pvm_host_donate_hyp(&mem, pvm_pa(PA_HD), 2, NULL), "donate to hyp");
 	ok(pvm_host_donate_guest(&mem, vms[V_D], pvm_pa(PA_D), pvm_ipa(IPA_D), 2, NULL),
 	   "donate to D");
 	ok(pvm_vm_teardown_start(&mem, vms[V_D]), "D dies");
@@ -427,19 +427,19 @@ static pvm_status_t call(const struct hcase *c)
 
 	switch (c->op) {
 	case OP_SHARE_HYP:
-		return pvm_host_share_hyp(&mem, pa, c->n);
+		return pvm_host_share_hyp(&mem, pa, c->n, NULL);
 	case OP_UNSHARE_HYP:
-		return pvm_host_unshare_hyp(&mem, pa, c->n);
+		return pvm_host_unshare_hyp(&mem, pa, c->n, NULL);
 	case OP_PIN:
 		return pvm_hyp_pin_shared(&mem, pa, c->n);
 	case OP_UNPIN:
 		return pvm_hyp_unpin_shared(&mem, pa, c->n);
 	case OP_DONATE_HYP:
-		return pvm_host_donate_hyp(&mem, pa, c->n);
+		return pvm_host_donate_hyp(&mem, pa, c->n, NULL);
 	case OP_HYP_DONATE_HOST:
-		return pvm_hyp_donate_host(&mem, pa, c->n);
+		return pvm_hyp_donate_host(&mem, pa, c->n, NULL);
 	case OP_TOPUP:
-		return pvm_mem_topup(&mem, pa, c->n);
+		return pvm_mem_topup(&mem, pa, c->n, NULL);
 	case OP_SHARE_GUEST:
 		return pvm_host_share_guest(&mem, vm, pa, ipa, c->n, c->arg ? c->arg : PVM_PROT_RW,
 					    &need);
@@ -1207,26 +1207,133 @@ static void test_nomem_vm_create(void **state)
 }
 
 /*
- * Top-up with an empty pool. Topping up with pages that sit in an
- * untouched host block needs a table page to split the host's block, which
- * the pool does not have: the host can still refill it with a whole block.
+ * Top-up with an empty pool. The page sits in an untouched host block, so
+ * the donation splits it and needs a table the pool does not have: the
+ * donated page itself becomes that table (the host cannot reach it any
+ * more), and a range over two blocks pays for both of their tables.
  */
 static void test_topup_empty_pool(void **state)
 {
-	pvm_status_t st;
+	size_t need = 77;
 
 	(void)state;
 	pool_set(0);
-	take(&snap_a);
-	st = pvm_mem_topup(&mem, pvm_pa(BLK0 + PAGE), 1);
-	take(&snap_b);
-	if (st != PVM_OK) {
-		assert_int_equal(st, PVM_E_NOMEM);
-		same(&snap_a, &snap_b);
-	}
-	ok(pvm_mem_topup(&mem, pvm_pa(BLK8), 512), "top-up of a whole block");
+	ok(pvm_mem_topup(&mem, pvm_pa(BLK0 + PAGE), 1, &need), "top-up of one page");
+	assert_int_equal(need, 0);
 	check();
-	assert_true(pool_free() >= 511);
+	assert_int_equal(pool_free(), 0);
+	ok(pvm_mem_topup(&mem, pvm_pa(BLK8 + 2 * MiB - 2 * PAGE), 4, &need),
+	   "top-up over 2 blocks");
+	check();
+	assert_int_equal(pool_free(), 2);
+	/* The split blocks keep every other page mapped for the host, as before. */
+	ok(pvm_host_donate_hyp(&mem, pvm_pa(BLK0), 1, &need), "a page next to the table");
+	ok(pvm_host_share_hyp(&mem, pvm_pa(BLK8 + 2 * MiB + 2 * PAGE), 1, &need), "after it");
+	check();
+	assert_int_equal(pool_free(), 2);
+	assert_int_equal(pvm_sim_bbm_check(), 0);
+}
+
+/* The host <-> hypervisor calls that split a block, with an empty pool. */
+enum hyp_call { H_SHARE, H_UNSHARE, H_DONATE, H_RECLAIM, H_TOPUP };
+
+static pvm_status_t hyp_call(enum hyp_call c, uint64_t pa, uint64_t n, size_t *need)
+{
+	switch (c) {
+	case H_SHARE:
+		return pvm_host_share_hyp(&mem, pvm_pa(pa), n, need);
+	case H_UNSHARE:
+		return pvm_host_unshare_hyp(&mem, pvm_pa(pa), n, need);
+	case H_DONATE:
+		return pvm_host_donate_hyp(&mem, pvm_pa(pa), n, need);
+	case H_RECLAIM:
+		return pvm_hyp_donate_host(&mem, pvm_pa(pa), n, need);
+	case H_TOPUP:
+		return pvm_mem_topup(&mem, pvm_pa(pa), n, need);
+	}
+	return PVM_E_NOTSUP;
+}
+
+static const struct {
+	const char *name;
+	enum hyp_call prep; /* done whole first, with a full pool (a whole block: no table) */
+	uint64_t prep_pa, prep_n;
+	enum hyp_call call;
+	uint64_t pa, n;
+	pvm_status_t want; /* with the pool empty */
+	size_t need;
+} hyp_rows[] = {
+	{"share one page of a block", H_TOPUP, 0, 0, H_SHARE, BLK10 + PAGE, 1, PVM_E_NOMEM, 1},
+	{"share across two blocks", H_TOPUP, 0, 0, H_SHARE, BLK8 + 2 * MiB - PAGE, 2, PVM_E_NOMEM,
+	 2},
+	{"donate one page of a block", H_TOPUP, 0, 0, H_DONATE, BLK10 + 8 * PAGE, 1, PVM_E_NOMEM,
+	 1},
+	{"donate across two blocks", H_TOPUP, 0, 0, H_DONATE, BLK8 + 2 * MiB - 3 * PAGE, 5,
+	 PVM_E_NOMEM, 2},
+	{"unshare part of a block lent whole", H_SHARE, BLK10, 512, H_UNSHARE, BLK10 + PAGE, 1,
+	 PVM_E_NOMEM, 1},
+	{"reclaim part of a block donated whole", H_DONATE, BLK10, 512, H_RECLAIM, BLK10 + PAGE, 2,
+	 PVM_E_NOMEM, 1},
+	{"unshare a whole block lent whole", H_SHARE, BLK10, 512, H_UNSHARE, BLK10, 512, PVM_OK, 0},
+	{"reclaim a whole block donated whole", H_DONATE, BLK10, 512, H_RECLAIM, BLK10, 512, PVM_OK,
+	 0},
+	{"share a page already split", H_TOPUP, 0, 0, H_SHARE, PA_FREE, 1, PVM_OK, 0},
+	{"bad input: misaligned", H_TOPUP, 0, 0, H_DONATE, BLK10 + 1, 1, PVM_E_INVAL, 0},
+	{"bad input: no pages", H_TOPUP, 0, 0, H_SHARE, BLK10, 0, PVM_E_INVAL, 0},
+	{"bad input: outside RAM", H_TOPUP, 0, 0, H_UNSHARE, RAM_END, 1, PVM_E_RANGE, 0},
+	{"bad state before the pool", H_TOPUP, 0, 0, H_RECLAIM, BLK10, 1, PVM_E_STATE, 0},
+};
+
+/*
+ * Each call that must split a host block with the pool empty: PVM_E_NOMEM
+ * with the exact shortfall, nothing changed; topped up with exactly that
+ * many pages, the same call succeeds.
+ */
+static void test_hyp_calls_need(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(hyp_rows) / sizeof(hyp_rows[0]); i++) {
+		size_t need = 77;
+		pvm_status_t st;
+
+		teardown(NULL);
+		setup(NULL);
+		if (hyp_rows[i].prep_n)
+			ok(hyp_call(hyp_rows[i].prep, hyp_rows[i].prep_pa, hyp_rows[i].prep_n,
+				    NULL),
+			   hyp_rows[i].name);
+		pool_set(0);
+		take(&snap_a);
+		st = hyp_call(hyp_rows[i].call, hyp_rows[i].pa, hyp_rows[i].n, &need);
+		if (st != hyp_rows[i].want || need != hyp_rows[i].need)
+			fail_msg("%s: %s, need %zu", hyp_rows[i].name, pvm_strerror(st), need);
+		check();
+		if (st != PVM_E_NOMEM) {
+			if (st != PVM_OK) {
+				take(&snap_b);
+				same(&snap_a, &snap_b);
+			}
+			continue;
+		}
+		take(&snap_b);
+		same(&snap_a, &snap_b);
+		topup(need);
+		ok(hyp_call(hyp_rows[i].call, hyp_rows[i].pa, hyp_rows[i].n, &need),
+		   hyp_rows[i].name);
+		assert_int_equal(need, 0);
+		assert_int_equal(pool_free(), 0);
+		check();
+	}
+}
+
+/* Pins live in the metadata: an empty pool never stops them. */
+static void test_pin_needs_no_pool(void **state)
+{
+	(void)state;
+	pool_set(0);
+	ok(pvm_hyp_pin_shared(&mem, pvm_pa(PA_HS), 2), "pin");
+	ok(pvm_hyp_unpin_shared(&mem, pvm_pa(PA_HS), 2), "unpin");
+	check();
 }
 
 /* Pins count up to a limit; one more is refused and changes nothing. */
@@ -1247,11 +1354,11 @@ static void test_pin_saturation(void **state)
 	if (st != PVM_E_BUSY && st != PVM_E_STATE)
 		fail_msg("pin beyond the limit: %s", pvm_strerror(st));
 	same(&snap_a, &snap_b);
-	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(PA_HS + PAGE), 1), PVM_E_BUSY);
+	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(PA_HS + PAGE), 1, NULL), PVM_E_BUSY);
 	for (unsigned i = 0; i < n; i++)
 		ok(pvm_hyp_unpin_shared(&mem, pvm_pa(PA_HS + PAGE), 1), "unpin");
 	assert_int_equal(pvm_hyp_unpin_shared(&mem, pvm_pa(PA_HS + PAGE), 1), PVM_E_STATE);
-	ok(pvm_host_unshare_hyp(&mem, pvm_pa(PA_HS + PAGE), 1), "unshare");
+	ok(pvm_host_unshare_hyp(&mem, pvm_pa(PA_HS + PAGE), 1, NULL), "unshare");
 	check();
 }
 
@@ -1351,6 +1458,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nomem_reclaim_partway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_vm_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topup_empty_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hyp_calls_need, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_needs_no_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_saturation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_borrow_saturation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vm_table_full, setup, teardown),

@@ -190,7 +190,7 @@ static void test_non_protected_sharing(void **state)
 	assert_string_equal(buf, "hello");
 	assert_int_equal(guest_rw(b, 0x10000, buf, 6, true), PVM_E_PERM);
 	/* Donating a shared page is refused; so is donating to a non-protected VM. */
-	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 8 * MiB), 1), PVM_E_STATE);
+	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 8 * MiB), 1, NULL), PVM_E_STATE);
 	assert_int_equal(
 		pvm_host_donate_guest(&mem, a, pvm_pa(RAM + 9 * MiB), pvm_ipa(0x100000), 1, NULL),
 		PVM_E_PERM);
@@ -282,24 +282,24 @@ static void test_cache_sync_for_guest(void **state)
 static void test_hyp_share_pin(void **state)
 {
 	(void)state;
-	assert_int_equal(pvm_host_share_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2), PVM_OK);
+	assert_int_equal(pvm_host_share_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_OK);
 	assert_int_equal(pvm_hyp_pin_shared(&mem, pvm_pa(RAM + 12 * MiB), 1), PVM_OK);
 	check();
-	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2), PVM_E_BUSY);
+	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_E_BUSY);
 	assert_int_equal(pvm_hyp_unpin_shared(&mem, pvm_pa(RAM + 12 * MiB), 1), PVM_OK);
-	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2), PVM_OK);
+	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_OK);
 	check();
 	/* Pool top-up and return; the host cannot ask for in-use pages back. */
-	assert_int_equal(pvm_mem_topup(&mem, pvm_pa(RAM + 16 * MiB), 8), PVM_OK);
+	assert_int_equal(pvm_mem_topup(&mem, pvm_pa(RAM + 16 * MiB), 8, NULL), PVM_OK);
 	check();
-	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 16 * MiB), 1), PVM_E_STATE);
+	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 16 * MiB), 1, NULL), PVM_E_STATE);
 	assert_int_equal(pvm_mem_reclaim_pool(&mem, 8), 8);
 	check();
 	/* A VM's own pages are in use too; a loose hyp page is not. */
 	(void)new_vm(true, RAM + 32 * MiB);
-	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 32 * MiB), 1), PVM_E_STATE);
-	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 20 * MiB), 1), PVM_OK);
-	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 20 * MiB), 1), PVM_OK);
+	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 32 * MiB), 1, NULL), PVM_E_STATE);
+	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
 	check();
 }
 

@@ -512,7 +512,7 @@ static void topup_reserve(size_t n)
 			FAIL("the reserve is exhausted");
 		for (len = 0; len < n && i + len < RES_FIRST + RES_PAGES && usable(i + len); len++)
 			;
-		pvm_status_t st = pvm_mem_topup(&mem, pvm_pa(RAM + i * PAGE), len);
+		pvm_status_t st = pvm_mem_topup(&mem, pvm_pa(RAM + i * PAGE), len, NULL);
 		if (st != PVM_OK)
 			FAIL("top-up of %llu reserve pages at 0x%llx: %s", (unsigned long long)len,
 			     (unsigned long long)(RAM + i * PAGE), sname(st));
@@ -562,19 +562,19 @@ static pvm_status_t do_call(const struct call *c, size_t *need, bool *has_need)
 	*has_need = false;
 	switch (c->op) {
 	case O_SHARE_HYP:
-		return pvm_host_share_hyp(&mem, pvm_pa(c->pa), c->n);
+		return pvm_host_share_hyp(&mem, pvm_pa(c->pa), c->n, NULL);
 	case O_UNSHARE_HYP:
-		return pvm_host_unshare_hyp(&mem, pvm_pa(c->pa), c->n);
+		return pvm_host_unshare_hyp(&mem, pvm_pa(c->pa), c->n, NULL);
 	case O_PIN:
 		return pvm_hyp_pin_shared(&mem, pvm_pa(c->pa), c->n);
 	case O_UNPIN:
 		return pvm_hyp_unpin_shared(&mem, pvm_pa(c->pa), c->n);
 	case O_DONATE_HYP:
-		return pvm_host_donate_hyp(&mem, pvm_pa(c->pa), c->n);
+		return pvm_host_donate_hyp(&mem, pvm_pa(c->pa), c->n, NULL);
 	case O_HYP_DONATE_HOST:
-		return pvm_hyp_donate_host(&mem, pvm_pa(c->pa), c->n);
+		return pvm_hyp_donate_host(&mem, pvm_pa(c->pa), c->n, NULL);
 	case O_TOPUP:
-		return pvm_mem_topup(&mem, pvm_pa(c->pa), c->n);
+		return pvm_mem_topup(&mem, pvm_pa(c->pa), c->n, NULL);
 	default:
 		FAIL("do_call: op %d", c->op);
 	}

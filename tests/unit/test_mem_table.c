@@ -641,17 +641,17 @@ static pvm_status_t call(const struct row *r, uint64_t *left)
 
 	switch (r->call) {
 	case C_SHARE_HYP:
-		return pvm_host_share_hyp(&mem, pa, 1);
+		return pvm_host_share_hyp(&mem, pa, 1, NULL);
 	case C_UNSHARE_HYP:
-		return pvm_host_unshare_hyp(&mem, pa, 1);
+		return pvm_host_unshare_hyp(&mem, pa, 1, NULL);
 	case C_PIN:
 		return pvm_hyp_pin_shared(&mem, pa, 1);
 	case C_UNPIN:
 		return pvm_hyp_unpin_shared(&mem, pa, 1);
 	case C_DONATE_HYP:
-		return pvm_host_donate_hyp(&mem, pa, 1);
+		return pvm_host_donate_hyp(&mem, pa, 1, NULL);
 	case C_HYP_DONATE_HOST:
-		return pvm_hyp_donate_host(&mem, pa, 1);
+		return pvm_hyp_donate_host(&mem, pa, 1, NULL);
 	case C_SHARE_GUEST:
 		return pvm_host_share_guest(&mem, h, pa, ipa, 1, lend_prot[r->vm], NULL);
 	case C_UNSHARE_GUEST:

@@ -207,7 +207,7 @@ static void test_donate(void)
 	int64_t ret;
 
 	fill(donated, PAGE, 0xa5);
-	ret = hvc(PVM_HC_DONATE_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
+	ret = hc_topup(PVM_HC_DONATE_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_DONATE_HYP: %ld", ret);
 	print("host: donated page 0x%lx to the hypervisor\n", pa(donated));
 
@@ -220,7 +220,7 @@ static void test_donate(void)
 	CHECK(host_abort_far() == pa(donated) + 64 && (host_abort_esr() & (1u << 6)),
 	      "write abort: FAR 0x%lx ESR 0x%lx (WnR expected)", host_abort_far(),
 	      host_abort_esr());
-	ret = hvc(PVM_HC_DONATE_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
+	ret = hc_topup(PVM_HC_DONATE_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);
 	CHECK(ret == -6 /* PVM_E_STATE */, "donating the page twice returned %ld", ret);
 
 	ret = hvc(PVM_HC_RECLAIM_HYP, pa(donated), 1, 0, 0, 0, 0, NULL);

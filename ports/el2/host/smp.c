@@ -185,7 +185,7 @@ void test_cpus(void)
 	CHECK(!is_online(1) && is_off(1), "CPU 1 is not off at the start");
 
 	/* Pages that are no longer the host's: the hypervisor's, a guest's. */
-	ret = hvc(PVM_HC_DONATE_HYP, pa(hyp_page), 1, 0, 0, 0, 0, NULL);
+	ret = hc_topup(PVM_HC_DONATE_HYP, pa(hyp_page), 1, 0, 0, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_DONATE_HYP: %ld", ret);
 	vm = vm_create(16 * PAGE);
 	ret = hc_topup(PVM_HC_DONATE_GUEST, vm, pa(guest_pg), VM_RAM_IPA, 1, 0, 0, NULL);

@@ -127,7 +127,7 @@ int main(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	if (pvm_kvm_init(&kc, NULL) || pvm_mem_init(&mem, &mc, NULL) ||
-	    pvm_mem_topup(&mem, pvm_pa(take(512, 2 * MiB)), 512) ||
+	    pvm_mem_topup(&mem, pvm_pa(take(512, 2 * MiB)), 512, NULL) ||
 	    pvm_vm_create(&mem, &vc, pvm_pa(take(n, 2 * MiB)), n, &vm, NULL)) {
 		printf("FAIL setup\nEND failed\n");
 		return 1;
@@ -169,7 +169,7 @@ int main(void)
 	back(b, 0, "reclaimed: the VMM reads zero from B and writes it");
 
 	faults(c, true, &v);
-	check(!pvm_mem_topup(&mem, pvm_pa(c), 1), "give page C to libpvm's pool");
+	check(!pvm_mem_topup(&mem, pvm_pa(c), 1, NULL), "give page C to libpvm's pool");
 	gone(c, "pool page: the VMM's read of C faults");
 	check(pvm_mem_reclaim_pool(&mem, 1024) > 0, "take the pool's free pages back");
 	back(c, 0, "back from the pool: C is zero and the VMM's again");
