@@ -1233,6 +1233,26 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 	return ret;
 }
 
+pvm_status_t pvm_mem_host_fault(struct pvm_mem *mem, pvm_paddr_t pa, pvm_prot_t access)
+{
+	struct pvm_stage2_mapping m;
+	pvm_status_t ret;
+
+	if (!mem || (access != PVM_PROT_R && access != PVM_PROT_W && access != PVM_PROT_X))
+		return PVM_E_INVAL;
+	pvm_port_lock(&mem->lock);
+	ret = pvm_stage2_lookup(&mem->host, pvm_ipa(pvm_pa_val(pa)), &m);
+	pvm_port_unlock(&mem->lock);
+	if (ret == PVM_E_NOENT)
+		return PVM_E_PERM; /* unmapped: another component's page */
+	if (ret)
+		return ret;
+	/* Device memory is never executable (stage2.h). */
+	if (!(m.prot & access) || (access == PVM_PROT_X && (m.prot & PVM_PROT_DEVICE)))
+		return PVM_E_PERM;
+	return ret;
+}
+
 pvm_status_t pvm_mem_page(struct pvm_mem *mem, pvm_paddr_t pa, struct pvm_page_info *info)
 {
 	const struct pvm_page *p;

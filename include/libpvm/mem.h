@@ -339,6 +339,28 @@ pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa
 				       uint64_t npages, size_t *need);
 /** @} */
 
+/**
+ * @brief Decide a host stage-2 fault: does the host have the access it took
+ *        a fault for?
+ * @param mem    The memory.
+ * @param pa     The faulting address (the host's IPA is its PA).
+ * @param access ::PVM_PROT_R, ::PVM_PROT_W or ::PVM_PROT_X: what the
+ *               faulting access was (one bit).
+ * @return ::PVM_OK if the host's stage-2 grants @p access at @p pa now:
+ *         the fault raced a transition on another CPU (break-before-make
+ *         leaves an entry invalid for a moment, under the memory lock) and
+ *         the host should just run the instruction again; ::PVM_E_PERM if
+ *         it does not (the page is the hypervisor's or a guest's, or the
+ *         host may only read it): the port injects an abort into the host;
+ *         ::PVM_E_INVAL for a NULL @p mem or an @p access that is not one
+ *         of the three bits; ::PVM_E_RANGE for an address beyond the host's
+ *         IPA space.
+ *
+ * Called by a port's host abort handler (hypervisor context). Takes the
+ * memory lock, so it returns only once any transition in flight is over.
+ */
+pvm_status_t pvm_mem_host_fault(struct pvm_mem *mem, pvm_paddr_t pa, pvm_prot_t access);
+
 /** @brief What pvm_mem_page() reports about one page. */
 struct pvm_page_info {
 	unsigned owner;		   /**< Component id of the owner. */

@@ -179,9 +179,20 @@ static void host_abort(uint64_t esr)
 	uint64_t far = read_sysreg(far_el2);
 	uint64_t ipa = pvm_hpfar_ipa(read_sysreg(hpfar_el2), far);
 	bool iabt = PVM_ESR_EC(esr) == PVM_EC_IABT_LOW;
+	unsigned fsc = esr & PVM_FSC_TYPE_MASK;
+	pvm_prot_t access = iabt ? PVM_PROT_X : (esr & PVM_ISS_WNR) ? PVM_PROT_W : PVM_PROT_R;
 	struct pvm_page_info info;
 	int owner = -1;
 
+	/*
+	 * A stage-2 fault on an access the host's stage-2 grants (once the
+	 * memory lock is free) raced a transition on another CPU, whose
+	 * break-before-make left the entry invalid for a moment: the host
+	 * runs the instruction again (ELR_EL2 still points at it).
+	 */
+	if ((fsc == PVM_FSC_TRANS_ANY || fsc == PVM_FSC_AF_ANY || fsc == PVM_FSC_PERM_ANY) &&
+	    pvm_mem_host_fault(&el2_mem, pvm_pa(ipa), access) == PVM_OK)
+		return;
 	if (!pvm_mem_page(&el2_mem, pvm_pa(ipa), &info))
 		owner = (int)info.owner;
 	print("el2: host %s abort at IPA 0x%lx (page owner %d): injecting a synchronous external "

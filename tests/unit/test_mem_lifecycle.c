@@ -279,6 +279,62 @@ static void test_cache_sync_for_guest(void **state)
 	check();
 }
 
+/*
+ * A host stage-2 fault is retried only when the host's stage-2 grants the
+ * access (it raced a transition on another CPU); otherwise the port injects
+ * an abort. One row per (page state, access).
+ */
+static void test_host_fault(void **state)
+{
+	unsigned p = new_vm(true, RAM + 32 * MiB), np = new_vm(false, RAM + 33 * MiB);
+	static const struct {
+		uint64_t pa;
+		pvm_prot_t access;
+		pvm_status_t want;
+	} rows[] = {
+		/* the host's own page */
+		{RAM + 1 * MiB, PVM_PROT_R, PVM_OK},
+		{RAM + 1 * MiB, PVM_PROT_W, PVM_OK},
+		{RAM + 1 * MiB, PVM_PROT_X, PVM_OK},
+		/* donated to a protected guest */
+		{RAM + 2 * MiB, PVM_PROT_R, PVM_E_PERM},
+		{RAM + 2 * MiB, PVM_PROT_W, PVM_E_PERM},
+		{RAM + 2 * MiB, PVM_PROT_X, PVM_E_PERM},
+		/* donated to the hypervisor, and its VM pages */
+		{RAM + 20 * MiB, PVM_PROT_R, PVM_E_PERM},
+		{RAM + 32 * MiB, PVM_PROT_W, PVM_E_PERM},
+		/* lent to the hypervisor, lent to a non-protected guest: still the host's */
+		{RAM + 12 * MiB, PVM_PROT_W, PVM_OK},
+		{RAM + 8 * MiB, PVM_PROT_W, PVM_OK},
+		/* bad calls */
+		{RAM + 1 * MiB, 0, PVM_E_INVAL},
+		{RAM + 1 * MiB, PVM_PROT_R | PVM_PROT_W, PVM_E_INVAL},
+		{RAM + 1 * MiB, PVM_PROT_RWX, PVM_E_INVAL},
+		{RAM + 1 * MiB, PVM_PROT_DEVICE, PVM_E_INVAL},
+		{1ull << 52, PVM_PROT_R, PVM_E_RANGE},
+	};
+
+	(void)state;
+	assert_int_equal(
+		pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000), 1, NULL),
+		PVM_OK);
+	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_host_share_hyp(&mem, pvm_pa(RAM + 12 * MiB), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 1,
+					      PVM_PROT_RW, NULL),
+			 PVM_OK);
+	check();
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		pvm_status_t got = pvm_mem_host_fault(&mem, pvm_pa(rows[i].pa), rows[i].access);
+
+		if (got != rows[i].want)
+			fail_msg("row %zu: pa 0x%llx access 0x%x: %d, want %d", i,
+				 (unsigned long long)rows[i].pa, rows[i].access, got, rows[i].want);
+	}
+	assert_int_equal(pvm_mem_host_fault(NULL, pvm_pa(RAM), PVM_PROT_R), PVM_E_INVAL);
+	check(); /* deciding changes nothing */
+}
+
 static void test_hyp_share_pin(void **state)
 {
 	(void)state;
@@ -310,6 +366,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relinquish_zeroes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_protected_sharing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_sync_for_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hyp_share_pin, setup, teardown),
 	};
 
