@@ -54,6 +54,10 @@ void pvm_exit_pack(const struct pvm_exit *e, uint64_t x[8])
 	case PVM_EXIT_WFI:
 		x[2] = e->wfi.deadline;
 		break;
+	case PVM_EXIT_IPI:
+		x[2] = e->ipi.targets;
+		x[3] = e->ipi.intid;
+		break;
 	default:
 		break;
 	}
@@ -102,6 +106,10 @@ pvm_status_t pvm_exit_unpack(const uint64_t x[8], struct pvm_exit *e)
 		break;
 	case PVM_EXIT_WFI:
 		e->wfi.deadline = x[2];
+		break;
+	case PVM_EXIT_IPI:
+		e->ipi.targets = x[2];
+		e->ipi.intid = (uint32_t)x[3];
 		break;
 	case PVM_EXIT_INTERRUPTED:
 		break;

@@ -23,7 +23,10 @@
 /*
  * HCR_EL2 for a guest: stage-2 on (VM), interrupts and SErrors routed to
  * EL2 (IMO/FMO/AMO), WFI/WFE and SMC trapped (TWI/TWE/TSC), set/way
- * operations upgraded (SWIO), EL1 is AArch64 (RW).
+ * operations upgraded (SWIO), ID register reads trapped (TID3: the guest
+ * sees pvm_sysreg_id_value()'s sanitised values), EL1 is AArch64 (RW), and the guest's pointer
+ * authentication its own (APK/API: its instructions and key registers do
+ * not trap; the port switches the keys, regs.pauth, as pKVM does).
  */
 #define HCR_VM	 (1ull << 0)
 #define HCR_SWIO (1ull << 1)
@@ -32,11 +35,15 @@
 #define HCR_AMO	 (1ull << 5)
 #define HCR_VI	 (1ull << 7)
 #define HCR_TWI	 (1ull << 13)
+#define HCR_TID3 (1ull << 18)
 #define HCR_TWE	 (1ull << 14)
 #define HCR_TSC	 (1ull << 19)
 #define HCR_RW	 (1ull << 31)
+#define HCR_APK	 (1ull << 40)
+#define HCR_API	 (1ull << 41)
 #define HCR_GUEST                                                                                  \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TWE | HCR_TSC | HCR_RW)
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TWE | HCR_TID3 |          \
+	 HCR_TSC | HCR_RW | HCR_APK | HCR_API)
 
 /* SCTLR_EL1 at reset with the MMU and caches off (the RES1 bits of Armv8.0). */
 #define SCTLR_EL1_RESET 0x30d00800ull
@@ -249,6 +256,31 @@ static enum vcpu_verdict handle_sync(struct pvm_mem *mem, struct pvm_vm *vm, str
 	case PVM_TC_IABT:
 		return handle_abort(vm, vcpu, trap, &info, exit);
 	case PVM_TC_SYSREG:
+		if (pvm_sysreg_trap_policy(trap->esr) == PVM_SYSREG_RAZ_WI) {
+			/* Debug and PMU registers: read as zero, writes ignored. */
+			if (info.sys_read && info.sys_rt != 31)
+				vcpu->ctx.regs.x[info.sys_rt] = 0;
+			vcpu->ctx.regs.pc += 4;
+			return V_RESUME;
+		}
+		if (pvm_sysreg_trap_policy(trap->esr) == PVM_SYSREG_SGI) {
+			uint64_t val = info.sys_rt == 31 ? 0 : vcpu->ctx.regs.x[info.sys_rt];
+
+			vcpu->ctx.regs.pc += 4;
+			return vcpu_sgi(mem, vm, vcpu, val, exit);
+		}
+		if (pvm_sysreg_trap_policy(trap->esr) == PVM_SYSREG_ID_REG) {
+			/* CRm 4:1, Op2 19:17 of the ISS: what the CPU has, sanitised. */
+			unsigned crm = (unsigned)(trap->esr >> 1) & 15u;
+			unsigned op2 = (unsigned)(trap->esr >> 17) & 7u;
+
+			if (info.sys_rt != 31)
+				vcpu->ctx.regs.x[info.sys_rt] =
+					pvm_sysreg_id_value(crm, op2, pvm_port_id_reg(crm, op2));
+			vcpu->ctx.regs.pc += 4;
+			return V_RESUME;
+		}
+		return inject(vcpu, PVM_FAULT_UNDEF, 0, 0, exit);
 	case PVM_TC_AARCH32:
 	case PVM_TC_UNHANDLED:
 	default:

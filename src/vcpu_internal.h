@@ -73,6 +73,15 @@ pvm_status_t vm_copy_to_guest(struct pvm_vm *vm, uint64_t ipa, const void *buf, 
 bool guest_attest_call(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu, uint32_t fn,
 		       const uint64_t *a);
 
+/*
+ * A write of ICC_SGI1R_EL1 (vcpu_sgi.c): the vCPUs of @vm it names (bit
+ * n: vCPU n) when vCPU @self writes @val; then vcpu_sgi() makes the SGI
+ * pending in each and exits with PVM_EXIT_IPI (or resumes: nobody named).
+ */
+uint64_t vcpu_sgi_targets(const struct pvm_vm *vm, unsigned self, uint64_t val);
+enum vcpu_verdict vcpu_sgi(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+			   uint64_t val, struct pvm_exit *exit);
+
 /* The vCPU whose MPIDR is @mpidr, or NULL. Aff1..Aff3 must be zero. */
 struct pvm_vcpu *vm_vcpu_by_mpidr(struct pvm_vm *vm, uint64_t mpidr);
 

@@ -151,6 +151,50 @@ struct pvm_esr_info {
  */
 pvm_status_t pvm_esr_decode(uint64_t esr, struct pvm_esr_info *info);
 
+/** @brief What a protected guest gets for a trapped MSR/MRS: pvm_sysreg_trap_policy(). */
+enum pvm_sysreg_policy {
+	PVM_SYSREG_UNDEF = 0, /**< An undefined-instruction exception in the guest. */
+	PVM_SYSREG_RAZ_WI,    /**< Reads as zero, writes ignored; the guest goes on. */
+	PVM_SYSREG_ID_REG,    /**< An ID register read: pvm_sysreg_id_value(). */
+	PVM_SYSREG_SGI,	      /**< An MSR ICC_SGI1R_EL1: an IPI to vCPUs of the VM. */
+};
+
+/**
+ * @brief What a protected guest reads from an AArch64 ID register
+ *        (Op0 3, Op1 0, CRn 0, CRm 1..7, Op2 0..7: those HCR_EL2.TID3 traps).
+ * @param crm CRm (1..7).
+ * @param op2 Op2 (0..7).
+ * @param hw  The CPU's value (pvm_port_id_reg()).
+ * @return @p hw with the features guests do not get hidden, as pKVM
+ *         sanitises them for protected guests: SVE, SME (no Z, P or ZA
+ *         state is switched), MTE, AMU, MPAM, GCS, and of the debug
+ *         features the PMU, SPE, trace and the branch record buffer (their
+ *         registers are trapped: read-as-zero, writes ignored); zero for
+ *         ID_AA64ZFR0_EL1, ID_AA64SMFR0_EL1, ID_AA64DFR1_EL1 and the
+ *         auxiliary ID_AA64AFR<n>_EL1. Everything else as the CPU has it.
+ *
+ * Pure function; any caller.
+ */
+uint64_t pvm_sysreg_id_value(unsigned crm, unsigned op2, uint64_t hw);
+
+/**
+ * @brief The core's answer to a guest's trapped MSR/MRS (EC 0x18).
+ * @param esr ESR_EL2 of the trap.
+ * @return ::PVM_SYSREG_RAZ_WI for the debug registers (Op0 = 2) and the
+ *         PMU's (Op0 = 3: CRn = 9 with CRm = 12..14, CRn = 14 with Op1 = 3
+ *         and CRm = 8..15), which the port traps so that they are neither
+ *         the host's nor the guest's (as pKVM has them for protected
+ *         guests); ::PVM_SYSREG_ID_REG for an MRS of an ID register of
+ *         the group HCR_EL2.TID3 traps (Op0 3, Op1 0, CRn 0, CRm 1..7);
+ *         ::PVM_SYSREG_SGI for an MSR ICC_SGI1R_EL1 (which traps with
+ *         HCR_EL2.IMO: the core delivers the SGI, ::PVM_EXIT_IPI);
+ *         ::PVM_SYSREG_UNDEF for every other register, and for a syndrome
+ *         that is not EC 0x18.
+ *
+ * Pure function; any caller.
+ */
+enum pvm_sysreg_policy pvm_sysreg_trap_policy(uint64_t esr);
+
 /**
  * @brief Build the ESR of a stage-2 data abort, as hardware reports it.
  * @param fsc   Fault status code (e.g. ::PVM_FSC_TRANS_ANY | level).

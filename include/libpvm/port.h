@@ -191,6 +191,21 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap);
  */
 pvm_status_t pvm_port_vcpu_irq(unsigned vm, unsigned index, unsigned intid, bool *queue);
 
+/**
+ * @brief The CPU's own value of an AArch64 ID register of the group
+ *        HCR_EL2.TID3 traps: Op0 3, Op1 0, CRn 0, @p crm (1..7), @p op2 (0..7).
+ * @param crm CRm of the register (1..7).
+ * @param op2 Op2 of the register (0..7).
+ * @return What an MRS of it at EL2 reads (the unallocated encodings of the
+ *         group read as zero). The core hides what guests do not get
+ *         (pvm_sysreg_id_value()) and gives the guest the rest.
+ *
+ * Called when a guest's read of one traps. A port whose guests' ID
+ * registers never trap to the core (the simulator's CPUs do not implement
+ * TID3; KVM keeps them in the kernel) returns 0, "not implemented".
+ */
+uint64_t pvm_port_id_reg(unsigned crm, unsigned op2);
+
 #ifdef __cplusplus
 }
 #endif

@@ -76,6 +76,12 @@ struct pvm_vcpu_regs {
 	uint64_t fp[64];	  /**< V0..V31 (two words each). */
 	uint64_t fpsr;		  /**< FPSR. */
 	uint64_t fpcr;		  /**< FPCR. */
+	/**
+	 * The pointer-authentication keys, APIAKey, APIBKey, APDAKey, APDBKey,
+	 * APGAKey, each as its _EL1 Lo then Hi register: the guest's own
+	 * (HCR_EL2.API/APK set for it), switched by ports on CPUs with PAC.
+	 */
+	uint64_t pauth[10];
 };
 
 /** @brief Guest PSTATE at reset and at exception entry: EL1h with D, A, I, F masked. */
@@ -166,6 +172,7 @@ enum pvm_exit_kind {
 	PVM_EXIT_INTERNAL = 8,	  /**< The vCPU cannot run any more (see internal.status). */
 	PVM_EXIT_NEED_PAGES = 9, /**< The pool ran dry in a guest call: donate need.pages, rerun. */
 	PVM_EXIT_INTERRUPTED = 10, /**< A physical interrupt (or a kick) for the host: rerun. */
+	PVM_EXIT_IPI = 11, /**< The guest sent an SGI to vCPUs that may wait in WFI: run them. */
 };
 
 /** @brief ::PVM_EXIT_MEM_SHARE operations. */
@@ -237,6 +244,15 @@ struct pvm_exit {
 			 */
 			uint64_t deadline;
 		} wfi;
+		/**
+		 * ::PVM_EXIT_IPI: the guest's ICC_SGI1R_EL1 write made SGI @c intid
+		 * pending in these vCPUs (already: nothing for the VMM to inject); a
+		 * VMM whose vCPU among them waits after a WFI exit runs it again.
+		 */
+		struct {
+			uint64_t targets; /**< Bit n: vCPU n. */
+			uint32_t intid;	  /**< The SGI, 0..15. */
+		} ipi;
 		/** ::PVM_EXIT_NEED_PAGES: the call is replayed on the next run. */
 		struct {
 			uint64_t pages; /**< Pages to donate to the pool (pvm_mem_topup()). */

@@ -149,3 +149,29 @@ pvm_status_t pvm_port_vcpu_irq(unsigned vm, unsigned index, unsigned intid, bool
 	*queue = true;
 	return PVM_OK;
 }
+
+/* One MRS per encoding: the register is part of the instruction. */
+#define ID_REG(crm, op2)                                                                           \
+	case crm << 3 | op2:                                                                       \
+		return read_sysreg(S3_0_C0_C##crm##_##op2);
+#define ID_REGS(crm)                                                                               \
+	ID_REG(crm, 0)                                                                             \
+	ID_REG(crm, 1)                                                                             \
+	ID_REG(crm, 2)                                                                             \
+	ID_REG(crm, 3)                                                                             \
+	ID_REG(crm, 4) ID_REG(crm, 5) ID_REG(crm, 6) ID_REG(crm, 7)
+
+uint64_t pvm_port_id_reg(unsigned crm, unsigned op2)
+{
+	switch (crm << 3 | op2) {
+		ID_REGS(1)
+		ID_REGS(2)
+		ID_REGS(3)
+		ID_REGS(4)
+		ID_REGS(5)
+		ID_REGS(6)
+		ID_REGS(7)
+	default:
+		return 0;
+	}
+}

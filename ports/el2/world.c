@@ -60,8 +60,13 @@
  * step of the host's fires in the guest), and PMCR_EL0.E is clear (the
  * host's event and cycle counters do not count the guest's execution, a
  * side channel on it); both are the host's again after the run.
- * Pointer-authentication keys are not switched either: HCR_EL2.APK/API are
- * clear for guests, so their use traps.
+ * Pointer-authentication keys are the guest's own, as pKVM has them: the
+ * core sets HCR_EL2.APK/API for guests (a kernel built with PAC signs its
+ * return addresses from its first function on and writes its keys at boot;
+ * trapped, both would be UNDEFINED), and on a CPU with PAC the port saves
+ * the host's five keys and loads the vCPU's (regs.pauth) around every run.
+ * On a CPU without PAC the bits are cleared (the instructions are NOPs or
+ * UNDEFINED there anyway) and there are no keys to switch.
  */
 #include <stddef.h>
 
@@ -109,6 +114,50 @@ static bool has_pmu(void)
 	return v && v != 0xf;
 }
 
+#define HCR_APK (1ull << 40)
+#define HCR_API (1ull << 41)
+
+/* ID_AA64ISAR1_EL1.APA/API/GPA/GPI or ID_AA64ISAR2_EL1.APA3/GPA3: the CPU has the keys. */
+static bool has_pauth(void)
+{
+	uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+	uint64_t isar2 = read_sysreg(S3_0_C0_C6_2);
+
+	return (isar1 & 0xff000ff0ull) || (isar2 & 0xff00ull);
+}
+
+/*
+ * The five pointer-authentication keys (Lo, Hi each) to k[0..9], or from
+ * it: APIAKey, APIBKey, APDAKey, APDBKey, APGAKey_EL1 by encoding (S3_0_C2_C1..3).
+ */
+static void pauth_save(uint64_t *k)
+{
+	k[0] = read_sysreg(S3_0_C2_C1_0);
+	k[1] = read_sysreg(S3_0_C2_C1_1);
+	k[2] = read_sysreg(S3_0_C2_C1_2);
+	k[3] = read_sysreg(S3_0_C2_C1_3);
+	k[4] = read_sysreg(S3_0_C2_C2_0);
+	k[5] = read_sysreg(S3_0_C2_C2_1);
+	k[6] = read_sysreg(S3_0_C2_C2_2);
+	k[7] = read_sysreg(S3_0_C2_C2_3);
+	k[8] = read_sysreg(S3_0_C2_C3_0);
+	k[9] = read_sysreg(S3_0_C2_C3_1);
+}
+
+static void pauth_load(const uint64_t *k)
+{
+	write_sysreg(k[0], S3_0_C2_C1_0);
+	write_sysreg(k[1], S3_0_C2_C1_1);
+	write_sysreg(k[2], S3_0_C2_C1_2);
+	write_sysreg(k[3], S3_0_C2_C1_3);
+	write_sysreg(k[4], S3_0_C2_C2_0);
+	write_sysreg(k[5], S3_0_C2_C2_1);
+	write_sysreg(k[6], S3_0_C2_C2_2);
+	write_sysreg(k[7], S3_0_C2_C2_3);
+	write_sysreg(k[8], S3_0_C2_C3_0);
+	write_sysreg(k[9], S3_0_C2_C3_1);
+}
+
 /* world.S */
 unsigned el2_guest_run(struct pvm_vcpu_regs *regs);
 /* fpsimd.S: V0..V31, FPSR, FPCR to or from area[0..65]; CPTR_EL2.TFP must be clear. */
@@ -119,6 +168,7 @@ void el2_fpsimd_load(const uint64_t *area);
 struct host_state {
 	uint64_t sys[PVM_SYS_NR];
 	uint64_t sp_el0, elr_el2, spsr_el2, hcr, vttbr, vtcr, cptr, mdcr, mdscr, pmcr;
+	uint64_t pauth[10];
 	uint64_t fp[66] __attribute__((aligned(16))); /* V0..V31, FPSR, FPCR: lazily */
 };
 
@@ -234,12 +284,18 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 	bool guest_fp = false;
 	unsigned vector;
 
+	bool pauth = has_pauth();
+
 	host_save(&host);
 	el1_load(ctx->regs.sys);
+	if (pauth) {
+		pauth_save(host.pauth);
+		pauth_load(ctx->regs.pauth);
+	}
 	write_sysreg(ctx->vtcr, vtcr_el2);
 	write_sysreg(ctx->vttbr, vttbr_el2);
 	/* Virtual interrupts come through the list registers alone: never VI as well. */
-	write_sysreg(ctx->hcr & ~HCR_VI, hcr_el2);
+	write_sysreg(ctx->hcr & ~(HCR_VI | (pauth ? 0 : HCR_APK | HCR_API)), hcr_el2);
 	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TFP | CPTR_EL2_TSM, cptr_el2);
 	write_sysreg(CNTHCTL_GUEST, cnthctl_el2);
 	if (has_pmu())
@@ -266,6 +322,10 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 		}
 	}
 	el1_save(ctx->regs.sys);
+	if (pauth) {
+		pauth_save(ctx->regs.pauth);
+		pauth_load(host.pauth);
+	}
 	if (guest_fp) {
 		el2_fpsimd_save(ctx->regs.fp);
 		el2_fpsimd_load(host.fp);

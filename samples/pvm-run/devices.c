@@ -8,15 +8,14 @@
  * redistributors (gic_model.c).
  *
  * The UART is enough of a PL011 for Linux's amba-pl011 driver and its
- * earlycon: the PrimeCell identification registers the AMBA bus probes,
- * a flag register saying "transmit FIFO empty, receive FIFO empty" (it
- * never fills: every byte is printed as it is written), the control
- * registers reading back what was written, and no interrupt ever raised.
+ * earlycon (pl011_model.c, shared with the EL2 port's host program); every
+ * byte is printed as it is written.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "pl011_model.h"
 #include "pvm_layout.h"
 #include "vmm.h"
 
@@ -32,15 +31,7 @@ static char line[PVM_VCPU_MAX][LINE_MAX_BYTES];
 static size_t line_len[PVM_VCPU_MAX];
 static pthread_mutex_t uart_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* PL011 registers beyond the data and flag registers (offsets, 32-bit). */
-#define UART_REGS_END 0x4c  /* ILPR..DMACR: read back as written */
-#define UART_RIS      0x03c /* raw and masked interrupt status: nothing pending */
-#define UART_MIS      0x040
-#define UART_ICR      0x044 /* write-only */
-#define UART_ID_FIRST 0xfe0
-/* UARTPeriphID0-3 (a PL011 r1p5, designer ARM) and UARTPCellID0-3. */
-static const uint8_t uart_id[8] = {0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
-static uint32_t uart_reg[UART_REGS_END / 4];
+static struct pl011_model uart_model;
 
 void vmm_printf(struct vmm *v, bool err, const char *fmt, ...)
 {
@@ -71,29 +62,10 @@ static void uart_putc(struct vmm *v, unsigned cpu, char c)
 
 static bool uart(struct vmm *v, unsigned cpu, struct pvm_exit *e, uint64_t off)
 {
-	if (off & 3) {
-		if (!e->mmio.write)
-			e->mmio.data = 0; /* not a register: reads as zero, writes ignored */
-		return true;
-	}
-	if (e->mmio.write) {
-		if (off == PVM_LAYOUT_UART_DR)
-			uart_putc(v, cpu, (char)(e->mmio.data & 0xff));
-		else if (off < UART_REGS_END && off != PVM_LAYOUT_UART_FR && off != UART_RIS &&
-			 off != UART_MIS && off != UART_ICR)
-			__atomic_store_n(&uart_reg[off / 4], (uint32_t)e->mmio.data,
-					 __ATOMIC_RELAXED);
-		return true; /* read-only registers: writes ignored */
-	}
-	if (off == PVM_LAYOUT_UART_FR)
-		e->mmio.data = PVM_LAYOUT_UART_FR_IDLE; /* never busy, never full, no input */
-	else if (off >= UART_ID_FIRST)
-		e->mmio.data = uart_id[(off - UART_ID_FIRST) / 4];
-	else if (off < UART_REGS_END && off != PVM_LAYOUT_UART_DR && off != UART_RIS &&
-		 off != UART_MIS && off != UART_ICR)
-		e->mmio.data = __atomic_load_n(&uart_reg[off / 4], __ATOMIC_RELAXED);
-	else
-		e->mmio.data = 0; /* no received data, no interrupt */
+	uint8_t c;
+
+	if (pl011_model_access(&uart_model, off, e->mmio.write, &e->mmio.data, &c))
+		uart_putc(v, cpu, (char)c);
 	return true;
 }
 

@@ -14,7 +14,16 @@
  *  - each redistributor: GICR_WAKER (ChildrenAsleep follows ProcessorSleep
  *    at once), GICR_TYPER (read-only, 64-bit or halves), GICR_IGROUPR0,
  *    GICR_ISENABLER0/ICENABLER0, GICR_IPRIORITYR0..7, GICR_ICFGR0/1
- *    (SGIs edge, PPIs level: read-only, as KVM fixes them).
+ *    (SGIs edge, PPIs level: read-only, as KVM fixes them);
+ *  - what Linux's irq-gic-v3 driver reads and writes besides: GICD_TYPER2
+ *    (zero), GICD_PIDR2
+ *    and each GICR_PIDR2 (ArchRev 3), GICD_IIDR and GICR_IIDR (Arm),
+ *    GICD_ISPENDR<n>/ICPENDR<n> (the SPIs' pending latches), byte accesses
+ *    to GICD_IPRIORITYR<n> and GICR_IPRIORITYR<n>, and RAZ/WI: the active
+ *    state in GICD_ISACTIVER<n>/ICACTIVER<n> and the SGI frame (the CPU
+ *    interface's, in the list registers), the SGI/PPI pending registers,
+ *    GICD_IGRPMODR<n>, GICD_NSACR<n>, GICR_IGRPMODR0, GICR_NSACR (the
+ *    Secure state's) and GICR_CTLR (no LPIs).
  * Anything else in the windows is refused (the guest gets an abort).
  *
  * Pending state is the distributor's for SPIs only: a device's edge
@@ -34,20 +43,37 @@
 #define GICD_CTLR_ARE	(1u << 4)
 #define GICD_CTLR_GRP1	(1u << 1)
 #define GICD_TYPER_OFF	0x0004
+#define GICD_IIDR	0x0008
+#define GICD_TYPER2	0x000c /* RAZ: no vPEs, no extended SPIs beyond TYPER's */
 #define GICD_IGROUPR	0x0080
 #define GICD_ISENABLER	0x0100
 #define GICD_ICENABLER	0x0180
+#define GICD_ISPENDR	0x0200
+#define GICD_ICPENDR	0x0280
+#define GICD_ISACTIVER	0x0300
+#define GICD_ICACTIVER	0x0380
 #define GICD_IPRIORITYR 0x0400
+#define GICD_IGRPMODR	0x0d00
+#define GICD_NSACR	0x0e00
+#define GIC_PIDR2	0xffe8 /* in the distributor's and each RD_base frame */
+#define GIC_PIDR2_V3	0x3b   /* ArchRev 3 (bits 7:4), JEP106 Arm (its 3:0) */
+#define GIC_IIDR_ARM	0x43b  /* Implementer: Arm's JEP106 code; ProductID, Revision 0 */
 #define GICD_ICFGR	0x0c00
 #define GICD_IROUTER	0x6000
 #define IROUTER_MASK	0xff800000ffffffffull /* Aff3, IRM, Aff2, Aff1, Aff0 */
 #define IROUTER_IRM	(1ull << 31)
+#define GICR_CTLR	0x0000
+#define GICR_IIDR	0x0004
 #define GICR_TYPER	0x0008
 #define GICR_WAKER	0x0014
 #define GICR_WAKER_PS	(1u << 1)
 #define GICR_IGROUPR0	(PVM_LAYOUT_GICR_SGI + 0x0080)
 #define GICR_ISENABLER0 (PVM_LAYOUT_GICR_SGI + 0x0100)
 #define GICR_ICENABLER0 (PVM_LAYOUT_GICR_SGI + 0x0180)
+#define GICR_ISPENDR0	(PVM_LAYOUT_GICR_SGI + 0x0200)
+#define GICR_ICACTIVER0 (PVM_LAYOUT_GICR_SGI + 0x0380)
+#define GICR_IGRPMODR0	(PVM_LAYOUT_GICR_SGI + 0x0d00)
+#define GICR_NSACR	(PVM_LAYOUT_GICR_SGI + 0x0e00)
 #define GICR_IPRIORITYR (PVM_LAYOUT_GICR_SGI + 0x0400)
 #define GICR_ICFGR0	(PVM_LAYOUT_GICR_SGI + 0x0c00)
 #define GICR_ICFGR1	(PVM_LAYOUT_GICR_SGI + 0x0c04)
@@ -120,8 +146,49 @@ static bool dist(struct gic_model *g, uint64_t off, bool write, unsigned size, u
 
 	if (off >= GICD_IROUTER && off < GICD_IROUTER + 8 * GIC_MODEL_IRQS)
 		return (size == 4 || size == 8) && irouter(g, off, write, size, data);
+	if (size == 1 && off >= GICD_IPRIORITYR + SPI_FIRST &&
+	    off < GICD_IPRIORITYR + GIC_MODEL_IRQS) {
+		/* Byte-accessible (Linux sets one interrupt's priority so). */
+		if (write)
+			g->priority[off - GICD_IPRIORITYR] = (uint8_t)*data;
+		else
+			*data = g->priority[off - GICD_IPRIORITYR];
+		return true;
+	}
 	if (size != 4)
 		return false;
+	if (off == GIC_PIDR2 || off == GICD_IIDR || off == GICD_TYPER2) {
+		/* Identification: a GICv3 (Linux's driver checks PIDR2.ArchRev). */
+		if (!write)
+			*data = off == GIC_PIDR2   ? GIC_PIDR2_V3
+				: off == GICD_IIDR ? GIC_IIDR_ARM
+						   : 0;
+		return true;
+	}
+	if ((off >= GICD_ISPENDR && off < GICD_ISPENDR + GIC_MODEL_IRQS / 8) ||
+	    (off >= GICD_ICPENDR && off < GICD_ICPENDR + GIC_MODEL_IRQS / 8)) {
+		/* An SPI's pending latch: set as a device's edge would, or cleared. */
+		if (w == 0 || !write) {
+			if (!write)
+				*data = w ? g->pending[w] : 0;
+			return true;
+		}
+		bits(&g->pending[w], true, off < GICD_ICPENDR ? B_SET : B_CLEAR, data);
+		return true;
+	}
+	if ((off >= GICD_ISACTIVER && off < GICD_ISACTIVER + GIC_MODEL_IRQS / 8) ||
+	    (off >= GICD_ICACTIVER && off < GICD_ICACTIVER + GIC_MODEL_IRQS / 8) ||
+	    (off >= GICD_IGRPMODR && off < GICD_IGRPMODR + GIC_MODEL_IRQS / 8) ||
+	    (off >= GICD_NSACR && off < GICD_NSACR + GIC_MODEL_IRQS / 4)) {
+		/*
+		 * Active state is the CPU interface's (the list registers): none
+		 * here. Group modifiers and non-secure access: Secure state's,
+		 * RAZ/WI from the guest's Non-secure view.
+		 */
+		if (!write)
+			*data = 0;
+		return true;
+	}
 	if (off == 0) {
 		if (write)
 			g->ctlr = (uint32_t)*data & GICD_CTLR_MASK;
@@ -187,9 +254,30 @@ static bool redist(struct gic_model *g, unsigned cpu, uint64_t off, bool write, 
 		*data = size == 8 ? typer : (uint32_t)(typer >> (off == GICR_TYPER ? 0 : 32));
 		return true;
 	}
+	if (size == 1 && off >= GICR_IPRIORITYR && off < GICR_IPRIORITYR + 32) {
+		if (write)
+			g->cpu[cpu].priority[off - GICR_IPRIORITYR] = (uint8_t)*data;
+		else
+			*data = g->cpu[cpu].priority[off - GICR_IPRIORITYR];
+		return true;
+	}
 	if (size != 4)
 		return false;
-	if (off == GICR_WAKER) {
+	if (off == GIC_PIDR2 || off == GICR_IIDR) {
+		if (write)
+			return false;
+		*data = off == GIC_PIDR2 ? GIC_PIDR2_V3 : GIC_IIDR_ARM;
+	} else if (off == GICR_CTLR || off == GICR_ISPENDR0 || off == GICR_ISPENDR0 + 0x80 ||
+		   off == GICR_ICACTIVER0 || off == GICR_ICACTIVER0 - 0x80 ||
+		   off == GICR_IGRPMODR0 || off == GICR_NSACR) {
+		/*
+		 * No LPIs (GICR_CTLR); SGI and PPI pending and active state is the
+		 * CPU interface's (ISPENDR0, ICPENDR0, ISACTIVER0, ICACTIVER0); group
+		 * modifier, non-secure access: Secure state's. RAZ/WI.
+		 */
+		if (!write)
+			*data = 0;
+	} else if (off == GICR_WAKER) {
 		/* ChildrenAsleep (bit 2) follows ProcessorSleep at once. */
 		if (write)
 			g->cpu[cpu].waker = (uint32_t)*data & GICR_WAKER_PS;
@@ -202,6 +290,7 @@ static bool redist(struct gic_model *g, unsigned cpu, uint64_t off, bool write, 
 	} else if (off >= GICR_IPRIORITYR && off < GICR_IPRIORITYR + 32) {
 		bytes4(&g->cpu[cpu].priority[off - GICR_IPRIORITYR], write, data);
 	} else if (off == GICR_ICFGR0 || off == GICR_ICFGR1) {
+		/* SGIs edge, PPIs level (the timer's); writes ignored. */
 		if (!write)
 			*data = off == GICR_ICFGR0 ? SGI_CFG_EDGE : 0;
 	} else {

@@ -5,7 +5,13 @@
  * it runs: the EL2 port's host program, a bare EL1 program without libc or
  * libfdt, which embeds this file.
  *
- *   pvm-guest-dtb OUT.dtb VCPUS
+ *   pvm-guest-dtb OUT.dtb VCPUS [linux]
+ *
+ * With "linux": the tree of a Linux guest of that host program instead,
+ * pvm-run-kvm's for --kernel/--initrd (PVM_LAYOUT_LINUX_RAM_SIZE of RAM,
+ * the GICv3 at the layout's addresses, the timer, the UART's interrupt and
+ * clock, PVM_LAYOUT_LINUX_CMDLINE), whose linux,initrd-start/end the host
+ * writes in place (64-bit values: the placeholders have their final size).
  *
  * The tree is pvm-run's for guest RAM [PVM_LAYOUT_RAM_BASE, +RAM_SIZE) and
  * VCPUS vCPUs, with a placeholder for the relying party's challenge in
@@ -37,14 +43,28 @@ int main(int argc, char **argv)
 	FILE *f;
 	int ok;
 
-	if (argc != 3 || atoi(argv[2]) < 1 || atoi(argv[2]) > (int)PVM_VCPU_MAX) {
-		fprintf(stderr, "usage: %s OUT.dtb VCPUS (1..%u)\n", argv[0], PVM_VCPU_MAX);
+	bool is_linux = argc == 4 && !strcmp(argv[3], "linux");
+
+	if ((argc != 3 && !is_linux) || atoi(argv[2]) < 1 || atoi(argv[2]) > (int)PVM_VCPU_MAX) {
+		fprintf(stderr, "usage: %s OUT.dtb VCPUS (1..%u) [linux]\n", argv[0], PVM_VCPU_MAX);
 		return 2;
 	}
 	v.ram_ipa = PVM_LAYOUT_RAM_BASE;
 	v.ram_size = PVM_LAYOUT_RAM_SIZE;
 	v.nvcpus = (unsigned)atoi(argv[2]);
 	v.challenge_len = sizeof(v.challenge);
+	if (is_linux) {
+		v.ram_size = PVM_LAYOUT_LINUX_RAM_SIZE;
+		v.challenge_len = 0;
+		v.has_gic = true;
+		v.gic.dist_base = PVM_LAYOUT_GICD_BASE;
+		v.gic.dist_size = PVM_LAYOUT_GICD_SIZE;
+		v.gic.redist_base = PVM_LAYOUT_GICR_BASE;
+		v.gic.redist_size = (uint64_t)v.nvcpus * PVM_LAYOUT_GICR_STRIDE;
+		v.cmdline = PVM_LAYOUT_LINUX_CMDLINE;
+		v.initrd_start = v.ram_ipa; /* placeholders, filled in by the host */
+		v.initrd_end = v.ram_ipa + 1;
+	}
 	if (vmm_build_fdt(&v, buf, sizeof(buf))) {
 		fprintf(stderr, "pvm-guest-dtb: the tree does not fit in %zu bytes\n", sizeof(buf));
 		return 1;

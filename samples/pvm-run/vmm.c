@@ -48,6 +48,7 @@ static const char *const exit_names[] = {
 	[PVM_EXIT_INTERNAL] = "internal",
 	[PVM_EXIT_NEED_PAGES] = "need_pages",
 	[PVM_EXIT_INTERRUPTED] = "interrupted",
+	[PVM_EXIT_IPI] = "ipi",
 };
 #define NKINDS (sizeof(exit_names) / sizeof(exit_names[0]))
 
@@ -218,6 +219,10 @@ static void trace(struct vmm *v, unsigned cpu, const struct pvm_exit *e)
 		vmm_printf(v, true, "exit vcpu=%u need_pages pages=%llu\n", cpu,
 			   (unsigned long long)e->need.pages);
 		break;
+	case PVM_EXIT_IPI:
+		vmm_printf(v, true, "exit vcpu=%u ipi sgi=%u targets=0x%llx\n", cpu, e->ipi.intid,
+			   (unsigned long long)e->ipi.targets);
+		break;
 	default:
 		vmm_printf(v, true, "exit vcpu=%u %s\n", cpu,
 			   e->kind < NKINDS ? exit_names[e->kind] : "?");
@@ -329,6 +334,12 @@ static bool serve(struct vmm *v, unsigned cpu, struct pvm_exit *e)
 		return !v->stop;
 	case PVM_EXIT_WFI:
 		wfi_wait(v, cpu, e->wfi.deadline);
+		return true;
+	case PVM_EXIT_IPI:
+		/* The SGI is pending in each target already: wake those that wait. */
+		for (unsigned t = 0; t < v->nvcpus; t++)
+			if (e->ipi.targets & (1ull << t))
+				vmm_wake(v, t, false);
 		return true;
 	case PVM_EXIT_GUEST_FAULT:
 		return true;

@@ -21,10 +21,13 @@
  * CPU through PSCI, the hypervisor's checks of CPU_ON and the other calls;
  * debug: a guest's debug and PMU registers are neither its own nor the
  * host's window on it; lrs: a guest that holds every list register and
- * has its timer asserted cannot keep the hypervisor from the host's tick.
+ * has its timer asserted cannot keep the hypervisor from the host's tick;
+ * linux: an arm64 Linux Image as a protected guest (host/linux.c; not in
+ * "all": it needs the files the test script has QEMU load).
  */
 #define EL2_TESTS(X)                                                                               \
-	X(all) X(version) X(donate) X(vm) X(seal) X(sve) X(cpus) X(debug) X(lrs) EL2_GUESTS(X)
+	X(all)                                                                                     \
+	X(version) X(donate) X(vm) X(seal) X(sve) X(cpus) X(debug) X(lrs) EL2_GUESTS(X) X(linux)
 
 #ifndef __ASSEMBLER__
 enum el2_test {

@@ -3,14 +3,17 @@
  * The guest of test "debug" (isolation.c: test_debug), copied into one page
  * at the guest's RAM base. With its debug exceptions unmasked, as a guest
  * kernel has them, it writes values of its own into a debug and a PMU
- * register and reads three of the host's (DEBUG_GUEST_ACCESSES in all):
- * each must be an undefined-instruction exception in the guest (a
- * guest-fault exit for the host), which its vector skips. Then it runs the
- * instruction at host_debug_guest_bp, where the host has put a breakpoint
- * of its own, spins for 1/16 s of the counter (which the host's cycle
- * counter must not count) and powers off. Any exception other than an
- * injected UNDEF (EC 0: a breakpoint's is 0x31) is reported to the host
- * as an MMIO write of its ESR_EL1 to DEBUG_GUEST_REPORT.
+ * register and reads three of them, where the host has values of its own
+ * (DEBUG_GUEST_ACCESSES in all): the writes must be ignored and the reads
+ * read zero, which it reports as one MMIO write of the three values ORed
+ * to DEBUG_GUEST_READS. An undefined-instruction exception (EC 0), which
+ * the hypervisor no longer injects for them, would be skipped by its vector
+ * and show as a guest-fault exit. Then it runs the instruction at
+ * host_debug_guest_bp, where the host has put a breakpoint of its own,
+ * spins for 1/16 s of the counter (which the host's cycle counter must not
+ * count) and powers off. Any other exception (a breakpoint's EC is 0x31)
+ * is reported to the host as an MMIO write of its ESR_EL1 to
+ * DEBUG_GUEST_REPORT.
  */
 #include "isolation.h"
 
@@ -28,9 +31,16 @@ host_debug_guest:
 	msr	dbgbvr0_el1, x1
 	mov	x1, #DEBUG_GUEST_PMSELR
 	msr	pmselr_el0, x1
-	mrs	x1, mdscr_el1
-	mrs	x1, pmccntr_el0
-	mrs	x1, dbgbvr0_el1
+	mov	x4, #-1
+	mov	x5, #-1
+	mov	x6, #-1
+	mrs	x4, mdscr_el1
+	mrs	x5, pmccntr_el0
+	mrs	x6, dbgbvr0_el1
+	orr	x7, x4, x5
+	orr	x7, x7, x6
+	ldr	x1, =DEBUG_GUEST_READS
+	str	x7, [x1]
 	isb
 host_debug_guest_bp:
 	nop

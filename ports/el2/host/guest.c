@@ -51,6 +51,7 @@
 
 #include "el2_tests.h"
 #include "fpregs.h"
+#include "pl011_model.h"
 #include "host.h"
 #include "hvc.h"
 #include "print.h"
@@ -66,6 +67,7 @@
 #define EXIT_GUEST_FAULT 7
 #define EXIT_NEED_PAGES	 9
 #define EXIT_INTERRUPTED 10
+#define EXIT_IPI	 11
 #define SHARE_RELINQUISH 2	    /* PVM_SHARE_OP_RELINQUISH */
 #define MEASURE_CODE	 1	    /* PVM_MEASURE_CODE */
 #define NO_DEADLINE	 UINT64_MAX /* PVM_WFI_NO_DEADLINE */
@@ -74,7 +76,8 @@
 #define FAULT_PAGES 16 /* pages for its memory faults (hello takes 2, share and hostile 3) */
 #define VCPUS	    2  /* as pvm-run: hostile's CPU_ON checks need a vCPU with MPIDR 1 */
 #define MAX_RUNS    4096
-#define SLICE_US    1000 /* a vCPU's time slice */
+#define LINUX_RUNS  (1u << 24) /* Linux: every UART byte and timer tick is an exit */
+#define SLICE_US    1000       /* a vCPU's time slice */
 
 _Static_assert(VCPUS <= GUEST_GIC_CPUS, "every vCPU has a redistributor");
 
@@ -108,6 +111,8 @@ static uint8_t blob[PVM_LAYOUT_MAILBOX_BLOB_MAX];
 /* What one run of a guest keeps: its image, the IPAs it got pages for, the mailbox. */
 static struct {
 	const struct guest_image *img;
+	bool is_linux;		 /* test "linux": an arm64 Image (linux.c), its exits untraced */
+	struct pl011_model uart; /* its UART */
 	size_t image_pages;
 	uint64_t fault_ipa[FAULT_PAGES]; /* fault_pages[i] backs fault_ipa[i]; 0: none (any more) */
 	unsigned faults;
@@ -143,6 +148,18 @@ static void wake_all(void)
 	for (unsigned c = 0; c < HOST_CPUS; c++)
 		g.woke[c] = true;
 	kick_for(-1);
+}
+
+/* An exit, as pvm-run --trace prints it: not for Linux, whose exits are too many. */
+static void trace(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (g.is_linux)
+		return;
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
 }
 
 static bool same(const char *a, const char *b)
@@ -304,6 +321,14 @@ static bool mmio(uint64_t ipa, bool write, unsigned size, uint64_t *data)
 			wake_all();
 		return handled;
 	}
+	if (g.is_linux && ipa >= PVM_LAYOUT_UART_BASE &&
+	    ipa < PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_SIZE) {
+		uint8_t c;
+
+		if (pl011_model_access(&g.uart, ipa - PVM_LAYOUT_UART_BASE, write, data, &c))
+			uart_byte(c);
+		return true;
+	}
 	if (ipa >= PVM_LAYOUT_UART_BASE && ipa < PVM_LAYOUT_UART_BASE + PVM_LAYOUT_UART_SIZE) {
 		if (write && ipa - PVM_LAYOUT_UART_BASE == PVM_LAYOUT_UART_DR)
 			uart_byte((uint8_t)*data);
@@ -343,12 +368,13 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 		if (!mmio(ipa, write, size, &data))
 			done[0] = PVM_HC_RUN_F_ABORT; /* no device there: the guest gets an abort */
 		done[1] = write ? 0 : data;
-		print("el2-exit: exit vcpu=%u mmio %s ipa=0x%lx size=%u data=0x%lx%s\n", cpu,
-		      write ? "write" : "read", ipa, size, data, done[0] ? " abort" : "");
+		(done[0] ? print : trace)(
+			"el2-exit: exit vcpu=%u mmio %s ipa=0x%lx size=%u data=0x%lx%s\n", cpu,
+			write ? "write" : "read", ipa, size, data, done[0] ? " abort" : "");
 		return true;
 	}
 	case EXIT_MEM_FAULT:
-		print("el2-exit: exit vcpu=%u mem_fault ipa=0x%lx write=%lu exec=%lu\n", cpu, ipa,
+		trace("el2-exit: exit vcpu=%u mem_fault ipa=0x%lx write=%lu exec=%lu\n", cpu, ipa,
 		      x[3] & 1, (x[3] >> 1) & 1);
 		CHECK(g.faults < FAULT_PAGES, "the guest faulted on more than %u pages",
 		      FAULT_PAGES);
@@ -358,7 +384,7 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 		g.fault_ipa[g.faults++] = ipa;
 		return true;
 	case EXIT_MEM_SHARE:
-		print("el2-exit: exit vcpu=%u mem_share op=%s ipa=0x%lx pages=%lu\n", cpu,
+		trace("el2-exit: exit vcpu=%u mem_share op=%s ipa=0x%lx pages=%lu\n", cpu,
 		      x[4] < 3 ? ops[x[4]] : "?", ipa, x[3]);
 		/* Relinquished pages are the host's again: no longer guest memory. */
 		for (i = 0; x[4] == SHARE_RELINQUISH && i < g.faults; i++)
@@ -370,11 +396,11 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 		      x[2] < 3 ? faults[x[2]] : "?", x[3]);
 		return true;
 	case EXIT_NEED_PAGES:
-		print("el2-exit: exit vcpu=%u need_pages pages=%lu\n", cpu, x[2]);
+		trace("el2-exit: exit vcpu=%u need_pages pages=%lu\n", cpu, x[2]);
 		topup(x[2]);
 		return true;
 	case EXIT_PSCI:
-		print("el2-exit: exit vcpu=%u psci fn=0x%lx target=%lu\n", cpu, x[2], x[3]);
+		trace("el2-exit: exit vcpu=%u psci fn=0x%lx target=%lu\n", cpu, x[2], x[3]);
 		if (x[2] == PSCI_CPU_ON || x[2] == PSCI_CPU_ON64) {
 			CHECK(x[3] < VCPUS, "CPU_ON of vCPU %lu", x[3]);
 			g.cpu[x[3]].state = VCPU_RUN; /* ON_PENDING: it runs from its entry */
@@ -388,12 +414,22 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 		CHECK(x[2] == PSCI_SYSTEM_OFF, "the guest called PSCI 0x%lx", x[2]);
 		return false;
 	case EXIT_WFI:
-		print("el2-exit: exit vcpu=%u wfi\n", cpu);
+		trace("el2-exit: exit vcpu=%u wfi\n", cpu);
 		g.cpu[cpu].state = VCPU_WAIT;
 		g.cpu[cpu].deadline = x[2];
 		return true;
 	case EXIT_INTERRUPTED:
-		print("el2-exit: exit vcpu=%u interrupted\n", cpu);
+		trace("el2-exit: exit vcpu=%u interrupted\n", cpu);
+		return true;
+	case EXIT_IPI:
+		trace("el2-exit: exit vcpu=%u ipi sgi=%lu targets=0x%lx\n", cpu, x[3], x[2]);
+		/* The SGI is pending in each target already: run those that wait. */
+		for (i = 0; i < VCPUS; i++)
+			if (((x[2] >> i) & 1) && g.cpu[i].state == VCPU_WAIT)
+				g.cpu[i].state = VCPU_RUN;
+		for (i = 0; i < VCPUS; i++)
+			if ((x[2] >> i) & 1)
+				kick_for((int)i);
 		return true;
 	default:
 		fail("unexpected exit %lu: x2..x4 0x%lx 0x%lx 0x%lx", x[1], x[2], x[3], x[4]);
@@ -574,7 +610,8 @@ static void vcpu_loop(void *arg)
 		}
 		cpu = (unsigned)next;
 		n = ++g.runs;
-		CHECK(n <= MAX_RUNS, "the guest still runs after %u exits", MAX_RUNS);
+		CHECK(n <= (g.is_linux ? LINUX_RUNS : MAX_RUNS),
+		      "the guest still runs after %u exits", n - 1);
 		g.cpu[cpu].ran_on |= 1u << me;
 		if (++g.running > g.most)
 			g.most = g.running;
@@ -595,7 +632,7 @@ static void vcpu_loop(void *arg)
 
 void test_guest(const char *name)
 {
-	uint64_t vm;
+	uint64_t vm, entry = PVM_LAYOUT_RAM_BASE, fdt = PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET;
 	uint64_t vbar = read_sysreg(vbar_el1), tpidr = 0x7e57ab1e0000cafeull;
 	unsigned i, ticks = host_ticks(), started = 0;
 	int64_t ret;
@@ -603,25 +640,30 @@ void test_guest(const char *name)
 	for (i = 0; i < sizeof(guest_images) / sizeof(guest_images[0]); i++)
 		if (same(guest_images[i].name, name))
 			break;
-	CHECK(i < sizeof(guest_images) / sizeof(guest_images[0]), "no guest '%s'", name);
+	CHECK(i < sizeof(guest_images) / sizeof(guest_images[0]) || same(name, "linux"),
+	      "no guest '%s'", name);
 	for (size_t b = 0; b < sizeof(g); b++)
 		((volatile uint8_t *)&g)[b] = 0;
-	g.img = &guest_images[i];
+	g.is_linux = same(name, "linux");
+	g.img = g.is_linux ? NULL : &guest_images[i];
 
 	/* The guest sets its own VBAR_EL1 and SP_EL1: the world switch must keep ours. */
 	write_sysreg(tpidr, tpidr_el1);
-	vm = vm_create(PVM_LAYOUT_RAM_SIZE);
+	vm = vm_create(g.is_linux ? PVM_LAYOUT_LINUX_RAM_SIZE : PVM_LAYOUT_RAM_SIZE);
 	guest_gic_reset(vm);
-	load(vm);
-	give_dtb(vm);
+	if (g.is_linux) {
+		entry = linux_load(vm, &fdt);
+	} else {
+		load(vm);
+		give_dtb(vm);
+	}
 	for (i = 0; i < VCPUS; i++) {
 		uint64_t index = 0;
 
 		ret = hc_topup(PVM_HC_VCPU_CREATE, vm, pa(vcpu_pages[i]), 0, 0, 0, 0, &index);
 		CHECK(ret == 0 && index == i, "PVM_HC_VCPU_CREATE: %ld (index %lu)", ret, index);
 	}
-	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, PVM_LAYOUT_RAM_BASE,
-		  PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, 0, 0, NULL);
+	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, entry, fdt, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
 	g.cpu[0].state = VCPU_RUN;
 	for (i = 1; i < HOST_CPUS; i++)
@@ -647,4 +689,6 @@ void test_guest(const char *name)
 	      "%u vCPUs ran, but never on %u physical CPUs at once", started, HOST_CPUS);
 	vm_destroy(vm);
 	check_scrubbed();
+	if (g.is_linux)
+		linux_check_scrubbed();
 }

@@ -6,7 +6,8 @@
  * directory to the assembler (-Wa,-I) and defines PVM_EL2_GUEST_DIR; without
  * it every image is empty (guest.c then reports the test as failed). Also
  * host_guest_dtb to host_guest_dtb_end: guest.dtb from the same directory,
- * the device tree of every guest (guest_dtb.c).
+ * the device tree of every guest (guest_dtb.c); host_guest_linux_dtb: the
+ * Linux guest's, linux.dtb (linux.c).
  */
 #include "el2_tests.h"
 
@@ -18,7 +19,11 @@ host_guest_\name:
 	.ifc	\name, dtb
 	.incbin	"guest.dtb"
 	.else
+	.ifc	\name, linux_dtb
+	.incbin	"linux.dtb"
+	.else
 	.incbin	"\name\().bin"
+	.endif
 	.endif
 #endif
 host_guest_\name\()_end:
@@ -28,3 +33,4 @@ host_guest_\name\()_end:
 #define EL2_GUEST_BLOB(n) guest n;
 	EL2_GUESTS(EL2_GUEST_BLOB)
 	guest dtb
+	guest linux_dtb

@@ -70,6 +70,14 @@ void test_guest(const char *name);
  */
 size_t guest_dtb(uint8_t *out, size_t max, size_t *challenge_len);
 
+/*
+ * Test "linux" (linux.c): give VM vm its RAM with the Image, initramfs and
+ * device tree the boot arguments name; the entry point returned, the
+ * tree's IPA in *fdt_ipa. After the teardown: that RAM reads zero again.
+ */
+uint64_t linux_load(uint64_t vm, uint64_t *fdt_ipa);
+void linux_check_scrubbed(void);
+
 /* gic.c: the host's physical GIC and its EL1 physical timer (PPI 30), its scheduler tick. */
 void host_gic_init(uintptr_t gicd, uintptr_t gicr);
 /* On each other CPU: its redistributor and CPU interface. */

@@ -10,7 +10,8 @@
 #define DEBUG_GUEST_BVR	     0x00001234abcd0000
 #define DEBUG_GUEST_PMSELR   0x1d
 #define DEBUG_GUEST_REPORT   0x10000
-#define DEBUG_GUEST_ACCESSES 5 /* debug and PMU register accesses it makes */
+#define DEBUG_GUEST_READS    0x10008 /* the three reads, ORed */
+#define DEBUG_GUEST_ACCESSES 5	     /* debug and PMU register accesses it makes */
 
 /* lrs: the interrupts the host queues (SPIs), and the IPA of its reports. */
 #define LRS_GUEST_FIRST	 32

@@ -45,6 +45,10 @@
 #define PVM_LAYOUT_RAM_SIZE (16 * 1024 * 1024) /**< 16 MiB. */
 /** Where in RAM the VMM puts the device tree (x0 at `_start`): 2 MiB below its end. */
 #define PVM_LAYOUT_FDT_OFFSET (PVM_LAYOUT_RAM_SIZE - 2 * 1024 * 1024)
+/** RAM of a Linux guest of the EL2 port's host program (its device tree, linux.dtb). */
+#define PVM_LAYOUT_LINUX_RAM_SIZE (128 * 1024 * 1024)
+/** The Linux guest's command line there. */
+#define PVM_LAYOUT_LINUX_CMDLINE "console=ttyAMA0 quiet panic=-1"
 /**@}*/
 
 /** @name PL011 UART (write only, no interrupts) */

@@ -8,7 +8,9 @@
 # exits with an error, and a timeout are failures, never skips.
 # usage: run.sh <qemu-system-aarch64> <pvm-el2.elf|.bin> <test> [timeout-seconds]
 # Environment: EL2_APPEND more boot arguments; EL2_CONSOLE a file that gets
-# the console output (for a caller that checks more than the verdict).
+# the console output (for a caller that checks more than the verdict);
+# EL2_MEM the machine's RAM (512M); EL2_QEMU_ARGS more QEMU arguments (the
+# Linux guest's files: -device loader,...).
 set -uo pipefail
 
 if [ $# -lt 3 ]; then
@@ -32,8 +34,8 @@ trap 'rm -f "$out"' EXIT
 # would refuse to start); -monitor none: the console is the UART alone.
 start=$(date +%s%N)
 timeout --kill-after=5 "$limit" "$qemu" \
-	-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 2 -m 512M \
-	-nographic -nic none -monitor none \
+	-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 2 -m "${EL2_MEM:-512M}" \
+	-nographic -nic none -monitor none ${EL2_QEMU_ARGS:-} \
 	-kernel "$image" -append "el2-test=$name${EL2_APPEND:+ $EL2_APPEND}" </dev/null >"$out" 2>&1
 rc=$?
 if [ -n "${EL2_CONSOLE:-}" ]; then
