@@ -217,7 +217,7 @@
 /** Completion flag of ::PVM_HC_VCPU_RUN: the MMIO access failed; inject an abort. */
 #define PVM_HC_RUN_F_ABORT (1u << 0)
 /** What ::PVM_HC_VERSION returns: major << 16 | minor. */
-#define PVM_HC_ABI_VERSION 0x00010002u
+#define PVM_HC_ABI_VERSION 0x00010003u
 /**@}*/
 
 #endif /* LIBPVM_ABI_H */
