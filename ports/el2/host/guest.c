@@ -567,6 +567,50 @@ static void idle(unsigned me)
  * Run vCPU cpu once (its n-th run); x: the exit. Around the run the host
  * holds values of its own in its FP/SIMD registers and checks them after.
  */
+/*
+ * The host's pointer-authentication keys (APIA, APIB, APDA, APDB, APGA: ten
+ * 64-bit halves, S3_0_C2_C1..C3): a guest that signs pointers (Linux) has
+ * its own, which the hypervisor loads for its runs only. The host puts other
+ * values in its keys for every run and checks them afterwards. Nothing here
+ * signs pointers itself (-mbranch-protection=none).
+ */
+static bool host_has_pauth(void)
+{
+	uint64_t isar1, isar2;
+
+	__asm__ volatile("mrs %0, id_aa64isar1_el1" : "=r"(isar1));
+	__asm__ volatile("mrs %0, s3_0_c0_c6_2" : "=r"(isar2)); /* ID_AA64ISAR2_EL1 */
+	/* ISAR1 APA 7:4, API 11:8, GPA 27:24, GPI 31:28; ISAR2 GPA3 11:8, APA3 15:12. */
+	return (isar1 & 0xff000ff0ull) || (isar2 & 0xff00ull);
+}
+
+#define PAC_KEYS(X)                                                                                \
+	X(0, "s3_0_c2_c1_0")                                                                       \
+	X(1, "s3_0_c2_c1_1") X(2, "s3_0_c2_c1_2") X(3, "s3_0_c2_c1_3") X(4, "s3_0_c2_c2_0")        \
+		X(5, "s3_0_c2_c2_1") X(6, "s3_0_c2_c2_2") X(7, "s3_0_c2_c2_3")                     \
+			X(8, "s3_0_c2_c3_0") X(9, "s3_0_c2_c3_1")
+
+static void pac_keys_fill(uint64_t seed)
+{
+#define PAC_WRITE(i, reg) __asm__ volatile("msr " reg ", %0" : : "r"(seed * (i + 3) + i));
+	PAC_KEYS(PAC_WRITE)
+#undef PAC_WRITE
+}
+
+/* 0 if every key half holds what pac_keys_fill(seed) put there, else 1 + its index. */
+static unsigned pac_keys_check(uint64_t seed)
+{
+	uint64_t v;
+
+#define PAC_READ(i, reg)                                                                           \
+	__asm__ volatile("mrs %0, " reg : "=r"(v));                                                \
+	if (v != seed * (i + 3) + i)                                                               \
+		return i + 1;
+	PAC_KEYS(PAC_READ)
+#undef PAC_READ
+	return 0;
+}
+
 static void run(uint64_t vm, unsigned cpu, unsigned n, uint64_t x[8])
 {
 	/* Other values in the host's FP/SIMD registers for every run (FPCR too). */
@@ -580,9 +624,16 @@ static void run(uint64_t vm, unsigned cpu, unsigned n, uint64_t x[8])
 	x[4] = g.cpu[cpu].done[1];
 	x[5] = x[6] = x[7] = 0;
 	host_slice_start(SLICE_US);
+	bool pauth = host_has_pauth();
+	unsigned bad_key = 0;
+
+	if (pauth)
+		pac_keys_fill(seed);
 	fpregs_fill(seed);
 	host_hvc(x);
 	bad = (unsigned)fpregs_check(seed);
+	if (pauth)
+		bad_key = pac_keys_check(seed);
 	/* A physical interrupt that stopped the guest is the host's: take it now. */
 	host_irqs_take();
 	host_slice_stop();
@@ -591,6 +642,8 @@ static void run(uint64_t vm, unsigned cpu, unsigned n, uint64_t x[8])
 	      : bad == 33 ? "FPSR"
 			  : "FPCR",
 	      bad <= 32 ? (int)bad - 1 : -1);
+	CHECK(!bad_key, "run %u changed the host's pointer-authentication key half %u", n,
+	      bad_key - 1);
 	CHECK(x[0] == 0, "PVM_HC_VCPU_RUN of vCPU %u: %ld", cpu, (int64_t)x[0]);
 }
 
