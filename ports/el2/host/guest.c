@@ -584,11 +584,19 @@ static bool host_has_pauth(void)
 	return (isar1 & 0xff000ff0ull) || (isar2 & 0xff00ull);
 }
 
+/* clang-format off: one key per line (clang-format does not settle on this macro) */
 #define PAC_KEYS(X)                                                                                \
-	X(0, "s3_0_c2_c1_0")                                                                       \
-	X(1, "s3_0_c2_c1_1") X(2, "s3_0_c2_c1_2") X(3, "s3_0_c2_c1_3") X(4, "s3_0_c2_c2_0")        \
-		X(5, "s3_0_c2_c2_1") X(6, "s3_0_c2_c2_2") X(7, "s3_0_c2_c2_3")                     \
-			X(8, "s3_0_c2_c3_0") X(9, "s3_0_c2_c3_1")
+	X(0, "s3_0_c2_c1_0") /* APIAKEYLO_EL1 */                                                   \
+	X(1, "s3_0_c2_c1_1") /* APIAKEYHI_EL1 */                                                   \
+	X(2, "s3_0_c2_c1_2") /* APIBKEYLO_EL1 */                                                   \
+	X(3, "s3_0_c2_c1_3") /* APIBKEYHI_EL1 */                                                   \
+	X(4, "s3_0_c2_c2_0") /* APDAKEYLO_EL1 */                                                   \
+	X(5, "s3_0_c2_c2_1") /* APDAKEYHI_EL1 */                                                   \
+	X(6, "s3_0_c2_c2_2") /* APDBKEYLO_EL1 */                                                   \
+	X(7, "s3_0_c2_c2_3") /* APDBKEYHI_EL1 */                                                   \
+	X(8, "s3_0_c2_c3_0") /* APGAKEYLO_EL1 */                                                   \
+	X(9, "s3_0_c2_c3_1") /* APGAKEYHI_EL1 */
+/* clang-format on */
 
 static void pac_keys_fill(uint64_t seed)
 {
