@@ -45,6 +45,7 @@
  * its standard output: the guest's UART lines and the mailbox's lines.
  */
 #include <libpvm/abi.h>
+#include <libpvm/types.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -652,7 +653,29 @@ static void run(uint64_t vm, unsigned cpu, unsigned n, uint64_t x[8])
 	      bad <= 32 ? (int)bad - 1 : -1);
 	CHECK(!bad_key, "run %u changed the host's pointer-authentication key half %u", n,
 	      bad_key - 1);
-	CHECK(x[0] == 0, "PVM_HC_VCPU_RUN of vCPU %u: %ld", cpu, (int64_t)x[0]);
+	CHECK(x[0] == 0 || (int64_t)x[0] == PVM_E_STATE, "PVM_HC_VCPU_RUN of vCPU %u: %ld", cpu,
+	      (int64_t)x[0]);
+}
+
+/*
+ * VCPU_RUN refused with PVM_E_STATE: another vCPU powered the VM off
+ * (PSCI SYSTEM_OFF: the core refuses every later run) while this CPU was
+ * entering this one. The CPU that took the SYSTEM_OFF exit ends every loop
+ * once it has served it (g.off); anything else is a failure. Called and
+ * returning with g.lock held.
+ */
+static void run_refused(unsigned cpu)
+{
+	uint64_t frq, end;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
+	end = host_now() + frq; /* one second */
+	spin_unlock(&g.lock);
+	while (!__atomic_load_n(&g.off, __ATOMIC_ACQUIRE))
+		CHECK(host_now() < end,
+		      "PVM_HC_VCPU_RUN of vCPU %u: %d, and the guest did not power off", cpu,
+		      PVM_E_STATE);
+	spin_lock(&g.lock);
 }
 
 /* The vCPU loop of one physical CPU, until the guest is off. */
@@ -680,6 +703,10 @@ static void vcpu_loop(void *arg)
 		run(vm, cpu, n, x);
 		spin_lock(&g.lock);
 		g.running--;
+		if ((int64_t)x[0] == PVM_E_STATE) {
+			run_refused(cpu);
+			continue;
+		}
 		if (!serve(vm, cpu, x, g.cpu[cpu].done)) {
 			g.off = true;
 			kick_for(-1); /* the other CPUs' loops end too */
