@@ -13,6 +13,8 @@ pkgs=(
   libcmocka-dev libfdt-dev libmbedtls-dev libunicorn-dev
   # the attestation verifier (host side): CBOR decoding, fast P-256; openssl for known answers
   libcbor-dev libssl-dev openssl
+  # the second, independent verifier (tests/verifier): Debian's Python and its packages
+  python3 python3-cryptography python3-cbor2
   # the EL2 port: picolibc for the bare-metal image, QEMU to boot it (qemu-system-aarch64);
   # --no-install-recommends below keeps QEMU's graphical and firmware extras out
   picolibc-aarch64-linux-gnu qemu-system-arm
