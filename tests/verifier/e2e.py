@@ -72,7 +72,7 @@ def sim(pvm_run, pvm_verify, elf):
                 continue
             c.check(v.read_file(f["root"]) == v.point_bytes(v.asym_kdf(uds).public_key()),
                     "%s: the root key is ASYM_KDF(UDS)" % tag)
-            full = ["--uds", uds.hex(), "--elf", elf, "--dtb", f["dtb"], "--vcpus", str(vcpus)]
+            full = ["--uds", uds.hex(), "--hyp", "sim", "--elf", elf, "--dtb", f["dtb"], "--vcpus", str(vcpus)]
             rc, log = python_verifier(*full, "--challenge", challenge.hex(), f["evidence"])
             c.check(rc == 0, "%s: pvm_verify.py accepts, recomputed from the UDS, ELF and DT" % tag, log)
             rc, log = python_verifier(*full, "--reproduce", "--challenge", challenge.hex(), f["evidence"])
@@ -107,7 +107,7 @@ def agree(pvm_run, pvm_verify, elf):
             c.check(False, "a corpus from the simulator's evidence", repr(e))
             return c.finish()
         path = os.path.join(out, "case")
-        full = ["--uds", uds.hex(), "--elf", elf, "--dtb", f["dtb"]]
+        full = ["--uds", uds.hex(), "--hyp", "sim", "--elf", elf, "--dtb", f["dtb"]]
         for case in cases:
             with open(path, "wb") as fh:
                 fh.write(case.evidence)

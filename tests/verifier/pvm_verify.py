@@ -274,6 +274,34 @@ def hypervisor_layer_sim():
     return Layer(SIM_HYP_CODE, bytes(64), bytes(64), MODE_NORMAL, bytes(64))
 
 
+def el2_readonly_image(elf):
+    """§2: the EL2 image "from the start to the end of its read-only data",
+    from its ELF: the loaded bytes from the lowest PT_LOAD address to the end
+    of the .rodata section."""
+    require(elf[:4] == b"\x7fELF" and elf[4] == 2 and elf[5] == 1, "EL2 image: not an ELF64")
+    phoff, shoff = struct.unpack_from("<QQ", elf, 32)
+    phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", elf, 54)
+    sections = [struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize) for i in range(shnum)]
+    names_at = sections[shstrndx][4]
+
+    def name(sh):
+        return elf[names_at + sh[0]:elf.index(b"\0", names_at + sh[0])]
+
+    rodata = [sh for sh in sections if name(sh) == b".rodata"]
+    require(len(rodata) == 1, "EL2 image: no .rodata section")
+    end = rodata[0][3] + rodata[0][5]
+    segments = [struct.unpack_from("<IIQQQQQQ", elf, phoff + i * phentsize) for i in range(phnum)]
+    loads = [p for p in segments if p[0] == PT_LOAD and p[6] > 0]
+    start = min(p[3] for p in loads)
+    image = bytearray(end - start)
+    for p in loads:
+        _, _, offset, vaddr, _, filesz, _, _ = p
+        if vaddr < end:
+            n = min(filesz, end - vaddr)
+            image[vaddr - start:vaddr - start + n] = elf[offset:offset + n]
+    return bytes(image)
+
+
 def hypervisor_layer_el2(image_code_hash, provisioned):
     """§2: the EL2 port's inputs: code = H(image to the end of its read-only
     data), configuration and authority zeroes, mode 1 provisioned else 0."""
@@ -300,14 +328,18 @@ def vm_layer(rim, descriptor, protected, authority_key=None):
 
 
 class Chain:
-    """§2: the keys of the three layers, derived from the UDS."""
+    """§2: the keys of the layers, derived from the UDS, as far as their
+    inputs are known (hyp, vm: a Layer or None)."""
 
     def __init__(self, uds, hyp, vm):
         self.root = asym_kdf(uds)
-        attest_hyp, seal_hyp = hyp.next_cdis(uds, uds)
-        self.hyp_key = asym_kdf(attest_hyp)
-        attest_vm, self.seal_vm = vm.next_cdis(attest_hyp, seal_hyp)
-        self.vm_key = asym_kdf(attest_vm)
+        self.hyp_key = self.vm_key = self.seal_vm = None
+        if hyp is not None:
+            attest_hyp, seal_hyp = hyp.next_cdis(uds, uds)
+            self.hyp_key = asym_kdf(attest_hyp)
+            if vm is not None:
+                attest_vm, self.seal_vm = vm.next_cdis(attest_hyp, seal_hyp)
+                self.vm_key = asym_kdf(attest_vm)
 
 
 # ---------------------------------------------------------------------------
@@ -615,23 +647,20 @@ def check_certificate_inputs(claims, layer, what):
     require(claims[MODE] == bytes([layer.mode]), "%s: mode is not %d" % (what, layer.mode))
 
 
-def check_recomputed(hyp, vm, token, vm_layer_expected, hyp_layer=None, chain=None):
-    """Policy: the claims equal what we recomputed from the image (§1.3),
-    the port's inputs and, with the UDS, the keys (§2)."""
+def check_recomputed(hyp, vm, token, hyp_layer=None, vm_layer_expected=None, chain=None):
+    """Policy: the claims equal what we recomputed: the port's inputs, the
+    VM's from its image (§1.3) and, with the UDS, the keys (§2)."""
     if hyp_layer is not None:
         check_certificate_inputs(hyp, hyp_layer, "hypervisor certificate")
-    check_certificate_inputs(vm, vm_layer_expected, "VM certificate")
-    require(token[INITIAL_MEASUREMENT] == vm_layer_expected.code, "token: RIM is not the expected one")
-    require(token[RPV] == vm_layer_expected.config_descriptor[-64:], "token: RPV is not the VM's")
-    if chain is not None:
-        require(hyp["pub"] == point_bytes(chain.hyp_key.public_key()),
-                "hypervisor certificate: subject key is not the one derived from the UDS")
-        require(vm["pub"] == point_bytes(chain.vm_key.public_key()),
-                "VM certificate: subject key is not the one derived from the UDS")
-        require(hyp[SUB] == dice_id_text(point_bytes(chain.hyp_key.public_key())),
-                "hypervisor certificate: sub is not the derived ID")
-        require(vm[SUB] == dice_id_text(point_bytes(chain.vm_key.public_key())),
-                "VM certificate: sub is not the derived ID")
+    if vm_layer_expected is not None:
+        check_certificate_inputs(vm, vm_layer_expected, "VM certificate")
+        require(token[INITIAL_MEASUREMENT] == vm_layer_expected.code, "token: RIM is not the expected one")
+        require(token[RPV] == vm_layer_expected.config_descriptor[-64:], "token: RPV is not the VM's")
+    for claims, key, what in ((hyp, chain and chain.hyp_key, "hypervisor"), (vm, chain and chain.vm_key, "VM")):
+        if key is not None:
+            pub = point_bytes(key.public_key())
+            require(claims["pub"] == pub, "%s certificate: subject key is not the one derived from the UDS" % what)
+            require(claims[SUB] == dice_id_text(pub), "%s certificate: sub is not the derived ID" % what)
 
 
 def make_evidence(chain, hyp_layer, vm_layer_, challenge, rems, rpv=bytes(64)):
@@ -678,7 +707,7 @@ def parse_args(argv):
     trust.add_argument("--uds", help="the device secret (32 bytes hex): derive every key")
     trust.add_argument("--root", help="trust this root key (65-byte point, raw or hex)")
     p.add_argument("--elf", help="the guest ELF: recompute the RIM (needs --dtb)")
-    p.add_argument("--dtb", help="the device tree the guest booted with")
+    p.add_argument("--dtb", help="the device tree the guest booted with (raw, or hex text)")
     p.add_argument("--non-protected", action="store_true", help="a non-protected VM (§1.2)")
     p.add_argument("--mem", type=int, default=16, help="guest RAM in MiB (default 16)")
     p.add_argument("--vcpus", type=int, default=1, help="vCPUs (default 1)")
@@ -686,11 +715,12 @@ def parse_args(argv):
                    help="every vCPU booted by the host (the KVM port, §1.3 step 5)")
     p.add_argument("--rpv", default="00" * 64, help="the VM's RPV, hex (default zeroes)")
     p.add_argument("--authority-key", help="the image was signed by this key (65-byte point hex)")
-    p.add_argument("--hyp", choices=("sim", "el2"), default="sim",
-                   help="the port's hypervisor-layer inputs (§2): sim = pvm-run")
+    p.add_argument("--hyp", choices=("none", "sim", "el2"), default="none",
+                   help="the port's hypervisor-layer inputs (§2): sim = pvm-run's, el2 = the EL2 "
+                        "port's (with --hyp-elf or --hyp-code-hash); none: not checked")
     p.add_argument("--hyp-code-hash", help="el2: H(image to the end of its read-only data), hex")
-    p.add_argument("--hyp-image", help="el2: the image bytes from its start to the end of its "
-                                       "read-only data; its SHA-512 is the code")
+    p.add_argument("--hyp-elf", help="el2: the image's ELF (pvm-el2.elf): the code is the SHA-512 of "
+                                     "the image from its start to the end of .rodata")
     p.add_argument("--unprovisioned", action="store_true", help="el2: booted without a UDS (mode 0)")
     p.add_argument("--reproduce", action="store_true",
                    help="also require the evidence to be byte for byte what libpvm's signing "
@@ -701,16 +731,16 @@ def parse_args(argv):
         p.error("--elf and --dtb go together")
     if args.reproduce and not args.uds:
         p.error("--reproduce needs --uds")
-    if args.hyp == "el2" and args.uds and not (args.hyp_code_hash or args.hyp_image):
-        p.error("--hyp el2 with --uds needs --hyp-code-hash or --hyp-image")
     return args
 
 
 def expected_hypervisor_layer(args):
+    if args.hyp == "none":
+        return None
     if args.hyp == "sim":
         return hypervisor_layer_sim()
-    if args.hyp_image:
-        code = H(read_file(args.hyp_image))
+    if args.hyp_elf:
+        code = H(el2_readonly_image(read_file(args.hyp_elf)))
     elif args.hyp_code_hash:
         code = bytes.fromhex(args.hyp_code_hash)
     else:
@@ -726,7 +756,7 @@ def expected_vm_layer(args):
     if args.non_protected:
         rim = rim_of_non_protected(args.mem)
     elif args.elf:
-        rim = rim_of_pvm_run_guest(read_file(args.elf), read_file(args.dtb),
+        rim = rim_of_pvm_run_guest(read_file(args.elf), read_hex_or_raw(args.dtb),
                                    args.mem, args.vcpus, args.boot_all_vcpus)
     else:
         return None
@@ -766,12 +796,8 @@ def main(argv=None):
             if len(uds) != 32:
                 print("pvm_verify: --uds must be 32 bytes", file=sys.stderr)
                 return 2
-            if vm_layer_expected is None or hyp_layer is None:
-                # The keys below the root need every input of both layers.
-                root_pub = point_bytes(asym_kdf(uds).public_key())
-            else:
-                chain = Chain(uds, hyp_layer, vm_layer_expected)
-                root_pub = point_bytes(chain.root.public_key())
+            chain = Chain(uds, hyp_layer, vm_layer_expected)
+            root_pub = point_bytes(chain.root.public_key())
         else:
             root_pub = read_hex_or_raw(args.root, 65)
             require(len(root_pub) == 65 and root_pub[0] == 4 and
@@ -779,10 +805,9 @@ def main(argv=None):
                                    int.from_bytes(root_pub[33:], "big")),
                     "root key: not a 65-byte point on the curve")
         hyp, vm, token = verify_evidence(evidence, root_pub, challenge)
-        if vm_layer_expected is not None:
-            check_recomputed(hyp, vm, token, vm_layer_expected, hyp_layer, chain)
+        check_recomputed(hyp, vm, token, hyp_layer, vm_layer_expected, chain)
         if args.reproduce:
-            require(chain is not None, "--reproduce needs every input of both layers")
+            require(chain.vm_key is not None, "--reproduce needs every input of both layers")
             again = make_evidence(chain, hyp_layer, vm_layer_expected, challenge,
                                   token[EXTENSIBLE_MEASUREMENTS], token[RPV])
             require(again == evidence, "evidence: not the unique bytes libpvm's signing gives (§3)")
@@ -791,9 +816,10 @@ def main(argv=None):
         return 1
     if args.json:
         print(json.dumps(claims_json(hyp, vm, token), indent=2))
-    print("pvm_verify: accepted (%s)" % ("recomputed from the UDS" if chain else
-                                          "claims recomputed" if vm_layer_expected else
-                                          "chain to the root key"), file=sys.stderr)
+    known = [what for what, yes in (("the keys from the UDS", chain), ("the hypervisor layer's inputs", hyp_layer),
+                                    ("the RIM and VM layer", vm_layer_expected)) if yes]
+    print("pvm_verify: accepted (recomputed: %s)" % (", ".join(known) or "nothing; chain to the root key"),
+          file=sys.stderr)
     return 0
 
 

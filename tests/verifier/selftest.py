@@ -151,11 +151,13 @@ class RoundTrip(unittest.TestCase):
         return path
 
     def full(self, ev=None, challenge=CHALLENGE, extra=()):
-        return run(["--uds", UDS.hex(), "--elf", self.elf, "--dtb", self.dtb, "--challenge", challenge.hex(),
+        return run(["--uds", UDS.hex(), "--hyp", "sim", "--elf", self.elf, "--dtb", self.dtb, "--challenge", challenge.hex(),
                     *extra, ev or self.ev])
 
     def test_accepted_from_the_uds(self):
-        self.assertEqual(self.full(extra=["--reproduce"]), (0, "pvm_verify: accepted (recomputed from the UDS)\n"))
+        self.assertEqual(self.full(extra=["--reproduce"]), 
+                         (0, "pvm_verify: accepted (recomputed: the keys from the UDS, the hypervisor layer's "
+                          "inputs, the RIM and VM layer)\n"))
 
     def test_accepted_from_the_root_key(self):
         self.assertEqual(run(["--root", self.root, "--challenge", CHALLENGE.hex(), self.ev])[0], 0)
@@ -169,14 +171,14 @@ class RoundTrip(unittest.TestCase):
         self.assertIn("challenge mismatch", err)
 
     def test_another_device(self):
-        rc, err = run(["--uds", "ff" * 32, "--elf", self.elf, "--dtb", self.dtb, "--challenge", CHALLENGE.hex(),
+        rc, err = run(["--uds", "ff" * 32, "--hyp", "sim", "--elf", self.elf, "--dtb", self.dtb, "--challenge", CHALLENGE.hex(),
                        self.ev])
         self.assertEqual(rc, 1)
         self.assertIn("bad signature", err)
 
     def test_another_device_tree(self):
         other = self.write("other.dtb", v.read_file(self.dtb) + b"\x01")
-        rc, err = run(["--uds", UDS.hex(), "--elf", self.elf, "--dtb", other, "--challenge", CHALLENGE.hex(),
+        rc, err = run(["--uds", UDS.hex(), "--hyp", "sim", "--elf", self.elf, "--dtb", other, "--challenge", CHALLENGE.hex(),
                        self.ev])
         self.assertEqual(rc, 1)
         self.assertIn("codeHash is not the expected RIM", err)
@@ -214,7 +216,7 @@ class RoundTrip(unittest.TestCase):
         self.assertEqual((vm_layer.mode, vm_layer.hidden), (2, rim))
         chain = v.Chain(UDS, self.hyp_layer, vm_layer)
         ev = self.write("np", v.make_evidence(chain, self.hyp_layer, vm_layer, CHALLENGE, self.rems))
-        self.assertEqual(run(["--uds", UDS.hex(), "--non-protected", "--challenge", CHALLENGE.hex(),
+        self.assertEqual(run(["--uds", UDS.hex(), "--hyp", "sim", "--non-protected", "--challenge", CHALLENGE.hex(),
                               "--reproduce", ev])[0], 0)
         self.assertEqual(self.full(ev)[0], 1)
 
