@@ -5,10 +5,16 @@
 # relying party would: pvm-verify must accept the evidence for this
 # challenge and this root, and reject it for any other challenge or root.
 # Done twice: with a provisioned UDS and with none (all zero).
+# The second verifier (tests/verifier/pvm_verify.py, when given) checks the
+# same evidence from the device secret instead of the printed root key: the
+# root key, the hypervisor layer's inputs (its code: the image to the end of
+# its read-only data; mode 1 provisioned, 0 not) and its key. The VM is the
+# host program's test VM, whose RIM it does not recompute.
 # usage: attest.sh <run.sh> <qemu-system-aarch64> <pvm-el2.elf> <pvm-verify> [timeout]
+#                  [python3 pvm_verify.py]
 set -uo pipefail
 
-run=$1 qemu=$2 image=$3 verify=$4 limit=${5:-60}
+run=$1 qemu=$2 image=$3 verify=$4 limit=${5:-60} python=${6:-} pyverify=${7:-}
 if [ ! -x "$verify" ]; then
 	echo "FAIL: no pvm-verify at $verify (build the project first)" >&2
 	exit 1
@@ -67,6 +73,27 @@ if cmp -s "$dir/provisioned.root" "$dir/unprovisioned.root"; then
 fi
 check 1 "provisioned evidence against the unprovisioned root" "$dir/unprovisioned.root" \
 	"$dir/provisioned.ev" "$challenge"
+
+# pvm_verify.py from the UDS; $1 the exit status wanted.
+pycheck() {
+	local want=$1 what=$2 ev=$3 ch=$4 rc
+	shift 4
+	"$python" "$pyverify" --hex --hyp el2 --hyp-elf "$image" --challenge "$ch" "$@" "$ev" 2>"$dir/err"
+	rc=$?
+	if [ $rc -ne "$want" ]; then
+		echo "FAIL: attest: $what: pvm_verify.py exit $rc, want $want: $(cat "$dir/err")" >&2
+		exit 1
+	fi
+	echo "attest: $what: pvm_verify.py exit $rc as wanted: $(cat "$dir/err")"
+}
+if [ -n "$pyverify" ]; then
+	pycheck 0 "provisioned, from the UDS" "$dir/provisioned.ev" "$challenge" --uds "$uds"
+	pycheck 1 "provisioned, another challenge" "$dir/provisioned.ev" "$other" --uds "$uds"
+	pycheck 0 "unprovisioned, from the zero UDS (mode 0)" "$dir/unprovisioned.ev" "$challenge" \
+		--uds "$(printf '0%.0s' {1..64})" --unprovisioned
+	pycheck 1 "provisioned evidence from the zero UDS" "$dir/provisioned.ev" "$challenge" \
+		--uds "$(printf '0%.0s' {1..64})" --unprovisioned
+fi
 "$verify" --hex --root "$dir/provisioned.root" --challenge "$challenge" "$dir/provisioned.ev"
 ms=$((($(date +%s%N) - start) / 1000000))
 echo "BENCH el2_attest_two_boots_and_verify_ms $ms ms"

@@ -13,8 +13,13 @@
 # printed, the relying party's part that pvm-run plays on the simulator:
 # its verdict line, in pvm-run's words, takes the evidence's place in the
 # UART output. The evidence must then be rejected for another challenge.
+# With the second verifier given too (tests/verifier/pvm_verify.py, its
+# Python, the guest's ELF and the device tree the host program gives it), it
+# must accept the evidence recomputed from the boot's device secret, the EL2
+# image (the hypervisor layer's code) and the guest (its RIM), and reject it
+# for the other challenge.
 # usage: guest.sh <run.sh> <qemu-system-aarch64> <pvm-el2.elf> <name> <expected-prefix>
-#                 [timeout] [pvm-verify]
+#                 [timeout] [pvm-verify [python3 pvm_verify.py guest.elf guest.dtb]]
 set -uo pipefail
 
 if [ $# -lt 5 ]; then
@@ -22,6 +27,7 @@ if [ $# -lt 5 ]; then
 	exit 2
 fi
 run=$1 qemu=$2 image=$3 name=$4 exp=$5 limit=${6:-60} verify=${7:-}
+python=${8:-} pyverify=${9:-} guest_elf=${10:-} guest_dtb=${11:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -67,6 +73,22 @@ if [ -n "$verify" ]; then
 		exit 1
 	fi
 	echo "$name: pvm-verify rejects the evidence for another challenge: $(head -1 "$out/err")"
+	if [ -n "$pyverify" ]; then
+		# The host program creates the vCPUs its device tree has (2).
+		py=("$python" "$pyverify" --hex --uds "$uds" --hyp el2 --hyp-elf "$image"
+			--elf "$guest_elf" --dtb "$guest_dtb" --vcpus 2)
+		if ! "${py[@]}" --challenge "$challenge" "$out/ev" 2>"$out/err"; then
+			echo "FAIL: $name: pvm_verify.py: $(cat "$out/err")" >&2
+			exit 1
+		fi
+		echo "$name: $(cat "$out/err")"
+		"${py[@]}" --challenge "$other" "$out/ev" 2>"$out/err"
+		if [ $? -ne 1 ]; then
+			echo "FAIL: $name: pvm_verify.py does not reject another challenge: $(cat "$out/err")" >&2
+			exit 1
+		fi
+		echo "$name: $(cat "$out/err")"
+	fi
 fi
 awk -v verdict="$verdict" '
 	/^el2-guest: / { sub(/^el2-guest: /, ""); print }

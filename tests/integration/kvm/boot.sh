@@ -12,6 +12,10 @@
 # With PVM_KVM_VERIFY set to the host's pvm-verify, the attest guest's
 # evidence and root key (hex between marker lines in its trace: pvm-run-kvm
 # has no verifier) must verify for its challenge and fail for another.
+# With PVM_KVM_PYVERIFY set too (the second verifier: "python3 pvm_verify.py"
+# of tests/verifier), so must they there, recomputed from the UDS (pvm-run's
+# default), the guest's ELF and the device tree pvm-run-kvm wrote (--dtb-out,
+# printed as hex on the console).
 # PVM_KVM_PROGRAMS lists static test programs (space-separated paths) that
 # run first, before the guests: the bad-input table of tests/api (every row
 # must PASS on this kernel as on the simulator) and the VMM-view test
@@ -59,7 +63,7 @@ for g in "${guests[@]}"; do
 done
 # Options of each guest, as on the simulator (tests/guests/CMakeLists.txt).
 cat >"$work/root/guests/args" <<'ARGS'
-attest --challenge 00112233445566778899aabbccddeeff
+attest --challenge 00112233445566778899aabbccddeeff --dtb-out /tmp/attest.dtb
 ARGS
 cat >"$work/root/init" <<INIT
 #!/bin/busybox sh
@@ -82,6 +86,7 @@ for g in ${guests[*]}; do
 	echo "KVMTEST: RC \$g \$?"
 	sed "s/^/KVMUART \$g: /" /tmp/\$g.uart
 	sed "s/^/KVMTRACE \$g: /" /tmp/\$g.trace
+	if [ -f /tmp/\$g.dtb ]; then od -An -tx1 -v /tmp/\$g.dtb | sed "s/^/KVMDTB \$g: /"; fi
 done
 echo "KVMTEST: END"
 poweroff -f
@@ -121,6 +126,27 @@ verify_evidence() {
 		return 1
 	fi
 	echo "attest: pvm-verify accepts the evidence for its challenge, rejects another"
+	[ -n "${PVM_KVM_PYVERIFY:-}" ] || return 0
+	local py
+	read -ra py <<<"$PVM_KVM_PYVERIFY"
+	sed -n 's/^KVMDTB attest: //p' "$w/console" >"$w/attest.dtb.hex"
+	if [ ! -s "$w/attest.dtb.hex" ]; then
+		echo "FAIL: attest: no device tree on the console" >&2
+		return 1
+	fi
+	py+=(--hex --uds "$(printf '0%.0s' {1..64})" --hyp sim --elf "$gdir/attest.elf"
+		--dtb "$w/attest.dtb.hex" --boot-all-vcpus)
+	if ! "${py[@]}" --challenge "$chal" "$w/evidence.hex" 2>"$w/pyverify.err"; then
+		echo "FAIL: attest: pvm_verify.py rejects the evidence: $(cat "$w/pyverify.err")" >&2
+		return 1
+	fi
+	echo "attest: $(cat "$w/pyverify.err")"
+	"${py[@]}" --challenge "$other" "$w/evidence.hex" 2>"$w/pyverify.err"
+	if [ $? -ne 1 ]; then
+		echo "FAIL: attest: pvm_verify.py did not reject another challenge: $(cat "$w/pyverify.err")" >&2
+		return 1
+	fi
+	echo "attest: pvm_verify.py rejects another challenge: $(cat "$w/pyverify.err")"
 }
 
 start=$(date +%s%N)
