@@ -43,7 +43,8 @@ pvm_status_t dice_cdis(const uint8_t attest_in[DICE_CDI_SIZE], const uint8_t sea
 		       const struct dice_inputs *in, uint8_t attest_out[DICE_CDI_SIZE],
 		       uint8_t seal_out[DICE_CDI_SIZE])
 {
-	static const uint8_t hidden[DICE_INPUT_SIZE]; /* unused at both layers: zeroes */
+	static const uint8_t zeroes[DICE_INPUT_SIZE];
+	const uint8_t *hidden = in->hidden ? in->hidden : zeroes;
 	uint8_t salt[PVM_SHA512_SIZE];
 	struct pvm_sha512_ctx h;
 	pvm_status_t ret;
@@ -54,18 +55,22 @@ pvm_status_t dice_cdis(const uint8_t attest_in[DICE_CDI_SIZE], const uint8_t sea
 	pvm_crypto_sha512_update(&h, in->config, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_update(&h, in->authority, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_update(&h, &in->mode, 1);
-	pvm_crypto_sha512_update(&h, hidden, sizeof(hidden));
+	pvm_crypto_sha512_update(&h, hidden, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_final(&h, salt);
 	ret = kdf(DICE_CDI_SIZE, attest_in, DICE_CDI_SIZE, salt, sizeof(salt), "CDI_Attest",
 		  attest_out);
 	if (ret)
 		return ret;
 
-	/* CDI_Seal: only the stable inputs, H(authority ‖ mode ‖ hidden). */
+	/*
+	 * CDI_Seal: H(authority ‖ mode ‖ hidden), without the code: with a
+	 * verified authority, updates it signs keep their sealing keys; without
+	 * one the caller passes the code as the hidden input.
+	 */
 	pvm_crypto_sha512_init(&h);
 	pvm_crypto_sha512_update(&h, in->authority, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_update(&h, &in->mode, 1);
-	pvm_crypto_sha512_update(&h, hidden, sizeof(hidden));
+	pvm_crypto_sha512_update(&h, hidden, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_final(&h, salt);
 	ret = kdf(DICE_CDI_SIZE, seal_in, DICE_CDI_SIZE, salt, sizeof(salt), "CDI_Seal", seal_out);
 	if (ret)

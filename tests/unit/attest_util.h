@@ -331,8 +331,8 @@ static inline int au_teardown(void **state)
 	return fx_teardown(state);
 }
 
-/* A VM (no vCPUs) with guest RAM at FX_GUEST_RAM and the given RPV and authority fill. */
-static inline unsigned au_vm(bool protected_vm, uint8_t rpv_fill, uint8_t auth_fill)
+/* A VM (no vCPUs) with guest RAM at FX_GUEST_RAM and the given RPV fill. */
+static inline unsigned au_vm(bool protected_vm, uint8_t rpv_fill)
 {
 	struct pvm_vm_config cfg = {.ipa_bits = 36,
 				    .protected_vm = protected_vm,
@@ -342,7 +342,6 @@ static inline unsigned au_vm(bool protected_vm, uint8_t rpv_fill, uint8_t auth_f
 	unsigned h;
 
 	memset(cfg.rpv, rpv_fill, sizeof(cfg.rpv));
-	memset(cfg.authority_hash, auth_fill, sizeof(cfg.authority_hash));
 	first = fx_host_page();
 	while (first & ((n - 1) * FX_PAGE))
 		first = fx_host_page();
