@@ -133,6 +133,27 @@ static void test_id_known_answer(void **state)
 	assert_int_equal(pvm_verify_id(NULL, id), PVM_VERIFY_E_INVAL);
 }
 
+/* An ID whose KDF output has its top bit set: the verifier clears it (§2). */
+static void test_id_top_bit(void **state)
+{
+	/* The root key of an all-zero UDS (pvm-run's default; test_attest_kat derives it). */
+	static const uint8_t root0[65] = {
+		0x04, 0x2b, 0x0e, 0x5d, 0xf0, 0x61, 0xb9, 0x9b, 0x0d, 0xa6, 0xd7, 0xb1, 0xea,
+		0x15, 0x17, 0x13, 0x88, 0xca, 0x92, 0xba, 0xbe, 0x2c, 0x82, 0xba, 0x8a, 0xa9,
+		0x61, 0xb0, 0x6a, 0xa8, 0x34, 0x5f, 0x32, 0xe3, 0x3c, 0x1d, 0x25, 0xb3, 0x78,
+		0xaf, 0x17, 0x6a, 0x61, 0x7a, 0xa6, 0x18, 0x43, 0x4b, 0x36, 0xa8, 0xdb, 0xbd,
+		0x5d, 0x73, 0x06, 0x3f, 0xda, 0xf9, 0xa9, 0xd4, 0x57, 0xac, 0x13, 0xf7, 0x4a,
+	};
+	char id[PVM_VERIFY_ID_HEX_SIZE];
+
+	(void)state;
+	assert_int_equal(pvm_verify_id(root0, id), PVM_VERIFY_OK);
+	/* openssl kdf -keylen 20 -kdfopt digest:SHA512 -kdfopt hexkey:<root0>
+	 * -kdfopt hexsalt:<ID_SALT> -kdfopt info:ID HKDF gives
+	 * bba031664efc4817627f5c4cdb23d0d039da8deb; 0xbb & 0x7f = 0x3b by hand. */
+	assert_string_equal(id, "3ba031664efc4817627f5c4cdb23d0d039da8deb");
+}
+
 /* ---- One check fails at a time: a table of (change, expected error) ---- */
 
 static uint8_t buf_a[256], buf_b[256];
@@ -1035,6 +1056,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_id_known_answer),
+		cmocka_unit_test(test_id_top_bit),
 		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_byte_flips),

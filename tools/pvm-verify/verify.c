@@ -280,6 +280,7 @@ int pvm_verify_id(const uint8_t pub[PVM_VERIFY_PUB_SIZE], char out[PVM_VERIFY_ID
 		out[0] = '\0';
 		return PVM_VERIFY_E_INTERNAL;
 	}
+	id[0] &= 0x7f; /* the profile's DICE_ID: a big-endian integer with its top bit clear */
 	hex(id, sizeof(id), out);
 	return PVM_VERIFY_OK;
 }

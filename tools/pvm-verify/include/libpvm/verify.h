@@ -170,7 +170,10 @@ int pvm_verify_evidence(const uint8_t *evidence, size_t len,
 
 /**
  * @brief A DICE ID as the certificates spell it:
- *        `hex(HKDF-SHA512(ikm = pub, salt = ID_SALT, info = "ID", 20 bytes))`.
+ *        `hex(HKDF-SHA512(ikm = pub, salt = ID_SALT, info = "ID", 20 bytes))`
+ *        with the most significant bit of the first byte cleared (Open
+ *        Profile for DICE, docs/attestation.md §2), so the first hex digit
+ *        is `0` to `7`.
  * @param pub The uncompressed P-256 point.
  * @param out The 40 lower-case hex digits and a terminator.
  * @return ::PVM_VERIFY_OK; ::PVM_VERIFY_E_INVAL (NULL); ::PVM_VERIFY_E_INTERNAL.
