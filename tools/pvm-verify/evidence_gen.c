@@ -318,7 +318,8 @@ int vgen_init(struct vgen *g)
 	}
 
 	fill(g->hyp_code, 64, 0xa0);
-	fill(g->hyp_config_hash, 64, 0xb0);
+	fill(g->hyp_config, 64, 0xb0);
+	SHA512(g->hyp_config, sizeof(g->hyp_config), g->hyp_config_hash);
 	fill(g->hyp_auth, 64, 0xc0);
 	g->hyp_mode = 1;
 	g->key_usage = 0x20;
@@ -368,6 +369,8 @@ int vgen_init(struct vgen *g)
 		    &g->key_usage);
 	cert_claims(&g->obj[VGEN_VM].claims, g->hyp_id, g->vm_id, g->rim, g->vm_config_hash,
 		    g->vm_auth, &g->vm_mode, g->vm_key, g->vm_key_len, &g->key_usage);
+	vgen_set(&g->obj[VGEN_HYP].claims, -4670548, VGEN_BSTR, g->hyp_config,
+		 sizeof(g->hyp_config));
 	vgen_set(&g->obj[VGEN_VM].claims, -4670548, VGEN_BSTR, g->vm_config, sizeof(g->vm_config));
 
 	struct vgen_map *t = &g->obj[VGEN_TOKEN].claims;

@@ -63,7 +63,7 @@ struct vgen {
 	struct vgen_key root, hyp, vm, other;
 	char root_id[PVM_VERIFY_ID_HEX_SIZE], hyp_id[PVM_VERIFY_ID_HEX_SIZE];
 	char vm_id[PVM_VERIFY_ID_HEX_SIZE];
-	uint8_t hyp_code[64], hyp_config_hash[64], hyp_auth[64], hyp_mode;
+	uint8_t hyp_code[64], hyp_config[64], hyp_config_hash[64], hyp_auth[64], hyp_mode;
 	uint8_t vm_config[PVM_VERIFY_VM_CONFIG_SIZE], vm_config_hash[64], vm_auth[64], vm_mode;
 	uint8_t key_usage;
 	uint8_t hyp_key[VGEN_COSE_KEY_MAX], vm_key[VGEN_COSE_KEY_MAX];
