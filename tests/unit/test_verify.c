@@ -68,7 +68,7 @@ static int verify(const uint8_t *e, size_t len)
 /* A status the header defines, and one that rejects evidence (not an argument error). */
 static void assert_rejected(int ret)
 {
-	assert_true(ret < 0 && ret >= PVM_VERIFY_E_ID);
+	assert_true(ret < 0 && ret >= PVM_VERIFY_E_HIGH_S);
 	assert_true(ret != PVM_VERIFY_E_INVAL && ret != PVM_VERIFY_E_ROOT_KEY &&
 		    ret != PVM_VERIFY_E_INTERNAL);
 	assert_string_not_equal(pvm_verify_strerror(ret), "unknown verification error");
@@ -469,6 +469,18 @@ static void m_hyp_profile_prefix(void)
 {
 	vgen_set(&g.obj[VGEN_HYP].claims, -4670554, VGEN_TSTR, "libpvm.dice.v1x", 15);
 }
+static void m_hyp_high_s(void)
+{
+	g.obj[VGEN_HYP].high_s = true;
+}
+static void m_vm_high_s(void)
+{
+	g.obj[VGEN_VM].high_s = true;
+}
+static void m_token_high_s(void)
+{
+	g.obj[VGEN_TOKEN].high_s = true;
+}
 static void m_vm_code_descriptor(void)
 {
 	vgen_set(&g.obj[VGEN_VM].claims, -4670546, VGEN_BSTR, "code", 4); /* codeDescriptor */
@@ -834,6 +846,9 @@ static const struct change changes[] = {
 	{"keyUsage 0 bytes", m_key_usage0, PVM_VERIFY_E_SIZE, 2},
 	{"cert profileName", m_cert_profile, PVM_VERIFY_E_PROFILE, 3},
 	{"hyp profileName with a suffix", m_hyp_profile_prefix, PVM_VERIFY_E_PROFILE, 2},
+	{"hyp cert signature high-S", m_hyp_high_s, PVM_VERIFY_E_HIGH_S, 2},
+	{"VM cert signature high-S", m_vm_high_s, PVM_VERIFY_E_HIGH_S, 3},
+	{"token signature high-S", m_token_high_s, PVM_VERIFY_E_HIGH_S, 4},
 	{"token profile", m_token_profile, PVM_VERIFY_E_PROFILE, 4},
 	{"hash algorithm sha-256", m_hash_alg, PVM_VERIFY_E_HASH_ALG, 4},
 	{"token unknown claim", m_token_unknown, PVM_VERIFY_E_CLAIM_UNKNOWN, 4},
@@ -1222,10 +1237,11 @@ static void test_random_mutations(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	for (int s = PVM_VERIFY_OK; s >= PVM_VERIFY_E_ID; s--)
+	for (int s = PVM_VERIFY_OK; s >= PVM_VERIFY_E_HIGH_S; s--)
 		assert_string_not_equal(pvm_verify_strerror(s), "unknown verification error");
 	assert_string_equal(pvm_verify_strerror(1), "unknown verification error");
-	assert_string_equal(pvm_verify_strerror(PVM_VERIFY_E_ID - 1), "unknown verification error");
+	assert_string_equal(pvm_verify_strerror(PVM_VERIFY_E_HIGH_S - 1),
+			    "unknown verification error");
 	assert_string_equal(pvm_verify_part_name(PVM_VERIFY_PART_TOKEN), "token");
 }
 
@@ -1274,6 +1290,9 @@ static const struct cli_mutant {
 	{"hyp_sub_top_bit.bin", m_hyp_sub_top_bit, PVM_VERIFY_E_ID, 2},
 	{"vm_iss_upper.bin", m_vm_iss_upper, PVM_VERIFY_E_ID, 3},
 	{"vm_mode_mismatch.bin", m_vm_mode_debug, PVM_VERIFY_E_MODE, 3},
+	{"hyp_high_s.bin", m_hyp_high_s, PVM_VERIFY_E_HIGH_S, 2},
+	{"vm_high_s.bin", m_vm_high_s, PVM_VERIFY_E_HIGH_S, 3},
+	{"token_high_s.bin", m_token_high_s, PVM_VERIFY_E_HIGH_S, 4},
 };
 
 static void write_fixtures(const char *dir)

@@ -16,6 +16,7 @@
 #include <libpvm/verify.h>
 
 #include <cbor.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -362,6 +363,25 @@ static int es256_verify(const uint8_t pub[PVM_VERIFY_PUB_SIZE], const uint8_t di
 	return ret;
 }
 
+/*
+ * 1: s (the second half of r ‖ s) is at most n/2, the low-S form of §3;
+ * 0: it is the other member of the pair; -1: engine failure.
+ */
+static int low_s(const uint8_t sig[SIG_SIZE])
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	BIGNUM *half = BN_new(), *s = BN_bin2bn(sig + 32, 32, NULL);
+	int ret = -1;
+
+	if (g && half && s && BN_rshift1(half, EC_GROUP_get0_order(g)) == 1)
+		ret = BN_cmp(s, half) <= 0;
+	BN_free(s);
+	BN_free(half);
+	EC_GROUP_free(g);
+	ERR_clear_error();
+	return ret;
+}
+
 /* ---- COSE ---- */
 
 struct sign1 {
@@ -457,7 +477,13 @@ static int sign1_verify(const struct sign1 *s, const uint8_t pub[PVM_VERIFY_PUB_
 	ok = es256_verify(pub, digest, s->sig);
 	if (ok < 0)
 		return PVM_VERIFY_E_INTERNAL;
-	return ok ? PVM_VERIFY_OK : bad_sig;
+	if (!ok)
+		return bad_sig;
+	/* A valid signature, but only one of each pair (s, n - s) is evidence. */
+	ok = low_s(s->sig);
+	if (ok < 0)
+		return PVM_VERIFY_E_INTERNAL;
+	return ok ? PVM_VERIFY_OK : PVM_VERIFY_E_HIGH_S;
 }
 
 /* A COSE_Key in a byte string: exactly {1: 2, 3: -7, -1: 1, -2: x, -3: y}, on the curve. */
@@ -958,6 +984,8 @@ const char *pvm_verify_strerror(int status)
 		return "internal error (out of memory or crypto engine failure)";
 	case PVM_VERIFY_E_ID:
 		return "issuer or subject ID is not 40 lower-case hex digits starting 0-7";
+	case PVM_VERIFY_E_HIGH_S:
+		return "signature not in low-S form (s > n/2)";
 	}
 	return "unknown verification error";
 }

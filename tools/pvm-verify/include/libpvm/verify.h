@@ -16,8 +16,9 @@
  * - CBOR: well-formed, deterministic (shortest heads, definite lengths, map
  *   keys sorted and never repeated), nothing after an item.
  * - COSE_Sign1: protected header exactly `a1 01 26`, unprotected `{}`, a
- *   64-byte signature `r ‖ s` that verifies with ES256; certificates
- *   untagged, the token tagged 18.
+ *   64-byte signature `r ‖ s` that verifies with ES256 and is low-S
+ *   (`s` ≤ n/2; its twin `n − s` is refused, §3); certificates untagged,
+ *   the token tagged 18.
  * - Each certificate (§4) has exactly these ten claims, each once, and no
  *   other label: iss and sub, text of exactly 40 characters of `0-9a-f`
  *   whose first is `0`-`7`, iss the issuer's ID and sub ID(subjectPublicKey);
@@ -121,6 +122,8 @@ enum pvm_verify_status {
 	PVM_VERIFY_E_INTERNAL = -36,	  /**< Out of memory, or OpenSSL failed. */
 	PVM_VERIFY_E_ID = -37,		  /**< A certificate's iss or sub is not 40 lower-case
 						 hex characters with the first 0-7. */
+	PVM_VERIFY_E_HIGH_S = -38,	  /**< A signature that verifies but has s > n/2: the
+						 high-S twin of the one evidence may carry. */
 };
 
 /** @brief Which object of the evidence a failure was found in. */
