@@ -61,7 +61,7 @@ pvm_status_t dice_cdis(const uint8_t attest_in[DICE_CDI_SIZE], const uint8_t sea
 pvm_status_t dice_asym_seed(const uint8_t ikm[DICE_CDI_SIZE], uint8_t seed[32]);
 pvm_status_t dice_asym_kdf(const uint8_t ikm[DICE_CDI_SIZE], uint8_t priv[PVM_P256_PRIV_SIZE],
 			   uint8_t pub[PVM_P256_PUB_SIZE]);
-/* ID(pub) = KDF(20, pub, ID_SALT, "ID"). */
+/* ID(pub) = KDF(20, pub, ID_SALT, "ID") with bit 7 of its first byte cleared (§2). */
 pvm_status_t dice_id(const uint8_t pub[PVM_P256_PUB_SIZE], uint8_t id[DICE_ID_SIZE]);
 /* The ID as certificates carry it: 40 lower-case hex characters. */
 void dice_hex_id(const uint8_t id[DICE_ID_SIZE], char hex[DICE_HEX_ID_SIZE]);

@@ -99,14 +99,19 @@ pvm_status_t dice_asym_kdf(const uint8_t ikm[DICE_CDI_SIZE], uint8_t priv[PVM_P2
 
 pvm_status_t dice_id(const uint8_t pub[PVM_P256_PUB_SIZE], uint8_t id[DICE_ID_SIZE])
 {
+	pvm_status_t ret;
+
+	ret = kdf(DICE_ID_SIZE, pub, PVM_P256_PUB_SIZE, dice_id_salt, sizeof(dice_id_salt), "ID",
+		  id);
 	/*
-	 * docs/attestation.md takes the 20 KDF bytes as they are. (The
-	 * profile's X.509 flavour clears the top bit so that a serialNumber
-	 * stays positive; CBOR certificates carry hex text, which needs no
-	 * such thing.)
+	 * The profile's DICE_ID is these 20 bytes "with the most significant
+	 * bit cleared, interpreted as a big-endian integer", and its reference
+	 * implementation clears it for CBOR certificates too: an ID this side
+	 * writes must be the one any other profile verifier derives.
 	 */
-	return kdf(DICE_ID_SIZE, pub, PVM_P256_PUB_SIZE, dice_id_salt, sizeof(dice_id_salt), "ID",
-		   id);
+	if (!ret)
+		id[0] &= 0x7f;
+	return ret;
 }
 
 void dice_hex_id(const uint8_t id[DICE_ID_SIZE], char hex[DICE_HEX_ID_SIZE])

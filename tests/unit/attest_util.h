@@ -171,6 +171,13 @@ static inline void ossl_hkdf_bin_salt(size_t len, const uint8_t *ikm, size_t ikm
 	ossl_hkdf(len, ikm, ikm_len, salt_hex, info, out);
 }
 
+/* ID(pub) (§2): openssl's HKDF, then the top bit cleared as the profile says. */
+static inline void ossl_dice_id(const uint8_t pub[65], uint8_t id[20])
+{
+	ossl_hkdf(20, pub, 65, ID_SALT_HEX, "ID", id);
+	id[0] &= 0x7f;
+}
+
 /* openssl mac HMAC-SHA256(key, data). */
 static inline void ossl_hmac(const uint8_t key[32], const void *data, size_t n, uint8_t out[32])
 {

@@ -225,7 +225,7 @@ static void check_cert(const cbor_item_t *cert, const uint8_t issuer_pub[65], co
 	expect_tstr(get(p, -4670554), "libpvm.dice.v1");
 	check_cose_key(get(p, -4670552), out->pub);
 	/* sub = ID(subject key), from openssl's HKDF. */
-	ossl_hkdf(20, out->pub, 65, ID_SALT_HEX, "ID", id);
+	ossl_dice_id(out->pub, id);
 	hex_of(id, 20, out->sub);
 	expect_tstr(get(p, 2), out->sub);
 	cbor_decref(&p);
@@ -262,7 +262,7 @@ static void test_structure(void **state)
 	(void)state;
 	au_config(&cfg, 0x42);
 	assert_int_equal(pvm_attest_root_key(&fx_mem, root), PVM_OK);
-	ossl_hkdf(20, root, 65, ID_SALT_HEX, "ID", id);
+	ossl_dice_id(root, id);
 	hex_of(id, 20, root_id);
 	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
 	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 64, buf, sizeof(buf), &len),

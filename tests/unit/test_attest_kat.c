@@ -226,7 +226,7 @@ static void test_hyp_layer(void **state)
 	ossl_asym_kdf(cdi_a, seed, priv, pub);
 	assert_memory_equal(st->priv, priv, 32);
 	assert_memory_equal(st->pub, pub, 65);
-	ossl_hkdf(20, pub, 65, ID_SALT_HEX, "ID", id);
+	ossl_dice_id(pub, id);
 	assert_memory_equal(st->id, id, 20);
 	assert_true(st->cert_len > 0 && st->cert_len <= PVM_ATTEST_CERT_MAX);
 }
@@ -347,11 +347,41 @@ static void test_id(void **state)
 
 	(void)state;
 	assert_int_equal(dice_id(fx_mem.attest.root_pub, id), PVM_OK);
-	ossl_hkdf(20, fx_mem.attest.root_pub, 65, ID_SALT_HEX, "ID", want);
+	ossl_dice_id(fx_mem.attest.root_pub, want);
 	assert_memory_equal(id, want, 20);
 	dice_hex_id(want, got);
 	au_hex(want, 20, hex);
 	assert_memory_equal(got, hex, 40);
+}
+
+/*
+ * The root key of an all-zero UDS (pvm-run's default) and its ID, pinned.
+ * The point comes from the steps of ossl_asym_kdf() run by hand with the
+ * openssl CLI (kdf for the seed, mac HMAC for the DRBG, ec for the point).
+ * The ID: openssl kdf -keylen 20 -kdfopt digest:SHA512 -kdfopt hexkey:<ROOT0_PUB>
+ *   -kdfopt hexsalt:<ID_SALT_HEX> -kdfopt info:ID HKDF
+ * gives bba031664efc4817627f5c4cdb23d0d039da8deb; its top bit cleared by
+ * hand (0xbb & 0x7f = 0x3b) gives the ID below.
+ */
+#define ROOT0_PUB                                                                                  \
+	"042b0e5df061b99b0da6d7b1ea15171388ca92babe2c82ba8aa961b06aa8345f32"                       \
+	"e33c1d25b378af176a617aa618434b36a8dbbd5d73063fdaf9a9d457ac13f74a"
+#define ROOT0_ID "3ba031664efc4817627f5c4cdb23d0d039da8deb"
+
+static void test_id_zero_uds(void **state)
+{
+	uint8_t uds[32] = {0}, priv[32], pub[65], want_pub[65], id[20];
+	char hex[41];
+
+	(void)state;
+	assert_int_equal(au_unhex(ROOT0_PUB, want_pub, 65), 65);
+	assert_int_equal(dice_asym_kdf(uds, priv, pub), PVM_OK);
+	assert_memory_equal(pub, want_pub, 65);
+	assert_int_equal(dice_id(pub, id), PVM_OK);
+	dice_hex_id(id, hex);
+	hex[40] = '\0';
+	assert_string_equal(hex, ROOT0_ID);
+	assert_true(id[0] < 0x80);
 }
 
 static void small_payload(struct cbor *c, const void *arg)
@@ -416,6 +446,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hyp_layer, au_setup, au_teardown),
 		cmocka_unit_test_setup_teardown(test_vm_layer, au_setup, au_teardown),
 		cmocka_unit_test_setup_teardown(test_id, au_setup, au_teardown),
+		cmocka_unit_test(test_id_zero_uds),
 		cmocka_unit_test(test_signature),
 	};
 
