@@ -6,6 +6,9 @@
 # console) with <expected>.uart, its exits ("el2-exit: ", pvm-run --trace's
 # format) through exits.awk with <expected>.exits.
 #
+# attest_np is the attest guest as a non-protected VM (its evidence must say
+# mode 2, debug; the attest guest's mode 1).
+#
 # The attest guest (with pvm-verify given): the boot gets a fresh 16-byte
 # challenge and device secret (el2-challenge=, pvm.uds=); the evidence the
 # guest hands over (hex between el2-evidence-begin/-end) is checked here
@@ -59,6 +62,17 @@ if [ -n "$verify" ]; then
 		verdict="pvm-run: evidence verified (rim $rim... rem0 $rem0...)"
 		grep -q "\"challenge\": \"$challenge\"" "$out/claims" ||
 			verdict="pvm-run: evidence REJECTED: the claims do not echo the challenge"
+		# The VM certificate's mode (the "mode" followed by a comma): 1 protected, 2 debug.
+		case $name in
+		*_np) kind='"mode": 2,' prot='"protected": false' ;;
+		*) kind='"mode": 1,' prot='"protected": true' ;;
+		esac
+		if ! grep -q "$kind" "$out/claims" || ! grep -q "$prot" "$out/claims"; then
+			echo "FAIL: $name: the VM certificate does not say $kind $prot" >&2
+			cat "$out/claims" >&2
+			exit 1
+		fi
+		echo "$name: the VM certificate says $kind $prot"
 	else
 		verdict="pvm-run: evidence REJECTED: $(head -1 "$out/err")"
 	fi

@@ -12,6 +12,8 @@
 # With PVM_KVM_VERIFY set to the host's pvm-verify, the attest guest's
 # evidence and root key (hex between marker lines in its trace: pvm-run-kvm
 # has no verifier) must verify for its challenge and fail for another.
+# A guest named NAME_np is NAME.elf run with --non-protected (attest_np:
+# its evidence must then say mode 2, debug; attest's mode 1).
 # PVM_KVM_PROGRAMS lists static test programs (space-separated paths) that
 # run first, before the guests: the bad-input table of tests/api (every row
 # must PASS on this kernel as on the simulator) and the VMM-view test
@@ -55,11 +57,12 @@ for p in ${PVM_KVM_PROGRAMS:-}; do
 	progs+=("$(basename "$p")")
 done
 for g in "${guests[@]}"; do
-	cp "$gdir/$g.elf" "$work/root/guests/$g.elf" || exit 1
+	cp "$gdir/${g%_np}.elf" "$work/root/guests/$g.elf" || exit 1
 done
 # Options of each guest, as on the simulator (tests/guests/CMakeLists.txt).
 cat >"$work/root/guests/args" <<'ARGS'
 attest --challenge 00112233445566778899aabbccddeeff
+attest_np --non-protected --challenge 00112233445566778899aabbccddeeff
 ARGS
 cat >"$work/root/init" <<INIT
 #!/bin/busybox sh
@@ -92,35 +95,42 @@ chmod +x "$work/root/init"
 	exit 1
 }
 
-# verify_evidence WORK: check attest's evidence with pvm-verify on the host.
+# verify_evidence WORK GUEST: check attest's (or attest_np's) evidence with pvm-verify on the host.
 verify_evidence() {
-	local w=$1 chal other
-	chal=$(sed -n 's/^attest .*--challenge \([0-9a-f]*\).*/\1/p' "$w/root/guests/args")
+	local w=$1 g=$2 chal other mode
+	chal=$(sed -n "s/^$g .*--challenge \([0-9a-f]*\).*/\1/p" "$w/root/guests/args")
 	other=ffeeddccbbaa99887766554433221100
-	sed -n '/^pvm-run: evidence hex begin$/,/^pvm-run: evidence hex end$/p' "$w/attest.trace" |
+	mode='"mode": 1,'
+	[ "$g" = attest_np ] && mode='"mode": 2,'
+	sed -n '/^pvm-run: evidence hex begin$/,/^pvm-run: evidence hex end$/p' "$w/$g.trace" |
 		grep -v '^pvm-run:' >"$w/evidence.hex"
-	sed -n '/^pvm-run: root key hex begin$/,/^pvm-run: root key hex end$/p' "$w/attest.trace" |
+	sed -n '/^pvm-run: root key hex begin$/,/^pvm-run: root key hex end$/p' "$w/$g.trace" |
 		grep -v '^pvm-run:' >"$w/root.hex"
 	if [ ! -s "$w/evidence.hex" ] || [ ! -s "$w/root.hex" ]; then
-		echo "FAIL: attest: no evidence or root key on the console" >&2
+		echo "FAIL: $g: no evidence or root key on the console" >&2
 		return 1
 	fi
 	if ! "$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$chal" "$w/evidence.hex" \
 		>"$w/claims.json" 2>"$w/verify.err"; then
-		echo "FAIL: attest: pvm-verify rejects the evidence: $(cat "$w/verify.err")" >&2
+		echo "FAIL: $g: pvm-verify rejects the evidence: $(cat "$w/verify.err")" >&2
 		return 1
 	fi
 	if ! grep -q "\"challenge\": \"$chal\"" "$w/claims.json"; then
-		echo "FAIL: attest: the verified claims do not echo the challenge" >&2
+		echo "FAIL: $g: the verified claims do not echo the challenge" >&2
+		return 1
+	fi
+	# The VM certificate's mode is the "mode" followed by a comma.
+	if ! grep -q "$mode" "$w/claims.json"; then
+		echo "FAIL: $g: the VM certificate does not say $mode" >&2
 		return 1
 	fi
 	"$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$other" "$w/evidence.hex" \
 		>/dev/null 2>"$w/verify-other.err"
 	if [ $? -ne 1 ]; then
-		echo "FAIL: attest: pvm-verify did not reject another challenge" >&2
+		echo "FAIL: $g: pvm-verify did not reject another challenge" >&2
 		return 1
 	fi
-	echo "attest: pvm-verify accepts the evidence for its challenge, rejects another"
+	echo "$g: pvm-verify accepts the evidence for its challenge ($mode), rejects another"
 }
 
 start=$(date +%s%N)
@@ -195,8 +205,8 @@ for g in "${guests[@]}"; do
 		gs=1
 	fi
 	compare_run "$g" "$exp" "$work/$g.uart" "$work/$g.trace" "$work" || gs=1
-	if [ "$g" = attest ] && [ -n "${PVM_KVM_VERIFY:-}" ]; then
-		verify_evidence "$work" || gs=1
+	if [ "${g%_np}" = attest ] && [ -n "${PVM_KVM_VERIFY:-}" ]; then
+		verify_evidence "$work" "$g" || gs=1
 	fi
 	if [ $gs -eq 0 ]; then
 		echo "PASS: $g (expected $(sed -n "s|^$g\.||p" "$work/expected.from" | tr '\n' ' '))"
