@@ -12,6 +12,8 @@
 
 #include <string.h>
 
+#include "mem_internal.h"
+
 #define U32_OK(v) ((v) <= 0xffffffffull)
 
 void pvm_exit_pack(const struct pvm_exit *e, uint64_t x[8])
@@ -164,6 +166,24 @@ static pvm_status_t vcpu_run(struct pvm_mem *mem, uint64_t *x)
 	return ret;
 }
 
+/*
+ * VM_SEAL: x2 = 0 seals unsigned; otherwise x2 is the PA of a
+ * struct pvm_vm_authority in one host-owned page, copied out before use.
+ */
+static pvm_status_t vm_seal(struct pvm_mem *mem, const uint64_t *x)
+{
+	struct pvm_vm_authority auth;
+	pvm_status_t ret;
+
+	if (!x[2])
+		return pvm_vm_seal(mem, (unsigned)x[1]);
+	ret = mem_host_read(mem, pvm_pa(x[2]), &auth, sizeof(auth));
+	if (!ret)
+		ret = pvm_vm_seal_signed(mem, (unsigned)x[1], &auth);
+	memset(&auth, 0, sizeof(auth));
+	return ret;
+}
+
 /* Calls taking (x1, x2) as a host PA range; x1 reports the shortfall on NOMEM. */
 static pvm_status_t pa_range(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 {
@@ -240,7 +260,7 @@ static pvm_status_t dispatch(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 					   (unsigned)x[5], &need);
 		break;
 	case PVM_HC_VM_SEAL:
-		return pvm_vm_seal(mem, (unsigned)x[1]);
+		return vm_seal(mem, x);
 	case PVM_HC_VCPU_CREATE:
 		ret = pvm_vcpu_create(mem, (unsigned)x[1], pvm_pa(x[2]), &idx, &need);
 		x[1] = ret == PVM_E_NOMEM ? need : ret ? 0 : idx;

@@ -21,6 +21,7 @@
 #include <libpvm/mem.h>
 #include <libpvm/vm.h>
 
+#include "attest/attest_internal.h"
 #include "mem_internal.h"
 #include "stage2_internal.h"
 
@@ -145,10 +146,11 @@ struct xfer {
 	unsigned id;	   /* its component id */
 	rule_fn rule;
 	apply_fn apply;
-	bool guest_first;  /* the guest change revokes: do it before the host's */
-	bool scrub;	   /* zero guest-owned pages between the two */
-	bool to_guest;	   /* pages enter the guest: make memory coherent for it first */
-	struct chg guest;  /* the guest's stage-2 change */
+	bool guest_first; /* the guest change revokes: do it before the host's */
+	bool scrub;	  /* zero guest-owned pages between the two */
+	bool to_guest;	  /* pages enter the guest: make memory coherent for it first */
+	bool wipe;	  /* ... and zero them first: the guest gets memory, not the host's bytes */
+	struct chg guest; /* the guest's stage-2 change */
 	struct s2_op *gop; /* its prepared op: large, so on the stack of run_(guest_)xfer */
 	size_t pages;	   /* table pages the prepared changes need */
 	bool trust_host;   /* the pool covers any host change: skip preparing it */
@@ -293,6 +295,9 @@ static void sync_for_guest(const struct xfer *x, uint64_t pa, uint64_t n)
 	void *va = pvm_port_phys_to_virt(pvm_pa(pa));
 	size_t size = (size_t)pages_to_bytes(n);
 
+	/* The host's access is already revoked: what it writes from here on faults. */
+	if (x->wipe)
+		memset(va, 0, size);
 	pvm_port_dcache_clean_inval_poc(va, size);
 	if (x->guest.prot & PVM_PROT_X)
 		pvm_port_icache_inval_pou(va, size);
@@ -1014,6 +1019,31 @@ uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max)
 	return done;
 }
 
+/* ---- Reading the host's own memory -------------------------------------- */
+
+pvm_status_t mem_host_read(struct pvm_mem *mem, pvm_paddr_t pa, void *buf, size_t len)
+{
+	uint64_t a = pvm_pa_val(pa), page = a & ~(PAGE - 1);
+	pvm_status_t ret;
+
+	if (!buf || !len || len > PAGE - (a - page))
+		return PVM_E_INVAL;
+	ret = check_pages(mem, pvm_pa(page), 1);
+	if (ret)
+		return ret;
+	/*
+	 * Only a page the host owns: never the hypervisor's or a guest's. The
+	 * host may write it meanwhile; the caller uses only this copy.
+	 */
+	pvm_port_lock(&mem->lock);
+	if (page_at(mem, page)->owner == PVM_ID_HOST)
+		memcpy(buf, pvm_port_phys_to_virt(pa), len);
+	else
+		ret = PVM_E_PERM;
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
 /* ---- Host <-> guest ------------------------------------------------------ */
 
 /*
@@ -1053,6 +1083,9 @@ static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 			ret = run_xfer(x, pvm_pa_val(pa), npages, need);
 		if (!ret)
 			x->vm->pages += npages;
+		/* Zeroed pages before sealing are in the RIM as "unknown contents". */
+		if (!ret && x->wipe)
+			attest_vm_donated_locked(x->vm, pvm_ipa_val(ipa), pages_to_bytes(npages));
 		pvm_port_unlock(&x->vm->lock);
 	}
 	pvm_port_unlock(&mem->lock);
@@ -1072,16 +1105,27 @@ pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 			     prot | PVM_PROT_SW(PVM_PAGE_SHARED_BORROWED), need);
 }
 
-pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
-				   uint64_t npages, size_t *need)
+pvm_status_t mem_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				   uint64_t npages, bool keep, size_t *need)
 {
-	struct xfer x = {.rule = rule_host_owned_unlent, .apply = apply_to_owner};
+	struct xfer x = {.rule = rule_host_owned_unlent, .apply = apply_to_owner, .wipe = !keep};
 
 	if (need)
 		*need = 0;
 	/* The host loses the pages (and its TLB entries) before the guest gets them. */
 	return host_to_guest(mem, vm, pa, ipa, npages, &x, true,
 			     PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED), need);
+}
+
+pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+				   uint64_t npages, size_t *need)
+{
+	/*
+	 * Only a measured load (attest/measure.c) may give a protected guest
+	 * the host's bytes: anything else the guest could run or read unseen
+	 * (docs/attestation.md §1.1).
+	 */
+	return mem_host_donate_guest(mem, vm, pa, ipa, npages, false, need);
 }
 
 /* Transitions that start from the guest's IPAs. */

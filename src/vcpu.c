@@ -376,6 +376,7 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 	struct pvm_vcpu *vcpu;
 	struct pvm_vm *vm = NULL;
 	pvm_status_t ret = PVM_OK;
+	bool ready;
 
 	if (!mem || !exit)
 		return PVM_E_INVAL;
@@ -391,30 +392,42 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 		pvm_port_unlock(&mem->lock);
 		return ret;
 	}
+	ready = __atomic_load_n(&mem->attest.ready, __ATOMIC_ACQUIRE);
 	pvm_port_lock(&vm->lock);
 	if (vcpu->power == PVM_VCPU_OFF) {
 		ret = PVM_E_STATE;
-	} else {
-		vcpu->power = PVM_VCPU_ON;
+	} else if (!ready && (ret = attest_vm_freeze_locked(vm)) == PVM_OK) {
+		/*
+		 * Without attestation there are no keys to derive, but the first
+		 * run still makes the RIM final: what the host may add to a VM
+		 * stops there on every machine.
+		 */
+	}
+	if (!ret) {
+		/* Claimed, not yet started: a refusal below only undoes the claim. */
 		vcpu->running = true;
 		vm->refs++;
-		vm->ran = true;
 	}
 	pvm_port_unlock(&vm->lock);
 	pvm_port_unlock(&mem->lock);
 	if (ret)
 		return ret;
 	/* The first run seals the RIM and derives the VM's keys (idempotent after). */
-	if (mem->attest.ready) {
-		ret = attest_vm_seal(mem, vm);
-		if (ret) {
-			pvm_port_lock(&mem->lock);
-			vcpu->running = false;
-			vm->refs--;
-			pvm_port_unlock(&mem->lock);
-			return ret;
-		}
+	if (ready)
+		ret = attest_vm_seal(mem, vm, NULL);
+	pvm_port_lock(&mem->lock);
+	if (ret) {
+		vcpu->running = false;
+		vm->refs--;
+	} else {
+		pvm_port_lock(&vm->lock);
+		vcpu->power = PVM_VCPU_ON;
+		vm->ran = true;
+		pvm_port_unlock(&vm->lock);
 	}
+	pvm_port_unlock(&mem->lock);
+	if (ret)
+		return ret;
 
 	complete(vcpu, exit);
 	memset(exit, 0, sizeof(*exit));
@@ -458,8 +471,8 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 		ret = PVM_E_NOENT;
 	else if (vm->state != PVM_VM_ACTIVE)
 		ret = PVM_E_STATE;
-	else if (vm->ran || vm->nvcpus >= PVM_VCPU_MAX)
-		ret = PVM_E_BUSY;
+	else if (vm->ran || attest_vm_frozen_locked(vm) || vm->nvcpus >= PVM_VCPU_MAX)
+		ret = PVM_E_BUSY; /* sealed: every vCPU is in the RIM already */
 	else
 		ret = mem_donate_hyp_locked(mem, pa, 1, need);
 	if (ret)
@@ -476,8 +489,11 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 	vcpu->power = PVM_VCPU_OFF;
 	vcpu_reset(vcpu, 0, 0);
 	load_virq(vcpu);
+	pvm_port_lock(&vm->lock);
 	vm->vcpus[i] = vcpu;
 	vm->nvcpus = (uint8_t)(i + 1);
+	attest_vcpu_created_locked(vm, i);
+	pvm_port_unlock(&vm->lock);
 	*index = i;
 out:
 	pvm_port_unlock(&mem->lock);
@@ -506,11 +522,17 @@ pvm_status_t pvm_vcpu_boot(struct pvm_mem *mem, unsigned vmh, unsigned index, pv
 		ret = PVM_E_BUSY;
 	if (!ret) {
 		pvm_port_lock(&vm->lock);
-		if (vcpu->power != PVM_VCPU_OFF) {
+		/*
+		 * A protected VM's vCPUs start where its RIM says: once it is
+		 * sealed only the guest's own PSCI CPU_ON starts one.
+		 */
+		if (vcpu->power != PVM_VCPU_OFF ||
+		    (vm->protected_vm && attest_vm_frozen_locked(vm))) {
 			ret = PVM_E_STATE;
 		} else {
 			vcpu_reset(vcpu, e, x0);
 			vcpu->power = PVM_VCPU_ON;
+			attest_vcpu_booted_locked(vm, index, e, x0);
 		}
 		pvm_port_unlock(&vm->lock);
 	}

@@ -209,7 +209,12 @@
  * extends the VM's RIM. x1 out: pages needed on ::PVM_E_NOMEM.
  */
 #define PVM_HC_VM_LOAD_MEASURED (PVM_HC_BASE + 17u)
-/** x1: handle. ::pvm_vm_seal(): the RIM is final, the VM's keys derived. */
+/**
+ * x1: handle, x2: 0, or the PA of a struct pvm_vm_authority (attest.h: the
+ * 65-byte key, then the 64-byte signature) inside one host-owned page.
+ * ::pvm_vm_seal() (x2 = 0) or ::pvm_vm_seal_signed(): the RIM is final, the
+ * VM's keys derived.
+ */
 #define PVM_HC_VM_SEAL (PVM_HC_BASE + 18u)
 /** One past the last host call. */
 #define PVM_HC_END (PVM_HC_BASE + 19u)
@@ -217,7 +222,7 @@
 /** Completion flag of ::PVM_HC_VCPU_RUN: the MMIO access failed; inject an abort. */
 #define PVM_HC_RUN_F_ABORT (1u << 0)
 /** What ::PVM_HC_VERSION returns: major << 16 | minor. */
-#define PVM_HC_ABI_VERSION 0x00010003u
+#define PVM_HC_ABI_VERSION 0x00010004u
 /**@}*/
 
 #endif /* LIBPVM_ABI_H */

@@ -94,6 +94,10 @@ pvm_status_t pvm_attest_root_key(struct pvm_mem *mem, uint8_t pub[PVM_P256_PUB_S
  *         VM); also ::PVM_E_INVAL for unknown flags or no pages and
  *         ::PVM_E_STATE once the RIM is sealed (or the VM is dying).
  *
+ * This is the only way the host's bytes reach a protected VM before it
+ * runs: pvm_host_donate_guest() zeroes what it gives. The RIM record is
+ * docs/attestation.md §1.1's 0x01.
+ *
  * The content is hashed after the pages became the guest's, so the host
  * cannot change what was measured; hashing runs with no lock held. A
  * failing call changes nothing; once the donation succeeded the
@@ -104,9 +108,15 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 				  uint64_t npages, unsigned flags, size_t *need);
 
 /**
- * @brief Seal a VM's RIM and derive its keys (also done by its first run).
+ * @brief Seal a VM's RIM and derive its keys (also done by its first run),
+ *        unsigned: its sealing keys bind its RIM.
  * @param mem The memory state.
  * @param vm  The VM's handle.
+ *
+ * After sealing, the host can no longer load measured pages
+ * (::PVM_E_STATE), create vCPUs (::PVM_E_BUSY) or boot them
+ * (::PVM_E_STATE), and pages it donates arrive zeroed.
+ *
  * @return ::PVM_OK (also when already sealed); ::PVM_E_INVAL (NULL);
  *         ::PVM_E_NOENT; ::PVM_E_STATE (VM dying, attestation not
  *         initialised, or the engine failed: the RIM stays final and a later
@@ -114,6 +124,42 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
  *         in progress). Keys are derived with no lock held. Host path.
  */
 pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned vm);
+
+/** @brief What an image's signing authority signs: this label ‖ the final RIM (89 bytes). */
+#define PVM_IMAGE_SIG_LABEL "libpvm image signature v1"
+
+/**
+ * @brief An image's signing authority and its signature over the VM's RIM
+ *        (docs/attestation.md §2.1).
+ */
+struct pvm_vm_authority {
+	uint8_t pub[PVM_P256_PUB_SIZE]; /**< The authority's P-256 key, uncompressed. */
+	uint8_t sig[PVM_P256_SIG_SIZE]; /**< ES256 (r ‖ s, low-S) over
+					     ::PVM_IMAGE_SIG_LABEL ‖ RIM. */
+};
+
+/**
+ * @brief Seal a VM whose image an authority signed: its sealing keys then
+ *        follow the authority instead of the code.
+ * @param mem  The memory state.
+ * @param vm   The VM's handle.
+ * @param auth The authority's key and its signature over the final RIM.
+ * @return ::PVM_OK; ::PVM_E_PERM (the signature does not verify, the key is
+ *         not on the curve, or the signature is high-S: nothing is sealed,
+ *         the RIM is final, and a later pvm_vm_seal() or first run seals
+ *         the VM unsigned); ::PVM_E_STATE (already sealed, also by another
+ *         authority or unsigned; VM dying; attestation not initialised;
+ *         engine failure); and as pvm_vm_seal() otherwise.
+ *
+ * The hypervisor verifies the signature with the crypto engine; only then
+ * is the VM layer's authority input H(@p auth->pub) and its hidden input
+ * zero, so two images signed by one authority (in one mode) have the same
+ * sealing keys. The host cannot assert an authority any other way: an
+ * unsigned VM's sealing keys bind its RIM. Host path; about two
+ * milliseconds of verification and derivation, with no lock held.
+ */
+pvm_status_t pvm_vm_seal_signed(struct pvm_mem *mem, unsigned vm,
+				const struct pvm_vm_authority *auth);
 
 /** @brief A VM's measurements, as pvm_vm_measurement() reports them. */
 struct pvm_measurement {

@@ -103,16 +103,38 @@ pvm_status_t pvm_crypto_p256_keypair(const uint8_t seed[32], uint8_t priv[PVM_P2
 				     uint8_t pub[PVM_P256_PUB_SIZE]);
 
 /**
- * @brief Sign a SHA-256 digest with ECDSA P-256, deterministically (RFC 6979).
+ * @brief Sign a SHA-256 digest with ECDSA P-256, deterministically (RFC 6979),
+ *        in low-S form.
  * @param priv   The private scalar.
  * @param digest The 32-byte digest of the message.
- * @param sig    Out: r ‖ s.
+ * @param sig    Out: r ‖ s, 32-byte big-endian each.
  * @return ::PVM_OK; ::PVM_E_INVAL if @p priv is not a valid scalar;
  *         ::PVM_E_STATE if the engine fails.
+ *
+ * k is RFC 6979's (HMAC-SHA256); then s is replaced by n - s when s > n/2,
+ * so that exactly one signature exists per key and digest
+ * (docs/attestation.md §3).
  */
 pvm_status_t pvm_crypto_p256_sign(const uint8_t priv[PVM_P256_PRIV_SIZE],
 				  const uint8_t digest[PVM_SHA256_SIZE],
 				  uint8_t sig[PVM_P256_SIG_SIZE]);
+
+/**
+ * @brief Verify an ECDSA P-256 signature over a SHA-256 digest.
+ * @param pub    The signer's public key, uncompressed (0x04 ‖ x ‖ y).
+ * @param digest The 32-byte digest of the message.
+ * @param sig    r ‖ s, 32-byte big-endian each.
+ * @return ::PVM_OK if valid and low-S; ::PVM_E_PERM if not (including the
+ *         high-S twin of a valid signature); ::PVM_E_INVAL if @p pub is not
+ *         an uncompressed point on the curve; ::PVM_E_STATE if the engine
+ *         fails.
+ *
+ * What the core checks an image's signature with (pvm_vm_seal_signed()).
+ * Takes about a millisecond; call it with no lock held.
+ */
+pvm_status_t pvm_crypto_p256_verify(const uint8_t pub[PVM_P256_PUB_SIZE],
+				    const uint8_t digest[PVM_SHA256_SIZE],
+				    const uint8_t sig[PVM_P256_SIG_SIZE]);
 
 #ifdef __cplusplus
 }

@@ -43,7 +43,10 @@
  * - pvm_host_unshare_guest(): non-protected VM; guest SHARED_BORROWED at the
  *   IPA → guest NOPAGE; host OWNED if no borrower is left.
  * - pvm_host_donate_guest(): protected VM; host OWNED; IPA free → guest
- *   OWNED, host NOPAGE. The contents stay (that is how images are loaded).
+ *   OWNED, host NOPAGE. The hypervisor zeroes the pages once the host lost
+ *   them: the guest gets memory, never the host's bytes (before sealing the
+ *   range is recorded in the RIM as unknown contents). Images are loaded
+ *   with pvm_vm_load_measured() (attest.h), which keeps and measures them.
  * - pvm_guest_share_host(): protected VM; guest OWNED → guest SHARED_OWNED,
  *   host SHARED_BORROWED (read-write, never executable).
  * - pvm_guest_unshare_host(): protected VM; guest SHARED_OWNED, host
@@ -305,11 +308,16 @@ pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
 				    uint64_t npages, size_t *need);
 /**
- * @brief Give host pages to a protected VM, mapped RWX at an IPA.
+ * @brief Give host pages to a protected VM, mapped RWX at an IPA, zeroed.
  * @param mem Memory. @param vm VM handle. @param pa First page. @param ipa Guest IPA.
  * @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return Status.
+ *
+ * The pages arrive zeroed (cleaned to the Point of Coherency): a protected
+ * VM runs or reads nothing of the host's that is not measured. Before the
+ * VM is sealed the range extends its RIM as "unknown contents"
+ * (docs/attestation.md §1.1). Host path.
  */
 pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				   uint64_t npages, size_t *need);

@@ -44,7 +44,7 @@ struct pvm_vm_attest {
 	uint8_t rim[64];       /**< Initial measurement. */
 	uint8_t rem[4][64];    /**< Runtime measurement registers. */
 	uint8_t rpv[64];       /**< Personalization value. */
-	uint8_t authority[64]; /**< Authority hash (a DICE input). */
+	uint8_t authority[64]; /**< H(verified authority key), or zeroes (sealed only). */
 	uint8_t cdi_seal[32];  /**< The VM's sealing CDI (sealed only). */
 	uint8_t priv[32];      /**< The VM's attestation key (sealed only). */
 	uint8_t pub[65];       /**< Its public key. */
@@ -88,7 +88,6 @@ struct pvm_vm_config {
 	uint64_t ram_size; /**< Bytes of guest RAM (page multiple; 0: none). An unbacked
 			      access inside RAM is a memory fault, outside it MMIO. */
 	uint8_t rpv[64];   /**< Personalization value reported in tokens (zeroes if unused). */
-	uint8_t authority_hash[64]; /**< Who vouches for the VM's code: a DICE input. */
 };
 
 /**

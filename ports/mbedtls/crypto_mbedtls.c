@@ -172,6 +172,24 @@ pvm_status_t pvm_crypto_p256_keypair(const uint8_t seed[32], uint8_t priv[PVM_P2
 	return err ? PVM_E_STATE : PVM_OK;
 }
 
+/*
+ * (r, s) and (r, n - s) both verify; docs/attestation.md §3 makes the
+ * signature unique by keeping the one with s <= n/2. Returns non-zero on an
+ * engine failure.
+ */
+static int low_s(const mbedtls_ecp_group *grp, mbedtls_mpi *s)
+{
+	mbedtls_mpi half;
+	int err;
+
+	mbedtls_mpi_init(&half);
+	err = mbedtls_mpi_copy(&half, &grp->N) || mbedtls_mpi_shift_r(&half, 1);
+	if (!err && mbedtls_mpi_cmp_mpi(s, &half) > 0)
+		err = mbedtls_mpi_sub_mpi(s, &grp->N, s);
+	mbedtls_mpi_free(&half);
+	return err;
+}
+
 pvm_status_t pvm_crypto_p256_sign(const uint8_t priv[PVM_P256_PRIV_SIZE],
 				  const uint8_t digest[PVM_SHA256_SIZE],
 				  uint8_t sig[PVM_P256_SIG_SIZE])
@@ -202,7 +220,7 @@ pvm_status_t pvm_crypto_p256_sign(const uint8_t priv[PVM_P256_PRIV_SIZE],
 	/* RFC 6979: k from the key and the digest; no randomness involved. */
 	else if (mbedtls_ecdsa_sign_det_ext(grp, &r, &s, &d, digest, PVM_SHA256_SIZE,
 					    MBEDTLS_MD_SHA256, mbedtls_hmac_drbg_random, &blind) ||
-		 mbedtls_mpi_write_binary(&r, sig, 32) ||
+		 low_s(grp, &s) || mbedtls_mpi_write_binary(&r, sig, 32) ||
 		 mbedtls_mpi_write_binary(&s, sig + 32, 32))
 		ret = PVM_E_STATE;
 	if (ret)
@@ -212,5 +230,39 @@ pvm_status_t pvm_crypto_p256_sign(const uint8_t priv[PVM_P256_PRIV_SIZE],
 	mbedtls_mpi_free(&r);
 	mbedtls_mpi_free(&d);
 	mbedtls_hmac_drbg_free(&blind);
+	return ret;
+}
+
+pvm_status_t pvm_crypto_p256_verify(const uint8_t pub[PVM_P256_PUB_SIZE],
+				    const uint8_t digest[PVM_SHA256_SIZE],
+				    const uint8_t sig[PVM_P256_SIG_SIZE])
+{
+	mbedtls_ecp_group *grp = p256_group();
+	mbedtls_mpi r, s, half;
+	mbedtls_ecp_point q;
+	pvm_status_t ret = PVM_OK;
+
+	if (!grp)
+		return PVM_E_STATE;
+	mbedtls_ecp_point_init(&q);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	mbedtls_mpi_init(&half);
+	/* Only the uncompressed form, and a point on the curve (not the identity). */
+	if (pub[0] != 0x04 || mbedtls_ecp_point_read_binary(grp, &q, pub, PVM_P256_PUB_SIZE) ||
+	    mbedtls_ecp_check_pubkey(grp, &q))
+		ret = PVM_E_INVAL;
+	else if (mbedtls_mpi_read_binary(&r, sig, 32) ||
+		 mbedtls_mpi_read_binary(&s, sig + 32, 32) || mbedtls_mpi_copy(&half, &grp->N) ||
+		 mbedtls_mpi_shift_r(&half, 1))
+		ret = PVM_E_STATE;
+	/* The high-S twin of a valid signature is refused (docs/attestation.md §3). */
+	else if (mbedtls_mpi_cmp_mpi(&s, &half) > 0 ||
+		 mbedtls_ecdsa_verify(grp, digest, PVM_SHA256_SIZE, &q, &r, &s))
+		ret = PVM_E_PERM;
+	mbedtls_mpi_free(&half);
+	mbedtls_mpi_free(&s);
+	mbedtls_mpi_free(&r);
+	mbedtls_ecp_point_free(&q);
 	return ret;
 }

@@ -27,9 +27,16 @@
 #include "sim_internal.h"
 #include "sim_vcpu_internal.h"
 
+/* GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang only answers __has_feature. */
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/common_interface_defs.h>
 #define SIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+#ifdef SIM_ASAN
+#include <sanitizer/common_interface_defs.h>
 #endif
 
 #define STACK_SIZE (256u * 1024u)

@@ -4,7 +4,7 @@
  * device secret and the hypervisor's own measurement go to
  * pvm_attest_init()) and the relying party at the end (the evidence a
  * guest hands over is verified against the root key and the challenge the
- * VMM put in the guest's device tree).
+ * VMM gave the guest through the mailbox).
  */
 #include <libpvm/attest.h>
 #ifndef PVM_RUN_NO_VERIFIER

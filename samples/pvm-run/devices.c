@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The devices pvm-run emulates for its guests: a PL011 UART (transmit
- * only), the sample mailbox (pvm_layout.h), whose reads go through the
- * host's stage-2 so that what the host may see of guest memory is visible
- * and whose doorbell raises an SPI, and, on a port without an interrupt
+ * only), the sample mailbox (pvm_layout.h), whose reads (and the write of
+ * the relying party's challenge) go through the host's stage-2 so that what
+ * the host may see of guest memory is visible and whose doorbell raises an
+ * SPI, and, on a port without an interrupt
  * controller of its own (the simulator), the guest's GICv3 distributor and
  * redistributors (gic_model.c).
  *
@@ -97,6 +98,30 @@ static bool host_read(struct vmm *v, uint64_t ipa, uint8_t *out, size_t len)
 	return true;
 }
 
+/* Write guest memory as the host would: the other direction of host_read(). */
+static bool host_write(struct vmm *v, uint64_t ipa, const uint8_t *data, size_t len)
+{
+	while (len) {
+		uint64_t page = (ipa - v->ram_ipa) / PVM_PAGE_SIZE, off = ipa & (PVM_PAGE_SIZE - 1);
+		size_t chunk = PVM_PAGE_SIZE - off;
+		uint64_t pa;
+
+		if (chunk > len)
+			chunk = len;
+		if (ipa < v->ram_ipa || page >= v->ram_size / PVM_PAGE_SIZE)
+			return false;
+		pthread_mutex_lock(&v->lock);
+		pa = v->ipa_to_pa[page];
+		pthread_mutex_unlock(&v->lock);
+		if (!pa || !vmm_port_host_write(v, pa + off, data, chunk))
+			return false;
+		data += chunk;
+		ipa += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
 /* A NUL-terminated guest string, read as the host. */
 static bool host_read_string(struct vmm *v, uint64_t ipa, char *out, size_t max)
 {
@@ -129,6 +154,26 @@ static bool blob(struct vmm *v, uint64_t ipa, uint64_t len)
 	vmm_printf(v, false, "mailbox: blob of %llu bytes\n", (unsigned long long)len);
 	vmm_evidence(v, buf, (size_t)len);
 	return true;
+}
+
+/*
+ * The relying party's challenge, written as the host at the blob's IPA:
+ * its length, 0 if there is none or the host may not write there (a page
+ * the guest did not share: the status says so).
+ */
+static uint32_t challenge(struct vmm *v)
+{
+	if (!v->challenge_len) {
+		v->mailbox_status = 1;
+		vmm_printf(v, false, "mailbox: no challenge to give\n");
+		return 0;
+	}
+	v->mailbox_status = host_write(v, v->blob_ipa, v->challenge, v->challenge_len);
+	if (!v->mailbox_status) {
+		vmm_printf(v, false, "mailbox: host write faulted\n");
+		return 0;
+	}
+	return v->challenge_len;
 }
 
 /* Inject what pvm-run's distributor delivers now. Under gic_lock. */
@@ -209,6 +254,10 @@ static bool mailbox(struct vmm *v, unsigned cpu, struct pvm_exit *e, uint64_t of
 	}
 	if (e->mmio.write && off == PVM_LAYOUT_MAILBOX_BLOB_LEN && e->mmio.size == 8) {
 		v->mailbox_status = blob(v, v->blob_ipa, e->mmio.data);
+		return true;
+	}
+	if (!e->mmio.write && off == PVM_LAYOUT_MAILBOX_CHALLENGE && e->mmio.size == 4) {
+		e->mmio.data = challenge(v);
 		return true;
 	}
 	if (!e->mmio.write && off == PVM_LAYOUT_MAILBOX_STATUS) {

@@ -8,7 +8,9 @@
  * arch timer's PPIs, the UART's interrupt and clock (what Linux's
  * amba-pl011 driver needs), with the GIC as the root's interrupt-parent;
  * the simulator's tree has none of these. A Linux guest gets its command
- * line and initramfs in /chosen.
+ * line and initramfs in /chosen. Nothing in the tree changes from run to
+ * run: a protected VM's tree is measured (docs/attestation.md §1.3), and the
+ * relying party's challenge comes through the mailbox instead.
  */
 #include <libfdt.h>
 #include <stdio.h>
@@ -180,10 +182,6 @@ int vmm_build_fdt(const struct vmm *v, void *buf, size_t size)
 	err |= fdt_begin_node(buf, "chosen");
 	snprintf(name, sizeof(name), "/pl011@%x", PVM_LAYOUT_UART_BASE);
 	err |= fdt_property_string(buf, "stdout-path", name);
-	/* The relying party's challenge for the attest guest (the tree is not measured). */
-	if (v->challenge_len)
-		err |= fdt_property(buf, PVM_LAYOUT_CHOSEN_CHALLENGE, v->challenge,
-				    (int)v->challenge_len);
 	if (v->cmdline)
 		err |= fdt_property_string(buf, "bootargs", v->cmdline);
 	if (v->initrd_end > v->initrd_start) {

@@ -14,12 +14,8 @@
  * writes in place (64-bit values: the placeholders have their final size).
  *
  * The tree is pvm-run's for guest RAM [PVM_LAYOUT_RAM_BASE, +RAM_SIZE) and
- * VCPUS vCPUs, with a placeholder for the relying party's challenge in
- * /chosen: as long as the longest challenge (64 bytes), zero-filled. The
- * VMM writes the challenge of its run in place (libfdt's
- * fdt_setprop_inplace()), shortening the property and turning the words it
- * no longer uses into FDT_NOP tokens (fdt_nop_property()), which every
- * reader skips; without a challenge, the whole property becomes FDT_NOPs.
+ * VCPUS vCPUs, byte for byte: the host loads it measured, as pvm-run does,
+ * so both give the same guest the same RIM (docs/attestation.md §1.3).
  *
  * Why at build time rather than libfdt at EL1: the tree then comes from
  * the one piece of code that makes it for the other ports, so the guests
@@ -52,10 +48,8 @@ int main(int argc, char **argv)
 	v.ram_ipa = PVM_LAYOUT_RAM_BASE;
 	v.ram_size = PVM_LAYOUT_RAM_SIZE;
 	v.nvcpus = (unsigned)atoi(argv[2]);
-	v.challenge_len = sizeof(v.challenge);
 	if (is_linux) {
 		v.ram_size = PVM_LAYOUT_LINUX_RAM_SIZE;
-		v.challenge_len = 0;
 		v.has_gic = true;
 		v.gic.dist_base = PVM_LAYOUT_GICD_BASE;
 		v.gic.dist_size = PVM_LAYOUT_GICD_SIZE;

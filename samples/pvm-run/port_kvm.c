@@ -92,10 +92,10 @@ bool vmm_port_deadline_ns(uint64_t count, uint64_t *ns)
 }
 
 /*
- * A host read is a plain read through the VMM's view of memory, whose
- * protections follow the host stage-2 (libpvm/kvm.h, Memory isolation): a
- * page the guest has not shared is not mapped there, and the read takes a
- * SIGSEGV. The handler turns a fault inside the range being read into a
+ * A host read (or write) is a plain access through the VMM's view of
+ * memory, whose protections follow the host stage-2 (libpvm/kvm.h, Memory
+ * isolation): a page the guest has not shared is not mapped there, and the
+ * access takes a SIGSEGV. The handler turns a fault inside the range into a
  * "faulted" answer, as the host's stage-2 abort is on the EL2 port; any
  * other SIGSEGV is a bug of this process and kills it as usual.
  */
@@ -121,27 +121,43 @@ static void install_segv(void)
 	sigaction(SIGSEGV, &sa, NULL);
 }
 
-bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len)
+/* One guarded copy in the VMM's view of memory at @pa: into @rd, or from @wr. */
+static bool host_copy(uint64_t pa, uint8_t *rd, const uint8_t *wr, size_t len)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	const volatile uint8_t *src = pvm_kvm_ram(pvm_pa(pa), len);
-	uint8_t *dst = out;
+	volatile uint8_t *mem = pvm_kvm_ram(pvm_pa(pa), len);
 	sigjmp_buf jb;
 	size_t i;
 
-	(void)v;
-	if (!src)
+	if (!mem)
 		return false;
 	pthread_once(&once, install_segv);
 	if (sigsetjmp(jb, 1)) {
 		read_jb = NULL;
 		return false;
 	}
-	read_lo = src;
-	read_hi = src + len;
+	read_lo = mem;
+	read_hi = mem + len;
 	read_jb = &jb;
-	for (i = 0; i < len; i++)
-		dst[i] = src[i];
+	for (i = 0; i < len; i++) {
+		if (wr)
+			mem[i] = wr[i];
+		else
+			rd[i] = mem[i];
+	}
 	read_jb = NULL;
 	return true;
+}
+
+bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len)
+{
+	(void)v;
+	return host_copy(pa, out, NULL, len);
+}
+
+/* The same guard: a write to a page the guest has not shared faults, and fails. */
+bool vmm_port_host_write(struct vmm *v, uint64_t pa, const void *data, size_t len)
+{
+	(void)v;
+	return host_copy(pa, NULL, data, len);
 }

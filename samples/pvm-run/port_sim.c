@@ -3,6 +3,8 @@
 #include <libpvm/sim.h>
 #include <libpvm/sim_vcpu.h>
 
+#include <string.h>
+
 #include "vmm.h"
 
 const char vmm_port_name[] = "sim";
@@ -72,4 +74,16 @@ bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len)
 {
 	return !pvm_sim_s2_copy(pvm_stage2_vtcr(&v->mem.host), pvm_stage2_vttbr(&v->mem.host), pa,
 				out, len, false, NULL);
+}
+
+bool vmm_port_host_write(struct vmm *v, uint64_t pa, const void *data, size_t len)
+{
+	uint8_t buf[PVM_PAGE_SIZE];
+
+	/* pvm_sim_s2_copy() takes one buffer for both directions: a copy keeps data const. */
+	if (len > sizeof(buf))
+		return false;
+	memcpy(buf, data, len);
+	return !pvm_sim_s2_copy(pvm_stage2_vtcr(&v->mem.host), pvm_stage2_vttbr(&v->mem.host), pa,
+				buf, len, true, NULL);
 }

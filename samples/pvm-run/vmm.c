@@ -26,7 +26,7 @@
 #define HYP_SIZE     (8 * MiB)
 #define BLOCK	     (2 * MiB)
 #define IPA_BITS     36
-#define FDT_SIZE     0x10000ull
+#define FDT_SIZE     PVM_LAYOUT_FDT_SIZE
 /*
  * The device tree sits 1 MiB below the shared pool at the top of RAM, 2 MiB
  * below its end (PVM_LAYOUT_FDT_OFFSET for the sample guests' 16 MiB).
@@ -408,6 +408,24 @@ static void start_vcpu(unsigned cpu)
 	pthread_mutex_unlock(&g.lock);
 }
 
+/* --dtb-out: the device tree's bytes as loaded, for a verifier recomputing the RIM. */
+static int write_dtb(const char *path, const void *fdt, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(fdt, 1, len, f) == len;
+
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok)
+		fprintf(stderr, "pvm-run: cannot write %s\n", path);
+	return ok ? 0 : -1;
+}
+
+/*
+ * The VM, built in the order of docs/attestation.md §1.3 (a verifier
+ * recomputes the RIM from it): VM_CREATE, every VCPU_CREATE, the image's
+ * pages, the device tree's pages, (Linux: the rest of RAM), VCPU_BOOT.
+ */
 static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 {
 	/* Guest RAM beyond the sample guests' comes on top of the usual machine. */
@@ -463,17 +481,21 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	if (kernel_path ? vmm_load_linux(&g, kernel_path, initrd_path, *fdt_ipa, entry)
 			: vmm_load_elf(&g, elf, entry))
 		return -1;
+	memset(fdt, 0, sizeof(fdt));
 	if (vmm_build_fdt(&g, fdt, sizeof(fdt))) {
 		fprintf(stderr, "pvm-run: cannot build the device tree\n");
 		return -1;
 	}
+	if (g.dtb_out && write_dtb(g.dtb_out, fdt, sizeof(fdt)))
+		return -1;
 	/*
-	 * The device tree is not measured: it is the host's description of the
-	 * platform (which a guest checks), and it carries the relying party's
-	 * challenge, which must not change the VM's identity (its RIM and key).
+	 * The device tree is the guest's to read before it can check anything,
+	 * so a protected VM's is measured, one page per call (docs/attestation.md
+	 * §1.3, step 4), and after sealing a plain donation would arrive zeroed.
+	 * It holds no per-run value: the challenge comes through the mailbox.
 	 */
 	for (off = 0; off < sizeof(fdt); off += PVM_PAGE_SIZE)
-		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE, 0))
+		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE, PVM_MEASURE_DATA))
 			return -1;
 	if (kernel_path && back_all(&g))
 		return -1;
@@ -546,11 +568,14 @@ static void usage(void)
 		"usage: pvm-run [--port sim|kvm] [--trace] [--non-protected] [--vcpus N] "
 		"[--attest]\n"
 		"               [--challenge HEX] [--uds HEX] [--evidence-out FILE]\n"
-		"               [--root-out FILE] guest.elf\n"
+		"               [--root-out FILE] [--dtb-out FILE] guest.elf\n"
 		"       pvm-run [options] [--mem MiB] --kernel Image [--initrd FILE]\n"
 		"               [--cmdline ARGS]\n"
-		"  --attest        verify the evidence the guest hands over (a random\n"
-		"                  challenge goes in its device tree unless --challenge)\n"
+		"  --attest        verify the evidence the guest hands over (the guest\n"
+		"                  reads a random challenge, or --challenge's, from the\n"
+		"                  mailbox)\n"
+		"  --dtb-out FILE  write the device tree as loaded (64 KiB: a verifier\n"
+		"                  recomputes the RIM from it and the ELF)\n"
 		"  --uds HEX       the simulated unique device secret (32 bytes; default 0)\n"
 		"  --kernel Image  boot an arm64 Linux Image instead of an ELF guest; all\n"
 		"                  of guest RAM is given to it up front\n"
@@ -568,6 +593,7 @@ int main(int argc, char **argv)
 					     {"uds", required_argument, NULL, 'u'},
 					     {"evidence-out", required_argument, NULL, 'e'},
 					     {"root-out", required_argument, NULL, 'r'},
+					     {"dtb-out", required_argument, NULL, 'D'},
 					     {"port", required_argument, NULL, 'p'},
 					     {"kernel", required_argument, NULL, 'K'},
 					     {"initrd", required_argument, NULL, 'I'},
@@ -623,6 +649,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			g.root_out = optarg;
+			break;
+		case 'D':
+			g.dtb_out = optarg;
 			break;
 		case 'p':
 			/* One binary per port (pvm-run: sim; pvm-run-kvm: kvm), same sources. */

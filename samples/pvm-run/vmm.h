@@ -50,8 +50,9 @@ struct vmm {
 	struct vmm_stats st;
 	/* Attestation (attest.c). */
 	bool attest;		  /* --attest: verify the evidence a guest hands over */
-	uint8_t challenge[64];	  /* put in /chosen for the guest */
-	unsigned challenge_len;	  /* 0: no challenge in the device tree */
+	uint8_t challenge[64];	  /* for the guest: the mailbox's CHALLENGE register */
+	unsigned challenge_len;	  /* 0: no challenge to give */
+	const char *dtb_out;	  /* --dtb-out: write the device tree's pages there */
 	uint8_t uds[32];	  /* --uds: the simulated device secret */
 	const char *evidence_out; /* --evidence-out: write the evidence there */
 	const char *root_out;	  /* --root-out: write the root public key there */
@@ -97,6 +98,8 @@ void vmm_port_vm_detach(unsigned vm, unsigned nvcpus);
 int vmm_port_vm_gic(unsigned vm, unsigned nvcpus, struct vmm_gic *gic);
 /* Read physical memory as the host may (its stage-2): false if it may not. */
 bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len);
+/* Write it as the host may (at most a page at a time): false if it may not. */
+bool vmm_port_host_write(struct vmm *v, uint64_t pa, const void *data, size_t len);
 /*
  * When the guest's virtual count reaches @count (a WFI exit's deadline):
  * true with CLOCK_MONOTONIC nanoseconds in *ns; false if the port cannot

@@ -21,11 +21,34 @@
 void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg);
 
 /*
+ * Hooks of the operations that extend a protected VM's RIM before sealing
+ * (docs/attestation.md §1.1), called with the memory and VM locks held, by
+ * the operation's commit, after it succeeded: the records are appended
+ * only while the RIM is not frozen, and never for a non-protected VM.
+ */
+/* True once the RIM is final (sealing began): the host may no longer add to the VM. */
+bool attest_vm_frozen_locked(const struct pvm_vm *vm);
+/*
+ * Make the RIM final without sealing (a first run on a machine without
+ * attestation). PVM_E_BUSY while a measured load is in progress.
+ */
+pvm_status_t attest_vm_freeze_locked(struct pvm_vm *vm);
+/* Pages given without their contents (the caller zeroed them): record 0x02. */
+void attest_vm_donated_locked(struct pvm_vm *vm, uint64_t ipa, uint64_t size);
+/* A vCPU created (record 0x03) or booted by the host (record 0x04). */
+void attest_vcpu_created_locked(struct pvm_vm *vm, unsigned index);
+void attest_vcpu_booted_locked(struct pvm_vm *vm, unsigned index, uint64_t pc, uint64_t x0);
+
+/*
  * Seal @vm's RIM and derive its keys (docs/attestation.md §2) and its
  * certificate. Idempotent: PVM_OK at once when already sealed. Safe when
  * several vCPUs call it at once: the derivation is a function of inputs
  * frozen at the first call, each caller may derive and the first to finish
  * publishes; every caller returns after the keys are published.
+ *
+ * With @auth (NULL: unsigned), the image's signature over the frozen RIM
+ * is checked first (pvm_vm_seal_signed()); PVM_E_PERM if it does not verify,
+ * and nothing is sealed.
  *
  * The caller holds a reference on @vm (pvm_vm_load(), or a running vCPU)
  * and no lock. Returns PVM_OK; PVM_E_STATE (attestation not initialised,
@@ -33,7 +56,8 @@ void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg);
  * retries the derivation); PVM_E_BUSY (a pvm_vm_load_measured() on this VM
  * is in progress: the host raced itself; retry).
  */
-pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm);
+pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm,
+			    const struct pvm_vm_authority *auth);
 
 /*
  * Evidence for a challenge (docs/attestation.md §6) into [buf, buf + size).

@@ -25,12 +25,15 @@ void attest_wipe(void *p, size_t n);
 
 /* ---- measure.c: docs/attestation.md §1 ---- */
 
-/* RIM = H("libpvm RIM v1" ‖ u32 ipa_bits ‖ u8 protected ‖ u64 ram_base ‖ u64 ram_size). */
+/* RIM = H("libpvm RIM v2" ‖ u32 ipa_bits ‖ u8 protected ‖ u64 ram_base ‖ u64 ram_size). */
 void measure_rim_init(uint8_t rim[PVM_SHA512_SIZE], uint32_t ipa_bits, bool protected_vm,
 		      uint64_t ram_base, uint64_t ram_size);
-/* RIM = H(RIM ‖ u64 ipa ‖ u64 size ‖ u64 flags ‖ content_hash). */
-void measure_rim_extend(uint8_t rim[PVM_SHA512_SIZE], uint64_t ipa, uint64_t size, uint64_t flags,
-			const uint8_t content_hash[PVM_SHA512_SIZE]);
+/* The records of docs/attestation.md §1.1: RIM = H(RIM ‖ record). */
+void measure_rim_data(uint8_t rim[PVM_SHA512_SIZE], uint64_t ipa, uint64_t size, uint64_t flags,
+		      const uint8_t content_hash[PVM_SHA512_SIZE]);
+void measure_rim_unknown(uint8_t rim[PVM_SHA512_SIZE], uint64_t ipa, uint64_t size);
+void measure_rim_vcpu_create(uint8_t rim[PVM_SHA512_SIZE], uint32_t index);
+void measure_rim_vcpu_boot(uint8_t rim[PVM_SHA512_SIZE], uint32_t index, uint64_t pc, uint64_t x0);
 /* REM = H(REM ‖ data). */
 void measure_rem_extend(uint8_t rem[PVM_SHA512_SIZE], const void *data, size_t len);
 /* The VM configuration descriptor of §2 (VM_CONFIG_DESC_SIZE bytes). */
@@ -46,6 +49,7 @@ struct dice_inputs {
 	const uint8_t *code;	  /* 64 bytes */
 	const uint8_t *config;	  /* 64 bytes: H(configuration descriptor) */
 	const uint8_t *authority; /* 64 bytes */
+	const uint8_t *hidden;	  /* 64 bytes, or NULL for zeroes */
 	uint8_t mode;
 };
 
@@ -57,7 +61,7 @@ pvm_status_t dice_cdis(const uint8_t attest_in[DICE_CDI_SIZE], const uint8_t sea
 pvm_status_t dice_asym_seed(const uint8_t ikm[DICE_CDI_SIZE], uint8_t seed[32]);
 pvm_status_t dice_asym_kdf(const uint8_t ikm[DICE_CDI_SIZE], uint8_t priv[PVM_P256_PRIV_SIZE],
 			   uint8_t pub[PVM_P256_PUB_SIZE]);
-/* ID(pub) = KDF(20, pub, ID_SALT, "ID"). */
+/* ID(pub) = KDF(20, pub, ID_SALT, "ID") with bit 7 of its first byte cleared (§2). */
 pvm_status_t dice_id(const uint8_t pub[PVM_P256_PUB_SIZE], uint8_t id[DICE_ID_SIZE]);
 /* The ID as certificates carry it: 40 lower-case hex characters. */
 void dice_hex_id(const uint8_t id[DICE_ID_SIZE], char hex[DICE_HEX_ID_SIZE]);

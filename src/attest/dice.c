@@ -43,7 +43,8 @@ pvm_status_t dice_cdis(const uint8_t attest_in[DICE_CDI_SIZE], const uint8_t sea
 		       const struct dice_inputs *in, uint8_t attest_out[DICE_CDI_SIZE],
 		       uint8_t seal_out[DICE_CDI_SIZE])
 {
-	static const uint8_t hidden[DICE_INPUT_SIZE]; /* unused at both layers: zeroes */
+	static const uint8_t zeroes[DICE_INPUT_SIZE];
+	const uint8_t *hidden = in->hidden ? in->hidden : zeroes;
 	uint8_t salt[PVM_SHA512_SIZE];
 	struct pvm_sha512_ctx h;
 	pvm_status_t ret;
@@ -54,18 +55,22 @@ pvm_status_t dice_cdis(const uint8_t attest_in[DICE_CDI_SIZE], const uint8_t sea
 	pvm_crypto_sha512_update(&h, in->config, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_update(&h, in->authority, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_update(&h, &in->mode, 1);
-	pvm_crypto_sha512_update(&h, hidden, sizeof(hidden));
+	pvm_crypto_sha512_update(&h, hidden, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_final(&h, salt);
 	ret = kdf(DICE_CDI_SIZE, attest_in, DICE_CDI_SIZE, salt, sizeof(salt), "CDI_Attest",
 		  attest_out);
 	if (ret)
 		return ret;
 
-	/* CDI_Seal: only the stable inputs, H(authority ‖ mode ‖ hidden). */
+	/*
+	 * CDI_Seal: H(authority ‖ mode ‖ hidden), without the code: with a
+	 * verified authority, updates it signs keep their sealing keys; without
+	 * one the caller passes the code as the hidden input.
+	 */
 	pvm_crypto_sha512_init(&h);
 	pvm_crypto_sha512_update(&h, in->authority, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_update(&h, &in->mode, 1);
-	pvm_crypto_sha512_update(&h, hidden, sizeof(hidden));
+	pvm_crypto_sha512_update(&h, hidden, DICE_INPUT_SIZE);
 	pvm_crypto_sha512_final(&h, salt);
 	ret = kdf(DICE_CDI_SIZE, seal_in, DICE_CDI_SIZE, salt, sizeof(salt), "CDI_Seal", seal_out);
 	if (ret)
@@ -94,14 +99,19 @@ pvm_status_t dice_asym_kdf(const uint8_t ikm[DICE_CDI_SIZE], uint8_t priv[PVM_P2
 
 pvm_status_t dice_id(const uint8_t pub[PVM_P256_PUB_SIZE], uint8_t id[DICE_ID_SIZE])
 {
+	pvm_status_t ret;
+
+	ret = kdf(DICE_ID_SIZE, pub, PVM_P256_PUB_SIZE, dice_id_salt, sizeof(dice_id_salt), "ID",
+		  id);
 	/*
-	 * docs/attestation.md takes the 20 KDF bytes as they are. (The
-	 * profile's X.509 flavour clears the top bit so that a serialNumber
-	 * stays positive; CBOR certificates carry hex text, which needs no
-	 * such thing.)
+	 * The profile's DICE_ID is these 20 bytes "with the most significant
+	 * bit cleared, interpreted as a big-endian integer", and its reference
+	 * implementation clears it for CBOR certificates too: an ID this side
+	 * writes must be the one any other profile verifier derives.
 	 */
-	return kdf(DICE_ID_SIZE, pub, PVM_P256_PUB_SIZE, dice_id_salt, sizeof(dice_id_salt), "ID",
-		   id);
+	if (!ret)
+		id[0] &= 0x7f;
+	return ret;
 }
 
 void dice_hex_id(const uint8_t id[DICE_ID_SIZE], char hex[DICE_HEX_ID_SIZE])

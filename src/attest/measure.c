@@ -15,8 +15,14 @@
 #include "attest_internal.h"
 #include "attest_priv.h"
 
-#define RIM_LABEL	"libpvm RIM v1"
+#define RIM_LABEL	"libpvm RIM v2"
 #define VM_CONFIG_LABEL "libpvm VM config v1"
+
+/* The kinds of RIM record (docs/attestation.md §1.1), their first byte. */
+#define REC_DATA	0x01u
+#define REC_UNKNOWN	0x02u
+#define REC_VCPU_CREATE 0x03u
+#define REC_VCPU_BOOT	0x04u
 
 static uint8_t *put_le(uint8_t *p, uint64_t v, unsigned bytes)
 {
@@ -51,18 +57,55 @@ void measure_rim_init(uint8_t rim[PVM_SHA512_SIZE], uint32_t ipa_bits, bool prot
 	pvm_crypto_sha512_final(&h, rim);
 }
 
-void measure_rim_extend(uint8_t rim[PVM_SHA512_SIZE], uint64_t ipa, uint64_t size, uint64_t flags,
-			const uint8_t content_hash[PVM_SHA512_SIZE])
+/* RIM = H(RIM ‖ rec ‖ tail): one record, its optional 64-byte tail apart. */
+static void rim_record(uint8_t rim[PVM_SHA512_SIZE], const uint8_t *rec, size_t len,
+		       const uint8_t *tail)
 {
-	uint8_t in[24];
 	struct pvm_sha512_ctx h;
 
-	put_le(put_le(put_le(in, ipa, 8), size, 8), flags, 8);
 	pvm_crypto_sha512_init(&h);
 	pvm_crypto_sha512_update(&h, rim, PVM_SHA512_SIZE);
-	pvm_crypto_sha512_update(&h, in, sizeof(in));
-	pvm_crypto_sha512_update(&h, content_hash, PVM_SHA512_SIZE);
+	pvm_crypto_sha512_update(&h, rec, len);
+	if (tail)
+		pvm_crypto_sha512_update(&h, tail, PVM_SHA512_SIZE);
 	pvm_crypto_sha512_final(&h, rim);
+}
+
+void measure_rim_data(uint8_t rim[PVM_SHA512_SIZE], uint64_t ipa, uint64_t size, uint64_t flags,
+		      const uint8_t content_hash[PVM_SHA512_SIZE])
+{
+	uint8_t rec[1 + 24];
+
+	rec[0] = REC_DATA;
+	put_le(put_le(put_le(rec + 1, ipa, 8), size, 8), flags, 8);
+	rim_record(rim, rec, sizeof(rec), content_hash);
+}
+
+void measure_rim_unknown(uint8_t rim[PVM_SHA512_SIZE], uint64_t ipa, uint64_t size)
+{
+	uint8_t rec[1 + 16];
+
+	rec[0] = REC_UNKNOWN;
+	put_le(put_le(rec + 1, ipa, 8), size, 8);
+	rim_record(rim, rec, sizeof(rec), NULL);
+}
+
+void measure_rim_vcpu_create(uint8_t rim[PVM_SHA512_SIZE], uint32_t index)
+{
+	uint8_t rec[1 + 4];
+
+	rec[0] = REC_VCPU_CREATE;
+	put_le(rec + 1, index, 4);
+	rim_record(rim, rec, sizeof(rec), NULL);
+}
+
+void measure_rim_vcpu_boot(uint8_t rim[PVM_SHA512_SIZE], uint32_t index, uint64_t pc, uint64_t x0)
+{
+	uint8_t rec[1 + 4 + 16];
+
+	rec[0] = REC_VCPU_BOOT;
+	put_le(put_le(put_le(rec + 1, index, 4), pc, 8), x0, 8);
+	rim_record(rim, rec, sizeof(rec), NULL);
 }
 
 void measure_rem_extend(uint8_t rem[PVM_SHA512_SIZE], const void *data, size_t len)
@@ -94,7 +137,45 @@ void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg)
 			 cfg->ram_size);
 	memset(vm->attest.rem, 0, sizeof(vm->attest.rem));
 	memcpy(vm->attest.rpv, cfg->rpv, PVM_RPV_SIZE);
-	memcpy(vm->attest.authority, cfg->authority_hash, sizeof(vm->attest.authority));
+	/* No authority until one is verified at sealing (seal.c). */
+	memset(vm->attest.authority, 0, sizeof(vm->attest.authority));
+}
+
+/*
+ * The hooks below run under the VM's lock, which also orders them against
+ * the freeze in attest_vm_seal(): an operation either happened before the
+ * RIM froze, and is in it, or after, and is refused or zeroed by its caller.
+ * Non-protected VMs' RIMs are never extended (docs/attestation.md §1.2).
+ */
+bool attest_vm_frozen_locked(const struct pvm_vm *vm)
+{
+	return vm->attest.frozen;
+}
+
+pvm_status_t attest_vm_freeze_locked(struct pvm_vm *vm)
+{
+	if (vm->attest.loading)
+		return PVM_E_BUSY;
+	vm->attest.frozen = true;
+	return PVM_OK;
+}
+
+void attest_vm_donated_locked(struct pvm_vm *vm, uint64_t ipa, uint64_t size)
+{
+	if (vm->protected_vm && !vm->attest.frozen)
+		measure_rim_unknown(vm->attest.rim, ipa, size);
+}
+
+void attest_vcpu_created_locked(struct pvm_vm *vm, unsigned index)
+{
+	if (vm->protected_vm && !vm->attest.frozen)
+		measure_rim_vcpu_create(vm->attest.rim, index);
+}
+
+void attest_vcpu_booted_locked(struct pvm_vm *vm, unsigned index, uint64_t pc, uint64_t x0)
+{
+	if (vm->protected_vm && !vm->attest.frozen)
+		measure_rim_vcpu_boot(vm->attest.rim, index, pc, x0);
 }
 
 void attest_rem_extend(struct pvm_vm *vm, unsigned idx, const void *data, size_t len)
@@ -163,7 +244,7 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned handle, pvm_padd
 	ret = load_begin(mem, vm);
 	if (ret)
 		goto out;
-	ret = pvm_host_donate_guest(mem, handle, pa, ipa, npages, need);
+	ret = mem_host_donate_guest(mem, handle, pa, ipa, npages, true, need);
 	if (!ret) {
 		/*
 		 * The pages are the guest's: the host cannot write them any
@@ -175,8 +256,8 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned handle, pvm_padd
 	pvm_port_lock(&mem->lock);
 	pvm_port_lock(&vm->lock);
 	if (!ret)
-		measure_rim_extend(vm->attest.rim, pvm_ipa_val(ipa), npages << PVM_PAGE_SHIFT,
-				   flags, content);
+		measure_rim_data(vm->attest.rim, pvm_ipa_val(ipa), npages << PVM_PAGE_SHIFT, flags,
+				 content);
 	vm->attest.loading--;
 	pvm_port_unlock(&vm->lock);
 	pvm_port_unlock(&mem->lock);

@@ -21,6 +21,7 @@
 
 /* What sealing derives; published into vm->attest in one go. */
 struct vm_keys {
+	uint8_t authority[DICE_INPUT_SIZE];
 	uint8_t cdi_seal[DICE_CDI_SIZE];
 	uint8_t priv[PVM_P256_PRIV_SIZE];
 	uint8_t pub[PVM_P256_PUB_SIZE];
@@ -47,8 +48,40 @@ void vm_cert_claims(const struct pvm_mem *mem, const struct pvm_vm *vm, struct c
 				   .mode = vm->protected_vm ? DICE_MODE_NORMAL : DICE_MODE_DEBUG};
 }
 
-/* The VM's CDIs, key pair and certificate signature, from its frozen inputs. */
-static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, struct vm_keys *k)
+/*
+ * The authority input of a signed image (docs/attestation.md §2.1):
+ * H(auth->pub), once auth->sig verifies over PVM_IMAGE_SIG_LABEL ‖ RIM.
+ * The RIM is frozen, and @auth is the hypervisor's own copy: neither
+ * changes under the check.
+ */
+static pvm_status_t verify_authority(const struct pvm_vm *vm, const struct pvm_vm_authority *auth,
+				     uint8_t authority[DICE_INPUT_SIZE])
+{
+	uint8_t msg[sizeof(PVM_IMAGE_SIG_LABEL) - 1 + PVM_SHA512_SIZE], digest[PVM_SHA256_SIZE];
+	struct pvm_sha512_ctx h;
+	pvm_status_t ret;
+
+	memcpy(msg, PVM_IMAGE_SIG_LABEL, sizeof(PVM_IMAGE_SIG_LABEL) - 1);
+	memcpy(msg + sizeof(PVM_IMAGE_SIG_LABEL) - 1, vm->attest.rim, PVM_SHA512_SIZE);
+	pvm_crypto_sha256(msg, sizeof(msg), digest);
+	ret = pvm_crypto_p256_verify(auth->pub, digest, auth->sig);
+	if (ret == PVM_E_INVAL || ret == PVM_E_PERM)
+		return PVM_E_PERM; /* not on the curve, high-S, or simply wrong */
+	if (ret)
+		return PVM_E_STATE;
+	pvm_crypto_sha512_init(&h);
+	pvm_crypto_sha512_update(&h, auth->pub, PVM_P256_PUB_SIZE);
+	pvm_crypto_sha512_final(&h, authority);
+	return PVM_OK;
+}
+
+/*
+ * The VM's CDIs, key pair and certificate signature, from its frozen inputs
+ * and k->authority (zeroes: unsigned, and the RIM is the hidden input that
+ * binds the sealing CDI to the code).
+ */
+static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, bool signed_image,
+			   struct vm_keys *k)
 {
 	uint8_t desc[VM_CONFIG_DESC_SIZE], desc_hash[PVM_SHA512_SIZE], sub[DICE_ID_SIZE];
 	uint8_t cdi_attest[DICE_CDI_SIZE], buf[VM_CERT_MAX];
@@ -58,8 +91,12 @@ static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, s
 	pvm_status_t ret;
 
 	vm_cert_claims(mem, vm, &cl, sub, desc, desc_hash);
-	in = (struct dice_inputs){
-		.code = cl.code, .config = desc_hash, .authority = cl.authority, .mode = cl.mode};
+	cl.authority = k->authority;
+	in = (struct dice_inputs){.code = cl.code,
+				  .config = desc_hash,
+				  .authority = k->authority,
+				  .hidden = signed_image ? NULL : vm->attest.rim,
+				  .mode = cl.mode};
 	ret = dice_cdis(mem->attest.cdi_attest, mem->attest.cdi_seal, &in, cdi_attest, k->cdi_seal);
 	if (!ret)
 		ret = dice_asym_kdf(cdi_attest, k->priv, k->pub);
@@ -80,17 +117,11 @@ static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, s
 	return cbor_status(&c, NULL) ? PVM_E_STATE : PVM_OK;
 }
 
-pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm)
+/* Freeze the RIM: from here on it is final, whatever happens below. */
+static pvm_status_t freeze(struct pvm_mem *mem, struct pvm_vm *vm)
 {
-	struct vm_keys k;
 	pvm_status_t ret = PVM_OK;
 
-	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
-		return PVM_OK;
-	if (!__atomic_load_n(&mem->attest.ready, __ATOMIC_ACQUIRE))
-		return PVM_E_STATE;
-
-	/* Freeze the RIM: from here on it is final, whatever happens below. */
 	pvm_port_lock(&mem->lock);
 	pvm_port_lock(&vm->lock);
 	if (vm->state != PVM_VM_ACTIVE)
@@ -101,30 +132,59 @@ pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm)
 		vm->attest.frozen = true;
 	pvm_port_unlock(&vm->lock);
 	pvm_port_unlock(&mem->lock);
-	if (ret || __atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
-		return ret;
+	return ret;
+}
 
-	ret = derive(mem, vm, &k);
-	if (!ret) {
-		pvm_port_lock(&mem->lock);
-		pvm_port_lock(&vm->lock);
-		if (!vm->attest.sealed) {
-			memcpy(vm->attest.cdi_seal, k.cdi_seal, sizeof(k.cdi_seal));
-			memcpy(vm->attest.priv, k.priv, sizeof(k.priv));
-			memcpy(vm->attest.pub, k.pub, sizeof(k.pub));
-			memcpy(vm->attest.cert_sig, k.cert_sig, sizeof(k.cert_sig));
-			__atomic_store_n(&vm->attest.sealed, true, __ATOMIC_RELEASE);
-		}
-		pvm_port_unlock(&vm->lock);
-		pvm_port_unlock(&mem->lock);
-	} else {
+/* Publish @k unless another caller sealed first; PVM_E_STATE if that one used another authority. */
+static pvm_status_t publish(struct pvm_mem *mem, struct pvm_vm *vm, const struct vm_keys *k)
+{
+	pvm_status_t ret = PVM_OK;
+
+	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&vm->lock);
+	if (!vm->attest.sealed) {
+		memcpy(vm->attest.authority, k->authority, sizeof(k->authority));
+		memcpy(vm->attest.cdi_seal, k->cdi_seal, sizeof(k->cdi_seal));
+		memcpy(vm->attest.priv, k->priv, sizeof(k->priv));
+		memcpy(vm->attest.pub, k->pub, sizeof(k->pub));
+		memcpy(vm->attest.cert_sig, k->cert_sig, sizeof(k->cert_sig));
+		__atomic_store_n(&vm->attest.sealed, true, __ATOMIC_RELEASE);
+	} else if (memcmp(vm->attest.authority, k->authority, sizeof(k->authority))) {
 		ret = PVM_E_STATE;
 	}
+	pvm_port_unlock(&vm->lock);
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm,
+			    const struct pvm_vm_authority *auth)
+{
+	struct vm_keys k;
+	pvm_status_t ret;
+
+	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
+		return auth ? PVM_E_STATE : PVM_OK;
+	if (!__atomic_load_n(&mem->attest.ready, __ATOMIC_ACQUIRE))
+		return PVM_E_STATE;
+	ret = freeze(mem, vm);
+	if (ret)
+		return ret;
+	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
+		return auth ? PVM_E_STATE : PVM_OK;
+
+	memset(&k, 0, sizeof(k));
+	if (auth)
+		ret = verify_authority(vm, auth, k.authority);
+	if (!ret)
+		ret = derive(mem, vm, auth != NULL, &k) ? PVM_E_STATE : PVM_OK;
+	if (!ret)
+		ret = publish(mem, vm, &k);
 	attest_wipe(&k, sizeof(k));
 	return ret;
 }
 
-pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned handle)
+static pvm_status_t seal(struct pvm_mem *mem, unsigned handle, const struct pvm_vm_authority *auth)
 {
 	struct pvm_vm *vm;
 	pvm_status_t ret;
@@ -135,8 +195,27 @@ pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned handle)
 	ret = pvm_vm_load(mem, handle, &vm);
 	if (ret)
 		return ret == PVM_E_BUSY ? PVM_E_STATE : ret;
-	ret = attest_vm_seal(mem, vm);
+	ret = attest_vm_seal(mem, vm, auth);
 	pvm_vm_put(mem, vm);
+	return ret;
+}
+
+pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned handle)
+{
+	return seal(mem, handle, NULL);
+}
+
+pvm_status_t pvm_vm_seal_signed(struct pvm_mem *mem, unsigned handle,
+				const struct pvm_vm_authority *auth)
+{
+	struct pvm_vm_authority copy;
+	pvm_status_t ret;
+
+	if (!mem || !auth)
+		return PVM_E_INVAL;
+	/* Checked and used from the hypervisor's own copy: the caller's may change. */
+	memcpy(&copy, auth, sizeof(copy));
+	ret = seal(mem, handle, &copy);
 	return ret;
 }
 

@@ -171,6 +171,13 @@ static inline void ossl_hkdf_bin_salt(size_t len, const uint8_t *ikm, size_t ikm
 	ossl_hkdf(len, ikm, ikm_len, salt_hex, info, out);
 }
 
+/* ID(pub) (§2): openssl's HKDF, then the top bit cleared as the profile says. */
+static inline void ossl_dice_id(const uint8_t pub[65], uint8_t id[20])
+{
+	ossl_hkdf(20, pub, 65, ID_SALT_HEX, "ID", id);
+	id[0] &= 0x7f;
+}
+
 /* openssl mac HMAC-SHA256(key, data). */
 static inline void ossl_hmac(const uint8_t key[32], const void *data, size_t n, uint8_t out[32])
 {
@@ -331,8 +338,8 @@ static inline int au_teardown(void **state)
 	return fx_teardown(state);
 }
 
-/* A VM (no vCPUs) with guest RAM at FX_GUEST_RAM and the given RPV and authority fill. */
-static inline unsigned au_vm(bool protected_vm, uint8_t rpv_fill, uint8_t auth_fill)
+/* A VM (no vCPUs) with guest RAM at FX_GUEST_RAM and the given RPV fill. */
+static inline unsigned au_vm(bool protected_vm, uint8_t rpv_fill)
 {
 	struct pvm_vm_config cfg = {.ipa_bits = 36,
 				    .protected_vm = protected_vm,
@@ -342,7 +349,6 @@ static inline unsigned au_vm(bool protected_vm, uint8_t rpv_fill, uint8_t auth_f
 	unsigned h;
 
 	memset(cfg.rpv, rpv_fill, sizeof(cfg.rpv));
-	memset(cfg.authority_hash, auth_fill, sizeof(cfg.authority_hash));
 	first = fx_host_page();
 	while (first & ((n - 1) * FX_PAGE))
 		first = fx_host_page();

@@ -225,7 +225,7 @@ static void check_cert(const cbor_item_t *cert, const uint8_t issuer_pub[65], co
 	expect_tstr(get(p, -4670554), "libpvm.dice.v1");
 	check_cose_key(get(p, -4670552), out->pub);
 	/* sub = ID(subject key), from openssl's HKDF. */
-	ossl_hkdf(20, out->pub, 65, ID_SALT_HEX, "ID", id);
+	ossl_dice_id(out->pub, id);
 	hex_of(id, 20, out->sub);
 	expect_tstr(get(p, 2), out->sub);
 	cbor_decref(&p);
@@ -236,7 +236,7 @@ static const uint8_t challenge[64] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
 /* A sealed protected VM with a 2-page image and two REM extensions. */
 static unsigned sealed_vm(void)
 {
-	unsigned h = au_vm(true, 0x3c, 0x99);
+	unsigned h = au_vm(true, 0x3c);
 	uint64_t pa = au_image(2, 5);
 
 	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 2,
@@ -262,7 +262,7 @@ static void test_structure(void **state)
 	(void)state;
 	au_config(&cfg, 0x42);
 	assert_int_equal(pvm_attest_root_key(&fx_mem, root), PVM_OK);
-	ossl_hkdf(20, root, 65, ID_SALT_HEX, "ID", id);
+	ossl_dice_id(root, id);
 	hex_of(id, 20, root_id);
 	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
 	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 64, buf, sizeof(buf), &len),
@@ -302,7 +302,8 @@ static void test_structure(void **state)
 	{
 		uint8_t auth[64];
 
-		memset(auth, 0x99, 64);
+		/* Unsigned: the VM layer's authority input is zero (docs §2.1). */
+		memset(auth, 0, 64);
 		check_cert(a[1], hyp.pub, hyp.sub, m.rim, desc, sizeof(desc), auth, 1, &vmc);
 	}
 	assert_memory_equal(vmc.pub, m.pub, 65);
@@ -383,7 +384,7 @@ static void test_deterministic(void **state)
 static void test_evidence_args(void **state)
 {
 	uint8_t buf[PVM_EVIDENCE_MAX], small[100];
-	unsigned h = sealed_vm(), other = au_vm(true, 0, 0);
+	unsigned h = sealed_vm(), other = au_vm(true, 0);
 	size_t len = 7, need;
 
 	(void)state;

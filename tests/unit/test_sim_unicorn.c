@@ -369,11 +369,15 @@ static void mmio_store_with_writeback_gets_an_abort(void **state)
 	fx_destroy(vm);
 }
 
+/*
+ * A non-protected VM: the host lends the pages, with what it wrote in them
+ * (a protected VM's faulted-in pages arrive zeroed: the test after this).
+ */
 static void unbacked_ram_faults_until_donated(void **state)
 {
 	static const uint64_t value = 0x5a5a5a5a12345678ull;
 	struct pvm_exit e = {0};
-	unsigned vm = boot(true, PROG(unbacked));
+	unsigned vm = boot(false, PROG(unbacked));
 
 	(void)state;
 	/* ldr x3, [x6] with x6 = GUEST + 1 MiB. */
@@ -392,6 +396,42 @@ static void unbacked_ram_faults_until_donated(void **state)
 	fx_back_data(vm, GUEST + 2 * FX_MiB, fetched, sizeof(fetched));
 	/* fetched uses x1 = UART from the prologue. */
 	expect_report(vm, &e, 0xc0de);
+	fx_destroy(vm);
+}
+
+/*
+ * A protected VM asked for memory, not for the host's bytes: what the host
+ * wrote in a page it donates after the first run is gone, and its code in
+ * such a page never runs (the guest fetches zeroes: UNDEFINED).
+ */
+static void protected_faulted_in_pages_arrive_zeroed(void **state)
+{
+	static const uint64_t value = 0x5a5a5a5a12345678ull;
+	struct pvm_exit e = {0};
+	unsigned vm = boot(true, PROG(unbacked));
+	uint64_t pa;
+
+	(void)state;
+	run(vm, &e);
+	assert_int_equal(e.kind, PVM_EXIT_MEM_FAULT);
+	pa = fx_host_page();
+	memcpy(pvm_sim_ram(pvm_pa(pa), FX_PAGE), &value, sizeof(value));
+	assert_int_equal(
+		pvm_host_donate_guest(&fx_mem, vm, pvm_pa(pa), pvm_ipa(GUEST + FX_MiB), 1, NULL),
+		PVM_OK);
+	expect_report(vm, &e, 0);
+	run(vm, &e);
+	assert_int_equal(e.kind, PVM_EXIT_MEM_FAULT);
+	assert_true(e.mem_fault.exec);
+	pa = fx_host_page();
+	memcpy(pvm_sim_ram(pvm_pa(pa), FX_PAGE), fetched, sizeof(fetched));
+	assert_int_equal(pvm_host_donate_guest(&fx_mem, vm, pvm_pa(pa), pvm_ipa(GUEST + 2 * FX_MiB),
+					       1, NULL),
+			 PVM_OK);
+	/* The fetch of 0x00000000 (UDF) reaches the guest's vector, which reports ESR and ELR. */
+	run(vm, &e);
+	assert_int_equal(e.kind, PVM_EXIT_GUEST_FAULT);
+	assert_int_equal(e.fault.reason, PVM_FAULT_UNDEF);
 	fx_destroy(vm);
 }
 
@@ -603,6 +643,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(mmio_loads_extend_as_the_instruction_says, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(mmio_store_with_writeback_gets_an_abort, fx_setup,
+						fx_teardown),
+		cmocka_unit_test_setup_teardown(protected_faulted_in_pages_arrive_zeroed, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(unbacked_ram_faults_until_donated, fx_setup,
 						fx_teardown),

@@ -68,8 +68,9 @@ static int verify(const uint8_t *e, size_t len)
 /* A status the header defines, and one that rejects evidence (not an argument error). */
 static void assert_rejected(int ret)
 {
-	assert_true(ret < 0 && ret >= PVM_VERIFY_E_RPV);
-	assert_true(ret != PVM_VERIFY_E_INVAL && ret != PVM_VERIFY_E_ROOT_KEY);
+	assert_true(ret < 0 && ret >= PVM_VERIFY_E_HIGH_S);
+	assert_true(ret != PVM_VERIFY_E_INVAL && ret != PVM_VERIFY_E_ROOT_KEY &&
+		    ret != PVM_VERIFY_E_INTERNAL);
 	assert_string_not_equal(pvm_verify_strerror(ret), "unknown verification error");
 }
 
@@ -133,6 +134,27 @@ static void test_id_known_answer(void **state)
 	assert_int_equal(pvm_verify_id(NULL, id), PVM_VERIFY_E_INVAL);
 }
 
+/* An ID whose KDF output has its top bit set: the verifier clears it (§2). */
+static void test_id_top_bit(void **state)
+{
+	/* The root key of an all-zero UDS (pvm-run's default; test_attest_kat derives it). */
+	static const uint8_t root0[65] = {
+		0x04, 0x2b, 0x0e, 0x5d, 0xf0, 0x61, 0xb9, 0x9b, 0x0d, 0xa6, 0xd7, 0xb1, 0xea,
+		0x15, 0x17, 0x13, 0x88, 0xca, 0x92, 0xba, 0xbe, 0x2c, 0x82, 0xba, 0x8a, 0xa9,
+		0x61, 0xb0, 0x6a, 0xa8, 0x34, 0x5f, 0x32, 0xe3, 0x3c, 0x1d, 0x25, 0xb3, 0x78,
+		0xaf, 0x17, 0x6a, 0x61, 0x7a, 0xa6, 0x18, 0x43, 0x4b, 0x36, 0xa8, 0xdb, 0xbd,
+		0x5d, 0x73, 0x06, 0x3f, 0xda, 0xf9, 0xa9, 0xd4, 0x57, 0xac, 0x13, 0xf7, 0x4a,
+	};
+	char id[PVM_VERIFY_ID_HEX_SIZE];
+
+	(void)state;
+	assert_int_equal(pvm_verify_id(root0, id), PVM_VERIFY_OK);
+	/* openssl kdf -keylen 20 -kdfopt digest:SHA512 -kdfopt hexkey:<root0>
+	 * -kdfopt hexsalt:<ID_SALT> -kdfopt info:ID HKDF gives
+	 * bba031664efc4817627f5c4cdb23d0d039da8deb; 0xbb & 0x7f = 0x3b by hand. */
+	assert_string_equal(id, "3ba031664efc4817627f5c4cdb23d0d039da8deb");
+}
+
 /* ---- One check fails at a time: a table of (change, expected error) ---- */
 
 static uint8_t buf_a[256], buf_b[256];
@@ -178,6 +200,89 @@ static void m_hyp_iss_upper(void)
 static void m_hyp_iss_short(void)
 {
 	vgen_set(&g.obj[VGEN_HYP].claims, 1, VGEN_TSTR, g.root_id, 39);
+}
+/* An ID claim of @cert (iss 1 or sub 2) as @len bytes of @id, then @tail. */
+static void id_claim(int cert, int64_t label, const char *id, size_t len, const char *tail)
+{
+	uint8_t *b = cert == VGEN_HYP ? buf_a : buf_b;
+
+	memcpy(b, id, len);
+	memcpy(b + len, tail, strlen(tail));
+	vgen_set(&g.obj[cert].claims, label, VGEN_TSTR, b, len + strlen(tail));
+}
+/* The same ID with its top bit set: what the KDF alone gives for half the keys. */
+static void id_top_bit(int cert, int64_t label, const char *id)
+{
+	static const char digits[] = "0123456789abcdef";
+	char t[41];
+
+	memcpy(t, id, 41);
+	t[0] = digits[(strchr(digits, id[0]) - digits) | 8];
+	id_claim(cert, label, t, 40, "");
+}
+static void m_hyp_iss41(void)
+{
+	id_claim(VGEN_HYP, 1, g.root_id, 40, "0");
+}
+static void m_hyp_iss_top_bit(void)
+{
+	id_top_bit(VGEN_HYP, 1, g.root_id);
+}
+static void m_hyp_iss_not_hex(void)
+{
+	id_claim(VGEN_HYP, 1, g.root_id, 39, "g");
+}
+static void m_hyp_sub39(void)
+{
+	id_claim(VGEN_HYP, 2, g.hyp_id, 39, "");
+}
+static void m_hyp_sub41(void)
+{
+	id_claim(VGEN_HYP, 2, g.hyp_id, 40, "a");
+}
+static void m_hyp_sub_upper(void)
+{
+	for (int i = 0; i < 40; i++)
+		buf_a[i] = (uint8_t)(g.hyp_id[i] >= 'a' ? g.hyp_id[i] - 32 : g.hyp_id[i]);
+	vgen_set(&g.obj[VGEN_HYP].claims, 2, VGEN_TSTR, buf_a, 40);
+}
+static void m_hyp_sub_top_bit(void)
+{
+	id_top_bit(VGEN_HYP, 2, g.hyp_id);
+}
+static void m_vm_iss39(void)
+{
+	id_claim(VGEN_VM, 1, g.hyp_id, 39, "");
+}
+static void m_vm_iss41(void)
+{
+	id_claim(VGEN_VM, 1, g.hyp_id, 40, "7");
+}
+static void m_vm_iss_upper(void)
+{
+	for (int i = 0; i < 40; i++)
+		buf_b[i] = (uint8_t)(g.hyp_id[i] >= 'a' ? g.hyp_id[i] - 32 : g.hyp_id[i]);
+	vgen_set(&g.obj[VGEN_VM].claims, 1, VGEN_TSTR, buf_b, 40);
+}
+static void m_vm_iss_top_bit(void)
+{
+	id_top_bit(VGEN_VM, 1, g.hyp_id);
+}
+static void m_vm_sub39(void)
+{
+	id_claim(VGEN_VM, 2, g.vm_id, 39, "");
+}
+static void m_vm_sub41(void)
+{
+	id_claim(VGEN_VM, 2, g.vm_id, 40, "f");
+}
+static void m_vm_sub_top_bit(void)
+{
+	id_top_bit(VGEN_VM, 2, g.vm_id);
+}
+static void m_vm_sub_empty(void)
+{
+	id_claim(VGEN_VM, 2, g.vm_id, 0, "");
 }
 static void m_hyp_sub(void)
 {
@@ -327,9 +432,62 @@ static void m_vm_mode_debug(void)
 {
 	g.vm_mode = 2; /* the descriptor says protected */
 }
+static void m_vm_mode4(void)
+{
+	g.vm_mode = 4;
+}
+static void m_vm_mode0(void)
+{
+	g.vm_mode = 0;
+}
+static void m_vm_normal_not_protected(void)
+{
+	g.vm_config[23] = 0; /* the descriptor says not protected: mode must be 2 */
+	SHA512(g.vm_config, sizeof(g.vm_config), g.vm_config_hash);
+}
+static void m_hyp_mode_empty(void)
+{
+	vgen_set(&g.obj[VGEN_HYP].claims, -4670551, VGEN_BSTR, "", 0);
+}
 static void m_key_usage(void)
 {
 	g.key_usage = 0x04;
+}
+static void m_vm_key_usage(void)
+{
+	vgen_set(&g.obj[VGEN_VM].claims, -4670553, VGEN_BSTR, "\x00", 1);
+}
+static void m_key_usage2(void)
+{
+	vgen_set(&g.obj[VGEN_VM].claims, -4670553, VGEN_BSTR, "\x20\x00", 2);
+}
+static void m_key_usage0(void)
+{
+	vgen_set(&g.obj[VGEN_HYP].claims, -4670553, VGEN_BSTR, "", 0);
+}
+static void m_hyp_profile_prefix(void)
+{
+	vgen_set(&g.obj[VGEN_HYP].claims, -4670554, VGEN_TSTR, "libpvm.dice.v1x", 15);
+}
+static void m_hyp_high_s(void)
+{
+	g.obj[VGEN_HYP].high_s = true;
+}
+static void m_vm_high_s(void)
+{
+	g.obj[VGEN_VM].high_s = true;
+}
+static void m_token_high_s(void)
+{
+	g.obj[VGEN_TOKEN].high_s = true;
+}
+static void m_vm_code_descriptor(void)
+{
+	vgen_set(&g.obj[VGEN_VM].claims, -4670546, VGEN_BSTR, "code", 4); /* codeDescriptor */
+}
+static void m_hyp_authority_descriptor(void)
+{
+	vgen_set(&g.obj[VGEN_HYP].claims, -4670550, VGEN_BSTR, "auth", 4);
 }
 static void m_cert_profile(void)
 {
@@ -476,6 +634,24 @@ static void m_key_trailing(void)
 	buf_a[n++] = 0x00;
 	vgen_set(&g.obj[VGEN_VM].claims, -4670552, VGEN_BSTR, buf_a, n);
 }
+static void m_hyp_key76(void)
+{
+	size_t n = vgen_cose_key(g.hyp.pub, buf_a);
+
+	assert_int_equal(n, 77);
+	vgen_set(&g.obj[VGEN_HYP].claims, -4670552, VGEN_BSTR, buf_a, 76);
+}
+static void m_hyp_key78(void)
+{
+	size_t n = vgen_cose_key(g.hyp.pub, buf_a);
+
+	buf_a[n++] = 0xf6; /* null */
+	vgen_set(&g.obj[VGEN_HYP].claims, -4670552, VGEN_BSTR, buf_a, n);
+}
+static void m_vm_key76(void)
+{
+	vgen_set(&g.obj[VGEN_VM].claims, -4670552, VGEN_BSTR, g.vm_key, 76);
+}
 static void m_key_off_curve(void)
 {
 	uint8_t pub[65];
@@ -523,14 +699,55 @@ static void m_vm_debug(void)
 }
 static void m_hyp_desc(void)
 {
-	static const char d[] = "hypervisor configuration";
-
-	vgen_set(&g.obj[VGEN_HYP].claims, -4670548, VGEN_BSTR, d, sizeof(d));
-	SHA512((const uint8_t *)d, sizeof(d), g.hyp_config_hash);
+	memset(g.hyp_config, 0, sizeof(g.hyp_config)); /* pvm-run's: 64 zero bytes */
+	SHA512(g.hyp_config, sizeof(g.hyp_config), g.hyp_config_hash);
 }
 static void m_hyp_desc_bad(void)
 {
-	vgen_set(&g.obj[VGEN_HYP].claims, -4670548, VGEN_BSTR, "x", 1);
+	g.hyp_config[63] ^= 1; /* the hash left as it was */
+}
+/* The hypervisor's descriptor of @len bytes (from buf_b), its hash updated. */
+static void hyp_desc_len(size_t len)
+{
+	vgen_set(&g.obj[VGEN_HYP].claims, -4670548, VGEN_BSTR, buf_b, len);
+	SHA512(buf_b, len, g.hyp_config_hash);
+}
+static void m_hyp_desc_missing(void)
+{
+	vgen_remove(&g.obj[VGEN_HYP].claims, -4670548);
+}
+static void m_hyp_desc_empty(void)
+{
+	hyp_desc_len(0);
+}
+static void m_hyp_desc63(void)
+{
+	hyp_desc_len(63);
+}
+static void m_hyp_desc65(void)
+{
+	hyp_desc_len(65);
+}
+/* The VM's descriptor of @len bytes, the valid one then zeroes, its hash updated. */
+static void vm_desc_len(size_t len)
+{
+	memset(buf_a, 0, sizeof(buf_a));
+	memcpy(buf_a, g.vm_config, sizeof(g.vm_config));
+	vgen_set(&g.obj[VGEN_VM].claims, -4670548, VGEN_BSTR, buf_a, len);
+	SHA512(buf_a, len, g.vm_config_hash);
+}
+static void m_vm_desc_empty(void)
+{
+	vm_desc_len(0);
+}
+static void m_vm_desc105(void)
+{
+	vm_desc_len(105);
+}
+static void m_vm_desc_bstr_hash(void)
+{
+	/* The hypervisor's 64-byte kind of descriptor in the VM certificate. */
+	vm_desc_len(64);
 }
 static void m_rpv(void)
 {
@@ -564,7 +781,7 @@ static const struct change changes[] = {
 	{"valid: 1-byte challenge", m_short_challenge, PVM_VERIFY_OK, 0},
 	{"valid: 64-byte challenge", m_long_challenge, PVM_VERIFY_OK, 0},
 	{"valid: non-protected VM in debug mode", m_vm_debug, PVM_VERIFY_OK, 0},
-	{"valid: hypervisor descriptor given", m_hyp_desc, PVM_VERIFY_OK, 0},
+	{"valid: hypervisor descriptor of zeroes", m_hyp_desc, PVM_VERIFY_OK, 0},
 	{"RIM != codeHash", m_rim, PVM_VERIFY_E_RIM, 4},
 	{"token key != VM cert key", m_token_key, PVM_VERIFY_E_TOKEN_KEY, 4},
 	{"token signed by another key", m_token_signer, PVM_VERIFY_E_SIG_TOKEN, 4},
@@ -572,8 +789,23 @@ static const struct change changes[] = {
 	{"VM cert signed by root", m_vm_signer, PVM_VERIFY_E_SIG_VM, 3},
 	{"hyp cert signed by itself", m_hyp_signer, PVM_VERIFY_E_SIG_HYP, 2},
 	{"hyp iss != ID(root)", m_hyp_iss, PVM_VERIFY_E_ISS_HYP, 2},
-	{"hyp iss upper case", m_hyp_iss_upper, PVM_VERIFY_E_ISS_HYP, 2},
-	{"hyp iss 39 chars", m_hyp_iss_short, PVM_VERIFY_E_ISS_HYP, 2},
+	{"hyp iss upper case", m_hyp_iss_upper, PVM_VERIFY_E_ID, 2},
+	{"hyp iss 39 chars", m_hyp_iss_short, PVM_VERIFY_E_ID, 2},
+	{"hyp iss 41 chars", m_hyp_iss41, PVM_VERIFY_E_ID, 2},
+	{"hyp iss first hex 8-f", m_hyp_iss_top_bit, PVM_VERIFY_E_ID, 2},
+	{"hyp iss not hex", m_hyp_iss_not_hex, PVM_VERIFY_E_ID, 2},
+	{"hyp sub 39 chars", m_hyp_sub39, PVM_VERIFY_E_ID, 2},
+	{"hyp sub 41 chars", m_hyp_sub41, PVM_VERIFY_E_ID, 2},
+	{"hyp sub upper case", m_hyp_sub_upper, PVM_VERIFY_E_ID, 2},
+	{"hyp sub first hex 8-f", m_hyp_sub_top_bit, PVM_VERIFY_E_ID, 2},
+	{"VM iss 39 chars", m_vm_iss39, PVM_VERIFY_E_ID, 3},
+	{"VM iss 41 chars", m_vm_iss41, PVM_VERIFY_E_ID, 3},
+	{"VM iss upper case", m_vm_iss_upper, PVM_VERIFY_E_ID, 3},
+	{"VM iss first hex 8-f", m_vm_iss_top_bit, PVM_VERIFY_E_ID, 3},
+	{"VM sub 39 chars", m_vm_sub39, PVM_VERIFY_E_ID, 3},
+	{"VM sub 41 chars", m_vm_sub41, PVM_VERIFY_E_ID, 3},
+	{"VM sub first hex 8-f", m_vm_sub_top_bit, PVM_VERIFY_E_ID, 3},
+	{"VM sub empty", m_vm_sub_empty, PVM_VERIFY_E_ID, 3},
 	{"hyp sub != ID(key)", m_hyp_sub, PVM_VERIFY_E_SUB_HYP, 2},
 	{"VM iss != hyp sub", m_vm_iss, PVM_VERIFY_E_ISS_VM, 3},
 	{"VM sub != ID(key)", m_vm_sub, PVM_VERIFY_E_SUB_VM, 3},
@@ -601,15 +833,28 @@ static const struct change changes[] = {
 	{"hyp codeHash 63 bytes", m_hyp_code63, PVM_VERIFY_E_SIZE, 2},
 	{"VM authorityHash 65 bytes", m_vm_auth65, PVM_VERIFY_E_SIZE, 3},
 	{"mode 2 bytes", m_mode2bytes, PVM_VERIFY_E_SIZE, 2},
+	{"mode 0 bytes", m_hyp_mode_empty, PVM_VERIFY_E_SIZE, 2},
 	{"hyp mode 4", m_hyp_mode4, PVM_VERIFY_E_MODE, 2},
+	{"VM mode 4", m_vm_mode4, PVM_VERIFY_E_MODE, 3},
 	{"VM mode 3", m_vm_mode3, PVM_VERIFY_E_MODE, 3},
+	{"VM mode 0", m_vm_mode0, PVM_VERIFY_E_MODE, 3},
 	{"protected VM in debug mode", m_vm_mode_debug, PVM_VERIFY_E_MODE, 3},
+	{"non-protected VM in normal mode", m_vm_normal_not_protected, PVM_VERIFY_E_MODE, 3},
 	{"keyUsage not keyCertSign", m_key_usage, PVM_VERIFY_E_KEY_USAGE, 2},
+	{"VM keyUsage 0x00", m_vm_key_usage, PVM_VERIFY_E_KEY_USAGE, 3},
+	{"keyUsage 2 bytes", m_key_usage2, PVM_VERIFY_E_SIZE, 3},
+	{"keyUsage 0 bytes", m_key_usage0, PVM_VERIFY_E_SIZE, 2},
 	{"cert profileName", m_cert_profile, PVM_VERIFY_E_PROFILE, 3},
+	{"hyp profileName with a suffix", m_hyp_profile_prefix, PVM_VERIFY_E_PROFILE, 2},
+	{"hyp cert signature high-S", m_hyp_high_s, PVM_VERIFY_E_HIGH_S, 2},
+	{"VM cert signature high-S", m_vm_high_s, PVM_VERIFY_E_HIGH_S, 3},
+	{"token signature high-S", m_token_high_s, PVM_VERIFY_E_HIGH_S, 4},
 	{"token profile", m_token_profile, PVM_VERIFY_E_PROFILE, 4},
 	{"hash algorithm sha-256", m_hash_alg, PVM_VERIFY_E_HASH_ALG, 4},
 	{"token unknown claim", m_token_unknown, PVM_VERIFY_E_CLAIM_UNKNOWN, 4},
 	{"cert unknown claim", m_cert_unknown, PVM_VERIFY_E_CLAIM_UNKNOWN, 2},
+	{"VM cert codeDescriptor", m_vm_code_descriptor, PVM_VERIFY_E_CLAIM_UNKNOWN, 3},
+	{"hyp cert authorityDescriptor", m_hyp_authority_descriptor, PVM_VERIFY_E_CLAIM_UNKNOWN, 2},
 	{"token claim missing", m_token_missing, PVM_VERIFY_E_CLAIM_MISSING, 4},
 	{"VM descriptor missing", m_vm_desc_missing, PVM_VERIFY_E_CLAIM_MISSING, 3},
 	{"hyp sub missing", m_hyp_sub_missing, PVM_VERIFY_E_CLAIM_MISSING, 2},
@@ -626,13 +871,23 @@ static const struct change changes[] = {
 	{"key P-384", m_key_crv, PVM_VERIFY_E_KEY, 2},
 	{"key x 31 bytes", m_key_x31, PVM_VERIFY_E_KEY, 3},
 	{"key with trailing byte", m_key_trailing, PVM_VERIFY_E_KEY, 3},
+	{"hyp subjectPublicKey 76 bytes", m_hyp_key76, PVM_VERIFY_E_KEY, 2},
+	{"hyp subjectPublicKey 78 bytes", m_hyp_key78, PVM_VERIFY_E_KEY, 2},
+	{"VM subjectPublicKey 76 bytes", m_vm_key76, PVM_VERIFY_E_KEY, 3},
 	{"key off the curve", m_key_off_curve, PVM_VERIFY_E_KEY_POINT, 3},
 	{"key x >= p", m_key_x_ge_p, PVM_VERIFY_E_KEY_POINT, 4},
 	{"VM configurationHash wrong", m_vm_config_hash, PVM_VERIFY_E_CONFIG, 3},
 	{"VM descriptor magic", m_vm_config_magic, PVM_VERIFY_E_CONFIG, 3},
 	{"VM descriptor protected = 2", m_vm_config_protected2, PVM_VERIFY_E_CONFIG, 3},
 	{"VM descriptor 103 bytes", m_vm_config_short, PVM_VERIFY_E_CONFIG, 3},
+	{"VM descriptor 105 bytes", m_vm_desc105, PVM_VERIFY_E_CONFIG, 3},
+	{"VM descriptor empty", m_vm_desc_empty, PVM_VERIFY_E_CONFIG, 3},
+	{"VM descriptor 64 bytes", m_vm_desc_bstr_hash, PVM_VERIFY_E_CONFIG, 3},
 	{"hyp descriptor hash wrong", m_hyp_desc_bad, PVM_VERIFY_E_CONFIG, 2},
+	{"hyp descriptor missing", m_hyp_desc_missing, PVM_VERIFY_E_CLAIM_MISSING, 2},
+	{"hyp descriptor empty", m_hyp_desc_empty, PVM_VERIFY_E_CONFIG, 2},
+	{"hyp descriptor 63 bytes", m_hyp_desc63, PVM_VERIFY_E_CONFIG, 2},
+	{"hyp descriptor 65 bytes", m_hyp_desc65, PVM_VERIFY_E_CONFIG, 2},
 	{"token RPV != descriptor RPV", m_rpv, PVM_VERIFY_E_RPV, 4},
 	{"evidence of two objects", m_two_objects, PVM_VERIFY_E_STRUCTURE, 1},
 };
@@ -653,6 +908,85 @@ static void test_changes(void **state)
 			fail_msg("%s: got %d (%s) in part %d, expected %d (%s) in part %d", c->name,
 				 ret, pvm_verify_strerror(ret), claims.fail_part, c->expect,
 				 pvm_verify_strerror(c->expect), c->part);
+	}
+}
+
+/*
+ * Every claim of both certificates is required exactly once (§4): each one
+ * left out is missing; each one given twice (in key order, next to itself)
+ * is a repeated map key.
+ */
+static const int64_t cert_labels[] = {
+	1, 2, -4670545, -4670547, -4670548, -4670549, -4670551, -4670552, -4670553, -4670554,
+};
+
+/* Deterministic order of integer labels: unsigned first, then by argument. */
+static bool label_before(int64_t x, int64_t y)
+{
+	if ((x < 0) != (y < 0))
+		return y < 0;
+	return x < 0 ? x > y : x < y;
+}
+
+/* Sort @m into deterministic order, then give @label a second time right after itself. */
+static void duplicate(struct vgen_map *m, int64_t label)
+{
+	size_t at = m->n;
+
+	for (size_t i = 1; i < m->n; i++) {
+		for (size_t j = i; j > 0 && label_before(m->c[j].label, m->c[j - 1].label); j--) {
+			struct vgen_claim t = m->c[j];
+
+			m->c[j] = m->c[j - 1];
+			m->c[j - 1] = t;
+		}
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->c[i].label == label)
+			at = i;
+	}
+	assert_true(at < m->n && m->n < VGEN_MAX_CLAIMS);
+	memmove(&m->c[at + 1], &m->c[at], (m->n - at) * sizeof(m->c[0]));
+	m->n++;
+	m->keep_order = true;
+}
+
+static void test_cert_claims_once(void **state)
+{
+	static const int certs[] = {VGEN_HYP, VGEN_VM};
+
+	(void)state;
+	for (size_t c = 0; c < 2; c++) {
+		for (size_t i = 0; i < sizeof(cert_labels) / sizeof(cert_labels[0]); i++) {
+			int64_t label = cert_labels[i];
+			int ret;
+
+			fresh();
+			vgen_remove(&g.obj[certs[c]].claims, label);
+			build();
+			ret = verify(ev, ev_len);
+			if (ret != PVM_VERIFY_E_CLAIM_MISSING || claims.fail_part != certs[c] + 2)
+				fail_msg("cert %d without %lld: got %d (%s) in part %d", certs[c],
+					 (long long)label, ret, pvm_verify_strerror(ret),
+					 claims.fail_part);
+
+			fresh();
+			duplicate(&g.obj[certs[c]].claims, label);
+			build();
+			ret = verify(ev, ev_len);
+			if (ret != PVM_VERIFY_E_NONCANONICAL || claims.fail_part != certs[c] + 2)
+				fail_msg("cert %d with %lld twice: got %d (%s) in part %d",
+					 certs[c], (long long)label, ret, pvm_verify_strerror(ret),
+					 claims.fail_part);
+		}
+		/* The sorting itself changes nothing: sorted and unrepeated verifies. */
+		fresh();
+		duplicate(&g.obj[certs[c]].claims, 1);
+		memmove(&g.obj[certs[c]].claims.c[0], &g.obj[certs[c]].claims.c[1],
+			(g.obj[certs[c]].claims.n - 1) * sizeof(struct vgen_claim));
+		g.obj[certs[c]].claims.n--;
+		build();
+		assert_int_equal(verify(ev, ev_len), PVM_VERIFY_OK);
 	}
 }
 
@@ -903,10 +1237,10 @@ static void test_random_mutations(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	for (int s = PVM_VERIFY_OK; s >= PVM_VERIFY_E_INTERNAL; s--)
+	for (int s = PVM_VERIFY_OK; s >= PVM_VERIFY_E_HIGH_S; s--)
 		assert_string_not_equal(pvm_verify_strerror(s), "unknown verification error");
 	assert_string_equal(pvm_verify_strerror(1), "unknown verification error");
-	assert_string_equal(pvm_verify_strerror(PVM_VERIFY_E_INTERNAL - 1),
+	assert_string_equal(pvm_verify_strerror(PVM_VERIFY_E_HIGH_S - 1),
 			    "unknown verification error");
 	assert_string_equal(pvm_verify_part_name(PVM_VERIFY_PART_TOKEN), "token");
 }
@@ -943,6 +1277,24 @@ static void put_hex(const char *dir, const char *name, const uint8_t *data, size
 	free(text);
 }
 
+/* Evidence the CLI must reject, one check each (its tests: below and tools/pvm-verify). */
+static const struct cli_mutant {
+	const char *file;
+	void (*fn)(void);
+	int expect;
+	int part;
+} cli_mutants[] = {
+	{"hyp_desc_missing.bin", m_hyp_desc_missing, PVM_VERIFY_E_CLAIM_MISSING, 2},
+	{"hyp_desc65.bin", m_hyp_desc65, PVM_VERIFY_E_CONFIG, 2},
+	{"vm_desc105.bin", m_vm_desc105, PVM_VERIFY_E_CONFIG, 3},
+	{"hyp_sub_top_bit.bin", m_hyp_sub_top_bit, PVM_VERIFY_E_ID, 2},
+	{"vm_iss_upper.bin", m_vm_iss_upper, PVM_VERIFY_E_ID, 3},
+	{"vm_mode_mismatch.bin", m_vm_mode_debug, PVM_VERIFY_E_MODE, 3},
+	{"hyp_high_s.bin", m_hyp_high_s, PVM_VERIFY_E_HIGH_S, 2},
+	{"vm_high_s.bin", m_vm_high_s, PVM_VERIFY_E_HIGH_S, 3},
+	{"token_high_s.bin", m_token_high_s, PVM_VERIFY_E_HIGH_S, 4},
+};
+
 static void write_fixtures(const char *dir)
 {
 	char path[4096];
@@ -964,6 +1316,15 @@ static void write_fixtures(const char *dir)
 	ev[ev_len - 1] ^= 1; /* the token's signature */
 	put(dir, "tampered.bin", ev, ev_len);
 	ev[ev_len - 1] ^= 1;
+	for (size_t i = 0; i < sizeof(cli_mutants) / sizeof(cli_mutants[0]); i++) {
+		fresh();
+		memset(buf_b, 0x5a, sizeof(buf_b));
+		cli_mutants[i].fn();
+		build();
+		assert_int_equal(verify(ev, ev_len), cli_mutants[i].expect);
+		put(dir, cli_mutants[i].file, ev, ev_len);
+	}
+	fresh();
 }
 
 static int run(const char *args, char *out, size_t out_size)
@@ -1026,6 +1387,19 @@ static void test_cli(void **state)
 	assert_int_equal(run(args, out, sizeof(out)), 1);
 	assert_non_null(strstr(out, "pvm-verify: token: token signature does not verify"));
 
+	for (size_t i = 0; i < sizeof(cli_mutants) / sizeof(cli_mutants[0]); i++) {
+		const struct cli_mutant *m = &cli_mutants[i];
+		char want[512];
+
+		snprintf(args, sizeof(args), "--root %s/root.bin --challenge %s %s/%s", dir, chal,
+			 dir, m->file);
+		snprintf(want, sizeof(want), "pvm-verify: %s: %s", pvm_verify_part_name(m->part),
+			 pvm_verify_strerror(m->expect));
+		assert_int_equal(run(args, out, sizeof(out)), 1);
+		if (!strstr(out, want))
+			fail_msg("%s: '%s' does not say '%s'", m->file, out, want);
+	}
+
 	assert_int_equal(run("--challenge 00", out, sizeof(out)), 2);
 	assert_int_equal(run("--bogus", out, sizeof(out)), 2);
 }
@@ -1035,7 +1409,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_id_known_answer),
+		cmocka_unit_test(test_id_top_bit),
 		cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_cert_claims_once),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_byte_flips),
 		cmocka_unit_test(test_truncation),

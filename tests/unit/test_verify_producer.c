@@ -12,7 +12,7 @@ static const uint8_t challenge[32] = {0xc0, 0xff, 0xee, 1, 2, 3, 4, 5, 6, 7, 8};
 
 static unsigned sealed_vm(bool protected_vm)
 {
-	unsigned h = au_vm(protected_vm, 0x3c, 0x99);
+	unsigned h = au_vm(protected_vm, 0x3c);
 	uint64_t pa = au_image(2, 5);
 
 	if (protected_vm)

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <libpvm/attest.h>
+
 #include "vcpu_fixture.h"
 
 struct pvm_mem fx_mem;
@@ -93,7 +95,12 @@ uint64_t fx_back_data(unsigned vm, uint64_t ipa, const void *data, size_t len)
 	if (len)
 		memcpy(pvm_sim_ram(pvm_pa(pa), FX_PAGE), data, len);
 	assert_int_equal(pvm_vm_info(&fx_mem, vm, &info), PVM_OK);
-	if (info.protected_vm)
+	/* A protected guest gets the host's bytes only through a measured load. */
+	if (info.protected_vm && len)
+		assert_int_equal(pvm_vm_load_measured(&fx_mem, vm, pvm_pa(pa), pvm_ipa(ipa), 1,
+						      PVM_MEASURE_CODE, NULL),
+				 PVM_OK);
+	else if (info.protected_vm)
 		assert_int_equal(
 			pvm_host_donate_guest(&fx_mem, vm, pvm_pa(pa), pvm_ipa(ipa), 1, NULL),
 			PVM_OK);

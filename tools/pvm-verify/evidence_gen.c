@@ -205,7 +205,41 @@ static void encode_map(struct cw *w, const struct vgen_map *m)
 	}
 }
 
-/* ES256 of SHA-256(["Signature1", prot, h'', payload]) as r ‖ s. */
+/* s = n - s: the other signature of the pair, valid as well. 0 on success. */
+static int twin_s(uint8_t sig[64])
+{
+	EC_GROUP *grp = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	BIGNUM *s = BN_bin2bn(sig + 32, 32, NULL), *t = BN_new();
+	int ret = -1;
+
+	if (grp && s && t && BN_sub(t, EC_GROUP_get0_order(grp), s) == 1 &&
+	    BN_bn2binpad(t, sig + 32, 32) == 32)
+		ret = 0;
+	BN_free(t);
+	BN_free(s);
+	EC_GROUP_free(grp);
+	return ret;
+}
+
+/* Is s > n/2 (high-S)? 1 yes, 0 no, -1 engine failure. */
+static int high_s(const uint8_t sig[64])
+{
+	EC_GROUP *grp = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	BIGNUM *s = BN_bin2bn(sig + 32, 32, NULL), *half = BN_new();
+	int ret = -1;
+
+	if (grp && s && half && BN_rshift1(half, EC_GROUP_get0_order(grp)) == 1)
+		ret = BN_cmp(s, half) > 0;
+	BN_free(half);
+	BN_free(s);
+	EC_GROUP_free(grp);
+	return ret;
+}
+
+/*
+ * ES256 of SHA-256(["Signature1", prot, h'', payload]) as r ‖ s, in the
+ * low-S form of §3 (OpenSSL's s is either member of the pair).
+ */
 static int sign(EVP_PKEY *key, const uint8_t *prot, size_t prot_len, const uint8_t *payload,
 		size_t payload_len, uint8_t sig[64])
 {
@@ -229,8 +263,11 @@ static int sign(EVP_PKEY *key, const uint8_t *prot, size_t prot_len, const uint8
 	    EVP_PKEY_sign(ctx, der, &der_len, digest, sizeof(digest)) == 1)
 		es = d2i_ECDSA_SIG(NULL, &dp, (long)der_len);
 	if (es && BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32) == 32 &&
-	    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32) == 32)
-		ret = 0;
+	    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32) == 32) {
+		int high = high_s(sig);
+
+		ret = high < 0 || (high && twin_s(sig)) ? -1 : 0;
+	}
 	ECDSA_SIG_free(es);
 	EVP_PKEY_CTX_free(ctx);
 	return ret;
@@ -248,6 +285,10 @@ static void build_obj(struct cw *w, const struct vgen_obj *o)
 		encode_map(&pw, &o->claims);
 	if (pw.bad || o->sig_len > sizeof(sig) ||
 	    sign(o->signer, o->prot, o->prot_len, payload, pw.n, sig)) {
+		w->bad = true;
+		return;
+	}
+	if (o->high_s && twin_s(sig)) {
 		w->bad = true;
 		return;
 	}
@@ -318,7 +359,8 @@ int vgen_init(struct vgen *g)
 	}
 
 	fill(g->hyp_code, 64, 0xa0);
-	fill(g->hyp_config_hash, 64, 0xb0);
+	fill(g->hyp_config, 64, 0xb0);
+	SHA512(g->hyp_config, sizeof(g->hyp_config), g->hyp_config_hash);
 	fill(g->hyp_auth, 64, 0xc0);
 	g->hyp_mode = 1;
 	g->key_usage = 0x20;
@@ -368,6 +410,8 @@ int vgen_init(struct vgen *g)
 		    &g->key_usage);
 	cert_claims(&g->obj[VGEN_VM].claims, g->hyp_id, g->vm_id, g->rim, g->vm_config_hash,
 		    g->vm_auth, &g->vm_mode, g->vm_key, g->vm_key_len, &g->key_usage);
+	vgen_set(&g->obj[VGEN_HYP].claims, -4670548, VGEN_BSTR, g->hyp_config,
+		 sizeof(g->hyp_config));
 	vgen_set(&g->obj[VGEN_VM].claims, -4670548, VGEN_BSTR, g->vm_config, sizeof(g->vm_config));
 
 	struct vgen_map *t = &g->obj[VGEN_TOKEN].claims;

@@ -6,7 +6,8 @@
  * vgen_init() fills a struct vgen with keys from fixed scalars and valid
  * values for every claim; a test then changes whatever it wants (a claim's
  * bytes, a label, the signer, a tag, the headers) and vgen_build() encodes
- * and signs the result, so only the changed check can fail.
+ * and signs the result, so only the changed check can fail. Signatures are
+ * low-S (§3) unless a test asks for the high-S twin.
  */
 #ifndef PVM_VERIFY_EVIDENCE_GEN_H
 #define PVM_VERIFY_EVIDENCE_GEN_H
@@ -50,6 +51,7 @@ struct vgen_obj {
 	size_t payload_len;
 	size_t sig_len;	  /* bytes of signature emitted (default 64) */
 	bool corrupt_sig; /* flip a bit of the signature */
+	bool high_s;	  /* emit the high-S twin (r, n - s) of the low-S signature */
 };
 
 struct vgen_key {
@@ -63,7 +65,7 @@ struct vgen {
 	struct vgen_key root, hyp, vm, other;
 	char root_id[PVM_VERIFY_ID_HEX_SIZE], hyp_id[PVM_VERIFY_ID_HEX_SIZE];
 	char vm_id[PVM_VERIFY_ID_HEX_SIZE];
-	uint8_t hyp_code[64], hyp_config_hash[64], hyp_auth[64], hyp_mode;
+	uint8_t hyp_code[64], hyp_config[64], hyp_config_hash[64], hyp_auth[64], hyp_mode;
 	uint8_t vm_config[PVM_VERIFY_VM_CONFIG_SIZE], vm_config_hash[64], vm_auth[64], vm_mode;
 	uint8_t key_usage;
 	uint8_t hyp_key[VGEN_COSE_KEY_MAX], vm_key[VGEN_COSE_KEY_MAX];

@@ -16,6 +16,7 @@
 #include <libpvm/verify.h>
 
 #include <cbor.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -51,6 +52,9 @@ static const uint8_t es256_protected[3] = {0xa1, 0x01, 0x26};
 #define KEY_USAGE_CERT_SIGN 0x20
 #define SIG_SIZE	    64
 #define ID_SIZE		    20
+#define ID_HEX_LEN	    (2 * ID_SIZE)
+#define COSE_KEY_SIZE	    77 /* {1: 2, 3: -7, -1: 1, -2: bstr(32), -3: bstr(32)} */
+#define HYP_CONFIG_SIZE	    64 /* the port's configuration value (§2) */
 /* Evidence nests 4 deep (array, tag, COSE array, header map); a payload 2. */
 #define SCAN_DEPTH 8
 
@@ -280,6 +284,7 @@ int pvm_verify_id(const uint8_t pub[PVM_VERIFY_PUB_SIZE], char out[PVM_VERIFY_ID
 		out[0] = '\0';
 		return PVM_VERIFY_E_INTERNAL;
 	}
+	id[0] &= 0x7f; /* the profile's DICE_ID: a big-endian integer with its top bit clear */
 	hex(id, sizeof(id), out);
 	return PVM_VERIFY_OK;
 }
@@ -354,6 +359,25 @@ static int es256_verify(const uint8_t pub[PVM_VERIFY_PUB_SIZE], const uint8_t di
 	BN_free(s);
 	ECDSA_SIG_free(es);
 	EVP_PKEY_free(pkey);
+	ERR_clear_error();
+	return ret;
+}
+
+/*
+ * 1: s (the second half of r ‖ s) is at most n/2, the low-S form of §3;
+ * 0: it is the other member of the pair; -1: engine failure.
+ */
+static int low_s(const uint8_t sig[SIG_SIZE])
+{
+	EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	BIGNUM *half = BN_new(), *s = BN_bin2bn(sig + 32, 32, NULL);
+	int ret = -1;
+
+	if (g && half && s && BN_rshift1(half, EC_GROUP_get0_order(g)) == 1)
+		ret = BN_cmp(s, half) <= 0;
+	BN_free(s);
+	BN_free(half);
+	EC_GROUP_free(g);
 	ERR_clear_error();
 	return ret;
 }
@@ -453,7 +477,13 @@ static int sign1_verify(const struct sign1 *s, const uint8_t pub[PVM_VERIFY_PUB_
 	ok = es256_verify(pub, digest, s->sig);
 	if (ok < 0)
 		return PVM_VERIFY_E_INTERNAL;
-	return ok ? PVM_VERIFY_OK : bad_sig;
+	if (!ok)
+		return bad_sig;
+	/* A valid signature, but only one of each pair (s, n - s) is evidence. */
+	ok = low_s(s->sig);
+	if (ok < 0)
+		return PVM_VERIFY_E_INTERNAL;
+	return ok ? PVM_VERIFY_OK : PVM_VERIFY_E_HIGH_S;
 }
 
 /* A COSE_Key in a byte string: exactly {1: 2, 3: -7, -1: 1, -2: x, -3: y}, on the curve. */
@@ -463,6 +493,9 @@ static int cose_key_parse(const cbor_item_t *bstr, uint8_t pub[PVM_VERIFY_PUB_SI
 	struct cbor_pair *kv;
 	int ret, on;
 
+	/* Deterministic CBOR of exactly that map is 77 bytes, no other size. */
+	if (cbor_bytestring_length(bstr) != COSE_KEY_SIZE)
+		return PVM_VERIFY_E_KEY;
 	ret = decode(cbor_bytestring_handle(bstr), cbor_bytestring_length(bstr), &map);
 	if (ret)
 		return ret == PVM_VERIFY_E_INTERNAL ? ret : PVM_VERIFY_E_KEY;
@@ -502,14 +535,14 @@ out:
 struct claim {
 	int64_t label;
 	cbor_type type;
-	bool optional;
 	cbor_item_t *val; /* found, or NULL */
 };
 
 /*
  * Match a map's entries with a table of the claims it may have: integer
  * labels only, in deterministic order (unsigned before negative, then by
- * argument), each known and of its type, none required missing.
+ * argument, so none is there twice), each known and of its type, every one
+ * of the table present: the profile has no optional claim.
  */
 static int claims_parse(cbor_item_t *map, struct claim *tab, size_t n)
 {
@@ -547,7 +580,7 @@ static int claims_parse(cbor_item_t *map, struct claim *tab, size_t n)
 		tab[j].val = kv[i].value;
 	}
 	for (size_t j = 0; j < n; j++) {
-		if (!tab[j].val && !tab[j].optional)
+		if (!tab[j].val)
 			return PVM_VERIFY_E_CLAIM_MISSING;
 	}
 	return PVM_VERIFY_OK;
@@ -567,29 +600,47 @@ struct cert {
 
 enum { C_ISS, C_SUB, C_CODE, C_CONF_HASH, C_CONF_DESC, C_AUTH, C_MODE, C_KEY, C_USAGE, C_PROF };
 
-/* The configuration claims: the hash covers the descriptor; the VM's has its layout. */
+/*
+ * The configuration claims: the descriptor has its exact size (64 bytes,
+ * the port's value, in the hypervisor's; 104, with the label, in the VM's),
+ * the hash covers it, and the VM's mode follows its protected byte (§2, §4).
+ */
 static int cert_config(const struct claim *tab, bool vm, struct cert *c)
 {
 	const cbor_item_t *desc = tab[C_CONF_DESC].val;
+	size_t len = cbor_bytestring_length(desc);
 	uint8_t h[PVM_VERIFY_HASH_SIZE];
+	uint8_t prot;
 
-	if (!desc)
-		return vm ? PVM_VERIFY_E_CLAIM_MISSING : PVM_VERIFY_OK;
-	SHA512(cbor_bytestring_handle(desc), cbor_bytestring_length(desc), h);
+	if (len != (vm ? PVM_VERIFY_VM_CONFIG_SIZE : HYP_CONFIG_SIZE))
+		return PVM_VERIFY_E_CONFIG;
+	SHA512(cbor_bytestring_handle(desc), len, h);
 	if (memcmp(h, c->config_hash, sizeof(h)) != 0)
 		return PVM_VERIFY_E_CONFIG;
 	if (!vm)
 		return PVM_VERIFY_OK;
-	if (cbor_bytestring_length(desc) != PVM_VERIFY_VM_CONFIG_SIZE)
-		return PVM_VERIFY_E_CONFIG;
 	memcpy(c->vm_config, cbor_bytestring_handle(desc), PVM_VERIFY_VM_CONFIG_SIZE);
-	/* The protected byte is a boolean, and the mode follows it (§2). */
-	if (memcmp(c->vm_config, VM_CONFIG_MAGIC, VM_CONFIG_MAGIC_LEN) != 0 ||
-	    c->vm_config[VM_CONFIG_MAGIC_LEN + 4] > 1)
+	/* The protected byte (after the label and u32 ipa_bits) is a boolean. */
+	prot = c->vm_config[VM_CONFIG_MAGIC_LEN + 4];
+	if (memcmp(c->vm_config, VM_CONFIG_MAGIC, VM_CONFIG_MAGIC_LEN) != 0 || prot > 1)
 		return PVM_VERIFY_E_CONFIG;
-	if (c->mode != (c->vm_config[VM_CONFIG_MAGIC_LEN + 4] ? 1 : 2))
+	if (c->mode != (prot ? 1 : 2))
 		return PVM_VERIFY_E_MODE;
 	return PVM_VERIFY_OK;
+}
+
+/* An ID as text (§2, §4): 40 digits of 0-9a-f, the first 0-7 (its top bit is clear). */
+static bool id_text_ok(const cbor_item_t *it)
+{
+	const uint8_t *p = cbor_string_handle(it);
+
+	if (!is_tstr(it) || cbor_string_length(it) != ID_HEX_LEN || p[0] > '7')
+		return false;
+	for (size_t i = 0; i < ID_HEX_LEN; i++) {
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -601,16 +652,16 @@ static int cert_check(const struct sign1 *s, const uint8_t issuer_pub[PVM_VERIFY
 		      const char *iss, bool vm, const int errs[3], struct cert *c)
 {
 	struct claim tab[] = {
-		[C_ISS] = {L_ISS, CBOR_TYPE_STRING, false, NULL},
-		[C_SUB] = {L_SUB, CBOR_TYPE_STRING, false, NULL},
-		[C_CODE] = {L_CODE_HASH, CBOR_TYPE_BYTESTRING, false, NULL},
-		[C_CONF_HASH] = {L_CONFIG_HASH, CBOR_TYPE_BYTESTRING, false, NULL},
-		[C_CONF_DESC] = {L_CONFIG_DESC, CBOR_TYPE_BYTESTRING, true, NULL},
-		[C_AUTH] = {L_AUTHORITY_HASH, CBOR_TYPE_BYTESTRING, false, NULL},
-		[C_MODE] = {L_MODE, CBOR_TYPE_BYTESTRING, false, NULL},
-		[C_KEY] = {L_SUBJECT_KEY, CBOR_TYPE_BYTESTRING, false, NULL},
-		[C_USAGE] = {L_KEY_USAGE, CBOR_TYPE_BYTESTRING, false, NULL},
-		[C_PROF] = {L_PROFILE_NAME, CBOR_TYPE_STRING, false, NULL},
+		[C_ISS] = {L_ISS, CBOR_TYPE_STRING, NULL},
+		[C_SUB] = {L_SUB, CBOR_TYPE_STRING, NULL},
+		[C_CODE] = {L_CODE_HASH, CBOR_TYPE_BYTESTRING, NULL},
+		[C_CONF_HASH] = {L_CONFIG_HASH, CBOR_TYPE_BYTESTRING, NULL},
+		[C_CONF_DESC] = {L_CONFIG_DESC, CBOR_TYPE_BYTESTRING, NULL},
+		[C_AUTH] = {L_AUTHORITY_HASH, CBOR_TYPE_BYTESTRING, NULL},
+		[C_MODE] = {L_MODE, CBOR_TYPE_BYTESTRING, NULL},
+		[C_KEY] = {L_SUBJECT_KEY, CBOR_TYPE_BYTESTRING, NULL},
+		[C_USAGE] = {L_KEY_USAGE, CBOR_TYPE_BYTESTRING, NULL},
+		[C_PROF] = {L_PROFILE_NAME, CBOR_TYPE_STRING, NULL},
 	};
 	cbor_item_t *map = NULL;
 	uint8_t usage;
@@ -638,6 +689,8 @@ static int cert_check(const struct sign1 *s, const uint8_t issuer_pub[PVM_VERIFY
 		ret = PVM_VERIFY_E_PROFILE;
 	if (!ret)
 		ret = cose_key_parse(tab[C_KEY].val, c->pub);
+	if (!ret && (!id_text_ok(tab[C_ISS].val) || !id_text_ok(tab[C_SUB].val)))
+		ret = PVM_VERIFY_E_ID;
 	if (!ret && !tstr_eq(tab[C_ISS].val, iss))
 		ret = errs[1];
 	if (!ret)
@@ -661,13 +714,13 @@ static int token_check(const struct sign1 *s, const uint8_t vm_pub[PVM_VERIFY_PU
 		       struct pvm_claims *c)
 {
 	struct claim tab[] = {
-		[T_CHAL] = {L_CHALLENGE, CBOR_TYPE_BYTESTRING, false, NULL},
-		[T_PROF] = {L_PROFILE, CBOR_TYPE_STRING, false, NULL},
-		[T_RPV] = {L_RPV, CBOR_TYPE_BYTESTRING, false, NULL},
-		[T_HASH] = {L_HASH_ALG, CBOR_TYPE_STRING, false, NULL},
-		[T_KEY] = {L_PUBLIC_KEY, CBOR_TYPE_BYTESTRING, false, NULL},
-		[T_RIM] = {L_RIM, CBOR_TYPE_BYTESTRING, false, NULL},
-		[T_REMS] = {L_REMS, CBOR_TYPE_ARRAY, false, NULL},
+		[T_CHAL] = {L_CHALLENGE, CBOR_TYPE_BYTESTRING, NULL},
+		[T_PROF] = {L_PROFILE, CBOR_TYPE_STRING, NULL},
+		[T_RPV] = {L_RPV, CBOR_TYPE_BYTESTRING, NULL},
+		[T_HASH] = {L_HASH_ALG, CBOR_TYPE_STRING, NULL},
+		[T_KEY] = {L_PUBLIC_KEY, CBOR_TYPE_BYTESTRING, NULL},
+		[T_RIM] = {L_RIM, CBOR_TYPE_BYTESTRING, NULL},
+		[T_REMS] = {L_REMS, CBOR_TYPE_ARRAY, NULL},
 	};
 	cbor_item_t *map = NULL, **rems;
 	size_t chal_len;
@@ -911,9 +964,10 @@ const char *pvm_verify_strerror(int status)
 	case PVM_VERIFY_E_KEY_USAGE:
 		return "keyUsage is not keyCertSign";
 	case PVM_VERIFY_E_MODE:
-		return "invalid DICE mode";
+		return "invalid DICE mode (above 3, or a VM's not 1 if protected, 2 if not)";
 	case PVM_VERIFY_E_CONFIG:
-		return "configuration descriptor does not match its hash or layout";
+		return "configuration descriptor of the wrong size or layout, or not matching its "
+		       "hash";
 	case PVM_VERIFY_E_PROFILE:
 		return "unknown profile";
 	case PVM_VERIFY_E_HASH_ALG:
@@ -928,6 +982,10 @@ const char *pvm_verify_strerror(int status)
 		return "token personalization value differs from the VM configuration's";
 	case PVM_VERIFY_E_INTERNAL:
 		return "internal error (out of memory or crypto engine failure)";
+	case PVM_VERIFY_E_ID:
+		return "issuer or subject ID is not 40 lower-case hex digits starting 0-7";
+	case PVM_VERIFY_E_HIGH_S:
+		return "signature not in low-S form (s > n/2)";
 	}
 	return "unknown verification error";
 }

@@ -22,12 +22,14 @@
  * debug: a guest's debug and PMU registers are neither its own nor the
  * host's window on it; lrs: a guest that holds every list register and
  * has its timer asserted cannot keep the hypervisor from the host's tick;
- * linux: an arm64 Linux Image as a protected guest (host/linux.c; not in
- * "all": it needs the files the test script has QEMU load).
+ * attest_np: the attest guest as a non-protected VM (its memory lent by the
+ * host); linux: an arm64 Linux Image as a protected guest (host/linux.c;
+ * not in "all": it needs the files the test script has QEMU load).
  */
 #define EL2_TESTS(X)                                                                               \
 	X(all)                                                                                     \
-	X(version) X(donate) X(vm) X(seal) X(sve) X(cpus) X(debug) X(lrs) EL2_GUESTS(X) X(linux)
+	X(version)                                                                                 \
+	X(donate) X(vm) X(seal) X(sve) X(cpus) X(debug) X(lrs) EL2_GUESTS(X) X(attest_np) X(linux)
 
 #ifndef __ASSEMBLER__
 enum el2_test {

@@ -3,17 +3,28 @@
  * Tests "hello", "share", "smp", "hostile", "attest", "fpu", "irq"
  * (EL2_GUESTS): the host runs the sample guest of the test's name
  * (samples/guests' NAME.bin, embedded by guest_blob.S) as a protected
- * guest, through host calls only, as pvm-run does on the simulator: create
- * the VM with two vCPUs, load the image measured, give it pvm-run's device
- * tree (guest_dtb.c: with the boot's challenge, unmeasured), boot vCPU 0 at
- * the image's start with the tree in x0 and run its vCPUs, serving their
- * exits until the guest powers itself off; then tear the VM down and check
- * that every page it had comes back zeroed.
+ * guest, through host calls only, as pvm-run does on the simulator and in
+ * the order of docs/attestation.md §1.3: create the VM and its two vCPUs,
+ * load the image measured page by page, then pvm-run's device tree
+ * (guest_dtb.c) measured page by page, boot vCPU 0 at the image's start
+ * with the tree in x0 and run its vCPUs, serving their exits until the
+ * guest powers itself off; then tear the VM down and check that every page
+ * it had comes back zeroed. So the RIM is pvm-run's for the same guest: the
+ * sample guests' file contents are all in their R X segment (.data is
+ * empty), whose pages pvm-run loads as code, as here.
+ *
+ * Test "attest_np": the attest guest as a non-protected VM, whose memory the
+ * host lends (PVM_HC_SHARE_GUEST) rather than gives, measures nothing and
+ * keeps; its evidence says so (mode 2, debug).
  *
  * The exits are served as pvm-run serves them (samples/pvm-run/vmm.c,
  * devices.c): UART writes, the mailbox device (which reads guest memory as
  * the host, through the host's own stage-2), pages for memory faults, pool
- * pages, and an abort for any other MMIO access. A blob handed over through
+ * pages, and an abort for any other MMIO access. The mailbox's CHALLENGE
+ * register gives the boot's challenge ("el2-challenge=<hex>") to the attest
+ * guest, written as the host into the page the guest names (a page it did
+ * not share takes the host a stage-2 abort, and the guest gets nothing).
+ * A blob handed over through
  * the mailbox (the attest guest's evidence) is printed in hex between
  * "el2-evidence-begin" and "el2-evidence-end": this VMM has no verifier, the
  * test script runs pvm-verify on it (guest.sh), where pvm-run verifies.
@@ -50,6 +61,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bootargs.h"
 #include "el2_tests.h"
 #include "fpregs.h"
 #include "pl011_model.h"
@@ -63,14 +75,17 @@
 #define EXIT_MMIO	 1
 #define EXIT_MEM_FAULT	 2
 #define EXIT_WFI	 3
+#define EXIT_HVC	 4
 #define EXIT_PSCI	 5
 #define EXIT_MEM_SHARE	 6
 #define EXIT_GUEST_FAULT 7
 #define EXIT_NEED_PAGES	 9
 #define EXIT_INTERRUPTED 10
 #define EXIT_IPI	 11
-#define SHARE_RELINQUISH 2	    /* PVM_SHARE_OP_RELINQUISH */
-#define MEASURE_CODE	 1	    /* PVM_MEASURE_CODE */
+#define SHARE_RELINQUISH 2 /* PVM_SHARE_OP_RELINQUISH */
+#define MEASURE_CODE	 1 /* PVM_MEASURE_CODE */
+#define MEASURE_DATA	 2 /* PVM_MEASURE_DATA */
+#define FDT_PAGES	 (PVM_LAYOUT_FDT_SIZE / PAGE)
 #define NO_DEADLINE	 UINT64_MAX /* PVM_WFI_NO_DEADLINE */
 
 #define IMAGE_PAGES 8  /* room for the guest's image */
@@ -106,19 +121,23 @@ static const struct guest_image {
 static uint8_t image[IMAGE_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t fault_pages[FAULT_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t vcpu_pages[VCPUS][PAGE] __attribute__((aligned(PAGE)));
-static uint8_t dtb_page[PAGE] __attribute__((aligned(PAGE)));
+static uint8_t dtb_pages[FDT_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t blob[PVM_LAYOUT_MAILBOX_BLOB_MAX];
 
 /* What one run of a guest keeps: its image, the IPAs it got pages for, the mailbox. */
 static struct {
 	const struct guest_image *img;
 	bool is_linux;		 /* test "linux": an arm64 Image (linux.c), its exits untraced */
+	bool protected_vm;	 /* false: its memory is lent (PVM_HC_SHARE_GUEST), not given */
 	struct pl011_model uart; /* its UART */
 	size_t image_pages;
 	uint64_t fault_ipa[FAULT_PAGES]; /* fault_pages[i] backs fault_ipa[i]; 0: none (any more) */
 	unsigned faults;
 	uint32_t mailbox_status;
 	uint64_t blob_ipa;
+	uint8_t challenge[PVM_LAYOUT_CHALLENGE_MAX]; /* el2-challenge=: for the CHALLENGE register
+						      */
+	size_t challenge_len;
 	char line[256]; /* the guest's UART line being assembled */
 	size_t line_len;
 	struct {
@@ -182,11 +201,32 @@ static void uart_byte(uint8_t c)
 	g.line_len = 0;
 }
 
+/*
+ * Give guest page ipa from host page p: measured with flags kind (a
+ * protected VM: one page per call, docs/attestation.md §1.3), lent
+ * (a non-protected one), or donated plainly (kind 0: zero memory).
+ */
+static void give_page(uint64_t vm, const uint8_t *p, uint64_t ipa, unsigned kind)
+{
+	int64_t ret;
+
+	if (!g.protected_vm)
+		ret = hc_topup(PVM_HC_SHARE_GUEST, vm, pa(p), ipa, 1, 0, 0, NULL);
+	else if (kind)
+		ret = hc_topup(PVM_HC_VM_LOAD_MEASURED, vm, pa(p), ipa, 1, kind, 0, NULL);
+	else
+		ret = hc_topup(PVM_HC_DONATE_GUEST, vm, pa(p), ipa, 1, 0, 0, NULL);
+	CHECK(ret == 0, "giving IPA 0x%lx to the guest (%s): %ld", ipa,
+	      !g.protected_vm ? "PVM_HC_SHARE_GUEST"
+	      : kind	      ? "PVM_HC_VM_LOAD_MEASURED"
+			      : "PVM_HC_DONATE_GUEST",
+	      ret);
+}
+
 /* Copy the image into host pages and give them to the guest, measured, at its link address. */
 static void load(uint64_t vm)
 {
 	size_t size = (size_t)(g.img->end - g.img->start), i;
-	int64_t ret;
 
 	CHECK(size, "the host program has no image of guest '%s' (the build gave no %s.bin)",
 	      g.img->name, g.img->name);
@@ -195,9 +235,8 @@ static void load(uint64_t vm)
 	      size, IMAGE_PAGES);
 	for (i = 0; i < IMAGE_PAGES * PAGE; i++)
 		((volatile uint8_t *)image)[i] = i < size ? (uint8_t)g.img->start[i] : 0;
-	ret = hc_topup(PVM_HC_VM_LOAD_MEASURED, vm, pa(image), PVM_LAYOUT_RAM_BASE, g.image_pages,
-		       MEASURE_CODE, 0, NULL);
-	CHECK(ret == 0, "PVM_HC_VM_LOAD_MEASURED: %ld", ret);
+	for (i = 0; i < g.image_pages; i++)
+		give_page(vm, image + i * PAGE, PVM_LAYOUT_RAM_BASE + i * PAGE, MEASURE_CODE);
 	print("host: loaded guest '%s' (%zu bytes, %zu pages) at IPA 0x%x\n", g.img->name, size,
 	      g.image_pages, PVM_LAYOUT_RAM_BASE);
 }
@@ -210,8 +249,9 @@ static uint64_t ipa_to_pa(uint64_t ipa)
 
 	if (page >= PVM_LAYOUT_RAM_BASE && page < PVM_LAYOUT_RAM_BASE + g.image_pages * PAGE)
 		return pa(image) + (page - PVM_LAYOUT_RAM_BASE) + off;
-	if (page == PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET)
-		return pa(dtb_page) + off;
+	if (page >= PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET &&
+	    page < PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET + PVM_LAYOUT_FDT_SIZE)
+		return pa(dtb_pages) + (page - PVM_LAYOUT_RAM_BASE - PVM_LAYOUT_FDT_OFFSET) + off;
 	for (i = 0; i < g.faults; i++)
 		if (g.fault_ipa[i] == page)
 			return pa(fault_pages + i * PAGE) + off;
@@ -239,6 +279,36 @@ static bool host_read(uint64_t ipa, uint8_t *out, size_t max, bool stop, size_t 
 	}
 	*n = i;
 	return true;
+}
+
+/* Write guest memory at an IPA as the host: false at the first byte whose store aborts. */
+static bool host_write(uint64_t ipa, const uint8_t *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint64_t p = ipa_to_pa(ipa + i);
+
+		if (!p || !poke8((volatile uint8_t *)(uintptr_t)p, data[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The CHALLENGE register (pvm_layout.h): the boot's challenge at the blob's IPA; its length. */
+static uint32_t host_challenge(void)
+{
+	if (!g.challenge_len) {
+		g.mailbox_status = 1;
+		print("el2-guest: mailbox: no challenge to give\n");
+		return 0;
+	}
+	g.mailbox_status = host_write(g.blob_ipa, g.challenge, g.challenge_len);
+	if (!g.mailbox_status) {
+		print("el2-guest: mailbox: host write faulted\n");
+		return 0;
+	}
+	return (uint32_t)g.challenge_len;
 }
 
 /* The NUL-terminated string at a guest IPA, at most max bytes with its NUL (cut there). */
@@ -294,6 +364,10 @@ static bool mailbox(uint64_t off, bool write, unsigned size, uint64_t *data)
 	}
 	if (write && off == PVM_LAYOUT_MAILBOX_BLOB_LEN && size == 8) {
 		g.mailbox_status = host_blob(*data);
+		return true;
+	}
+	if (!write && off == PVM_LAYOUT_MAILBOX_CHALLENGE && size == 4) {
+		*data = host_challenge();
 		return true;
 	}
 	if (!write && off == PVM_LAYOUT_MAILBOX_STATUS) {
@@ -356,7 +430,6 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 	static const char *const ops[] = {"share", "unshare", "relinquish"};
 	static const char *const faults[] = {"dabt", "iabt", "undef"};
 	uint64_t ipa = x[2];
-	int64_t ret;
 	unsigned i;
 
 	done[0] = done[1] = 0;
@@ -379,9 +452,7 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 		      x[3] & 1, (x[3] >> 1) & 1);
 		CHECK(g.faults < FAULT_PAGES, "the guest faulted on more than %u pages",
 		      FAULT_PAGES);
-		ret = hc_topup(PVM_HC_DONATE_GUEST, vm, pa(fault_pages + g.faults * PAGE), ipa, 1,
-			       0, 0, NULL);
-		CHECK(ret == 0, "PVM_HC_DONATE_GUEST at IPA 0x%lx: %ld", ipa, ret);
+		give_page(vm, fault_pages + g.faults * PAGE, ipa, 0);
 		g.fault_ipa[g.faults++] = ipa;
 		return true;
 	case EXIT_MEM_SHARE:
@@ -422,6 +493,11 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 	case EXIT_INTERRUPTED:
 		trace("el2-exit: exit vcpu=%u interrupted\n", cpu);
 		return true;
+	case EXIT_HVC:
+		/* A non-protected guest's call the core does not answer: none here (as pvm-run). */
+		trace("el2-exit: exit vcpu=%u hvc x0=0x%lx\n", cpu, x[2]);
+		done[1] = (uint64_t)(int64_t)SMCCC_RET_NOT_SUPPORTED; /* its x0 */
+		return true;
 	case EXIT_IPI:
 		trace("el2-exit: exit vcpu=%u ipi sgi=%lu targets=0x%lx\n", cpu, x[3], x[2]);
 		/* The SGI is pending in each target already: run those that wait. */
@@ -437,17 +513,29 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 	}
 }
 
-/* Give the guest its device tree, unmeasured (as pvm-run: it carries the challenge). */
+/* Give the guest its device tree, measured page by page (as pvm-run: the guest reads it). */
 static void give_dtb(uint64_t vm)
 {
-	size_t challenge = 0, size = guest_dtb(dtb_page, PAGE, &challenge);
-	int64_t ret;
+	size_t size = guest_dtb(dtb_pages, sizeof(dtb_pages)), i;
 
-	ret = hc_topup(PVM_HC_DONATE_GUEST, vm, pa(dtb_page),
-		       PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, 1, 0, 0, NULL);
-	CHECK(ret == 0, "PVM_HC_DONATE_GUEST of the device tree: %ld", ret);
-	print("host: device tree at IPA 0x%x (%zu bytes, a %zu-byte challenge)\n",
-	      PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, size, challenge);
+	for (i = 0; i < FDT_PAGES; i++)
+		give_page(vm, dtb_pages + i * PAGE,
+			  PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET + i * PAGE, MEASURE_DATA);
+	print("host: device tree at IPA 0x%x (%zu bytes, %u pages)\n",
+	      PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET, size, FDT_PAGES);
+}
+
+/* The relying party's challenge of this boot, "el2-challenge=<hex>" (none: the guest gets 0). */
+static void take_challenge(void)
+{
+	const char *hex = bootarg(host_bootargs, "el2-challenge=");
+
+	g.challenge_len = 0;
+	if (hex) {
+		g.challenge_len = bootarg_hex(hex, g.challenge, sizeof(g.challenge));
+		CHECK(g.challenge_len, "el2-challenge= wants 1 to %zu bytes in hex",
+		      sizeof(g.challenge));
+	}
 }
 
 /* Words of the fpu guest's key material (fpregs.h: FPREGS_SECRET_SEED) in n bytes at p. */
@@ -495,7 +583,7 @@ static void check_scrubbed(void)
 	} ranges[] = {
 		{"image", image, IMAGE_PAGES},
 		{"memory-fault", fault_pages, FAULT_PAGES},
-		{"device-tree", dtb_page, 1},
+		{"device-tree", dtb_pages, FDT_PAGES},
 		{"vCPU", vcpu_pages[0], VCPUS},
 	};
 	static uint8_t probe[512] __attribute__((aligned(16)));
@@ -718,7 +806,7 @@ static void vcpu_loop(void *arg)
 	spin_unlock(&g.lock);
 }
 
-void test_guest(const char *name)
+void test_guest(const char *name, bool protected_vm)
 {
 	uint64_t vm, entry = PVM_LAYOUT_RAM_BASE, fdt = PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET;
 	uint64_t vbar = read_sysreg(vbar_el1), tpidr = 0x7e57ab1e0000cafeull;
@@ -734,22 +822,26 @@ void test_guest(const char *name)
 		((volatile uint8_t *)&g)[b] = 0;
 	g.is_linux = same(name, "linux");
 	g.img = g.is_linux ? NULL : &guest_images[i];
+	g.protected_vm = protected_vm;
+	take_challenge();
 
 	/* The guest sets its own VBAR_EL1 and SP_EL1: the world switch must keep ours. */
 	write_sysreg(tpidr, tpidr_el1);
-	vm = vm_create(g.is_linux ? PVM_LAYOUT_LINUX_RAM_SIZE : PVM_LAYOUT_RAM_SIZE);
+	vm = vm_create_kind(g.is_linux ? PVM_LAYOUT_LINUX_RAM_SIZE : PVM_LAYOUT_RAM_SIZE,
+			    protected_vm);
 	guest_gic_reset(vm);
-	if (g.is_linux) {
-		entry = linux_load(vm, &fdt);
-	} else {
-		load(vm);
-		give_dtb(vm);
-	}
+	/* docs/attestation.md §1.3's order: the vCPUs, the image, the tree, the boot. */
 	for (i = 0; i < VCPUS; i++) {
 		uint64_t index = 0;
 
 		ret = hc_topup(PVM_HC_VCPU_CREATE, vm, pa(vcpu_pages[i]), 0, 0, 0, 0, &index);
 		CHECK(ret == 0 && index == i, "PVM_HC_VCPU_CREATE: %ld (index %lu)", ret, index);
+	}
+	if (g.is_linux) {
+		entry = linux_load(vm, &fdt);
+	} else {
+		load(vm);
+		give_dtb(vm);
 	}
 	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, entry, fdt, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
@@ -776,7 +868,9 @@ void test_guest(const char *name)
 	CHECK(started < 2 || g.most == HOST_CPUS,
 	      "%u vCPUs ran, but never on %u physical CPUs at once", started, HOST_CPUS);
 	vm_destroy(vm);
-	check_scrubbed();
+	/* A non-protected VM's memory was the host's all along: nothing to scrub. */
+	if (protected_vm)
+		check_scrubbed();
 	if (g.is_linux)
 		linux_check_scrubbed();
 }

@@ -46,6 +46,8 @@ uint64_t pa(const void *p);
 unsigned touch(volatile uint64_t *p, bool write);
 /* A byte load that may abort (a stage-2 fault): false if it did, else the byte in *out. */
 bool peek8(const volatile uint8_t *p, uint8_t *out);
+/* A byte store that may abort: false if it did. */
+bool poke8(volatile uint8_t *p, uint8_t v);
 /* Donate pages to the hypervisor's pool (PVM_HC_TOPUP). */
 void topup(uint64_t pages);
 /* A host call that may need pool pages: donate them (PVM_HC_TOPUP) and retry. x0 returned. */
@@ -53,6 +55,8 @@ int64_t hc_topup(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 		 uint64_t a6, uint64_t *x1);
 /* A protected VM with RAM [VM_RAM_IPA, +ram_size); its handle. */
 uint64_t vm_create(uint64_t ram_size);
+/* The same, protected or not (its memory then lent by the host: PVM_HC_SHARE_GUEST). */
+uint64_t vm_create_kind(uint64_t ram_size, bool protected_vm);
 /* Tear it down (TEARDOWN, RECLAIM until done, FINISH); checks pages come back zeroed. */
 void vm_destroy(uint64_t handle);
 /* A protected VM whose one measured page holds [code, end), its vCPU 0 booted there. */
@@ -61,14 +65,13 @@ uint64_t vm_boot_code(const char *code, const char *end);
 void test_debug(void);
 void test_lrs(void);
 
-/* guest.c: run the sample guest of that name (EL2_GUESTS) as a protected guest. */
-void test_guest(const char *name);
 /*
- * guest_dtb.c: the guests' device tree into out (at most max bytes, the
- * rest zeroed), with the boot's challenge (its length in *challenge_len, 0
- * for none); the tree's size.
+ * guest.c: run the sample guest of that name (EL2_GUESTS) as a protected
+ * guest, or as a non-protected one (test attest_np: the attest guest).
  */
-size_t guest_dtb(uint8_t *out, size_t max, size_t *challenge_len);
+void test_guest(const char *name, bool protected_vm);
+/* guest_dtb.c: the guests' device tree into out (at most max bytes, the rest zeroed); its size. */
+size_t guest_dtb(uint8_t *out, size_t max);
 
 /*
  * Test "linux" (linux.c): give VM vm its RAM with the Image, initramfs and

@@ -12,7 +12,8 @@
  * aligned base), measured; the initramfs's in place at INITRD_IPA,
  * measured; the device tree (linux.dtb, pvm-guest-dtb's: GICv3, timer,
  * PL011, PSCI, /chosen with PVM_LAYOUT_LINUX_CMDLINE) with the initramfs's
- * place written into its placeholders, at FDT_IPA; every other page from
+ * place written into its placeholders, at FDT_IPA, measured; every other
+ * page (zero RAM: donated plainly) from
  * [RAM_PA, +RAM size), at the same offset. The tree has 2 vCPUs (one per
  * physical CPU of the host); vCPU 0 boots at the Image with x0 = the tree,
  * Linux starts vCPU 1 with PSCI CPU_ON. After the teardown every page the
@@ -124,7 +125,9 @@ static void give_dtb(uint64_t vm)
 	CHECK(s && e && n == 8 && m == 8, "no 64-bit initrd placeholders in linux.dtb");
 	be64(s, start);
 	be64(e, start + l.initrd_size);
-	give(vm, pa(dtb_page), PVM_LAYOUT_RAM_BASE + FDT_OFFSET, 1, 0);
+	/* Measured: the guest reads it, and a plain donation arrives zeroed once the VM is sealed.
+	 */
+	give(vm, pa(dtb_page), PVM_LAYOUT_RAM_BASE + FDT_OFFSET, 1, MEASURE_DATA);
 }
 
 uint64_t linux_load(uint64_t vm, uint64_t *fdt_ipa)
@@ -162,7 +165,8 @@ uint64_t linux_load(uint64_t vm, uint64_t *fdt_ipa)
 	give_ram(vm, 2, rd_end, FDT_OFFSET);
 	give_ram(vm, 3, FDT_OFFSET + PAGE, RAM_SIZE);
 	print("host: Linux guest: Image %lu bytes at IPA 0x%lx, initramfs %lu bytes at IPA 0x%lx "
-	      "(both measured, donated in place), device tree at IPA 0x%lx, %lu MiB of RAM\n",
+	      "(both measured, donated in place), device tree (measured) at IPA 0x%lx, %lu MiB of "
+	      "RAM\n",
 	      l.image_size, PVM_LAYOUT_RAM_BASE + l.text_offset, l.initrd_size,
 	      PVM_LAYOUT_RAM_BASE + INITRD_OFFSET, PVM_LAYOUT_RAM_BASE + FDT_OFFSET,
 	      RAM_SIZE / MIB);

@@ -139,6 +139,16 @@ bool peek8(const volatile uint8_t *p, uint8_t *out)
 	return true;
 }
 
+bool poke8(volatile uint8_t *p, uint8_t v)
+{
+	unsigned me = host_cpu(), before = aborts[me].count;
+
+	aborts[me].expect = true;
+	*p = v;
+	aborts[me].expect = false;
+	return aborts[me].count == before;
+}
+
 static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
 {
 	for (size_t i = 0; i < n; i++)
@@ -235,19 +245,24 @@ static void test_donate(void)
 #define VM_IPA_BITS	40
 #define VM_CREATE_PAGES 3
 
-uint64_t vm_create(uint64_t ram_size)
+uint64_t vm_create_kind(uint64_t ram_size, bool protected_vm)
 {
 	uint64_t handle = 0;
 	int64_t ret;
 
 	fill(vm_pages, 16 * PAGE, 0x11);
-	ret = hc_topup(PVM_HC_VM_CREATE, 1 /* protected */, VM_IPA_BITS, pa(vm_pages),
+	ret = hc_topup(PVM_HC_VM_CREATE, protected_vm ? 1 : 0, VM_IPA_BITS, pa(vm_pages),
 		       VM_CREATE_PAGES, VM_RAM_IPA, ram_size, &handle);
 	CHECK(ret == 0, "PVM_HC_VM_CREATE: %ld", ret);
-	print("host: created protected VM %lu\n", handle);
+	print("host: created %sprotected VM %lu\n", protected_vm ? "" : "non-", handle);
 	CHECK(touch((volatile uint64_t *)vm_pages, false) == 1,
 	      "the VM's own pages are still readable by the host");
 	return handle;
+}
+
+uint64_t vm_create(uint64_t ram_size)
+{
+	return vm_create_kind(ram_size, true);
 }
 
 /* Tear the VM down; every page it had comes back zeroed. */
@@ -423,7 +438,8 @@ void host_main(unsigned test, uintptr_t uart, const char *args, uintptr_t gicd, 
 			/* Guests run their vCPUs on every CPU of the host. */
 			for (unsigned c = 1; c < HOST_CPUS; c++)
 				CHECK(host_cpu_up(c), "CPU %u did not come up", c);
-			test_guest(names[t]);
+			test_guest(t == EL2_TEST_attest_np ? "attest" : names[t],
+				   t != EL2_TEST_attest_np);
 		}
 		print("el2-test: PASS %s\n", names[t]);
 	}

@@ -25,8 +25,11 @@
  *    not read it; a 32-bit load of ::PVM_LAYOUT_MAILBOX_STATUS then returns
  *    1 if that read succeeded, 0 if it faulted; a blob (an IPA, then a
  *    length) is read the same way and handed to the VMM whole; a 32-bit
- *    store of an SPI's INTID to ::PVM_LAYOUT_MAILBOX_DOORBELL rings the
- *    doorbell: an edge on that SPI at the guest's distributor;
+ *    load of ::PVM_LAYOUT_MAILBOX_CHALLENGE makes the VMM write the relying
+ *    party's challenge at the blob's IPA (the other direction, the same
+ *    view); a 32-bit store of an SPI's INTID to
+ *    ::PVM_LAYOUT_MAILBOX_DOORBELL rings the doorbell: an edge on that SPI
+ *    at the guest's distributor;
  *  - for guests that take interrupts (the `irq` guest), a GICv3 at QEMU
  *    virt's addresses: the distributor and one redistributor per vCPU, as
  *    much of them as such a guest programs (enable, group, priority,
@@ -45,6 +48,12 @@
 #define PVM_LAYOUT_RAM_SIZE (16 * 1024 * 1024) /**< 16 MiB. */
 /** Where in RAM the VMM puts the device tree (x0 at `_start`): 2 MiB below its end. */
 #define PVM_LAYOUT_FDT_OFFSET (PVM_LAYOUT_RAM_SIZE - 2 * 1024 * 1024)
+/**
+ * The device tree's room there: the tree, then zeroes. A protected VM gets
+ * all of it loaded measured, page by page (docs/attestation.md §1.3), so the
+ * tree holds nothing that changes from run to run.
+ */
+#define PVM_LAYOUT_FDT_SIZE (64 * 1024)
 /** RAM of a Linux guest of the EL2 port's host program (its device tree, linux.dtb). */
 #define PVM_LAYOUT_LINUX_RAM_SIZE (128 * 1024 * 1024)
 /** The Linux guest's command line there. */
@@ -115,8 +124,24 @@
 #define PVM_LAYOUT_DOORBELL_SPI 48
 /** The highest INTID the doorbell takes: libpvm injects INTIDs below 128. */
 #define PVM_LAYOUT_DOORBELL_MAX 127
-/** Name of the /chosen property holding the challenge for the attest guest. */
-#define PVM_LAYOUT_CHOSEN_CHALLENGE "libpvm,attest-challenge"
+/**
+ * 32-bit load: the relying party's challenge, at run time. The VMM writes
+ * it (1 to ::PVM_LAYOUT_CHALLENGE_MAX bytes), through the host's view of
+ * memory, at the IPA last stored to ::PVM_LAYOUT_MAILBOX_BLOB_ADDR, and the
+ * load returns its length; 0 if the VMM has none, or if the host could not
+ * write there (::PVM_LAYOUT_MAILBOX_STATUS then reads 0, else 1). So a
+ * protected guest first shares the page (MEM_SHARE) it names: the host
+ * never writes memory the guest did not share with it; a non-protected
+ * guest's memory is the host's already (it has no MEM_SHARE to call). The
+ * guest copies the challenge to private memory before using it.
+ *
+ * Why not in the device tree: a protected VM's tree is loaded measured
+ * (docs/attestation.md §1.3), so a per-run value there would change the
+ * VM's RIM, and so its attestation and sealing keys, with every challenge.
+ */
+#define PVM_LAYOUT_MAILBOX_CHALLENGE 0x28
+/** The longest challenge (the token's, docs/attestation.md §5). */
+#define PVM_LAYOUT_CHALLENGE_MAX 64
 /**@}*/
 
 /** @name GICv3 (QEMU virt's layout; guests that take interrupts) */

@@ -6,6 +6,9 @@
 # console) with <expected>.uart, its exits ("el2-exit: ", pvm-run --trace's
 # format) through exits.awk with <expected>.exits.
 #
+# attest_np is the attest guest as a non-protected VM (its evidence must say
+# mode 2, debug; the attest guest's mode 1).
+#
 # The attest guest (with pvm-verify given): the boot gets a fresh 16-byte
 # challenge and device secret (el2-challenge=, pvm.uds=); the evidence the
 # guest hands over (hex between el2-evidence-begin/-end) is checked here
@@ -16,8 +19,8 @@
 # With the second verifier given too (tests/verifier/pvm_verify.py, its
 # Python, the guest's ELF and the device tree the host program gives it), it
 # must accept the evidence recomputed from the boot's device secret, the EL2
-# image (the hypervisor layer's code) and the guest (its RIM), and reject it
-# for the other challenge.
+# image (the hypervisor layer's code) and the guest (its RIM; attest_np's is
+# a non-protected VM's creation value), and reject it for the other challenge.
 # usage: guest.sh <run.sh> <qemu-system-aarch64> <pvm-el2.elf> <name> <expected-prefix>
 #                 [timeout] [pvm-verify [python3 pvm_verify.py guest.elf guest.dtb]]
 set -uo pipefail
@@ -65,6 +68,17 @@ if [ -n "$verify" ]; then
 		verdict="pvm-run: evidence verified (rim $rim... rem0 $rem0...)"
 		grep -q "\"challenge\": \"$challenge\"" "$out/claims" ||
 			verdict="pvm-run: evidence REJECTED: the claims do not echo the challenge"
+		# The VM certificate's mode (the "mode" followed by a comma): 1 protected, 2 debug.
+		case $name in
+		*_np) kind='"mode": 2,' prot='"protected": false' ;;
+		*) kind='"mode": 1,' prot='"protected": true' ;;
+		esac
+		if ! grep -q "$kind" "$out/claims" || ! grep -q "$prot" "$out/claims"; then
+			echo "FAIL: $name: the VM certificate does not say $kind $prot" >&2
+			cat "$out/claims" >&2
+			exit 1
+		fi
+		echo "$name: the VM certificate says $kind $prot"
 	else
 		verdict="pvm-run: evidence REJECTED: $(head -1 "$out/err")"
 	fi
@@ -74,9 +88,12 @@ if [ -n "$verify" ]; then
 	fi
 	echo "$name: pvm-verify rejects the evidence for another challenge: $(head -1 "$out/err")"
 	if [ -n "$pyverify" ]; then
+		py=("$python" "$pyverify" --hex --uds "$uds" --hyp el2 --hyp-elf "$image")
+		case $name in
+		*_np) py+=(--non-protected) ;;
 		# The host program creates the vCPUs its device tree has (2).
-		py=("$python" "$pyverify" --hex --uds "$uds" --hyp el2 --hyp-elf "$image"
-			--elf "$guest_elf" --dtb "$guest_dtb" --vcpus 2)
+		*) py+=(--elf "$guest_elf" --dtb "$guest_dtb" --vcpus 2) ;;
+		esac
 		if ! "${py[@]}" --challenge "$challenge" "$out/ev" 2>"$out/err"; then
 			echo "FAIL: $name: pvm_verify.py: $(cat "$out/err")" >&2
 			exit 1

@@ -12,10 +12,13 @@
 # With PVM_KVM_VERIFY set to the host's pvm-verify, the attest guest's
 # evidence and root key (hex between marker lines in its trace: pvm-run-kvm
 # has no verifier) must verify for its challenge and fail for another.
+# A guest named NAME_np is NAME.elf run with --non-protected (attest_np:
+# its evidence must then say mode 2, debug; attest's mode 1).
 # With PVM_KVM_PYVERIFY set too (the second verifier: "python3 pvm_verify.py"
 # of tests/verifier), so must they there, recomputed from the UDS (pvm-run's
-# default), the guest's ELF and the device tree pvm-run-kvm wrote (--dtb-out,
-# printed as hex on the console).
+# default) and, for attest, the guest's ELF and the device tree pvm-run-kvm
+# wrote (--dtb-out, printed as hex on the console); attest_np's RIM is the
+# creation value of a non-protected VM.
 # PVM_KVM_PROGRAMS lists static test programs (space-separated paths) that
 # run first, before the guests: the bad-input table of tests/api (every row
 # must PASS on this kernel as on the simulator) and the VMM-view test
@@ -59,11 +62,12 @@ for p in ${PVM_KVM_PROGRAMS:-}; do
 	progs+=("$(basename "$p")")
 done
 for g in "${guests[@]}"; do
-	cp "$gdir/$g.elf" "$work/root/guests/$g.elf" || exit 1
+	cp "$gdir/${g%_np}.elf" "$work/root/guests/$g.elf" || exit 1
 done
 # Options of each guest, as on the simulator (tests/guests/CMakeLists.txt).
 cat >"$work/root/guests/args" <<'ARGS'
 attest --challenge 00112233445566778899aabbccddeeff --dtb-out /tmp/attest.dtb
+attest_np --non-protected --challenge 00112233445566778899aabbccddeeff
 ARGS
 cat >"$work/root/init" <<INIT
 #!/bin/busybox sh
@@ -97,56 +101,67 @@ chmod +x "$work/root/init"
 	exit 1
 }
 
-# verify_evidence WORK: check attest's evidence with pvm-verify on the host.
+# verify_evidence WORK GUEST: check attest's (or attest_np's) evidence with pvm-verify on the host.
 verify_evidence() {
-	local w=$1 chal other
-	chal=$(sed -n 's/^attest .*--challenge \([0-9a-f]*\).*/\1/p' "$w/root/guests/args")
+	local w=$1 g=$2 chal other mode
+	chal=$(sed -n "s/^$g .*--challenge \([0-9a-f]*\).*/\1/p" "$w/root/guests/args")
 	other=ffeeddccbbaa99887766554433221100
-	sed -n '/^pvm-run: evidence hex begin$/,/^pvm-run: evidence hex end$/p' "$w/attest.trace" |
+	mode='"mode": 1,'
+	[ "$g" = attest_np ] && mode='"mode": 2,'
+	sed -n '/^pvm-run: evidence hex begin$/,/^pvm-run: evidence hex end$/p' "$w/$g.trace" |
 		grep -v '^pvm-run:' >"$w/evidence.hex"
-	sed -n '/^pvm-run: root key hex begin$/,/^pvm-run: root key hex end$/p' "$w/attest.trace" |
+	sed -n '/^pvm-run: root key hex begin$/,/^pvm-run: root key hex end$/p' "$w/$g.trace" |
 		grep -v '^pvm-run:' >"$w/root.hex"
 	if [ ! -s "$w/evidence.hex" ] || [ ! -s "$w/root.hex" ]; then
-		echo "FAIL: attest: no evidence or root key on the console" >&2
+		echo "FAIL: $g: no evidence or root key on the console" >&2
 		return 1
 	fi
 	if ! "$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$chal" "$w/evidence.hex" \
 		>"$w/claims.json" 2>"$w/verify.err"; then
-		echo "FAIL: attest: pvm-verify rejects the evidence: $(cat "$w/verify.err")" >&2
+		echo "FAIL: $g: pvm-verify rejects the evidence: $(cat "$w/verify.err")" >&2
 		return 1
 	fi
 	if ! grep -q "\"challenge\": \"$chal\"" "$w/claims.json"; then
-		echo "FAIL: attest: the verified claims do not echo the challenge" >&2
+		echo "FAIL: $g: the verified claims do not echo the challenge" >&2
+		return 1
+	fi
+	# The VM certificate's mode is the "mode" followed by a comma.
+	if ! grep -q "$mode" "$w/claims.json"; then
+		echo "FAIL: $g: the VM certificate does not say $mode" >&2
 		return 1
 	fi
 	"$PVM_KVM_VERIFY" --hex --root "$w/root.hex" --challenge "$other" "$w/evidence.hex" \
 		>/dev/null 2>"$w/verify-other.err"
 	if [ $? -ne 1 ]; then
-		echo "FAIL: attest: pvm-verify did not reject another challenge" >&2
+		echo "FAIL: $g: pvm-verify did not reject another challenge" >&2
 		return 1
 	fi
-	echo "attest: pvm-verify accepts the evidence for its challenge, rejects another"
+	echo "$g: pvm-verify accepts the evidence for its challenge ($mode), rejects another"
 	[ -n "${PVM_KVM_PYVERIFY:-}" ] || return 0
 	local py
 	read -ra py <<<"$PVM_KVM_PYVERIFY"
-	sed -n 's/^KVMDTB attest: //p' "$w/console" >"$w/attest.dtb.hex"
-	if [ ! -s "$w/attest.dtb.hex" ]; then
-		echo "FAIL: attest: no device tree on the console" >&2
-		return 1
+	py+=(--hex --uds "$(printf '0%.0s' {1..64})" --hyp sim)
+	if [ "$g" = attest_np ]; then
+		py+=(--non-protected)
+	else
+		sed -n "s/^KVMDTB $g: //p" "$w/console" >"$w/$g.dtb.hex"
+		if [ ! -s "$w/$g.dtb.hex" ]; then
+			echo "FAIL: $g: no device tree on the console" >&2
+			return 1
+		fi
+		py+=(--elf "$gdir/$g.elf" --dtb "$w/$g.dtb.hex" --boot-all-vcpus)
 	fi
-	py+=(--hex --uds "$(printf '0%.0s' {1..64})" --hyp sim --elf "$gdir/attest.elf"
-		--dtb "$w/attest.dtb.hex" --boot-all-vcpus)
 	if ! "${py[@]}" --challenge "$chal" "$w/evidence.hex" 2>"$w/pyverify.err"; then
-		echo "FAIL: attest: pvm_verify.py rejects the evidence: $(cat "$w/pyverify.err")" >&2
+		echo "FAIL: $g: pvm_verify.py rejects the evidence: $(cat "$w/pyverify.err")" >&2
 		return 1
 	fi
-	echo "attest: $(cat "$w/pyverify.err")"
+	echo "$g: $(cat "$w/pyverify.err")"
 	"${py[@]}" --challenge "$other" "$w/evidence.hex" 2>"$w/pyverify.err"
 	if [ $? -ne 1 ]; then
-		echo "FAIL: attest: pvm_verify.py did not reject another challenge: $(cat "$w/pyverify.err")" >&2
+		echo "FAIL: $g: pvm_verify.py did not reject another challenge: $(cat "$w/pyverify.err")" >&2
 		return 1
 	fi
-	echo "attest: pvm_verify.py rejects another challenge: $(cat "$w/pyverify.err")"
+	echo "$g: pvm_verify.py rejects another challenge: $(cat "$w/pyverify.err")"
 }
 
 start=$(date +%s%N)
@@ -221,8 +236,8 @@ for g in "${guests[@]}"; do
 		gs=1
 	fi
 	compare_run "$g" "$exp" "$work/$g.uart" "$work/$g.trace" "$work" || gs=1
-	if [ "$g" = attest ] && [ -n "${PVM_KVM_VERIFY:-}" ]; then
-		verify_evidence "$work" || gs=1
+	if [ "${g%_np}" = attest ] && [ -n "${PVM_KVM_VERIFY:-}" ]; then
+		verify_evidence "$work" "$g" || gs=1
 	fi
 	if [ $gs -eq 0 ]; then
 		echo "PASS: $g (expected $(sed -n "s|^$g\.||p" "$work/expected.from" | tr '\n' ' '))"

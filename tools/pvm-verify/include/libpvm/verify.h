@@ -11,9 +11,29 @@
  * it sent, in the order of the specification's §6: each signature with the
  * key of the layer below, the issuer and subject IDs, then the token's
  * binding to the chain (its key, its RIM) and to the challenge. Every
- * structure is checked to be exactly what the specification says: the
- * deterministic CBOR encoding, the sizes, the set of claims (no unknown
- * label, none missing), the keys (EC2/P-256, on the curve).
+ * structure is checked to be exactly what the specification says:
+ *
+ * - CBOR: well-formed, deterministic (shortest heads, definite lengths, map
+ *   keys sorted and never repeated), nothing after an item.
+ * - COSE_Sign1: protected header exactly `a1 01 26`, unprotected `{}`, a
+ *   64-byte signature `r ‖ s` that verifies with ES256 and is low-S
+ *   (`s` ≤ n/2; its twin `n − s` is refused, §3); certificates untagged,
+ *   the token tagged 18.
+ * - Each certificate (§4) has exactly these ten claims, each once, and no
+ *   other label: iss and sub, text of exactly 40 characters of `0-9a-f`
+ *   whose first is `0`-`7`, iss the issuer's ID and sub ID(subjectPublicKey);
+ *   codeHash, configurationHash and authorityHash, 64 bytes each;
+ *   configurationDescriptor, 64 bytes in the hypervisor certificate and 104
+ *   in the VM certificate (beginning "libpvm VM config v1", its protected
+ *   byte 0 or 1), with configurationHash = SHA-512(configurationDescriptor);
+ *   mode, 1 byte of 0 to 3, and in the VM certificate 1 if the descriptor
+ *   says protected and 2 if not; subjectPublicKey, exactly the 77-byte
+ *   COSE_Key {1: 2, 3: -7, -1: 1, -2: x, -3: y} of a point on P-256;
+ *   keyUsage, the 1 byte 0x20; profileName, the text "libpvm.dice.v1".
+ * - The token (§5) has exactly its seven claims: a challenge of 1 to 64
+ *   bytes, equal to the one sent; the profile and hash algorithm texts; RPV
+ *   and RIM of 64 bytes, equal to the VM descriptor's RPV and the VM
+ *   certificate's codeHash; 4 REMs of 64 bytes; the VM certificate's key.
  *
  * The verifier allocates only while it runs (libcbor's trees, OpenSSL's
  * objects) and keeps no state: it may be called from several threads at
@@ -74,22 +94,25 @@ enum pvm_verify_status {
 	PVM_VERIFY_E_SIG_VM = -14,	  /**< VM certificate not signed by the hypervisor key. */
 	PVM_VERIFY_E_SIG_TOKEN = -15,	  /**< Token not signed by the VM key. */
 	PVM_VERIFY_E_PAYLOAD = -16,	  /**< A payload is not a map of claims. */
-	PVM_VERIFY_E_CLAIM_UNKNOWN = -17, /**< A claim label the profile does not define. */
-	PVM_VERIFY_E_CLAIM_MISSING = -18, /**< A required claim is absent. */
+	PVM_VERIFY_E_CLAIM_UNKNOWN = -17, /**< A claim label the object may not have. */
+	PVM_VERIFY_E_CLAIM_MISSING = -18, /**< A claim is absent (none is optional). */
 	PVM_VERIFY_E_CLAIM_TYPE = -19,	  /**< A claim of the wrong CBOR type. */
 	PVM_VERIFY_E_SIZE = -20,	  /**< A value of the wrong size (hash not 64 bytes,
-						 mode not 1 byte, signature not 64, REMs not 4). */
-	PVM_VERIFY_E_KEY = -21,		  /**< A COSE_Key not exactly EC2/ES256/P-256 with
-						 32-byte x and y. */
+						 mode or keyUsage not 1 byte, signature not 64,
+						 challenge not 1 to 64, REMs not 4). */
+	PVM_VERIFY_E_KEY = -21,		  /**< A COSE_Key not exactly the 77 bytes of
+						 EC2/ES256/P-256 with 32-byte x and y. */
 	PVM_VERIFY_E_KEY_POINT = -22,	  /**< A key's point is not on the curve. */
 	PVM_VERIFY_E_ISS_HYP = -23,	  /**< Hypervisor certificate's iss ≠ ID(root key). */
 	PVM_VERIFY_E_SUB_HYP = -24,	  /**< Hypervisor certificate's sub ≠ ID(its key). */
 	PVM_VERIFY_E_ISS_VM = -25,	  /**< VM certificate's iss ≠ hypervisor's sub. */
 	PVM_VERIFY_E_SUB_VM = -26,	  /**< VM certificate's sub ≠ ID(its key). */
 	PVM_VERIFY_E_KEY_USAGE = -27,	  /**< keyUsage is not keyCertSign (0x20). */
-	PVM_VERIFY_E_MODE = -28,	  /**< A DICE mode above 3, or a VM mode not 1 or 2. */
-	PVM_VERIFY_E_CONFIG = -29,	  /**< configurationHash ≠ H(descriptor), or the VM's
-						 descriptor is not the specified layout. */
+	PVM_VERIFY_E_MODE = -28,	  /**< A DICE mode above 3, or a VM mode that is not
+						 1 for a protected VM or 2 for another. */
+	PVM_VERIFY_E_CONFIG = -29,	  /**< configurationDescriptor not 64 bytes (hypervisor)
+						 or 104 bytes of the specified layout (VM), or
+						 configurationHash ≠ H(configurationDescriptor). */
 	PVM_VERIFY_E_PROFILE = -30,	  /**< Wrong profile (token) or profileName (cert). */
 	PVM_VERIFY_E_HASH_ALG = -31,	  /**< The token's hash algorithm is not "sha-512". */
 	PVM_VERIFY_E_TOKEN_KEY = -32,	  /**< Token's public key ≠ VM certificate's key. */
@@ -97,6 +120,10 @@ enum pvm_verify_status {
 	PVM_VERIFY_E_RIM = -34,		  /**< Token's RIM ≠ VM certificate's codeHash. */
 	PVM_VERIFY_E_RPV = -35,		  /**< Token's RPV ≠ the VM configuration's RPV. */
 	PVM_VERIFY_E_INTERNAL = -36,	  /**< Out of memory, or OpenSSL failed. */
+	PVM_VERIFY_E_ID = -37,		  /**< A certificate's iss or sub is not 40 lower-case
+						 hex characters with the first 0-7. */
+	PVM_VERIFY_E_HIGH_S = -38,	  /**< A signature that verifies but has s > n/2: the
+						 high-S twin of the one evidence may carry. */
 };
 
 /** @brief Which object of the evidence a failure was found in. */
@@ -170,7 +197,10 @@ int pvm_verify_evidence(const uint8_t *evidence, size_t len,
 
 /**
  * @brief A DICE ID as the certificates spell it:
- *        `hex(HKDF-SHA512(ikm = pub, salt = ID_SALT, info = "ID", 20 bytes))`.
+ *        `hex(HKDF-SHA512(ikm = pub, salt = ID_SALT, info = "ID", 20 bytes))`
+ *        with the most significant bit of the first byte cleared (Open
+ *        Profile for DICE, docs/attestation.md §2), so the first hex digit
+ *        is `0` to `7`.
  * @param pub The uncompressed P-256 point.
  * @param out The 40 lower-case hex digits and a terminator.
  * @return ::PVM_VERIFY_OK; ::PVM_VERIFY_E_INVAL (NULL); ::PVM_VERIFY_E_INTERNAL.
