@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """End-to-end checks of the Python verifier on the simulator's evidence.
 
-  e2e.py sim   PVM_RUN PVM_VERIFY ATTEST_ELF   evidence of `pvm-run --attest`,
+  e2e.py sim   PVM_RUN PVM_VERIFY ATTEST_ELF   evidence of `pvm-run --attest`
+      (protected, 1 and 2 vCPUs; non-protected),
       recomputed from the UDS, the ELF and the device tree: both verifiers
       accept it, and reject it for another challenge.
   e2e.py agree PVM_RUN PVM_VERIFY ATTEST_ELF   the mutation corpus (mutants.py)
@@ -64,30 +65,36 @@ def python_verifier_here(*args):
     return rc, err.getvalue()
 
 
-def attest_run(pvm_run, elf, out, uds, challenge, vcpus=1):
+def attest_run(pvm_run, elf, out, uds, challenge, vcpus=1, protected=True):
     """pvm-run --attest: the evidence, the root key and the device tree."""
     files = {k: os.path.join(out, k) for k in ("evidence", "root", "dtb")}
-    rc, log = run(pvm_run, "--attest", "--vcpus", vcpus, "--uds", uds.hex(), "--challenge", challenge.hex(),
-                  "--evidence-out", files["evidence"], "--root-out", files["root"], "--dtb-out", files["dtb"],
-                  elf)
+    rc, log = run(pvm_run, "--attest", *(() if protected else ("--non-protected",)), "--vcpus", vcpus,
+                  "--uds", uds.hex(), "--challenge", challenge.hex(), "--evidence-out", files["evidence"],
+                  "--root-out", files["root"], "--dtb-out", files["dtb"], elf)
     return rc, log, files
 
 
 def sim(pvm_run, pvm_verify, elf):
     c = Checks()
     with tempfile.TemporaryDirectory() as out:
-        for uds, vcpus in ((bytes(32), 1), (b"\x5a" * 32, 2)):
+        for uds, vcpus, protected in ((bytes(32), 1, True), (b"\x5a" * 32, 2, True), (b"\xa5" * 32, 1, False)):
             challenge = os.urandom(32)
             other = bytes([challenge[0] ^ 0x80]) + challenge[1:]
-            tag = "uds %s.., %d vCPU%s" % (uds[:2].hex(), vcpus, "s" if vcpus > 1 else "")
-            rc, log, f = attest_run(pvm_run, elf, out, uds, challenge, vcpus)
+            tag = "uds %s.., %d vCPU%s%s" % (uds[:2].hex(), vcpus, "s" if vcpus > 1 else "",
+                                             "" if protected else ", non-protected")
+            rc, log, f = attest_run(pvm_run, elf, out, uds, challenge, vcpus, protected)
             if not c.check(rc == 0, "%s: pvm-run --attest --dtb-out" % tag, log):
                 continue
             c.check(v.read_file(f["root"]) == v.point_bytes(v.asym_kdf(uds).public_key()),
                     "%s: the root key is ASYM_KDF(UDS)" % tag)
-            full = ["--uds", uds.hex(), "--hyp", "sim", "--elf", elf, "--dtb", f["dtb"], "--vcpus", str(vcpus)]
+            full = ["--uds", uds.hex(), "--hyp", "sim"]
+            if protected:
+                full += ["--elf", elf, "--dtb", f["dtb"], "--vcpus", str(vcpus)]
+            else:
+                full += ["--non-protected"]
             rc, log = python_verifier(*full, "--challenge", challenge.hex(), f["evidence"])
-            c.check(rc == 0, "%s: pvm_verify.py accepts, recomputed from the UDS, ELF and DT" % tag, log)
+            c.check(rc == 0, "%s: pvm_verify.py accepts, recomputed from the UDS%s" % (
+                tag, ", ELF and DT" if protected else ""), log)
             rc, log = python_verifier(*full, "--reproduce", "--challenge", challenge.hex(), f["evidence"])
             c.check(rc == 0, "%s: the evidence is the unique bytes the spec gives (§3)" % tag, log)
             rc, log = python_verifier("--root", f["root"], "--challenge", challenge.hex(), f["evidence"])

@@ -267,9 +267,13 @@ def corpus(evidence, uds, challenge):
                                                       (v.CONFIG_HASH, v.H(bytes(d)))))), challenge))
     d = bytearray(vm_claims[v.CONFIG_DESCRIPTOR])
     d[-1] ^= 1
-    add(Case("VM descriptor's RPV changed (consistent hash; valid, not the VM's)",
+    add(Case("VM descriptor's RPV changed (consistent hash), the token's not",
              assemble(hyp_e, *vm_and_token(with_claims(vm_claims, (v.CONFIG_DESCRIPTOR, bytes(d)),
-                                                      (v.CONFIG_HASH, v.H(bytes(d)))))), challenge,
+                                                      (v.CONFIG_HASH, v.H(bytes(d)))))), challenge))
+    add(Case("VM descriptor's and token's RPV changed (valid; not the VM's)",
+             assemble(hyp_e, *vm_and_token(with_claims(vm_claims, (v.CONFIG_DESCRIPTOR, bytes(d)),
+                                                      (v.CONFIG_HASH, v.H(bytes(d)))),
+                                          with_claims(tok_claims, (v.RPV, bytes(d[-64:]))))), challenge,
              ACCEPT, REJECT))
     add(Case("VM configurationHash not H(descriptor)",
              assemble(hyp_e, *vm_and_token(with_claims(vm_claims, (v.CONFIG_HASH, bytes(64))))), challenge))
@@ -325,9 +329,11 @@ def corpus(evidence, uds, challenge):
         add(Case("token: %s" % name,
                  assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.EXTENSIBLE_MEASUREMENTS, bad)))),
                  challenge))
-    for name, chal in (("empty challenge", b""), ("65-byte challenge", bytes(65))):
+    # (The relying party's challenge is a valid one: a verifier may refuse to
+    # be asked with an empty or a 65-byte one.)
+    for name, chal in (("empty challenge", b""), ("65-byte challenge", challenge + bytes(65 - len(challenge)))):
         add(Case("token: %s" % name,
-                 assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.CHALLENGE, chal)))), chal))
+                 assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.CHALLENGE, chal)))), challenge))
     add(Case("token: 64-byte challenge (valid)",
              assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.CHALLENGE, b"\x5a" * 64)))),
              b"\x5a" * 64, ACCEPT, ACCEPT))
@@ -339,9 +345,8 @@ def corpus(evidence, uds, challenge):
     add(Case("token: RIM not the VM's codeHash",
              assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.INITIAL_MEASUREMENT, other_rim)))),
              challenge))
-    add(Case("token: RPV not the VM's (valid; §6 does not compare it)",
-             assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.RPV, b"\x01" * 64)))), challenge,
-             ACCEPT, REJECT))
+    add(Case("token: RPV not the VM certificate's",
+             assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.RPV, b"\x01" * 64)))), challenge))
     add(Case("token: REM[3] changed (valid; REMs are what the guest made them)",
              assemble(hyp_e, vm_e, token(with_claims(tok_claims, (v.EXTENSIBLE_MEASUREMENTS,
                                                                    rems[:3] + [b"\x33" * 64])))),

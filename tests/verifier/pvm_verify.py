@@ -634,6 +634,8 @@ def verify_evidence(evidence, root_pub, challenge):
     require(token[PUBLIC_KEY] == vm[SUBJECT_PUBLIC_KEY], "token: public key is not the VM's")
     require(token[CHALLENGE] == challenge, "token: challenge mismatch")
     require(token[INITIAL_MEASUREMENT] == vm[CODE_HASH], "token: RIM is not the VM's codeHash")
+    # §5: the token's RPV is the VM's, which §2's descriptor carries too.
+    require(token[RPV] == vm[CONFIG_DESCRIPTOR][-64:], "token: RPV is not the VM certificate's")
     return hyp, vm, token
 
 
