@@ -6,6 +6,9 @@
       (protected, 1 and 2 vCPUs; non-protected),
       recomputed from the UDS, the ELF and the device tree: both verifiers
       accept it, and reject it for another challenge.
+  e2e.py defaults PVM_RUN PVM_VERIFY ATTEST_ELF   pvm-run with neither --uds nor
+      --vcpus: the evidence is what the spec's defaults give (§1.3: 1 vCPU;
+      §2: a zero UDS).
   e2e.py agree PVM_RUN PVM_VERIFY ATTEST_ELF   the mutation corpus (mutants.py)
       made from that evidence: both verifiers reach the same verdict on every
       case, and the verdict each case expects.
@@ -109,6 +112,23 @@ def sim(pvm_run, pvm_verify, elf):
     return c.finish()
 
 
+def defaults(pvm_run, pvm_verify, elf):
+    c = Checks()
+    challenge = os.urandom(16)
+    with tempfile.TemporaryDirectory() as out:
+        files = {k: os.path.join(out, k) for k in ("evidence", "root", "dtb")}
+        rc, log = run(pvm_run, "--attest", "--challenge", challenge.hex(), "--evidence-out", files["evidence"],
+                      "--root-out", files["root"], "--dtb-out", files["dtb"], elf)
+        if not c.check(rc == 0, "pvm-run --attest without --uds and --vcpus", log):
+            return c.finish()
+        rc, log = run(pvm_verify, "--root", files["root"], "--challenge", challenge.hex(), files["evidence"])
+        c.check(rc == 0, "pvm-verify accepts", log)
+        rc, log = python_verifier("--uds", "00" * 32, "--hyp", "sim", "--elf", elf, "--dtb", files["dtb"],
+                                  "--challenge", challenge.hex(), files["evidence"])
+        c.check(rc == 0, "pvm_verify.py accepts, recomputed with a zero UDS and 1 vCPU", log)
+    return c.finish()
+
+
 def verdict(rc):
     return {0: mutants.ACCEPT, 1: mutants.REJECT}.get(rc, "exit %d" % rc)
 
@@ -143,10 +163,11 @@ def agree(pvm_run, pvm_verify, elf):
 
 
 def main(argv):
-    if len(argv) != 5 or argv[1] not in ("sim", "agree"):
+    commands = {"sim": sim, "defaults": defaults, "agree": agree}
+    if len(argv) != 5 or argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         return 2
-    return {"sim": sim, "agree": agree}[argv[1]](*argv[2:])
+    return commands[argv[1]](*argv[2:])
 
 
 if __name__ == "__main__":
