@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
 class Reject(Exception):
@@ -228,7 +229,6 @@ def asym_kdf(x):
 
 def point_bytes(public_key):
     """The 65-byte uncompressed point."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
     return public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
 
 
@@ -665,16 +665,16 @@ def check_recomputed(hyp, vm, token, hyp_layer=None, vm_layer_expected=None, cha
             require(claims[SUB] == dice_id_text(pub), "%s certificate: sub is not the derived ID" % what)
 
 
-def make_evidence(chain, hyp_layer, vm_layer_, challenge, rems, rpv=bytes(64)):
+def make_evidence(chain, hyp_inputs, vm_inputs, challenge, rems, rpv=bytes(64)):
     """§6: the evidence libpvm produces for these keys and inputs, byte for
     byte (signatures are unique, §3)."""
     root_pub = point_bytes(chain.root.public_key())
     hyp_pub = point_bytes(chain.hyp_key.public_key())
     vm_pub = point_bytes(chain.vm_key.public_key())
-    hyp_cert = cose_sign1(chain.root, certificate_payload(root_pub, hyp_pub, hyp_layer))
-    vm_cert = cose_sign1(chain.hyp_key, certificate_payload(hyp_pub, vm_pub, vm_layer_))
+    hyp_cert = cose_sign1(chain.root, certificate_payload(root_pub, hyp_pub, hyp_inputs))
+    vm_cert = cose_sign1(chain.hyp_key, certificate_payload(hyp_pub, vm_pub, vm_inputs))
     token = cbor2.CBORTag(TAG_COSE_SIGN1, cose_sign1(
-        chain.vm_key, token_payload(vm_pub, challenge, rpv, vm_layer_.code, rems)))
+        chain.vm_key, token_payload(vm_pub, challenge, rpv, vm_inputs.code, rems)))
     return cbor_encode([hyp_cert, vm_cert, token])
 
 
