@@ -285,7 +285,8 @@ static void test_host_call_block(void **state)
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, 0x1000}, sizeof(x));
 	pvm_host_call(&fx_mem, x);
 	assert_int_equal((int64_t)x[0], PVM_E_RANGE);
-	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, pvm_pa_val(fx_mem.vms[other]->donated)}, sizeof(x));
+	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, pvm_pa_val(fx_mem.vms[other]->donated)},
+	       sizeof(x));
 	pvm_host_call(&fx_mem, x);
 	assert_int_equal((int64_t)x[0], PVM_E_PERM);
 	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
