@@ -94,6 +94,9 @@ struct guest_plan {
 	struct guest_result *result; /* what the run saw (NULL: not wanted) */
 };
 void guest_run(const struct guest_plan *p);
+/* Tests "attack_unmeasured" and "attack_seal_keys" (attack.c). */
+void test_attack_unmeasured(void);
+void test_attack_seal_keys(void);
 /* guest_dtb.c: the guests' device tree into out (at most max bytes, the rest zeroed); its size. */
 size_t guest_dtb(uint8_t *out, size_t max);
 
