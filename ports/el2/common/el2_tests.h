@@ -13,6 +13,9 @@
  */
 #define EL2_GUESTS(X) X(hello) X(share) X(smp) X(hostile) X(attest) X(fpu) X(irq)
 
+/* The attacks of issue 12 on attest VMs (host/attack.c). */
+#define EL2_ATTACKS(X) X(attack_unmeasured) X(attack_seal_keys)
+
 /* all: every test in turn (the default when no el2-test= is given). */
 /*
  * seal: a VM loaded with measured pages and sealed, whose evidence the
@@ -23,13 +26,20 @@
  * host's window on it; lrs: a guest that holds every list register and
  * has its timer asserted cannot keep the hypervisor from the host's tick;
  * attest_np: the attest guest as a non-protected VM (its memory lent by the
- * host); linux: an arm64 Linux Image as a protected guest (host/linux.c;
- * not in "all": it needs the files the test script has QEMU load).
+ * host); attack_unmeasured and attack_seal_keys: attest VMs the host
+ * builds the way an attacker would (host/attack.c; their checks are the test
+ * scripts'); linux: an arm64 Linux Image as a protected guest
+ * (host/linux.c; not in "all": it needs the files the test script has QEMU
+ * load).
  */
+/* One group a line: clang-format does not settle on this macro. */
+/* clang-format off */
 #define EL2_TESTS(X)                                                                               \
 	X(all)                                                                                     \
 	X(version)                                                                                 \
-	X(donate) X(vm) X(seal) X(sve) X(cpus) X(debug) X(lrs) EL2_GUESTS(X) X(attest_np) X(linux)
+	X(donate) X(vm) X(seal) X(sve) X(cpus) X(debug) X(lrs) EL2_GUESTS(X) X(attest_np)          \
+	EL2_ATTACKS(X) X(linux)
+/* clang-format on */
 
 #ifndef __ASSEMBLER__
 enum el2_test {

@@ -13,6 +13,11 @@
  * sample guests' file contents are all in their R X segment (.data is
  * empty), whose pages pvm-run loads as code, as here.
  *
+ * guest_run() does all this for a plan (host.h: struct guest_plan), which
+ * the attack tests (attack.c) change: a page of the host's besides the image
+ * and tree, vCPU 0's entry, a seal by the host before the run, a run that
+ * ends at the first guest fault.
+ *
  * Test "attest_np": the attest guest as a non-protected VM, whose memory the
  * host lends (PVM_HC_SHARE_GUEST) rather than gives, measures nothing and
  * keeps; its evidence says so (mode 2, debug).
@@ -122,6 +127,8 @@ static uint8_t image[IMAGE_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t fault_pages[FAULT_PAGES * PAGE] __attribute__((aligned(PAGE)));
 static uint8_t vcpu_pages[VCPUS][PAGE] __attribute__((aligned(PAGE)));
 static uint8_t dtb_pages[FDT_PAGES * PAGE] __attribute__((aligned(PAGE)));
+static uint8_t extra_page[PAGE] __attribute__((aligned(PAGE))); /* guest_plan's extra page */
+static uint8_t spare_page[PAGE] __attribute__((aligned(PAGE))); /* refused VCPU_CREATEs */
 static uint8_t blob[PVM_LAYOUT_MAILBOX_BLOB_MAX];
 
 /* What one run of a guest keeps: its image, the IPAs it got pages for, the mailbox. */
@@ -129,6 +136,12 @@ static struct {
 	const struct guest_image *img;
 	bool is_linux;		 /* test "linux": an arm64 Image (linux.c), its exits untraced */
 	bool protected_vm;	 /* false: its memory is lent (PVM_HC_SHARE_GUEST), not given */
+	uint64_t extra_ipa;	 /* the plan's extra page (0: none) */
+	bool until_fault;	 /* the run ends at the first guest fault */
+	bool faulted;		 /* it did: */
+	uint64_t fault_kind;	 /* PVM_FAULT_* */
+	uint64_t fault_ipa_seen; /* and its IPA */
+	unsigned uart_bytes;	 /* bytes the guest wrote to its UART */
 	struct pl011_model uart; /* its UART */
 	size_t image_pages;
 	uint64_t fault_ipa[FAULT_PAGES]; /* fault_pages[i] backs fault_ipa[i]; 0: none (any more) */
@@ -191,6 +204,7 @@ static bool same(const char *a, const char *b)
 
 static void uart_byte(uint8_t c)
 {
+	g.uart_bytes++;
 	if (c != '\n' && g.line_len < sizeof(g.line) - 1) {
 		if (c != '\r')
 			g.line[g.line_len++] = (char)c;
@@ -249,6 +263,8 @@ static uint64_t ipa_to_pa(uint64_t ipa)
 
 	if (page >= PVM_LAYOUT_RAM_BASE && page < PVM_LAYOUT_RAM_BASE + g.image_pages * PAGE)
 		return pa(image) + (page - PVM_LAYOUT_RAM_BASE) + off;
+	if (g.extra_ipa && page == g.extra_ipa)
+		return pa(extra_page) + off;
 	if (page >= PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET &&
 	    page < PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET + PVM_LAYOUT_FDT_SIZE)
 		return pa(dtb_pages) + (page - PVM_LAYOUT_RAM_BASE - PVM_LAYOUT_FDT_OFFSET) + off;
@@ -466,7 +482,13 @@ static bool serve(uint64_t vm, unsigned cpu, const uint64_t x[8], uint64_t done[
 	case EXIT_GUEST_FAULT:
 		print("el2-exit: exit vcpu=%u guest_fault %s ipa=0x%lx\n", cpu,
 		      x[2] < 3 ? faults[x[2]] : "?", x[3]);
-		return true;
+		if (!g.until_fault)
+			return true;
+		/* The plan ends the run here (the VM goes, whatever its vCPUs do next). */
+		g.faulted = true;
+		g.fault_kind = x[2];
+		g.fault_ipa_seen = x[3];
+		return false;
 	case EXIT_NEED_PAGES:
 		trace("el2-exit: exit vcpu=%u need_pages pages=%lu\n", cpu, x[2]);
 		topup(x[2]);
@@ -585,6 +607,7 @@ static void check_scrubbed(void)
 		{"memory-fault", fault_pages, FAULT_PAGES},
 		{"device-tree", dtb_pages, FDT_PAGES},
 		{"vCPU", vcpu_pages[0], VCPUS},
+		{"extra", extra_page, 1},
 	};
 	static uint8_t probe[512] __attribute__((aligned(16)));
 	size_t pages = 0, r, d;
@@ -806,8 +829,15 @@ static void vcpu_loop(void *arg)
 	spin_unlock(&g.lock);
 }
 
-void test_guest(const char *name, bool protected_vm)
+/*
+ * Build and run one VM as the plan says (host.h: struct guest_plan). The
+ * sample guests' tests run it plainly; test_attack_*() (attack.c) add a
+ * page, move vCPU 0's entry or seal the VM under a name before its run.
+ */
+void guest_run(const struct guest_plan *p)
 {
+	const char *name = p->name;
+	bool protected_vm = !p->not_protected;
 	uint64_t vm, entry = PVM_LAYOUT_RAM_BASE, fdt = PVM_LAYOUT_RAM_BASE + PVM_LAYOUT_FDT_OFFSET;
 	uint64_t vbar = read_sysreg(vbar_el1), tpidr = 0x7e57ab1e0000cafeull;
 	unsigned i, ticks = host_ticks(), started = 0;
@@ -823,6 +853,7 @@ void test_guest(const char *name, bool protected_vm)
 	g.is_linux = same(name, "linux");
 	g.img = g.is_linux ? NULL : &guest_images[i];
 	g.protected_vm = protected_vm;
+	g.until_fault = p->until_fault;
 	take_challenge();
 
 	/* The guest sets its own VBAR_EL1 and SP_EL1: the world switch must keep ours. */
@@ -843,8 +874,36 @@ void test_guest(const char *name, bool protected_vm)
 		load(vm);
 		give_dtb(vm);
 	}
+	if (p->extra) {
+		/* The plan's page: its bytes in a host page, given as the plan says. */
+		for (i = 0; i < PAGE; i++)
+			((volatile uint8_t *)extra_page)[i] = p->extra[i];
+		give_page(vm, extra_page, p->extra_ipa, p->extra_kind);
+		g.extra_ipa = p->extra_ipa;
+		print("host: gave the host's page at IPA 0x%lx with %s\n", p->extra_ipa,
+		      p->extra_kind ? "PVM_HC_VM_LOAD_MEASURED" : "PVM_HC_DONATE_GUEST");
+		if (p->boot_extra)
+			entry = p->extra_ipa;
+	}
 	ret = hvc(PVM_HC_VCPU_BOOT, vm, 0, entry, fdt, 0, 0, NULL);
 	CHECK(ret == 0, "PVM_HC_VCPU_BOOT: %ld", ret);
+	print("host: vCPU 0 boots at IPA 0x%lx\n", entry);
+	if (p->role) {
+		/*
+		 * Sealed by the host before the first run: the hypervisor prints
+		 * the evidence for the boot's challenge right after this line.
+		 * From then on the host can neither add a vCPU nor move one.
+		 */
+		print("el2-attack: seal %s\n", p->role);
+		ret = hvc(PVM_HC_VM_SEAL, vm, 0, 0, 0, 0, 0, NULL);
+		CHECK(ret == 0, "PVM_HC_VM_SEAL: %ld", ret);
+		ret = hc_topup(PVM_HC_VCPU_CREATE, vm, pa(spare_page), 0, 0, 0, 0, NULL);
+		CHECK(ret == PVM_E_BUSY, "PVM_HC_VCPU_CREATE after the seal: %ld", ret);
+		ret = hvc(PVM_HC_VCPU_BOOT, vm, 1, entry, fdt, 0, 0, NULL);
+		CHECK(ret == PVM_E_STATE, "PVM_HC_VCPU_BOOT after the seal: %ld", ret);
+		print("host: sealed; a vCPU created or booted after the seal is refused (%d, %d)\n",
+		      PVM_E_BUSY, PVM_E_STATE);
+	}
 	g.cpu[0].state = VCPU_RUN;
 	for (i = 1; i < HOST_CPUS; i++)
 		host_cpu_post(i, vcpu_loop, &vm);
@@ -855,10 +914,11 @@ void test_guest(const char *name, bool protected_vm)
 	      "the host's EL1 registers changed across guest runs: VBAR_EL1 0x%lx TPIDR_EL1 0x%lx",
 	      read_sysreg(vbar_el1), read_sysreg(tpidr_el1));
 	print_lock();
-	print("host: the guest powered off after %u runs (%u time slices ended on CPU 0), %u pages "
+	print("host: the guest %s after %u runs (%u time slices ended on CPU 0), %u pages "
 	      "donated on faults; the host's FP/SIMD registers held their own values across "
 	      "every run\nhost:",
-	      g.runs, host_ticks() - ticks, g.faults);
+	      g.faulted ? "stopped at its first guest fault" : "powered off", g.runs,
+	      host_ticks() - ticks, g.faults);
 	for (i = 0; i < VCPUS; i++) {
 		started += g.cpu[i].ran_on != 0;
 		print(" vCPU %u ran on physical CPUs 0x%x;", i, g.cpu[i].ran_on);
@@ -873,4 +933,17 @@ void test_guest(const char *name, bool protected_vm)
 		check_scrubbed();
 	if (g.is_linux)
 		linux_check_scrubbed();
+	if (p->result) {
+		p->result->faulted = g.faulted;
+		p->result->fault_kind = g.fault_kind;
+		p->result->fault_ipa = g.fault_ipa_seen;
+		p->result->uart_bytes = g.uart_bytes;
+	}
+}
+
+void test_guest(const char *name, bool protected_vm)
+{
+	struct guest_plan p = {.name = name, .not_protected = !protected_vm};
+
+	guest_run(&p);
 }

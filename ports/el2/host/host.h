@@ -70,6 +70,33 @@ void test_lrs(void);
  * guest, or as a non-protected one (test attest_np: the attest guest).
  */
 void test_guest(const char *name, bool protected_vm);
+
+/*
+ * What guest_run() builds: the sample guest's VM as test_guest() does
+ * (vCPUs, image, device tree, vCPU 0 at the image's start), and then what
+ * the attack tests (attack.c) change.
+ */
+struct guest_result {
+	bool faulted;	     /* the run ended at a guest-fault exit (until_fault) */
+	uint64_t fault_kind; /* its PVM_FAULT_* */
+	uint64_t fault_ipa;  /* and its IPA */
+	unsigned uart_bytes; /* bytes the guest wrote to its UART */
+};
+struct guest_plan {
+	const char *name;     /* the sample guest (EL2_GUESTS) */
+	bool not_protected;   /* its memory lent, not given (attest_np) */
+	const uint8_t *extra; /* a page of the host's bytes, after the tree (NULL: none) */
+	uint64_t extra_ipa;   /* where */
+	unsigned extra_kind;  /* its PVM_MEASURE_* flags (measured), or 0: plain DONATE_GUEST */
+	bool boot_extra;      /* vCPU 0 boots there, not at the image's start */
+	const char *role;     /* sealed by the host before the run, after "el2-attack: seal ROLE" */
+	bool until_fault;     /* the run ends at the first guest-fault exit */
+	struct guest_result *result; /* what the run saw (NULL: not wanted) */
+};
+void guest_run(const struct guest_plan *p);
+/* Tests "attack_unmeasured" and "attack_seal_keys" (attack.c). */
+void test_attack_unmeasured(void);
+void test_attack_seal_keys(void);
 /* guest_dtb.c: the guests' device tree into out (at most max bytes, the rest zeroed); its size. */
 size_t guest_dtb(uint8_t *out, size_t max);
 

@@ -410,10 +410,16 @@ static void test_sve(void)
 }
 
 static void (*const tests[])(void) = {
-	[EL2_TEST_version] = test_version, [EL2_TEST_donate] = test_donate,
-	[EL2_TEST_vm] = test_vm,	   [EL2_TEST_seal] = test_seal,
-	[EL2_TEST_sve] = test_sve,	   [EL2_TEST_cpus] = test_cpus,
-	[EL2_TEST_debug] = test_debug,	   [EL2_TEST_lrs] = test_lrs,
+	[EL2_TEST_version] = test_version,
+	[EL2_TEST_donate] = test_donate,
+	[EL2_TEST_vm] = test_vm,
+	[EL2_TEST_seal] = test_seal,
+	[EL2_TEST_sve] = test_sve,
+	[EL2_TEST_cpus] = test_cpus,
+	[EL2_TEST_debug] = test_debug,
+	[EL2_TEST_lrs] = test_lrs,
+	[EL2_TEST_attack_unmeasured] = test_attack_unmeasured,
+	[EL2_TEST_attack_seal_keys] = test_attack_seal_keys,
 	/* The rest, EL2_GUESTS: test_guest(name). */
 };
 
