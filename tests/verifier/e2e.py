@@ -7,7 +7,7 @@
       recomputed from the UDS, the ELF and the device tree: both verifiers
       accept it, and reject it for another challenge.
   e2e.py defaults PVM_RUN PVM_VERIFY ATTEST_ELF   pvm-run with neither --uds nor
-      --vcpus: the evidence is what the spec's defaults give (§1.3: 1 vCPU;
+      --vcpus: the evidence is what the spec's defaults give (§1.3: 2 vCPUs;
       §2: a zero UDS).
   e2e.py agree PVM_RUN PVM_VERIFY ATTEST_ELF   the mutation corpus (mutants.py)
       made from that evidence: both verifiers reach the same verdict on every
@@ -125,7 +125,7 @@ def defaults(pvm_run, pvm_verify, elf):
         c.check(rc == 0, "pvm-verify accepts", log)
         rc, log = python_verifier("--uds", "00" * 32, "--hyp", "sim", "--elf", elf, "--dtb", files["dtb"],
                                   "--challenge", challenge.hex(), files["evidence"])
-        c.check(rc == 0, "pvm_verify.py accepts, recomputed with a zero UDS and 1 vCPU", log)
+        c.check(rc == 0, "pvm_verify.py accepts, recomputed with a zero UDS and 2 vCPUs", log)
     return c.finish()
 
 
@@ -147,7 +147,7 @@ def agree(pvm_run, pvm_verify, elf):
             c.check(False, "a corpus from the simulator's evidence", repr(e))
             return c.finish()
         path = os.path.join(out, "case")
-        full = ["--uds", uds.hex(), "--hyp", "sim", "--elf", elf, "--dtb", f["dtb"]]
+        full = ["--uds", uds.hex(), "--hyp", "sim", "--elf", elf, "--dtb", f["dtb"], "--vcpus", "1"]
         for case in cases:
             with open(path, "wb") as fh:
                 fh.write(case.evidence)

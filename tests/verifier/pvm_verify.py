@@ -134,7 +134,7 @@ def elf_load_pages(elf):
     return entry, pages
 
 
-def rim_of_pvm_run_guest(elf, dtb, mem_mib=16, vcpus=1, boot_all_vcpus=False):
+def rim_of_pvm_run_guest(elf, dtb, mem_mib=16, vcpus=2, boot_all_vcpus=False):
     """§1.3: the RIM pvm-run (and pvm-run-kvm, boot_all_vcpus) gives a
     protected VM built from an ELF guest and its device tree."""
     ram_size = mem_mib << 20
@@ -275,21 +275,25 @@ def hypervisor_layer_sim():
 
 
 def el2_readonly_image(elf):
-    """§2: the EL2 image "from the start to the end of its read-only data",
-    from its ELF: the loaded bytes from the lowest PT_LOAD address to the end
-    of the .rodata section."""
+    """§2: the EL2 image "from its load address to its symbol __data_start",
+    from its ELF: the loaded bytes from the lowest PT_LOAD address up to the
+    value of the symbol __data_start (the end of its read-only part)."""
     require(elf[:4] == b"\x7fELF" and elf[4] == 2 and elf[5] == 1, "EL2 image: not an ELF64")
     phoff, shoff = struct.unpack_from("<QQ", elf, 32)
     phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", elf, 54)
-    sections = [struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize) for i in range(shnum)]
-    names_at = sections[shstrndx][4]
-
-    def name(sh):
-        return elf[names_at + sh[0]:elf.index(b"\0", names_at + sh[0])]
-
-    rodata = [sh for sh in sections if name(sh) == b".rodata"]
-    require(len(rodata) == 1, "EL2 image: no .rodata section")
-    end = rodata[0][3] + rodata[0][5]
+    # Elf64_Shdr: name, type, flags, addr, offset, size, link, info, addralign, entsize.
+    sections = [struct.unpack_from("<IIQQQQIIQQ", elf, shoff + i * shentsize) for i in range(shnum)]
+    symtabs = [sh for sh in sections if sh[1] == 2]  # SHT_SYMTAB
+    require(len(symtabs) == 1, "EL2 image: no symbol table")
+    symtab = symtabs[0]
+    strtab = sections[symtab[6]]
+    end = None
+    for off in range(symtab[4], symtab[4] + symtab[5], 24):  # Elf64_Sym
+        st_name, _, _, _, st_value, _ = struct.unpack_from("<IBBHQQ", elf, off)
+        at = strtab[4] + st_name
+        if elf[at:elf.index(b"\0", at)] == b"__data_start":
+            end = st_value
+    require(end is not None, "EL2 image: no __data_start symbol")
     segments = [struct.unpack_from("<IIQQQQQQ", elf, phoff + i * phentsize) for i in range(phnum)]
     loads = [p for p in segments if p[0] == PT_LOAD and p[6] > 0]
     start = min(p[3] for p in loads)
@@ -712,7 +716,7 @@ def parse_args(argv):
     p.add_argument("--dtb", help="the device tree the guest booted with (raw, or hex text)")
     p.add_argument("--non-protected", action="store_true", help="a non-protected VM (§1.2)")
     p.add_argument("--mem", type=int, default=16, help="guest RAM in MiB (default 16)")
-    p.add_argument("--vcpus", type=int, default=1, help="vCPUs (default 1)")
+    p.add_argument("--vcpus", type=int, default=2, help="vCPUs (default 2, as pvm-run)")
     p.add_argument("--boot-all-vcpus", action="store_true",
                    help="every vCPU booted by the host (the KVM port, §1.3 step 5)")
     p.add_argument("--rpv", default="00" * 64, help="the VM's RPV, hex (default zeroes)")

@@ -195,7 +195,7 @@ class RoundTrip(unittest.TestCase):
         self.assertIn("codeHash is not the expected RIM", err)
 
     def test_more_vcpus_is_another_rim(self):
-        rc, err = self.full(extra=["--vcpus", "2"])
+        rc, err = self.full(extra=["--vcpus", "3"])
         self.assertEqual(rc, 1)
         self.assertIn("codeHash", err)
 

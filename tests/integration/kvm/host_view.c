@@ -11,6 +11,7 @@
  * then `END ok` or `END failed`.
  */
 #define _GNU_SOURCE
+#include <libpvm/attest.h>
 #include <libpvm/kvm.h>
 #include <libpvm/mem.h>
 #include <libpvm/port.h>
@@ -140,11 +141,12 @@ int main(void)
 	faults(a, true, &v);
 	back(a, 0xa5, "a host page: the VMM reads and writes it");
 
-	check(!pvm_host_donate_guest(&mem, vm, pvm_pa(a), pvm_ipa(GUEST_IPA), 1, NULL),
-	      "donate page A to the protected VM");
+	check(!pvm_vm_load_measured(&mem, vm, pvm_pa(a), pvm_ipa(GUEST_IPA), 1, PVM_MEASURE_DATA,
+				    NULL),
+	      "load page A into the protected VM (measured)");
 	gone(a, "donated: the VMM's read and write of A fault");
 	check(((volatile uint8_t *)pvm_port_phys_to_virt(pvm_pa(a)))[17] == 0x77,
-	      "donated: A keeps its contents for the guest (libpvm's and KVM's view)");
+	      "loaded: A keeps its contents for the guest (libpvm's and KVM's view)");
 	check(!pvm_guest_share_host(&mem, vm, pvm_ipa(GUEST_IPA), 1, NULL),
 	      "the guest shares A with the host");
 	back(a, 0x77, "shared: the VMM reads A's contents and writes A");
@@ -160,6 +162,8 @@ int main(void)
 	check(!pvm_host_donate_guest(&mem, vm, pvm_pa(b), pvm_ipa(GUEST_IPA + PAGE), 1, NULL),
 	      "donate page B");
 	gone(b, "donated: the VMM's read of B faults");
+	check(((volatile uint8_t *)pvm_port_phys_to_virt(pvm_pa(b)))[17] == 0,
+	      "donated without a measurement: B arrives zeroed (libpvm's and KVM's view)");
 	check(!pvm_vm_teardown_start(&mem, vm), "teardown_start");
 	gone(b, "being torn down: B still faults");
 	while (left && !pvm_vm_reclaim(&mem, vm, 64, &left, NULL))
