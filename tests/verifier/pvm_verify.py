@@ -134,15 +134,27 @@ def elf_load_pages(elf):
     return entry, pages
 
 
-def rim_of_pvm_run_guest(elf, dtb, mem_mib=16, vcpus=2, boot_all_vcpus=False):
+def flat_load_pages(image):
+    """§1.3, the EL2 port's test host: a flat binary (objcopy -O binary of
+    the guest) loaded page by page from the RAM base, every page with flags
+    1, the entry point its first byte."""
+    require(image, "guest: an empty flat binary")
+    padded = image + bytes(-len(image) % PAGE)
+    return RAM_BASE, [(RAM_BASE + off, padded[off:off + PAGE], MEASURE_CODE)
+                      for off in range(0, len(padded), PAGE)]
+
+
+def rim_of_pvm_run_guest(elf, dtb, mem_mib=16, vcpus=2, boot_all_vcpus=False, ipa_bits=IPA_BITS,
+                         flat=None):
     """§1.3: the RIM pvm-run (and pvm-run-kvm, boot_all_vcpus) gives a
-    protected VM built from an ELF guest and its device tree."""
+    protected VM built from an ELF guest and its device tree; with flat (and
+    elf None) the EL2 test host's, from the guest's flat binary."""
     ram_size = mem_mib << 20
     require(len(dtb) <= DT_SIZE, "device tree: larger than its 64 KiB")
-    rim = rim_create(IPA_BITS, 1, RAM_BASE, ram_size)
+    rim = rim_create(ipa_bits, 1, RAM_BASE, ram_size)
     for index in range(vcpus):
         rim = rim_extend(rim, record_vcpu_create(index))
-    entry, pages = elf_load_pages(elf)
+    entry, pages = elf_load_pages(elf) if flat is None else flat_load_pages(flat)
     for ipa, content, flags in pages:
         rim = rim_extend(rim, record_load_measured(ipa, content, flags))
     dt_ipa = RAM_BASE + ram_size - DT_BELOW_END
@@ -156,9 +168,9 @@ def rim_of_pvm_run_guest(elf, dtb, mem_mib=16, vcpus=2, boot_all_vcpus=False):
     return rim
 
 
-def rim_of_non_protected(mem_mib=16):
+def rim_of_non_protected(mem_mib=16, ipa_bits=IPA_BITS):
     """§1.2: creation value with protected = 0, never extended."""
-    return rim_create(IPA_BITS, 0, RAM_BASE, mem_mib << 20)
+    return rim_create(ipa_bits, 0, RAM_BASE, mem_mib << 20)
 
 
 # ---------------------------------------------------------------------------
@@ -712,7 +724,12 @@ def parse_args(argv):
     trust = p.add_mutually_exclusive_group(required=True)
     trust.add_argument("--uds", help="the device secret (32 bytes hex): derive every key")
     trust.add_argument("--root", help="trust this root key (65-byte point, raw or hex)")
-    p.add_argument("--elf", help="the guest ELF: recompute the RIM (needs --dtb)")
+    image = p.add_mutually_exclusive_group()
+    image.add_argument("--elf", help="the guest ELF: recompute the RIM (needs --dtb)")
+    image.add_argument("--bin", help="the guest's flat binary, as the EL2 port's test host loads "
+                                     "it (§1.3): recompute the RIM (needs --dtb)")
+    p.add_argument("--ipa-bits", type=int, default=IPA_BITS,
+                   help="the VM's IPA bits (default %d, as pvm-run; the EL2 test host: 40)" % IPA_BITS)
     p.add_argument("--dtb", help="the device tree the guest booted with (raw, or hex text)")
     p.add_argument("--non-protected", action="store_true", help="a non-protected VM (§1.2)")
     p.add_argument("--mem", type=int, default=16, help="guest RAM in MiB (default 16)")
@@ -733,8 +750,8 @@ def parse_args(argv):
                         "(RFC 6979, low-S) gives for the derived keys (needs --uds)")
     p.add_argument("--json", action="store_true", help="print the verified claims as JSON")
     args = p.parse_args(argv)
-    if (args.elf is None) != (args.dtb is None) and not args.non_protected:
-        p.error("--elf and --dtb go together")
+    if (args.elf is None and args.bin is None) != (args.dtb is None) and not args.non_protected:
+        p.error("--elf (or --bin) and --dtb go together")
     if args.reproduce and not args.uds:
         p.error("--reproduce needs --uds")
     return args
@@ -760,14 +777,16 @@ def expected_vm_layer(args):
         raise SystemExit("pvm_verify: --rpv must be 64 bytes")
     ram_size = args.mem << 20
     if args.non_protected:
-        rim = rim_of_non_protected(args.mem)
-    elif args.elf:
-        rim = rim_of_pvm_run_guest(read_file(args.elf), read_hex_or_raw(args.dtb),
-                                   args.mem, args.vcpus, args.boot_all_vcpus)
+        rim = rim_of_non_protected(args.mem, args.ipa_bits)
+    elif args.elf or args.bin:
+        rim = rim_of_pvm_run_guest(read_file(args.elf) if args.elf else None,
+                                   read_hex_or_raw(args.dtb), args.mem, args.vcpus,
+                                   args.boot_all_vcpus, args.ipa_bits,
+                                   read_file(args.bin) if args.bin else None)
     else:
         return None
     protected = 0 if args.non_protected else 1
-    descriptor = vm_config_descriptor(IPA_BITS, protected, RAM_BASE, ram_size, rpv)
+    descriptor = vm_config_descriptor(args.ipa_bits, protected, RAM_BASE, ram_size, rpv)
     authority = bytes.fromhex(args.authority_key) if args.authority_key else None
     return vm_layer(rim, descriptor, protected, authority)
 

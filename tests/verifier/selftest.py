@@ -131,6 +131,23 @@ class KnownAnswers(unittest.TestCase):
         self.assertEqual(pages[2][1][:0x100], bytes(0x100))
         self.assertEqual(pages[2][1][0x100:0x100 + 1200], b"data" * 300)
 
+    def test_flat_pages(self):
+        # The EL2 test host's load: every page code, the entry its first byte.
+        entry, pages = v.flat_load_pages(b"\x01" * 5000)
+        self.assertEqual(entry, v.RAM_BASE)
+        self.assertEqual([(ipa - v.RAM_BASE, flags) for ipa, _, flags in pages], [(0, 1), (0x1000, 1)])
+        self.assertEqual(pages[1][1], b"\x01" * 904 + bytes(3192))
+        with self.assertRaises(v.Reject):
+            v.flat_load_pages(b"")
+
+    def test_ipa_bits_are_measured(self):
+        dtb = b"\xd0\x0d\xfe\xed" + bytes(60)
+        flat36 = v.rim_of_pvm_run_guest(None, dtb, flat=b"\x01" * 100)
+        flat40 = v.rim_of_pvm_run_guest(None, dtb, ipa_bits=40, flat=b"\x01" * 100)
+        self.assertNotEqual(flat36, flat40)
+        self.assertNotEqual(flat36, v.rim_of_pvm_run_guest(synthetic_elf(), dtb))
+        self.assertNotEqual(v.rim_of_non_protected(), v.rim_of_non_protected(ipa_bits=40))
+
 
 class RoundTrip(unittest.TestCase):
     """Evidence built per the spec from derived keys verifies back."""

@@ -17,12 +17,12 @@
 # its verdict line, in pvm-run's words, takes the evidence's place in the
 # UART output. The evidence must then be rejected for another challenge.
 # With the second verifier given too (tests/verifier/pvm_verify.py, its
-# Python, the guest's ELF and the device tree the host program gives it), it
+# Python, the guest's flat binary and the device tree the host program gives it), it
 # must accept the evidence recomputed from the boot's device secret, the EL2
 # image (the hypervisor layer's code) and the guest (its RIM; attest_np's is
 # a non-protected VM's creation value), and reject it for the other challenge.
 # usage: guest.sh <run.sh> <qemu-system-aarch64> <pvm-el2.elf> <name> <expected-prefix>
-#                 [timeout] [pvm-verify [python3 pvm_verify.py guest.elf guest.dtb]]
+#                 [timeout] [pvm-verify [python3 pvm_verify.py guest.bin guest.dtb]]
 set -uo pipefail
 
 if [ $# -lt 5 ]; then
@@ -30,7 +30,7 @@ if [ $# -lt 5 ]; then
 	exit 2
 fi
 run=$1 qemu=$2 image=$3 name=$4 exp=$5 limit=${6:-60} verify=${7:-}
-python=${8:-} pyverify=${9:-} guest_elf=${10:-} guest_dtb=${11:-}
+python=${8:-} pyverify=${9:-} guest_bin=${10:-} guest_dtb=${11:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -88,11 +88,13 @@ if [ -n "$verify" ]; then
 	fi
 	echo "$name: pvm-verify rejects the evidence for another challenge: $(head -1 "$out/err")"
 	if [ -n "$pyverify" ]; then
-		py=("$python" "$pyverify" --hex --uds "$uds" --hyp el2 --hyp-elf "$image")
+		# The test host's VMs have 40 IPA bits (§1.3).
+		py=("$python" "$pyverify" --hex --uds "$uds" --hyp el2 --hyp-elf "$image" --ipa-bits 40)
 		case $name in
 		*_np) py+=(--non-protected) ;;
 		# The host program creates the vCPUs its device tree has (2).
-		*) py+=(--elf "$guest_elf" --dtb "$guest_dtb" --vcpus 2) ;;
+		# ... and load the guest's flat binary, not its ELF (§1.3).
+		*) py+=(--bin "$guest_bin" --dtb "$guest_dtb" --vcpus 2) ;;
 		esac
 		if ! "${py[@]}" --challenge "$challenge" "$out/ev" 2>"$out/err"; then
 			echo "FAIL: $name: pvm_verify.py: $(cat "$out/err")" >&2
