@@ -23,6 +23,7 @@ ExternalProject_Add(pvm-el2
   CMAKE_ARGS
     -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/toolchain-aarch64-none.cmake
     -DPVM_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+    -DPVM_WERROR=${PVM_WERROR}
     ${PVM_EL2_GUEST_ARGS}
   # The sub-build decides itself what is out of date (its sources are
   # outside the outer build's knowledge); an up-to-date run costs ~0.1 s.

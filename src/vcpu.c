@@ -241,7 +241,7 @@ static enum vcpu_verdict handle_sync(struct pvm_mem *mem, struct pvm_vm *vm, str
 	case PVM_TC_SMC:
 		/* A trapped SMC returns to itself; SMCCC wants the next instruction. */
 		vcpu->ctx.regs.pc += 4;
-		/* fall through */
+		__attribute__((fallthrough));
 	case PVM_TC_HVC:
 		return smccc_handle(mem, vm, vcpu, exit);
 	case PVM_TC_WFI:

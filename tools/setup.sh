@@ -6,6 +6,8 @@ set -euo pipefail
 pkgs=(
   # toolchain and build
   build-essential cmake pkg-config git
+  # the second compiler a consumer may build with (tests/consumer_build)
+  clang
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
   # <string.h> and friends for aarch64 (the freestanding check; gcc only recommends it)
   libc6-dev-arm64-cross

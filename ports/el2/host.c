@@ -231,7 +231,7 @@ void el2_host_sync(struct el2_frame *f)
 	case PVM_EC_SMC64:
 		/* A trapped SMC returns to the SMC itself: step over it, then as HVC. */
 		write_sysreg(read_sysreg(elr_el2) + 4, elr_el2);
-		/* fall through */
+		__attribute__((fallthrough));
 	case PVM_EC_HVC64:
 		/* SMCCC uses immediate 0; ELR_EL2 is past the HVC. */
 		if ((esr & 0xffff) == 0)

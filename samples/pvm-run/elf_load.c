@@ -56,7 +56,7 @@ int vmm_load_elf(struct vmm *v, const char *path, uint64_t *entry)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char *img = NULL;
-	const Elf64_Ehdr *eh;
+	Elf64_Ehdr eh;
 	long size;
 	int ret = -1;
 	unsigned i;
@@ -71,23 +71,23 @@ int vmm_load_elf(struct vmm *v, const char *path, uint64_t *entry)
 		fprintf(stderr, "pvm-run: cannot read %s\n", path);
 		goto out;
 	}
-	eh = (const Elf64_Ehdr *)img;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_AARCH64 ||
-	    eh->e_type != ET_EXEC || eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh->e_phoff > (uint64_t)size ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > (uint64_t)size - eh->e_phoff) {
+	memcpy(&eh, img, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_AARCH64 ||
+	    eh.e_type != ET_EXEC || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phoff > (uint64_t)size ||
+	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > (uint64_t)size - eh.e_phoff) {
 		fprintf(stderr, "pvm-run: %s is not an aarch64 ELF64 executable\n", path);
 		goto out;
 	}
-	for (i = 0; i < eh->e_phnum; i++) {
+	for (i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 
-		memcpy(&ph, img + eh->e_phoff + i * sizeof(ph), sizeof(ph));
+		memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.p_type == PT_LOAD && ph.p_memsz && load_segment(v, img, (size_t)size, &ph))
 			goto out;
 	}
-	*entry = eh->e_entry;
+	*entry = eh.e_entry;
 	ret = 0;
 out:
 	free(img);

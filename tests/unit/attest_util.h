@@ -96,6 +96,7 @@ static inline size_t au_unhex(const char *s, uint8_t *out, size_t max)
 }
 
 /* Run a shell command, return its stdout (static buffer). */
+static inline const char *au_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline const char *au_run(const char *fmt, ...)
 {
 	static char out[8192];

@@ -1004,7 +1004,7 @@ static void add_outside(struct others *o, struct run r, unsigned k)
 
 	if (r.start >= r.end)
 		return;
-	if (k == o->nholes) {
+	if (k >= o->nholes || k >= MAX_HOLES) {
 		add_run(o, r);
 		return;
 	}
