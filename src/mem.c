@@ -22,6 +22,7 @@
 #include <libpvm/vm.h>
 
 #include "attest/attest_internal.h"
+#include "check.h"
 #include "mem_internal.h"
 #include "stage2_internal.h"
 
@@ -128,8 +129,8 @@ static void chg_do(const struct chg *c)
 {
 	struct s2_op op;
 
-	if (!chg_prepare(c, &op))
-		chg_commit(c, &op);
+	PVM_CHECK_OK(chg_prepare(c, &op));
+	chg_commit(c, &op);
 }
 
 /* ---- Transitions ----------------------------------------------------------- */
@@ -157,6 +158,14 @@ struct xfer {
 	unsigned runs;	   /* guest runs seen by the check pass, and the first one */
 	uint64_t run_ipa, run_pa, run_n;
 };
+
+/* A transition runs under the memory lock, and the guest's lock when it has one (mem.h's order). */
+static inline void xfer_assert_locked(const struct xfer *x)
+{
+	pvm_assert_lock_held(&x->mem->lock);
+	if (x->vm)
+		pvm_assert_lock_held(&x->vm->lock);
+}
 
 /*
  * The most table pages the host side of a transition over n pages can
@@ -203,6 +212,7 @@ static pvm_status_t host_sync(struct xfer *x, uint64_t pa, uint64_t n, bool comm
 	struct pvm_mem *mem = x->mem;
 	uint64_t i = 0;
 
+	pvm_assert_lock_held(&mem->lock);
 	while (i < n) {
 		struct pvm_page *p = page_at(mem, pa + pages_to_bytes(i)), q = *p;
 		uint32_t before = host_entry(p), after;
@@ -324,6 +334,7 @@ static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *ne
 	struct s2_op gop;
 	pvm_status_t ret;
 
+	xfer_assert_locked(x);
 	x->gop = &gop;
 	ret = check_rule(x, pa, n);
 	if (ret)
@@ -391,6 +402,7 @@ static bool page_xfer(struct xfer *x, struct s2_page *g, uint64_t pa, pvm_status
 	struct s2_page h;
 	uint32_t before, after;
 
+	xfer_assert_locked(x);
 	*ret = x->rule(x, p);
 	if (*ret)
 		return true;
@@ -568,7 +580,8 @@ static pvm_status_t run_guest_xfer(struct xfer *x, uint64_t ipa, uint64_t n, siz
 	ret = guest_runs(x, ipa, n, run_check);
 	/* Clear the duplicate marks (the walk stops where the check pass stopped, or later). */
 	if (x->runs > 1)
-		(void)guest_runs(x, ipa, n, run_unmark);
+		(void)guest_runs(x, ipa, n,
+				 run_unmark); /* the same holes as the check: its status */
 	if (ret)
 		return ret;
 	ret = chg_prepare(&x->guest, x->gop);
@@ -806,6 +819,7 @@ void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
 {
 	struct pvm_page *p = page_at(mem, pa);
 
+	pvm_assert_lock_held(&mem->lock);
 	for (uint64_t i = 0; i < n; i++)
 		p[i].flags |= PVM_PAGE_F_INUSE;
 }
@@ -947,22 +961,29 @@ static pvm_status_t topup_self(struct xfer *x, uint64_t a, uint64_t n, uint64_t 
 	if (fed + pvm_pool_free_pages(&mem->pool) < x->pages)
 		return PVM_E_NOMEM; /* *need already says what the pool lacks */
 
+	/*
+	 * From here on nothing may fail: breaking a whole block takes no table,
+	 * the pages fed are whole and aligned, and the pool now holds what
+	 * mapping the rest of each block again takes.
+	 */
 	for (unsigned i = 0; i < ne; i++)
-		(void)pvm_stage2_annotate(&mem->host, pvm_ipa(e[i].base), e[i].size, 0, NULL);
+		PVM_CHECK_OK(
+			pvm_stage2_annotate(&mem->host, pvm_ipa(e[i].base), e[i].size, 0, NULL));
 	if (*lo > a)
-		(void)pvm_pool_donate(&mem->pool, pvm_pa(a), (size_t)((*lo - a) >> PVM_PAGE_SHIFT));
+		PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(a),
+					     (size_t)((*lo - a) >> PVM_PAGE_SHIFT)));
 	if (end > *hi)
-		(void)pvm_pool_donate(&mem->pool, pvm_pa(*hi),
-				      (size_t)((end - *hi) >> PVM_PAGE_SHIFT));
+		PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(*hi),
+					     (size_t)((end - *hi) >> PVM_PAGE_SHIFT)));
 	for (unsigned i = 0; i < ne; i++) {
 		uint64_t b = e[i].base, t = e[i].base + e[i].size;
 
 		if (b < a)
-			(void)pvm_stage2_map(&mem->host, pvm_ipa(b), pvm_pa(b), a - b, e[i].prot, 0,
-					     NULL);
+			PVM_CHECK_OK(pvm_stage2_map(&mem->host, pvm_ipa(b), pvm_pa(b), a - b,
+						    e[i].prot, 0, NULL));
 		if (t > end)
-			(void)pvm_stage2_map(&mem->host, pvm_ipa(end), pvm_pa(end), t - end,
-					     e[i].prot, 0, NULL);
+			PVM_CHECK_OK(pvm_stage2_map(&mem->host, pvm_ipa(end), pvm_pa(end), t - end,
+						    e[i].prot, 0, NULL));
 	}
 	if (need)
 		*need = 0;
@@ -991,8 +1012,8 @@ pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
 	if (!ret) {
 		mem_mark_inuse_locked(mem, a, npages);
 		if (hi > lo)
-			(void)pvm_pool_donate(&mem->pool, pvm_pa(lo),
-					      (size_t)((hi - lo) >> PVM_PAGE_SHIFT));
+			PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(lo),
+						     (size_t)((hi - lo) >> PVM_PAGE_SHIFT)));
 	}
 	pvm_port_unlock(&mem->lock);
 	return ret;
@@ -1247,7 +1268,7 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 		return ret;
 	for (p = cfg->hyp_base + pages_to_bytes(meta_pages); p < hyp_end; p += PAGE)
 		if (p < root || p >= root + pages_to_bytes(root_pages))
-			(void)pvm_pool_donate(&mem->pool, pvm_pa(p), 1);
+			PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(p), 1));
 
 	memset(mem->meta, 0, (size_t)pages_to_bytes(meta_pages));
 	for (p = cfg->hyp_base; p < hyp_end; p += PAGE) {

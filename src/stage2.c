@@ -18,6 +18,7 @@
 #include <libpvm/port.h>
 #include <libpvm/stage2.h>
 
+#include "check.h"
 #include "stage2_internal.h"
 
 #include <string.h>
@@ -623,8 +624,8 @@ static uint64_t *new_table(struct s2_op *op, uint64_t *pa)
 {
 	pvm_paddr_t p;
 
-	/* Cannot fail: the check walk reserved every page the commit takes. */
-	(void)pvm_pool_alloc(op->s2->pool, &p);
+	/* The check walk reserved every page the commit takes. */
+	PVM_CHECK_OK(pvm_pool_alloc(op->s2->pool, &p));
 	op->s2->table_pages++;
 	*pa = pvm_pa_val(p);
 	return pvm_port_phys_to_virt(p);
@@ -678,7 +679,8 @@ void s2_commit(struct s2_op *op)
 			add_count(op->parent, delta);
 		remember_table(op->s2, op->start, op->pte, op->parent);
 	} else {
-		(void)run(op, op->kind->commit, op->kind->commit_run, op->kind->commit_kinds);
+		PVM_CHECK(run(op, op->kind->commit, op->kind->commit_run, op->kind->commit_kinds) ==
+			  0);
 	}
 	if (op->vmid_dirty || op->ndefer)
 		flush_deferred(op);
@@ -1078,7 +1080,7 @@ pvm_status_t pvm_stage2_annotate_prepare(const struct pvm_stage2 *s2, pvm_ipa_t 
 void pvm_stage2_destroy(struct pvm_stage2 *s2)
 {
 	/* The whole space is covered, so no block is split: this cannot need pages. */
-	(void)pvm_stage2_unmap(s2, pvm_ipa(0), s2->ipa_limit, NULL);
+	PVM_CHECK_OK(pvm_stage2_unmap(s2, pvm_ipa(0), s2->ipa_limit, NULL));
 }
 
 /* ---- protect ----------------------------------------------------------- */

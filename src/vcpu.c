@@ -467,9 +467,14 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 	_Static_assert(sizeof(struct pvm_vcpu) <= PVM_PAGE_SIZE, "a vCPU fits in its page");
 	pvm_port_lock(&mem->lock);
 	vm = vm_find(mem, vmh);
-	if (!vm)
-		ret = PVM_E_NOENT;
-	else if (vm->state != PVM_VM_ACTIVE)
+	if (!vm) {
+		pvm_port_unlock(&mem->lock);
+		return PVM_E_NOENT;
+	}
+	/* Both locks throughout: the check of the seal and the RIM record it allows are one step.
+	 */
+	pvm_port_lock(&vm->lock);
+	if (vm->state != PVM_VM_ACTIVE)
 		ret = PVM_E_STATE;
 	else if (vm->ran || attest_vm_frozen_locked(vm) || vm->nvcpus >= PVM_VCPU_MAX)
 		ret = PVM_E_BUSY; /* sealed: every vCPU is in the RIM already */
@@ -489,13 +494,12 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 	vcpu->power = PVM_VCPU_OFF;
 	vcpu_reset(vcpu, 0, 0);
 	load_virq(vcpu);
-	pvm_port_lock(&vm->lock);
 	vm->vcpus[i] = vcpu;
 	vm->nvcpus = (uint8_t)(i + 1);
 	attest_vcpu_created_locked(vm, i);
-	pvm_port_unlock(&vm->lock);
 	*index = i;
 out:
+	pvm_port_unlock(&vm->lock);
 	pvm_port_unlock(&mem->lock);
 	return ret;
 }

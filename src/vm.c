@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "attest/attest_internal.h"
+#include "check.h"
 #include "mem_internal.h"
 
 #define PAGE PVM_PAGE_SIZE
@@ -60,8 +61,8 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	memset(vm, 0, sizeof(*vm));
 	sc = (struct pvm_stage2_config){
 		.ipa_bits = cfg->ipa_bits, .pa_bits = mem->host.pa_bits, .vmid = (uint16_t)(h + 1)};
-	/* Cannot fail: the configuration was checked above. */
-	(void)pvm_stage2_init(&vm->s2, &sc, pages, &mem->pool);
+	/* The configuration was checked above. */
+	PVM_CHECK_OK(pvm_stage2_init(&vm->s2, &sc, pages, &mem->pool));
 	vm->donated = pages;
 	vm->ndonated = npages;
 	vm->handle = (uint16_t)h;

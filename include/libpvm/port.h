@@ -152,6 +152,32 @@ void pvm_port_lock(pvm_lock_t *lock);
  */
 void pvm_port_unlock(pvm_lock_t *lock);
 
+/**
+ * @brief Is @p lock held (by the calling CPU or thread, where the port can
+ *        tell who holds it)?
+ * @param lock The lock.
+ * @return true if it is held.
+ *
+ * Only the core's lock assertions call it, in builds without `NDEBUG`: a
+ * function that needs a lock checks that its caller took it (pKVM's
+ * `hyp_assert_lock_held`). A port whose lock word cannot name its owner
+ * answers whether anyone holds it.
+ */
+bool pvm_port_lock_held(const pvm_lock_t *lock);
+
+/**
+ * @brief Stop the machine: the core found one of its invariants broken.
+ * @param why What broke: the source file, line and the condition that
+ *            failed, as one string.
+ *
+ * Called when a step that cannot fail failed (a commit whose checks passed
+ * and whose pages were reserved, a lock not held where it must be). The
+ * core's state may be half changed, so nothing may run on: the port reports
+ * @p why where its operator will see it and stops every CPU (the EL2 port
+ * powers the machine off; a host process aborts). Never returns.
+ */
+_Noreturn void pvm_port_panic(const char *why);
+
 struct pvm_vcpu_ctx;
 struct pvm_trap;
 

@@ -140,6 +140,18 @@ void pvm_port_unlock(pvm_lock_t *lock)
 	spin_unlock(&lock->word);
 }
 
+/* The word says only that someone holds it, not which CPU. */
+bool pvm_port_lock_held(const pvm_lock_t *lock)
+{
+	return __atomic_load_n(&lock->word, __ATOMIC_RELAXED) != 0;
+}
+
+/* The console line, then PSCI SYSTEM_OFF: no CPU runs on with half a state. */
+_Noreturn void pvm_port_panic(const char *why)
+{
+	el2_panic("libpvm: panic: %s", why);
+}
+
 /* The world switch takes virtual IRQs from the core's bitmap: queue them all. */
 pvm_status_t pvm_port_vcpu_irq(unsigned vm, unsigned index, unsigned intid, bool *queue)
 {

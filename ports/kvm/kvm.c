@@ -82,6 +82,20 @@ void pvm_port_unlock(pvm_lock_t *lock)
 	__atomic_store_n(&lock->word, 0u, __ATOMIC_RELEASE);
 }
 
+/* The word says only that someone holds it, not which thread. */
+bool pvm_port_lock_held(const pvm_lock_t *lock)
+{
+	return __atomic_load_n(&lock->word, __ATOMIC_RELAXED) != 0;
+}
+
+/* The VMM is the machine here: stop every vCPU thread with it. */
+_Noreturn void pvm_port_panic(const char *why)
+{
+	fprintf(stderr, "libpvm: panic: %s\n", why);
+	fflush(stderr);
+	abort();
+}
+
 /* KVM_CAP_GUEST_MEMFD (Linux 6.8): not in 6.1's UAPI headers. */
 #ifndef KVM_CAP_GUEST_MEMFD
 #define KVM_CAP_GUEST_MEMFD 234

@@ -340,3 +340,15 @@ void pvm_port_unlock(pvm_lock_t *lock)
 			(void *)lock, seen);
 	__atomic_store_n(&lock->word, 0, __ATOMIC_RELEASE);
 }
+
+/* The word names its owner: held means held by this thread. */
+bool pvm_port_lock_held(const pvm_lock_t *lock)
+{
+	return __atomic_load_n(&lock->word, __ATOMIC_RELAXED) == self_id();
+}
+
+/* The simulated machine is this process: stop it, with a core dump to debug. */
+_Noreturn void pvm_port_panic(const char *why)
+{
+	sim_die("panic: %s", why);
+}

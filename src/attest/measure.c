@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "../check.h"
 #include "../mem_internal.h"
 #include "attest_internal.h"
 #include "attest_priv.h"
@@ -149,11 +150,13 @@ void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg)
  */
 bool attest_vm_frozen_locked(const struct pvm_vm *vm)
 {
+	pvm_assert_lock_held(&vm->lock);
 	return vm->attest.frozen;
 }
 
 pvm_status_t attest_vm_freeze_locked(struct pvm_vm *vm)
 {
+	pvm_assert_lock_held(&vm->lock);
 	if (vm->attest.loading)
 		return PVM_E_BUSY;
 	vm->attest.frozen = true;
@@ -162,18 +165,21 @@ pvm_status_t attest_vm_freeze_locked(struct pvm_vm *vm)
 
 void attest_vm_donated_locked(struct pvm_vm *vm, uint64_t ipa, uint64_t size)
 {
+	pvm_assert_lock_held(&vm->lock);
 	if (vm->protected_vm && !vm->attest.frozen)
 		measure_rim_unknown(vm->attest.rim, ipa, size);
 }
 
 void attest_vcpu_created_locked(struct pvm_vm *vm, unsigned index)
 {
+	pvm_assert_lock_held(&vm->lock);
 	if (vm->protected_vm && !vm->attest.frozen)
 		measure_rim_vcpu_create(vm->attest.rim, index);
 }
 
 void attest_vcpu_booted_locked(struct pvm_vm *vm, unsigned index, uint64_t pc, uint64_t x0)
 {
+	pvm_assert_lock_held(&vm->lock);
 	if (vm->protected_vm && !vm->attest.frozen)
 		measure_rim_vcpu_boot(vm->attest.rim, index, pc, x0);
 }
