@@ -10,10 +10,11 @@
  * succeeded and the pool holds enough pages, a *commit* walk that cannot
  * fail. That is how a failing call changes nothing.
  *
- * The walker also keeps, in the IGNORED bits 11:2 of every table
- * descriptor, the number of non-zero entries in the table it points to, so
- * an unmap can free a table the moment it becomes empty without scanning
- * 512 entries.
+ * The walker also keeps, in IGNORED bits of every table descriptor (7:2
+ * and 58:55: neither FEAT_LPA2, which takes bits 9:8 for the table's
+ * address bits 51:50, nor FEAT_HAFT, which takes bit 10, uses them), the
+ * number of non-zero entries in the table it points to, so an unmap can
+ * free a table the moment it becomes empty without scanning 512 entries.
  */
 #include <libpvm/port.h>
 #include <libpvm/stage2.h>
@@ -40,9 +41,12 @@
 #define D_SW_MASK	 (0xfull << D_SW_SHIFT)
 #define D_OA_MASK	 0x0000fffffffff000ull /* bits 47:12 */
 #define D_PERM_MASK	 (D_S2AP_R | D_S2AP_W | D_XN_MASK | D_SW_MASK)
-/* Table descriptors: live-entry count in the IGNORED bits 11:2. */
-#define D_COUNT_SHIFT 2
-#define D_COUNT_MASK  (0x3ffull << D_COUNT_SHIFT)
+/* Table descriptors: live-entry count (0..512), bits 5:0 in bits 7:2, bits 9:6 in 58:55. */
+#define D_COUNT_LO_SHIFT 2
+#define D_COUNT_LO_MASK	 (0x3full << D_COUNT_LO_SHIFT)
+#define D_COUNT_HI_SHIFT 55
+#define D_COUNT_HI_MASK	 (0xfull << D_COUNT_HI_SHIFT)
+#define D_COUNT_MASK	 (D_COUNT_LO_MASK | D_COUNT_HI_MASK)
 /* Invalid descriptors: owner annotation in bits 9:2 (bit 0 clear). */
 #define D_OWNER_SHIFT 2
 #define D_OWNER_MASK  (0xffull << D_OWNER_SHIFT)
@@ -86,12 +90,19 @@ static inline uint64_t *table_va(uint64_t d)
 
 static inline unsigned table_count(uint64_t d)
 {
-	return (unsigned)((d & D_COUNT_MASK) >> D_COUNT_SHIFT);
+	return (unsigned)((d & D_COUNT_LO_MASK) >> D_COUNT_LO_SHIFT) |
+	       (unsigned)((d & D_COUNT_HI_MASK) >> D_COUNT_HI_SHIFT) << 6;
+}
+
+static inline uint64_t count_bits(unsigned count)
+{
+	return ((uint64_t)(count & 0x3f) << D_COUNT_LO_SHIFT) |
+	       ((uint64_t)(count >> 6 & 0xf) << D_COUNT_HI_SHIFT);
 }
 
 static inline uint64_t table_desc(uint64_t pa, unsigned count)
 {
-	return pa | ((uint64_t)count << D_COUNT_SHIFT) | D_TYPE | D_VALID;
+	return pa | count_bits(count) | D_TYPE | D_VALID;
 }
 
 static inline uint64_t rd(const uint64_t *p)
@@ -364,7 +375,7 @@ static uint64_t add_count(uint64_t *ptep, int delta)
 	uint64_t d = rd(ptep);
 	unsigned count = (unsigned)((int)table_count(d) + delta);
 
-	d = (d & ~D_COUNT_MASK) | (((uint64_t)count << D_COUNT_SHIFT) & D_COUNT_MASK);
+	d = (d & ~D_COUNT_MASK) | count_bits(count);
 	wr(ptep, d);
 	return d;
 }
@@ -960,7 +971,8 @@ static void free_empty(struct s2_op *op, uint64_t *ptep, uint64_t desc, uint64_t
 		return;
 	}
 	op->tlbis++;
-	pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(base), level);
+	/* A table, not a leaf: no level hint (the TTL names a leaf's level). */
+	pvm_port_tlbi_ipa(op->s2->vmid, pvm_ipa(base), PVM_TLBI_LEVEL_ANY);
 	pvm_pool_free(op->s2->pool, pvm_pa(desc & D_OA_MASK));
 	op->s2->table_pages--;
 }

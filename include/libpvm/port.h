@@ -47,8 +47,10 @@ pvm_paddr_t pvm_port_virt_to_phys(const void *va);
  * @brief Invalidate the stage-2 TLB entries of one IPA of one VMID.
  * @param vmid  The VMID whose translations are invalidated.
  * @param ipa   Any address inside the entry that changed.
- * @param level Level (0-3) of the translation table entry that changed, used
- *              as a TTL hint; ::PVM_TLBI_LEVEL_ANY when unknown.
+ * @param level Level (1-3) of the leaf (block or page) entry that changed,
+ *              which a port may pass on as the TTL hint (FEAT_TTL);
+ *              ::PVM_TLBI_LEVEL_ANY when the entry was a table (its leaves
+ *              were at other levels) or the level is unknown.
  *
  * Must make every descriptor write done before the call visible to the
  * table walker first (`DSB ISHST`), and must have completed when it returns

@@ -46,14 +46,33 @@ static void vmid_restore(uint64_t vttbr)
  * subtree's leaves sit lower, and a TTL naming the wrong leaf level makes
  * the invalidation miss them. Without TTL every level is invalidated.
  */
+/*
+ * The TTL field of a TLBI by IPA (operand bits 47:44), with FEAT_TTL
+ * (ID_AA64MMFR2_EL1.TTL, bits 51:48): 0b01 for the 4 KiB granule, then the
+ * level of the leaf that changed, so the CPU may skip the other levels.
+ * Stage-2 leaves are at levels 1 to 3; anything else gives no hint (0).
+ */
+static uint64_t ttl_hint(unsigned level)
+{
+	static int have_ttl = -1; /* every CPU reads the same value: a race is harmless */
+
+	if (have_ttl < 0)
+		have_ttl = ((read_sysreg(id_aa64mmfr2_el1) >> 48) & 0xf) != 0;
+	if (!have_ttl || level < 1 || level > 3)
+		return 0;
+	return (uint64_t)(0x4u | level) << 44;
+}
+
 void pvm_port_tlbi_ipa(uint16_t vmid, pvm_ipa_t ipa, unsigned level)
 {
 	uint64_t old;
 
-	(void)level;
 	dsb(ishst); /* the descriptor write reaches the walker before the TLBI */
 	old = vmid_load(vmid);
-	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(pvm_ipa_val(ipa) >> 12) : "memory");
+	__asm__ volatile("tlbi ipas2e1is, %0"
+			 :
+			 : "r"((pvm_ipa_val(ipa) >> 12) | ttl_hint(level))
+			 : "memory");
 	dsb(ish);
 	/* Combined stage-1+2 entries are not tagged by IPA: drop the VMID's stage-1 ones. */
 	__asm__ volatile("tlbi vmalle1is" : : : "memory");

@@ -330,6 +330,21 @@ static void observe_all(struct observer *o)
  * path is the current one: a descriptor the core has already replaced is
  * what the invalidation must be about.
  */
+/*
+ * A level hint (TTL) names the level of a leaf: an invalidation with one
+ * need not drop what a CPU cached of a table descriptor at that level (its
+ * walk cache), so it does not count as the break of one.
+ */
+static bool ttl_misses(struct observer *o, uint64_t pa, unsigned hint)
+{
+	const struct shadow_slot *s;
+
+	if (hint == PVM_TLBI_LEVEL_ANY)
+		return false;
+	s = shadow_find(&o->w->sh, pa);
+	return s && sim_desc_kind(s->desc, (unsigned)(s->key & KEY_LEVEL_MASK)) == SIM_DESC_TABLE;
+}
+
 static void observe_path(struct observer *o, uint64_t ipa, unsigned hint)
 {
 	const struct sim_regime *r = &o->w->r;
@@ -345,7 +360,7 @@ static void observe_path(struct observer *o, uint64_t ipa, unsigned hint)
 		if (!slot)
 			return;
 		cur = sim_load_desc(slot);
-		if (hint == PVM_TLBI_LEVEL_ANY || hint == level) {
+		if ((hint == PVM_TLBI_LEVEL_ANY || hint == level) && !ttl_misses(o, pa, hint)) {
 			block = 1ull << sim_level_shift(level);
 			observe(o, pa, level, ipa & ~(block - 1), cur);
 		}

@@ -130,7 +130,8 @@ static int shape_visit(const struct pvm_stage2_visit *v, void *arg)
 		s->err = "empty table left behind";
 		return 1;
 	}
-	if (live != ((v->desc >> 2) & 0x3ff)) {
+	/* The count's bits 5:0 in the descriptor's IGNORED 7:2, its bits 9:6 in 58:55. */
+	if (live != (((v->desc >> 2) & 0x3f) | ((v->desc >> 55) & 0xf) << 6)) {
 		s->err = "live-entry count in table descriptor is wrong";
 		return 1;
 	}

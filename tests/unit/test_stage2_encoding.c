@@ -23,7 +23,10 @@
  *   SH[9:8]; AF[10]; OA[47:12] (47:21 for 2 MiB, 47:30 for 1 GiB blocks);
  *   XN[1:0] at [54:53] (0b10: not executable at EL1 or EL0); software [58:55].
  * - Table descriptor: bits[1:0] 0b11, next-level table address [47:12],
- *   bits 11:2 IGNORED (libpvm keeps the child's non-empty entry count there).
+ *   bits 11:2 and 58:51 IGNORED, but FEAT_LPA2 takes 9:8 (address bits
+ *   51:50) and FEAT_HAFT bit 10: libpvm keeps the child's non-empty entry
+ *   count in 7:2 (its bits 5:0) and 58:55 (its bits 9:6), bits 11:8 and
+ *   54:48 stay clear.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -47,12 +50,13 @@
 #define SIM_RAM_SIZE MiB(64)
 
 /* Descriptor fields, by hand from the VMSAv8-64 stage-2 descriptor layout. */
-#define D_VALID	   0x1ull			     /* bit 0 */
-#define D_TYPE	   0x3ull			     /* bits[1:0]: 0b11 table/page, 0b01 block */
-#define D_OA_MASK  0x0000fffffffff000ull	     /* bits 47:12 */
-#define D_HI_MASK  0xffff000000000000ull	     /* bits 63:48 */
-#define D_COUNT(d) ((unsigned)(((d) >> 2) & 0x3ffu)) /* IGNORED bits 11:2 of a table descriptor */
-#define D_OWNER(d) ((unsigned)(((d) >> 2) & 0xffu))  /* bits 9:2 of an invalid descriptor */
+#define D_VALID	  0x1ull		/* bit 0 */
+#define D_TYPE	  0x3ull		/* bits[1:0]: 0b11 table/page, 0b01 block */
+#define D_OA_MASK 0x0000fffffffff000ull /* bits 47:12 */
+#define D_HI_MASK 0xffff000000000000ull /* bits 63:48 */
+/* IGNORED bits 7:2 and 58:55 of a table descriptor */
+#define D_COUNT(d) ((unsigned)(((d) >> 2) & 0x3fu) | (unsigned)(((d) >> 55) & 0xfu) << 6)
+#define D_OWNER(d) ((unsigned)(((d) >> 2) & 0xffu)) /* bits 9:2 of an invalid descriptor */
 
 /* ------------------------------------------------------------------------- */
 /* Simulator helpers                                                          */
@@ -670,11 +674,13 @@ static uint64_t *hand_entry(const struct regime *r, uint64_t ipa, unsigned level
 	return ent;
 }
 
-/* A table descriptor: 0b11, address 47:12 in RAM, 63:48 clear, the child's count in 11:2. */
+/* A table descriptor: 0b11, address 47:12 in RAM, the child's count in 7:2 and 58:55, the rest
+ * clear. */
 static void check_table_desc(uint64_t d, unsigned want_count)
 {
 	assert_int_equal(d & D_TYPE, 0x3);
-	assert_int_equal(d & D_HI_MASK, 0);
+	assert_int_equal(d & (D_HI_MASK & ~(0xfull << 55)), 0);
+	assert_int_equal(d & 0xf00, 0); /* LPA2's address bits 9:8, HAFT's AF, bit 11 */
 	assert_non_null(pvm_sim_ram(pvm_pa(d & D_OA_MASK), PVM_PAGE_SIZE));
 	const uint64_t *child = table_at(d & D_OA_MASK, 512);
 

@@ -277,11 +277,12 @@ void pvm_sim_reset_stats(void);
  * every TLB invalidation observes the descriptors it covers: those on the
  * current walk path of the IPA at the hinted level (every level for
  * ::PVM_TLBI_LEVEL_ANY) for pvm_port_tlbi_ipa(), every reachable one for
- * pvm_port_tlbi_vmid(). pvm_sim_bbm_check() observes all of them, but
- * does not take a valid-to-invalid change as observed: until an
- * invalidation sees the invalid descriptor, the old translation may still
- * be in a TLB. When an invalidation sees a table descriptor replaced, the
- * old table's entries are forgotten, so its page may be reused.
+ * pvm_port_tlbi_vmid(). A level hint names a leaf's level (TTL): an
+ * invalidation with one does not observe a table descriptor that was
+ * replaced at that level (a CPU's walk cache may keep it). pvm_sim_bbm_check() observes all of
+ * them, but does not take a valid-to-invalid change as observed: until an invalidation sees the
+ * invalid descriptor, the old translation may still be in a TLB. When an invalidation sees a table
+ * descriptor replaced, the old table's entries are forgotten, so its page may be reused.
  * Permission, AF, XN and software bits may change in place, and so may
  * the IGNORED bits of a table descriptor.
  */
