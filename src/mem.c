@@ -443,9 +443,9 @@ static bool page_xfer(struct xfer *x, struct s2_page *g, uint64_t pa, pvm_status
  * a leaf boundary: so changing the guest's stage-2 run by run splits no
  * more blocks than changing the whole range at once would.
  */
-typedef pvm_status_t (*run_fn)(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n);
+typedef pvm_status_t (*guest_run_fn)(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n);
 
-static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, run_fn fn)
+static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, guest_run_fn fn)
 {
 	uint64_t start = 0, len = 0, run_ipa = ipa, i = 0;
 

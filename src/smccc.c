@@ -346,7 +346,7 @@ enum vcpu_verdict smccc_handle(struct pvm_mem *mem, struct pvm_vm *vm, struct pv
 	}
 	/*
 	 * Anything else: a protected guest gets NOT_SUPPORTED without the host
-	 * learning of the call; a non-protected VM's VMM sees x0..x6 and
+	 * learning of the call; a non-protected VM's VMM sees x0..x5 and
 	 * answers through the completion.
 	 */
 	if (vm->protected_vm) {

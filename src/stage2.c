@@ -519,7 +519,7 @@ static void op_init(struct s2_op *op, const struct s2_kind *kind, struct pvm_sta
 	op->vmid_dirty = false;
 }
 
-static int run(struct s2_op *op, visitor_fn fn, run_fn pages, unsigned kinds)
+static int op_walk(struct s2_op *op, visitor_fn fn, run_fn pages, unsigned kinds)
 {
 	struct walk w = {.s2 = op->s2,
 			 .fn = fn,
@@ -615,7 +615,7 @@ static int op_check(struct s2_op *op)
 
 		return op->kind->check_run(&w, op->pte, op_pages(op), op->start, &delta);
 	}
-	return run(op, op->kind->check, op->kind->check_run, op->kind->check_kinds);
+	return op_walk(op, op->kind->check, op->kind->check_run, op->kind->check_kinds);
 }
 
 /* Enough pages in the pool for the commit walk? Otherwise report the shortfall. */
@@ -690,8 +690,8 @@ void s2_commit(struct s2_op *op)
 			add_count(op->parent, delta);
 		remember_table(op->s2, op->start, op->pte, op->parent);
 	} else {
-		PVM_CHECK(run(op, op->kind->commit, op->kind->commit_run, op->kind->commit_kinds) ==
-			  0);
+		PVM_CHECK(op_walk(op, op->kind->commit, op->kind->commit_run,
+				  op->kind->commit_kinds) == 0);
 	}
 	if (op->vmid_dirty || op->ndefer)
 		flush_deferred(op);

@@ -42,7 +42,8 @@ void pvm_host_call(struct pvm_mem *mem, uint64_t regs[8]);
  *             GUEST_FAULT x2 reason, x3 IPA;
  *             INTERNAL x2 status, x3 ESR;
  *             NEED_PAGES x2 pages;
- *             WFI x2 the guest's timer deadline (::PVM_WFI_NO_DEADLINE: none).
+ *             WFI x2 the guest's timer deadline (::PVM_WFI_NO_DEADLINE: none);
+ *             IPI x2 the target vCPUs (a bitmap), x3 the SGI's INTID.
  *
  * Pure function; any caller.
  */
