@@ -17,8 +17,6 @@
 
 #include "vcpu_internal.h"
 
-#define PAGE PVM_PAGE_SIZE
-
 /* The hypervisor's address of one guest byte, if the access is allowed; under vm->lock. */
 static uint8_t *resolve(struct pvm_vm *vm, uint64_t ipa, bool to_guest)
 {
@@ -46,13 +44,13 @@ static pvm_status_t copy(struct pvm_vm *vm, uint64_t ipa, void *buf, size_t len,
 	 * is held across both, so no page can change in between.
 	 */
 	pvm_port_lock(&vm->lock);
-	for (a = ipa; a < end; a = (a | (PAGE - 1)) + 1)
+	for (a = ipa; a < end; a = (a | (PVM_PAGE_SIZE - 1)) + 1)
 		if (!resolve(vm, a, to_guest)) {
 			pvm_port_unlock(&vm->lock);
 			return PVM_E_PERM;
 		}
 	for (a = ipa; a < end;) {
-		size_t chunk = PAGE - (a & (PAGE - 1));
+		size_t chunk = PVM_PAGE_SIZE - (a & (PVM_PAGE_SIZE - 1));
 		uint8_t *va = resolve(vm, a, to_guest);
 
 		if (chunk > end - a)

@@ -30,8 +30,6 @@
 
 _Static_assert(sizeof(struct pvm_page) == 8, "page metadata must stay 8 bytes");
 
-#define PAGE PVM_PAGE_SIZE
-
 /* Guest-to-host sharing is for data (virtio rings, bounce buffers), never code. */
 #define HOST_BORROW_PROT (PVM_PROT_RW | PVM_PROT_SW(PVM_PAGE_SHARED_BORROWED))
 
@@ -72,9 +70,9 @@ static pvm_status_t check_pages(const struct pvm_mem *mem, pvm_paddr_t pa, uint6
 	uint64_t a = pvm_pa_val(pa);
 
 	/* A count whose size in bytes does not fit in 64 bits is no range at all. */
-	if (!mem || n == 0 || n >> (64 - PVM_PAGE_SHIFT) || (a & (PAGE - 1)))
+	if (!mem || n == 0 || n >> (64 - PVM_PAGE_SHIFT) || (a & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
-	if (a < mem->base || n > mem->npages || (a - mem->base) / PAGE > mem->npages - n)
+	if (a < mem->base || n > mem->npages || (a - mem->base) / PVM_PAGE_SIZE > mem->npages - n)
 		return PVM_E_RANGE;
 	return PVM_OK;
 }
@@ -637,9 +635,9 @@ static pvm_status_t check_ipa(const struct pvm_vm *vm, pvm_ipa_t ipa, uint64_t n
 {
 	uint64_t a = pvm_ipa_val(ipa);
 
-	if (a & (PAGE - 1))
+	if (a & (PVM_PAGE_SIZE - 1))
 		return PVM_E_INVAL;
-	if (a >= vm->s2.ipa_limit || n > (vm->s2.ipa_limit - a) / PAGE)
+	if (a >= vm->s2.ipa_limit || n > (vm->s2.ipa_limit - a) / PVM_PAGE_SIZE)
 		return PVM_E_RANGE;
 	return PVM_OK;
 }
@@ -921,7 +919,7 @@ static bool edge_block(struct pvm_mem *mem, uint64_t at, uint64_t a, uint64_t en
 		       struct pvm_stage2_mapping *e)
 {
 	return pvm_stage2_lookup(&mem->host, pvm_ipa(at), e) == PVM_OK && e->valid &&
-	       e->size > PAGE && (e->base < a || e->base + e->size > end);
+	       e->size > PVM_PAGE_SIZE && (e->base < a || e->base + e->size > end);
 }
 
 /*
@@ -953,7 +951,7 @@ static pvm_status_t topup_self(struct xfer *x, uint64_t a, uint64_t n, uint64_t 
 		*hi = *lo > *hi ? *lo : *hi;
 		ne++;
 	}
-	if (*lo < end && edge_block(mem, end - PAGE, a, end, &e[ne])) {
+	if (*lo < end && edge_block(mem, end - PVM_PAGE_SIZE, a, end, &e[ne])) {
 		*hi = e[ne].base > *lo ? e[ne].base : *lo;
 		ne++;
 	}
@@ -1044,10 +1042,10 @@ uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max)
 
 pvm_status_t mem_host_read(struct pvm_mem *mem, pvm_paddr_t pa, void *buf, size_t len)
 {
-	uint64_t a = pvm_pa_val(pa), page = a & ~(PAGE - 1);
+	uint64_t a = pvm_pa_val(pa), page = a & ~(PVM_PAGE_SIZE - 1);
 	pvm_status_t ret;
 
-	if (!buf || !len || len > PAGE - (a - page))
+	if (!buf || !len || len > PVM_PAGE_SIZE - (a - page))
 		return PVM_E_INVAL;
 	ret = check_pages(mem, pvm_pa(page), 1);
 	if (ret)
@@ -1238,7 +1236,8 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 		*need = 0;
 	if (!mem || !cfg)
 		return PVM_E_INVAL;
-	if (((cfg->ram_base | cfg->ram_size | cfg->hyp_base | cfg->hyp_size) & (PAGE - 1)) ||
+	if (((cfg->ram_base | cfg->ram_size | cfg->hyp_base | cfg->hyp_size) &
+	     (PVM_PAGE_SIZE - 1)) ||
 	    !cfg->ram_size || !cfg->hyp_size)
 		return PVM_E_INVAL;
 	ram_end = cfg->ram_base + cfg->ram_size;
@@ -1248,9 +1247,9 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 	    (ram_end - 1) >> cfg->pa_bits)
 		return PVM_E_INVAL;
 	root_pages = pvm_stage2_root_pages(cfg->pa_bits);
-	npages = cfg->ram_size / PAGE;
+	npages = cfg->ram_size / PVM_PAGE_SIZE;
 	/* Metadata first, then the (aligned) root; the rest of the carve-out feeds the pool. */
-	meta_pages = (npages * sizeof(struct pvm_page) + PAGE - 1) / PAGE;
+	meta_pages = (npages * sizeof(struct pvm_page) + PVM_PAGE_SIZE - 1) / PVM_PAGE_SIZE;
 	root = (cfg->hyp_base + pages_to_bytes(meta_pages) + pages_to_bytes(root_pages) - 1) &
 	       ~(pages_to_bytes(root_pages) - 1);
 	if (!root_pages || root + pages_to_bytes(root_pages) > hyp_end)
@@ -1266,12 +1265,12 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 	ret = pvm_stage2_init(&mem->host, &hc, pvm_pa(root), &mem->pool);
 	if (ret)
 		return ret;
-	for (p = cfg->hyp_base + pages_to_bytes(meta_pages); p < hyp_end; p += PAGE)
+	for (p = cfg->hyp_base + pages_to_bytes(meta_pages); p < hyp_end; p += PVM_PAGE_SIZE)
 		if (p < root || p >= root + pages_to_bytes(root_pages))
 			PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(p), 1));
 
 	memset(mem->meta, 0, (size_t)pages_to_bytes(meta_pages));
-	for (p = cfg->hyp_base; p < hyp_end; p += PAGE) {
+	for (p = cfg->hyp_base; p < hyp_end; p += PVM_PAGE_SIZE) {
 		page_at(mem, p)->owner = PVM_ID_HYP;
 		page_at(mem, p)->flags = PVM_PAGE_F_CARVEOUT;
 	}
@@ -1324,7 +1323,7 @@ pvm_status_t pvm_mem_page(struct pvm_mem *mem, pvm_paddr_t pa, struct pvm_page_i
 
 	if (!mem || !info)
 		return PVM_E_INVAL;
-	if (check_pages(mem, pvm_pa(pvm_pa_val(pa) & ~(PAGE - 1)), 1))
+	if (check_pages(mem, pvm_pa(pvm_pa_val(pa) & ~(PVM_PAGE_SIZE - 1)), 1))
 		return PVM_E_RANGE;
 	pvm_port_lock(&mem->lock);
 	p = page_at(mem, pvm_pa_val(pa));

@@ -7,9 +7,6 @@
 #include <libpvm/mem.h>
 #include <libpvm/vm.h>
 
-#define PAGE	PVM_PAGE_SIZE
-#define OA_MASK 0x0000fffffffff000ull
-
 struct ck {
 	struct pvm_mem *mem;
 	struct pvm_mem_report *rep;
@@ -29,12 +26,12 @@ static int fail(struct ck *c, uint64_t pa, const char *what)
 
 static bool managed(const struct pvm_mem *mem, uint64_t pa)
 {
-	return pa >= mem->base && (pa - mem->base) / PAGE < mem->npages;
+	return pa >= mem->base && (pa - mem->base) / PVM_PAGE_SIZE < mem->npages;
 }
 
 static struct pvm_page *meta(struct pvm_mem *mem, uint64_t pa)
 {
-	return &mem->meta[(pa - mem->base) / PAGE];
+	return &mem->meta[(pa - mem->base) / PVM_PAGE_SIZE];
 }
 
 static bool lent(const struct pvm_page *p)
@@ -42,9 +39,10 @@ static bool lent(const struct pvm_page *p)
 	return p->guests || (p->flags & (PVM_PAGE_F_HYP_BORROWS | PVM_PAGE_F_HOST_BORROWS));
 }
 
-static unsigned sw_state(uint64_t desc)
+/* The page state a leaf's software bits carry. */
+static unsigned sw_state(const struct pvm_stage2_mapping *m)
 {
-	return (unsigned)((desc >> 55) & 0xf);
+	return (unsigned)((m->prot & PVM_PROT_SW_MASK) >> PVM_PROT_SW_SHIFT);
 }
 
 /* The metadata of one page makes sense on its own. */
@@ -85,37 +83,35 @@ static int host_visit(const struct pvm_stage2_visit *v, void *arg)
 {
 	struct ck *c = arg;
 	struct pvm_mem *mem = c->mem;
-	uint64_t size = 1ull << (12 + 9 * (3 - v->level));
-
 	uint64_t lo = v->addr > mem->base ? v->addr : mem->base;
-	uint64_t hi = mem->base + mem->npages * PAGE;
-	bool valid = v->desc & 1;
+	uint64_t hi = mem->base + mem->npages * PVM_PAGE_SIZE;
 
 	if (v->end < hi)
 		hi = v->end;
 	/* Outside managed memory the host stage-2 holds nothing (MMIO comes later). */
 	if ((lo >= hi || v->addr < lo || v->end > hi) && v->desc)
 		return fail(c, v->addr, "host stage-2 maps or annotates unmanaged memory");
-	for (uint64_t a = lo; a < hi; a += PAGE) {
-		const struct pvm_page *p;
+	for (uint64_t a = lo; a < hi; a += PVM_PAGE_SIZE) {
+		const struct pvm_page *p = meta(mem, a);
+		struct pvm_stage2_mapping m;
 
-		p = meta(mem, a);
-		if (!valid) {
+		/* The engine's own decoding: the checker proves what lookups see. */
+		if (pvm_stage2_decode(v->desc, v->level, pvm_ipa(a), &m) != PVM_OK) {
 			if (p->owner == PVM_ID_HOST || (p->flags & PVM_PAGE_F_HOST_BORROWS))
 				return fail(c, a, "host cannot reach a page it owns or borrows");
-			if (((v->desc >> 2) & 0xff) != p->owner)
+			if (m.owner != p->owner)
 				return fail(c, a, "host stage-2 annotation is not the owner");
 			continue;
 		}
-		if ((v->desc & OA_MASK & ~(size - 1)) + (a - v->base) != a)
+		if (pvm_pa_val(m.pa) != a)
 			return fail(c, a, "host stage-2 is not an identity map");
 		if (p->owner == PVM_ID_HOST) {
 			unsigned want = lent(p) ? PVM_PAGE_SHARED_OWNED : PVM_PAGE_OWNED;
 
-			if (sw_state(v->desc) != want)
+			if (sw_state(&m) != want)
 				return fail(c, a, "host state bits disagree with the metadata");
 		} else if (p->flags & PVM_PAGE_F_HOST_BORROWS) {
-			if (sw_state(v->desc) != PVM_PAGE_SHARED_BORROWED)
+			if (sw_state(&m) != PVM_PAGE_SHARED_BORROWED)
 				return fail(c, a, "host borrows a page not marked borrowed");
 		} else {
 			return fail(c, a, "host maps a page it neither owns nor borrows");
@@ -130,16 +126,20 @@ static int guest_visit(const struct pvm_stage2_visit *v, void *arg)
 	struct ck *c = arg;
 	struct pvm_mem *mem = c->mem;
 	unsigned id = PVM_ID_GUEST(c->vm->handle);
-	uint64_t size = 1ull << (12 + 9 * (3 - v->level));
 
 	if (!(v->desc & 1)) {
 		if (v->desc)
 			return fail(c, v->addr, "guest stage-2 carries an annotation");
 		return 0;
 	}
-	for (uint64_t a = v->addr; a < v->end; a += PAGE) {
-		uint64_t pa = (v->desc & OA_MASK & ~(size - 1)) + (a - v->base);
+	for (uint64_t a = v->addr; a < v->end; a += PVM_PAGE_SIZE) {
+		struct pvm_stage2_mapping m;
 		struct pvm_page *p;
+		uint64_t pa;
+
+		if (pvm_stage2_decode(v->desc, v->level, pvm_ipa(a), &m) != PVM_OK)
+			return fail(c, a, "guest stage-2 leaf does not decode");
+		pa = pvm_pa_val(m.pa);
 
 		if (!managed(mem, pa))
 			return fail(c, pa, "guest maps unmanaged memory");
@@ -148,12 +148,12 @@ static int guest_visit(const struct pvm_stage2_visit *v, void *arg)
 			unsigned want = (p->flags & PVM_PAGE_F_HOST_BORROWS) ? PVM_PAGE_SHARED_OWNED
 									     : PVM_PAGE_OWNED;
 
-			if (sw_state(v->desc) != want)
+			if (sw_state(&m) != want)
 				return fail(c, pa, "guest state bits disagree with the metadata");
 		} else if (p->owner == PVM_ID_HOST) {
 			if (c->vm->protected_vm)
 				return fail(c, pa, "protected guest maps a host page");
-			if (sw_state(v->desc) != PVM_PAGE_SHARED_BORROWED)
+			if (sw_state(&m) != PVM_PAGE_SHARED_BORROWED)
 				return fail(c, pa, "guest borrows a page not marked borrowed");
 		} else {
 			return fail(c, pa, "guest maps a page it neither owns nor borrows");
@@ -175,7 +175,7 @@ pvm_status_t pvm_mem_check(struct pvm_mem *mem, struct pvm_mem_report *report)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
 	for (uint64_t i = 0; i < mem->npages && !ret; i++)
-		ret = check_page(&c, mem->base + i * PAGE, &mem->meta[i]);
+		ret = check_page(&c, mem->base + i * PVM_PAGE_SIZE, &mem->meta[i]);
 	if (!ret)
 		ret = pvm_stage2_walk(&mem->host, pvm_ipa(0), mem->host.ipa_limit,
 				      PVM_S2_VISIT_LEAF, host_visit, &c);
@@ -203,7 +203,7 @@ pvm_status_t pvm_mem_check(struct pvm_mem *mem, struct pvm_mem_report *report)
 
 		if (!ret && p->check != want)
 			ret = fail(
-				&c, mem->base + i * PAGE,
+				&c, mem->base + i * PVM_PAGE_SIZE,
 				p->owner >= PVM_ID_GUEST(0)
 					? "a guest page is not mapped exactly once by its owner"
 					: "guest borrow count disagrees with the guests' stage-2s");

@@ -17,7 +17,6 @@
 #include "mem_internal.h"
 #include "vcpu_internal.h"
 
-#define PAGE  PVM_PAGE_SIZE
 #define SMC64 (1u << 30)
 
 /* Features announced by ARM_SMCCC_VENDOR_HYP_KVM_FEATURES, per kind of VM. */
@@ -209,7 +208,7 @@ static enum vcpu_verdict guest_mem(struct pvm_mem *mem, struct pvm_vm *vm, struc
 	size_t need = 0;
 
 	/* One granule per call, as pKVM; x2 and x3 are reserved, must be zero. */
-	if (a[2] || a[3] || !vm_in_ram(vm, a[1], PAGE)) {
+	if (a[2] || a[3] || !vm_in_ram(vm, a[1], PVM_PAGE_SIZE)) {
 		ret1(vcpu, SMCCC_RET_INVALID_PARAMETER);
 		return V_RESUME;
 	}
@@ -251,8 +250,8 @@ static int64_t mmio_guard(struct pvm_vm *vm, uint32_t fn, uint64_t ipa)
 	if (fn == ARM_SMCCC_KVM_FUNC_MMIO_GUARD_ENROLL) {
 		vm->mmio_guard = true;
 		r = SMCCC_RET_SUCCESS;
-	} else if ((ipa & (PAGE - 1)) || ipa >= vm->s2.ipa_limit || vm_in_ram(vm, ipa, PAGE) ||
-		   !vm->mmio_guard) {
+	} else if ((ipa & (PVM_PAGE_SIZE - 1)) || ipa >= vm->s2.ipa_limit ||
+		   vm_in_ram(vm, ipa, PVM_PAGE_SIZE) || !vm->mmio_guard) {
 		/* Only device space can be opened, and only once enrolled. */
 	} else {
 		for (i = 0; i < vm->nguard && vm->mmio_guard_ipa[i] != ipa; i++)
@@ -287,7 +286,8 @@ static enum vcpu_verdict vendor(struct pvm_mem *mem, struct pvm_vm *vm, struct p
 		return V_RESUME;
 	case ARM_SMCCC_KVM_FUNC_HYP_MEMINFO:
 	case ARM_SMCCC_KVM_FUNC_MMIO_GUARD_INFO:
-		ret1(vcpu, (a[1] | a[2] | a[3]) ? SMCCC_RET_INVALID_PARAMETER : (int64_t)PAGE);
+		ret1(vcpu,
+		     (a[1] | a[2] | a[3]) ? SMCCC_RET_INVALID_PARAMETER : (int64_t)PVM_PAGE_SIZE);
 		return V_RESUME;
 	case ARM_SMCCC_KVM_FUNC_MEM_SHARE:
 	case ARM_SMCCC_KVM_FUNC_MEM_UNSHARE:

@@ -1299,7 +1299,7 @@ void s2_page_commit(const struct s2_page *pg)
 pvm_status_t pvm_stage2_lookup(const struct pvm_stage2 *s2, pvm_ipa_t ipa,
 			       struct pvm_stage2_mapping *out)
 {
-	uint64_t a = pvm_ipa_val(ipa), mask, d, size, *t, *parent;
+	uint64_t a = pvm_ipa_val(ipa), mask, d, *t, *parent;
 	unsigned level;
 
 	if (!s2 || !out)
@@ -1321,6 +1321,16 @@ pvm_status_t pvm_stage2_lookup(const struct pvm_stage2 *s2, pvm_ipa_t ipa,
 			mask = PVM_S2_PTRS_PER_TABLE - 1;
 		}
 	}
+	return pvm_stage2_decode(d, level, ipa, out);
+}
+
+pvm_status_t pvm_stage2_decode(uint64_t d, unsigned level, pvm_ipa_t ipa,
+			       struct pvm_stage2_mapping *out)
+{
+	uint64_t a = pvm_ipa_val(ipa), size;
+
+	if (!out || level > LAST_LEVEL)
+		return PVM_E_INVAL;
 	size = level_size(level);
 	out->level = level;
 	out->base = a & ~(size - 1);

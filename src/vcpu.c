@@ -9,6 +9,7 @@
  * a register number or any other guest register; a completion writes only
  * the register the trapped instruction named.
  */
+#include <libpvm/arch.h>
 #include <libpvm/port.h>
 #include <libpvm/vcpu.h>
 
@@ -18,8 +19,6 @@
 #include "mem_internal.h"
 #include "vcpu_internal.h"
 
-#define PAGE PVM_PAGE_SIZE
-
 /*
  * HCR_EL2 for a guest: stage-2 on (VM), interrupts and SErrors routed to
  * EL2 (IMO/FMO/AMO), WFI/WFE and SMC trapped (TWI/TWE/TSC), set/way
@@ -28,36 +27,12 @@
  * authentication its own (APK/API: its instructions and key registers do
  * not trap; the port switches the keys, regs.pauth, as pKVM does).
  */
-#define HCR_VM	 (1ull << 0)
-#define HCR_SWIO (1ull << 1)
-#define HCR_FMO	 (1ull << 3)
-#define HCR_IMO	 (1ull << 4)
-#define HCR_AMO	 (1ull << 5)
-#define HCR_VI	 (1ull << 7)
-#define HCR_TWI	 (1ull << 13)
-#define HCR_TID3 (1ull << 18)
-#define HCR_TWE	 (1ull << 14)
-#define HCR_TSC	 (1ull << 19)
-#define HCR_RW	 (1ull << 31)
-#define HCR_APK	 (1ull << 40)
-#define HCR_API	 (1ull << 41)
 #define HCR_GUEST                                                                                  \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TWI | HCR_TWE | HCR_TID3 |          \
-	 HCR_TSC | HCR_RW | HCR_APK | HCR_API)
+	(PVM_HCR_VM | PVM_HCR_SWIO | PVM_HCR_FMO | PVM_HCR_IMO | PVM_HCR_AMO | PVM_HCR_TWI |       \
+	 PVM_HCR_TWE | PVM_HCR_TID3 | PVM_HCR_TSC | PVM_HCR_RW | PVM_HCR_APK | PVM_HCR_API)
 
-/* SCTLR_EL1 at reset with the MMU and caches off (the RES1 bits of Armv8.0). */
-#define SCTLR_EL1_RESET 0x30d00800ull
 /* MPIDR_EL1: bit 31 is RES1; Aff0 is the vCPU index. */
 #define MPIDR_RES1 (1ull << 31)
-
-/* Vector offsets from VBAR_EL1 (synchronous exceptions). */
-#define VEC_CUR_SP0   0x000u
-#define VEC_CUR_SPX   0x200u
-#define VEC_LOWER_A64 0x400u
-#define PSTATE_M_MASK 0xfull
-#define PSTATE_EL1T   0x4ull
-#define PSTATE_EL1H   0x5ull
-#define PSTATE_NRW    (1ull << 4) /* AArch32 */
 
 struct pvm_vcpu *vm_vcpu_by_mpidr(struct pvm_vm *vm, uint64_t mpidr)
 {
@@ -74,7 +49,7 @@ void vcpu_reset(struct pvm_vcpu *vcpu, uint64_t entry, uint64_t x0)
 
 	memset(r, 0, sizeof(*r));
 	r->sys[PVM_SYS_MPIDR_EL1] = mpidr;
-	r->sys[PVM_SYS_SCTLR_EL1] = SCTLR_EL1_RESET;
+	r->sys[PVM_SYS_SCTLR_EL1] = PVM_SCTLR_EL1_RESET;
 	r->pc = entry;
 	r->x[0] = x0;
 	r->pstate = PVM_PSTATE_EL1H_MASKED;
@@ -87,22 +62,13 @@ void vcpu_reset(struct pvm_vcpu *vcpu, uint64_t entry, uint64_t x0)
 void vcpu_inject_sync(struct pvm_vcpu *vcpu, uint64_t esr_el1, uint64_t far)
 {
 	struct pvm_vcpu_regs *r = &vcpu->ctx.regs;
-	uint64_t mode = r->pstate & PSTATE_M_MASK, off;
+	unsigned off = pvm_arch_el1_vector(r->pstate);
 
 	/*
 	 * What the CPU does on taking a synchronous exception to EL1 (the
 	 * guest is AArch64: libpvm never runs AArch32 EL0 or EL1).
 	 */
-	if (mode == PSTATE_EL1H)
-		off = VEC_CUR_SPX;
-	else if (mode == PSTATE_EL1T)
-		off = VEC_CUR_SP0;
-	else
-		off = VEC_LOWER_A64;
-	/* An exception from the current EL uses the "current EL" class. */
-	if (off != VEC_LOWER_A64 &&
-	    (PVM_ESR_EC(esr_el1) == PVM_EC_DABT_LOW || PVM_ESR_EC(esr_el1) == PVM_EC_IABT_LOW))
-		esr_el1 += 1ull << PVM_ESR_EC_SHIFT;
+	esr_el1 = pvm_arch_el1_esr(esr_el1, off);
 	r->sys[PVM_SYS_ELR_EL1] = r->pc;
 	r->sys[PVM_SYS_SPSR_EL1] = r->pstate;
 	r->sys[PVM_SYS_ESR_EL1] = esr_el1;
@@ -172,7 +138,7 @@ static enum vcpu_verdict handle_abort(struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 				      const struct pvm_trap *trap, const struct pvm_esr_info *info,
 				      struct pvm_exit *exit)
 {
-	uint64_t ipa = pvm_hpfar_ipa(trap->hpfar, trap->far), page = ipa & ~(PAGE - 1);
+	uint64_t ipa = pvm_hpfar_ipa(trap->hpfar, trap->far), page = ipa & ~(PVM_PAGE_SIZE - 1);
 
 	/* On a stage-1 walk, FAR is the guest's VA: only the page of the IPA means anything. */
 	if (info->s1ptw)
@@ -183,7 +149,7 @@ static enum vcpu_verdict handle_abort(struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 	if (info->fault != PVM_FT_TRANSLATION)
 		/* Mapped but not for this access, or no IPA at all: the guest's bug. */
 		return inject(vcpu, why, trap->far, ipa, exit);
-	if (vm_in_ram(vm, page, PAGE)) {
+	if (vm_in_ram(vm, page, PVM_PAGE_SIZE)) {
 		/* Another vCPU's fault may have been served meanwhile: just retry. */
 		if (mapped(vm, page))
 			return V_RESUME;
@@ -339,7 +305,7 @@ static void load_virq(struct pvm_vcpu *vcpu)
 
 	for (i = 0; i < 4; i++)
 		any |= __atomic_load_n(&vcpu->ctx.virq[i], __ATOMIC_ACQUIRE);
-	vcpu->ctx.hcr = HCR_GUEST | (any ? HCR_VI : 0);
+	vcpu->ctx.hcr = HCR_GUEST | (any ? PVM_HCR_VI : 0);
 }
 
 static enum vcpu_verdict handle_trap(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
@@ -458,11 +424,11 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 
 	if (need)
 		*need = 0;
-	if (!mem || !index || (pa & (PAGE - 1)))
+	if (!mem || !index || (pa & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
 	/* mem_donate_hyp_locked() trusts its range: a page outside managed memory has no metadata.
 	 */
-	if (pa < mem->base || (pa - mem->base) / PAGE >= mem->npages)
+	if (pa < mem->base || (pa - mem->base) / PVM_PAGE_SIZE >= mem->npages)
 		return PVM_E_RANGE;
 	_Static_assert(sizeof(struct pvm_vcpu) <= PVM_PAGE_SIZE, "a vCPU fits in its page");
 	pvm_port_lock(&mem->lock);

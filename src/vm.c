@@ -11,8 +11,6 @@
 #include "check.h"
 #include "mem_internal.h"
 
-#define PAGE PVM_PAGE_SIZE
-
 uint64_t pvm_vm_create_pages(unsigned ipa_bits)
 {
 	unsigned root = pvm_stage2_root_pages(ipa_bits);
@@ -36,12 +34,13 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	root_pages = pvm_stage2_root_pages(cfg->ipa_bits);
 	if (!root_pages || cfg->ipa_bits > mem->host.pa_bits || npages != root_pages + 1 ||
 	    (a & ((root_pages << PVM_PAGE_SHIFT) - 1)) ||
-	    ((cfg->ram_base | cfg->ram_size) & (PAGE - 1)))
+	    ((cfg->ram_base | cfg->ram_size) & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
 	if (cfg->ram_size && (cfg->ram_base >= (1ull << cfg->ipa_bits) ||
 			      cfg->ram_size > (1ull << cfg->ipa_bits) - cfg->ram_base))
 		return PVM_E_RANGE;
-	if (a < mem->base || npages > mem->npages || (a - mem->base) / PAGE > mem->npages - npages)
+	if (a < mem->base || npages > mem->npages ||
+	    (a - mem->base) / PVM_PAGE_SIZE > mem->npages - npages)
 		return PVM_E_RANGE;
 
 	pvm_port_lock(&mem->lock);

@@ -16,6 +16,7 @@
 #include <libpvm/vm.h>
 #include <libpvm/vcpu.h>
 #include <libpvm/esr.h>
+#include <libpvm/arch.h>
 #include <libpvm/abi.h>
 #include <libpvm/host_call.h>
 

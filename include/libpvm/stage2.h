@@ -24,9 +24,11 @@
  * | 54:53 | XN[1:0]: 0b10 when not executable                    |
  * | 58:55 | software bits (::PVM_PROT_SW)                        |
  *
- * Table descriptors keep, in their IGNORED bits 11:2, the number of
- * non-empty entries of the table they point to, so that empty tables are
- * found and freed without scanning them. An invalid descriptor (bit 0
+ * Table descriptors keep, in their IGNORED bits 7:2 (count bits 5:0) and
+ * 58:55 (count bits 9:6), the number of non-empty entries of the table
+ * they point to, so that empty tables are found and freed without scanning
+ * them; bits 9:8 (FEAT_LPA2's address bits 51:50) and 10 (FEAT_HAFT's AF)
+ * stay clear. An invalid descriptor (bit 0
  * clear) may carry an owner annotation in bits 9:2 (pvm_stage2_annotate()).
  *
  * Rules the engine keeps:
@@ -345,6 +347,21 @@ uint64_t pvm_stage2_encode_leaf(pvm_paddr_t pa, pvm_prot_t prot, unsigned level)
  * @return Its permissions, memory type and software bits.
  */
 pvm_prot_t pvm_stage2_decode_prot(uint64_t desc);
+
+/**
+ * @brief Decode what one non-table descriptor says about one IPA: the
+ *        decoding pvm_stage2_lookup() does once it reached the entry, for
+ *        code that walks the tables itself (the invariant checker).
+ * @param desc  A leaf (page or block) or invalid descriptor.
+ * @param level Level (0-3) of the entry holding it.
+ * @param ipa   An IPA inside the entry's range.
+ * @param out   Filled as pvm_stage2_lookup() fills it.
+ * @return ::PVM_OK for a valid leaf; ::PVM_E_NOENT for an invalid
+ *         descriptor (@p out carries its owner annotation); ::PVM_E_INVAL
+ *         for a NULL @p out or a level above 3.
+ */
+pvm_status_t pvm_stage2_decode(uint64_t desc, unsigned level, pvm_ipa_t ipa,
+			       struct pvm_stage2_mapping *out);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
  * external abort, as pKVM gives a host touching a protected page.
  */
 #include <libpvm/abi.h>
+#include <libpvm/arch.h>
 #include <libpvm/esr.h>
 #include <libpvm/host_call.h>
 #include <libpvm/stage2.h>
@@ -16,26 +17,9 @@
 #include "el2.h"
 #include "print.h"
 
-#define HCR_VM	 (1ull << 0)  /* stage-2 on */
-#define HCR_SWIO (1ull << 1)  /* set/way invalidates are clean+invalidates */
-#define HCR_AMO	 (1ull << 5)  /* SErrors to EL2 */
-#define HCR_DC	 (1ull << 12) /* EL1 MMU off: data is Normal write-back, not Device */
-#define HCR_TSC	 (1ull << 19) /* SMC traps to EL2: the host's firmware calls are ours */
-#define HCR_RW	 (1ull << 31) /* EL1 is AArch64 */
-#define HCR_APK	 (1ull << 40) /* pointer-authentication keys not trapped */
-#define HCR_API	 (1ull << 41) /* pointer-authentication instructions not trapped */
-
-#define CPTR_EL2_RES1	  0x33ffull /* TFP (10) and TTA (20) clear: FP/SIMD not trapped */
-#define CNTHCTL_EL1PCTEN  (1ull << 0)
-#define CNTHCTL_EL1PCEN	  (1ull << 1)
-#define SCTLR_EL1_MMU_OFF 0x30d00800ull /* RES1 bits only: MMU and caches off */
-
-#define PSTATE_M_MASK 0xfull
-#define PSTATE_EL1T   0x4ull
-#define PSTATE_EL1H   0x5ull
-#define VEC_CUR_SP0   0x000
-#define VEC_CUR_SPX   0x200
-#define VEC_LOWER_A64 0x400
+#define CPTR_EL2_RES1	 0x33ffull /* TFP (10) and TTA (20) clear: FP/SIMD not trapped */
+#define CNTHCTL_EL1PCTEN (1ull << 0)
+#define CNTHCTL_EL1PCEN	 (1ull << 1)
 
 /* The first 16 bytes of the host binary (host/start.S): a branch, then its size. */
 struct host_header {
@@ -87,9 +71,9 @@ void el2_host_cpu_init(void)
 	 * and its ICC_* accesses reach the physical CPU interface; guests run
 	 * with them set (the core's HCR_EL2).
 	 */
-	hcr = HCR_VM | HCR_SWIO | HCR_AMO | HCR_DC | HCR_TSC | HCR_RW;
+	hcr = PVM_HCR_VM | PVM_HCR_SWIO | PVM_HCR_AMO | PVM_HCR_DC | PVM_HCR_TSC | PVM_HCR_RW;
 	if (has_pauth())
-		hcr |= HCR_APK | HCR_API;
+		hcr |= PVM_HCR_APK | PVM_HCR_API;
 	write_sysreg(pvm_stage2_vtcr(&el2_mem.host), vtcr_el2);
 	write_sysreg(pvm_stage2_vttbr(&el2_mem.host), vttbr_el2);
 	write_sysreg(hcr, hcr_el2);
@@ -100,7 +84,7 @@ void el2_host_cpu_init(void)
 	write_sysreg(read_sysreg(mpidr_el1), vmpidr_el2);
 	/* HPMN = all counters for EL1; nothing else trapped. */
 	write_sysreg((read_sysreg(pmcr_el0) >> 11) & 0x1f, mdcr_el2);
-	write_sysreg(SCTLR_EL1_MMU_OFF, sctlr_el1);
+	write_sysreg(PVM_SCTLR_EL1_RESET, sctlr_el1); /* MMU and caches off */
 	write_sysreg(0, cpacr_el1);
 	write_sysreg(0, vbar_el1);
 	isb();
@@ -154,18 +138,10 @@ void el2_host_start(const struct el2_platform *p, unsigned test)
  */
 static void host_inject(uint64_t esr_el1, uint64_t far)
 {
-	uint64_t spsr = read_sysreg(spsr_el2), off;
+	uint64_t spsr = read_sysreg(spsr_el2);
+	unsigned off = pvm_arch_el1_vector(spsr);
 
-	if ((spsr & PSTATE_M_MASK) == PSTATE_EL1H)
-		off = VEC_CUR_SPX;
-	else if ((spsr & PSTATE_M_MASK) == PSTATE_EL1T)
-		off = VEC_CUR_SP0;
-	else
-		off = VEC_LOWER_A64;
-	/* Taken from EL1 itself, a data or instruction abort has the "current EL" class. */
-	if (off != VEC_LOWER_A64 &&
-	    (PVM_ESR_EC(esr_el1) == PVM_EC_DABT_LOW || PVM_ESR_EC(esr_el1) == PVM_EC_IABT_LOW))
-		esr_el1 += 1ull << PVM_ESR_EC_SHIFT;
+	esr_el1 = pvm_arch_el1_esr(esr_el1, off);
 	write_sysreg(esr_el1, esr_el1);
 	write_sysreg(far, far_el1);
 	write_sysreg(read_sysreg(elr_el2), elr_el1);

@@ -70,6 +70,7 @@
  */
 #include <stddef.h>
 
+#include <libpvm/arch.h>
 #include <libpvm/esr.h>
 #include <libpvm/port.h>
 #include <libpvm/vcpu.h>
@@ -95,7 +96,6 @@ _Static_assert(offsetof(struct pvm_vcpu_regs, fpsr) == offsetof(struct pvm_vcpu_
 #define CPTR_EL2_TSM  (1ull << 12)
 #define EC_FP	      0x07u /* FP/SIMD access trapped by CPTR_EL2.TFP */
 #define VECTOR_SYNC   8u    /* el2_guest_run(): a synchronous exception from the guest */
-#define HCR_VI	      (1ull << 7)
 /* CNTHCTL_EL2 (HCR_EL2.E2H = 0): EL1PCTEN (counter), EL1PCEN (EL1 physical timer). */
 #define CNTHCTL_EL1PCTEN (1ull << 0)
 #define CNTHCTL_EL1PCEN	 (1ull << 1)
@@ -113,9 +113,6 @@ static bool has_pmu(void)
 
 	return v && v != 0xf;
 }
-
-#define HCR_APK (1ull << 40)
-#define HCR_API (1ull << 41)
 
 /* ID_AA64ISAR1_EL1.APA/API/GPA/GPI or ID_AA64ISAR2_EL1.APA3/GPA3: the CPU has the keys. */
 static bool has_pauth(void)
@@ -295,7 +292,7 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 	write_sysreg(ctx->vtcr, vtcr_el2);
 	write_sysreg(ctx->vttbr, vttbr_el2);
 	/* Virtual interrupts come through the list registers alone: never VI as well. */
-	write_sysreg(ctx->hcr & ~(HCR_VI | (pauth ? 0 : HCR_APK | HCR_API)), hcr_el2);
+	write_sysreg(ctx->hcr & ~(PVM_HCR_VI | (pauth ? 0 : PVM_HCR_APK | PVM_HCR_API)), hcr_el2);
 	write_sysreg(CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TFP | CPTR_EL2_TSM, cptr_el2);
 	write_sysreg(CNTHCTL_GUEST, cnthctl_el2);
 	if (has_pmu())

@@ -66,6 +66,7 @@
  * MAIR_EL1 stay inside the engine, not in the vCPU context), AArch32, FP
  * traps to EL1 (an FP instruction with CPACR_EL1.FPEN clear is UNDEF).
  */
+#include <libpvm/arch.h>
 #include <libpvm/esr.h>
 #include <libpvm/sim.h>
 
@@ -103,20 +104,7 @@
 #define EC_SVC64	 0x15u
 #define EC_BRK64	 0x3cu
 
-#define PSTATE_I       (1ull << 7)
-#define PSTATE_SPSEL   1ull
-#define PSTATE_EL_MASK 0xcull
-#define PSTATE_M_MASK  0xfull
-#define PSTATE_EL1T    0x4ull
-#define PSTATE_EL1H    0x5ull
-#define CPACR_FPEN     (3ull << 20)
-
-/* Vector offsets from VBAR_EL1. */
-#define VEC_SYNC      0x000u
-#define VEC_IRQ	      0x080u
-#define VEC_CUR_SP0   0x000u
-#define VEC_CUR_SPX   0x200u
-#define VEC_LOWER_A64 0x400u
+#define CPACR_FPEN (3ull << 20)
 
 /* A run of guest memory mapped into the engine. */
 struct region {
@@ -526,7 +514,7 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 	if (!u->irq || u->why == W_IRQ)
 		return;
 	(void)uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
-	if (pstate & PSTATE_I)
+	if (pstate & PVM_PSTATE_I)
 		return;
 	u->why = W_IRQ;
 	uc_emu_stop(uc);
@@ -547,7 +535,7 @@ static uint32_t on_sys(uc_engine *uc, uc_arm64_reg reg, const uc_arm64_cp_reg *c
 		return 0;
 	/* From EL0 these trap or are UNDEFINED (CNTKCTL_EL1): the engine's own checks apply. */
 	(void)uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
-	if (!(pstate & PSTATE_EL_MASK))
+	if (!(pstate & PVM_PSTATE_EL_MASK))
 		return 0;
 	if (write && reg != UC_ARM64_REG_XZR)
 		(void)uc_reg_read(uc, reg, &val);
@@ -634,7 +622,7 @@ static void ids_init(void)
 
 static bool sp_is_el1(uint64_t pstate)
 {
-	return (pstate & PSTATE_EL_MASK) && (pstate & PSTATE_SPSEL);
+	return (pstate & PVM_PSTATE_EL_MASK) && (pstate & PVM_PSTATE_SP);
 }
 
 /* Point vals[] at the context (and the SPSR at a CP_REG descriptor). */
@@ -725,10 +713,7 @@ static void save(struct sim_uc *u, struct pvm_vcpu_regs *r)
 /* Take an exception to EL1 as the CPU does (AArch64 guest). */
 static void take_el1(struct pvm_vcpu_regs *r, unsigned kind, uint64_t elr)
 {
-	uint64_t mode = r->pstate & PSTATE_M_MASK;
-	unsigned off = mode == PSTATE_EL1H   ? VEC_CUR_SPX
-		       : mode == PSTATE_EL1T ? VEC_CUR_SP0
-					     : VEC_LOWER_A64;
+	unsigned off = pvm_arch_el1_vector(r->pstate);
 
 	r->sys[PVM_SYS_ELR_EL1] = elr;
 	r->sys[PVM_SYS_SPSR_EL1] = r->pstate;
@@ -919,7 +904,7 @@ static bool icc_access(struct sim_uc *u, struct pvm_vcpu_regs *r, uint32_t insn)
 	uint64_t val;
 	bool ok;
 
-	if ((insn & INSN_SYSREG_MASK) != INSN_SYSREG || !(r->pstate & PSTATE_EL_MASK))
+	if ((insn & INSN_SYSREG_MASK) != INSN_SYSREG || !(r->pstate & PVM_PSTATE_EL_MASK))
 		return false;
 	icc = sim_icc_decode(2u | ((insn >> 19) & 1u), (insn >> 16) & 7u, (insn >> 12) & 0xfu,
 			     (insn >> 8) & 0xfu, (insn >> 5) & 7u);
@@ -977,14 +962,14 @@ static bool on_exception(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_
 		if ((insn & INSN_EXC_MASK) != INSN_SVC)
 			break;
 		r->sys[PVM_SYS_ESR_EL1] = esr_of(EC_SVC64, (insn >> 5) & 0xffffu);
-		take_el1(r, VEC_SYNC, pc);
+		take_el1(r, PVM_VEC_SYNC, pc);
 		return false;
 	case EXCP_BKPT:
 		insn = insn_at(u, pc);
 		if ((insn & INSN_EXC_MASK) != INSN_BRK)
 			break;
 		r->sys[PVM_SYS_ESR_EL1] = esr_of(EC_BRK64, (insn >> 5) & 0xffffu);
-		take_el1(r, VEC_SYNC, pc);
+		take_el1(r, PVM_VEC_SYNC, pc);
 		return false;
 	default:
 		break;
@@ -1068,7 +1053,7 @@ static void run(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *tra
 			return;
 		case W_IRQ:
 			/* Stopped before the instruction at pc: the IRQ's return address. */
-			take_el1(&ctx->regs, VEC_IRQ, pc);
+			take_el1(&ctx->regs, PVM_VEC_IRQ, pc);
 			load(u, &ctx->regs);
 			pc = ctx->regs.pc;
 			continue;
@@ -1109,8 +1094,8 @@ void sim_uc_enter(struct sim_uc *u, struct pvm_vcpu_ctx *ctx, struct pvm_trap *t
 	/* HCR_EL2.VI is not used: the CPU interface decides (as on the EL2 port). */
 	u->ctx = ctx;
 	irq_update(u);
-	if (u->irq && !(r->pstate & PSTATE_I))
-		take_el1(r, VEC_IRQ, r->pc);
+	if (u->irq && !(r->pstate & PVM_PSTATE_I))
+		take_el1(r, PVM_VEC_IRQ, r->pc);
 	load(u, r);
 	run(u, ctx, trap);
 }

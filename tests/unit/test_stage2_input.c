@@ -350,6 +350,21 @@ static void test_lookup_walk_pool_bad_input(void **state)
 	assert_int_equal(pvm_stage2_lookup(&f->s2, pvm_ipa(0x40000123), &m), PVM_OK);
 	assert_int_equal(pvm_pa_val(m.pa), 0x80000123);
 	assert_int_equal(m.level, 2);
+	/* The lookup's decoding on its own: the same answer from the raw descriptor. */
+	{
+		struct pvm_stage2_mapping d;
+
+		assert_int_equal(pvm_stage2_decode(m.desc, m.level, pvm_ipa(0x40000123), &d),
+				 PVM_OK);
+		assert_true(d.valid == m.valid && d.level == m.level && d.base == m.base &&
+			    d.size == m.size && pvm_pa_val(d.pa) == pvm_pa_val(m.pa) &&
+			    d.prot == m.prot && d.owner == m.owner && d.desc == m.desc);
+		assert_int_equal(pvm_stage2_decode(m.desc, 4, pvm_ipa(0), &d), PVM_E_INVAL);
+		assert_int_equal(pvm_stage2_decode(m.desc, 2, pvm_ipa(0), NULL), PVM_E_INVAL);
+		assert_int_equal(pvm_stage2_decode(0x7u << 2, 3, pvm_ipa(0x5000), &d), PVM_E_NOENT);
+		assert_int_equal(d.owner, 7);
+		assert_int_equal(d.base, 0x5000);
+	}
 
 	assert_int_equal(pvm_stage2_walk(&f->s2, pvm_ipa(0), PAGE, PVM_S2_VISIT_LEAF, NULL, NULL),
 			 PVM_E_INVAL);
