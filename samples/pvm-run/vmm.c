@@ -503,7 +503,7 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	/*
 	 * In-kernel PSCI: the core cannot see CPU_ON, so it holds every vCPU on
 	 * from the start; the entry given here is replaced by the guest's own
-	 * when KVM powers the vCPU on (and is not checked: see README, KVM).
+	 * when KVM powers the vCPU on (and is not checked: see docs/ports/kvm.md).
 	 */
 	for (i = 1; !ret && vmm_port_psci_in_kernel() && i < g.nvcpus; i++)
 		ret = pvm_vcpu_boot(&g.mem, g.vm, i, pvm_ipa(*entry), 0);
