@@ -3,7 +3,10 @@
  * Memory ownership: the page-state machine between host, hypervisor and
  * guests (mem.h has the table of transitions).
  *
- * Every transition is the same four steps, done by run_xfer():
+ * Every transition is the same four steps (run_xfer() for a range of
+ * pages, run_guest_xfer() for a guest's range of IPAs, page_xfer() for one
+ * page found in its tables; the three differ only in how they prepare, and
+ * all commit through commit()):
  *   1. check every page's metadata against the transition's rule;
  *   2. prepare every stage-2 change (the guest's, and the host's, which is
  *      derived from the metadata the pages will have) and add up the table
@@ -323,6 +326,86 @@ static pvm_status_t reserve(struct xfer *x, size_t *need)
 	return PVM_OK;
 }
 
+/* ---- The commit --------------------------------------------------------- */
+
+static void guest_commit(struct xfer *x, uint64_t ipa, uint64_t n);
+
+/* How the guest's change was prepared. */
+enum guest_prepared {
+	GUEST_OP,   /* one range operation, x->gop */
+	GUEST_RUN,  /* one run of a guest-IPA range (guest_commit()) */
+	GUEST_PAGE, /* one entry found in its last-level table (page_xfer()) */
+};
+
+/* Steps 3 and 4 of one transition, as its path prepared them. */
+struct commit {
+	struct xfer *x;
+	uint64_t pa, n; /* the pages */
+	uint64_t ipa;	/* GUEST_RUN: the run's first IPA */
+	enum guest_prepared guest;
+	const struct s2_page *g; /* GUEST_PAGE: the guest's entry */
+	/* The single-page path: the host's entry (NULL when it does not change) and the page's new
+	 * metadata. */
+	const struct s2_page *h;
+	const struct chg *h_chg;
+	const struct pvm_page *meta;
+};
+
+static inline __attribute__((always_inline)) void commit_guest(const struct commit *c)
+{
+	switch (c->guest) {
+	case GUEST_OP:
+		chg_commit(&c->x->guest, c->x->gop);
+		break;
+	case GUEST_RUN:
+		guest_commit(c->x, c->ipa, c->n);
+		break;
+	case GUEST_PAGE:
+		s2_page_commit(c->g);
+		break;
+	}
+}
+
+static inline __attribute__((always_inline)) void commit_host(const struct commit *c)
+{
+	if (!c->meta) {
+		PVM_CHECK_OK(host_sync(c->x, c->pa, c->n, true));
+	} else if (c->h) {
+		s2_page_commit(c->h);
+		host_notify(c->h_chg);
+	}
+}
+
+/*
+ * (Inlined into each caller, so that what the struct says of the path is a
+ * constant there: the single-page path pays nothing for the others.)
+ *
+ * The one order every transition commits in; the range paths and the
+ * single-page path differ only in how they prepared (struct commit says).
+ * Revoke before granting: at no moment may two components write a page.
+ * Pages leaving a component are zeroed while nobody can reach them, and a
+ * page the guest receives is clean (its instructions visible) before the
+ * guest's entry exists. The metadata last. Nothing here can fail.
+ */
+static inline __attribute__((always_inline)) void commit(const struct commit *c)
+{
+	struct xfer *x = c->x;
+
+	if (x->guest_first)
+		commit_guest(c);
+	if (x->scrub)
+		scrub_run(x, c->pa, c->n);
+	commit_host(c);
+	if (x->to_guest)
+		sync_for_guest(x, c->pa, c->n);
+	if (!x->guest_first)
+		commit_guest(c);
+	if (c->meta)
+		*page_at(x->mem, c->pa) = *c->meta;
+	else
+		commit_meta(x, c->pa, c->n);
+}
+
 /*
  * A transition over one contiguous range of pages [pa, pa + n), with at
  * most one change to the guest's stage-2 (for host-initiated calls).
@@ -350,18 +433,7 @@ static pvm_status_t run_xfer(struct xfer *x, uint64_t pa, uint64_t n, size_t *ne
 			return ret;
 	}
 
-	/* Revoke before granting: no moment where two components may write a page. */
-	if (x->guest_first)
-		chg_commit(&x->guest, x->gop);
-	/* Pages that leave the hypervisor are zeroed while nobody else can reach them. */
-	if (x->scrub)
-		scrub_run(x, pa, n);
-	host_sync(x, pa, n, true);
-	if (x->to_guest)
-		sync_for_guest(x, pa, n);
-	if (!x->guest_first)
-		chg_commit(&x->guest, x->gop);
-	commit_meta(x, pa, n);
+	commit(&(struct commit){.x = x, .pa = pa, .n = n, .guest = GUEST_OP});
 	return PVM_OK;
 }
 
@@ -415,19 +487,14 @@ static bool page_xfer(struct xfer *x, struct s2_page *g, uint64_t pa, pvm_status
 			return false;
 	}
 
-	if (x->guest_first)
-		s2_page_commit(g);
-	if (x->scrub)
-		scrub_run(x, pa, 1);
-	if (before != after) {
-		s2_page_commit(&h);
-		host_notify(&host);
-	}
-	if (x->to_guest)
-		sync_for_guest(x, pa, 1);
-	if (!x->guest_first)
-		s2_page_commit(g);
-	*p = q;
+	commit(&(struct commit){.x = x,
+				.pa = pa,
+				.n = 1,
+				.guest = GUEST_PAGE,
+				.g = g,
+				.h = before != after ? &h : NULL,
+				.h_chg = &host,
+				.meta = &q});
 	return true;
 }
 
@@ -547,17 +614,7 @@ static void guest_commit(struct xfer *x, uint64_t ipa, uint64_t n)
 
 static pvm_status_t run_commit(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
 {
-	if (x->guest_first) {
-		/* Revoke the guest's access, zero what it owned, then hand it to the host. */
-		guest_commit(x, ipa, n);
-		if (x->scrub)
-			scrub_run(x, pa, n);
-		host_sync(x, pa, n, true);
-	} else {
-		host_sync(x, pa, n, true);
-		guest_commit(x, ipa, n);
-	}
-	commit_meta(x, pa, n);
+	commit(&(struct commit){.x = x, .pa = pa, .n = n, .ipa = ipa, .guest = GUEST_RUN});
 	return PVM_OK;
 }
 
