@@ -18,6 +18,7 @@
 #include "attest/attest_internal.h"
 #include "mem_internal.h"
 #include "vcpu_internal.h"
+#include "attest/attest_state.h"
 
 /*
  * HCR_EL2 for a guest: stage-2 on (VM), interrupts and SErrors routed to
@@ -358,7 +359,7 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 		pvm_port_unlock(&mem->lock);
 		return ret;
 	}
-	ready = __atomic_load_n(&mem->attest.ready, __ATOMIC_ACQUIRE);
+	ready = __atomic_load_n(&ATTEST_HYP(mem)->ready, __ATOMIC_ACQUIRE);
 	pvm_port_lock(&vm->lock);
 	if (vcpu->power == PVM_VCPU_OFF) {
 		ret = PVM_E_STATE;

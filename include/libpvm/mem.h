@@ -157,21 +157,12 @@ struct pvm_mem_config {
 #define PVM_ATTEST_CERT_MAX 1024u
 
 /**
- * @brief The hypervisor layer of attestation (pvm_attest_init()); private.
+ * @brief Bytes of the hypervisor layer of attestation kept in ::pvm_mem.
  *
- * Secrets (the CDIs, the private key) never leave the hypervisor.
+ * Its layout, and its secrets (the CDIs, the private key), are private to
+ * the core (src/attest): no installed header declares them.
  */
-struct pvm_attest_state {
-	bool ready;			   /**< pvm_attest_init() succeeded. */
-	uint8_t cdi_attest[32];		   /**< The hypervisor layer's attestation CDI. */
-	uint8_t cdi_seal[32];		   /**< The hypervisor layer's sealing CDI. */
-	uint8_t priv[32];		   /**< The hypervisor layer's private key. */
-	uint8_t pub[65];		   /**< Its public key. */
-	uint8_t root_pub[65];		   /**< The root (UDS) public key. */
-	uint8_t id[20];			   /**< ID of the hypervisor layer's key. */
-	uint16_t cert_len;		   /**< Bytes of cert. */
-	uint8_t cert[PVM_ATTEST_CERT_MAX]; /**< The hypervisor certificate (COSE_Sign1). */
-};
+#define PVM_ATTEST_STATE_BYTES 1280u
 
 /**
  * @brief The hypervisor's view of memory: metadata, host stage-2, pool, VMs.
@@ -186,7 +177,11 @@ struct pvm_mem {
 	struct pvm_stage2 host;		/**< The host's identity stage-2 (VMID 0). */
 	struct pvm_pool pool;		/**< Table pages for every stage-2. */
 	struct pvm_vm *vms[PVM_VM_MAX]; /**< VMs by handle. */
-	struct pvm_attest_state attest; /**< The hypervisor layer of attestation. */
+	/** The hypervisor layer of attestation (opaque; holds secrets). */
+	union {
+		uint8_t bytes[PVM_ATTEST_STATE_BYTES]; /**< Its storage. */
+		uint64_t align;			       /**< 8-byte alignment. */
+	} attest_storage;
 };
 
 /**

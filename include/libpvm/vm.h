@@ -38,21 +38,10 @@ struct pvm_vcpu;
 #define PVM_MMIO_GUARD_MAX 16u
 
 /**
- * @brief A VM's measurements and keys (docs/attestation.md); private.
+ * @brief Bytes of a VM's measurements and keys kept in ::pvm_vm (its layout
+ *        and its secrets are private to the core, src/attest).
  */
-struct pvm_vm_attest {
-	uint8_t rim[64];       /**< Initial measurement. */
-	uint8_t rem[4][64];    /**< Runtime measurement registers. */
-	uint8_t rpv[64];       /**< Personalization value. */
-	uint8_t authority[64]; /**< H(verified authority key), or zeroes (sealed only). */
-	uint8_t cdi_seal[32];  /**< The VM's sealing CDI (sealed only). */
-	uint8_t priv[32];      /**< The VM's attestation key (sealed only). */
-	uint8_t pub[65];       /**< Its public key. */
-	uint8_t cert_sig[64];  /**< The VM certificate's signature (deterministic, sealed only). */
-	uint32_t loading;      /**< pvm_vm_load_measured() calls in progress (VM lock). */
-	bool frozen;	       /**< The RIM is final: no more measured loads (VM lock). */
-	bool sealed;	       /**< The keys are derived (set last, with release ordering). */
-};
+#define PVM_VM_ATTEST_BYTES 704u
 
 /**
  * @brief A VM. Lives in its last donated page; fields are private.
@@ -77,7 +66,11 @@ struct pvm_vm {
 	uint64_t ram_size; /**< Bytes of guest RAM (0: none; every fault is MMIO). */
 	struct pvm_vcpu *vcpus[PVM_VCPU_MAX];	     /**< vCPUs, in pages of their own. */
 	uint64_t mmio_guard_ipa[PVM_MMIO_GUARD_MAX]; /**< Granules open to the host. */
-	struct pvm_vm_attest attest;		     /**< Measurements and keys. */
+	/** Measurements and keys (opaque; holds secrets). */
+	union {
+		uint8_t bytes[PVM_VM_ATTEST_BYTES]; /**< Its storage. */
+		uint64_t align;			    /**< 8-byte alignment. */
+	} attest_storage;
 };
 
 /** @brief Parameters of pvm_vm_create(). */

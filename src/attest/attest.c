@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attest_priv.h"
+#include "attest_state.h"
 
 /*
  * Everything pvm_attest_init() computes, into @st. The port gives the
@@ -18,7 +19,7 @@
  * configurationHash, so that configurationHash = H(configurationDescriptor)
  * holds in every certificate as the profile requires.
  */
-static pvm_status_t derive(struct pvm_attest_state *st, const struct pvm_attest_config *cfg)
+static pvm_status_t derive(struct attest_hyp *st, const struct pvm_attest_config *cfg)
 {
 	uint8_t root_priv[PVM_P256_PRIV_SIZE], root_id[DICE_ID_SIZE];
 	uint8_t config[PVM_SHA512_SIZE];
@@ -85,15 +86,15 @@ pvm_status_t pvm_attest_init(struct pvm_mem *mem, const struct pvm_attest_config
 	 * the lock; everything else is written before it is set (release).
 	 */
 	pvm_port_lock(&mem->lock);
-	if (mem->attest.ready) {
+	if (ATTEST_HYP(mem)->ready) {
 		ret = PVM_E_STATE;
 	} else {
-		ret = derive(&mem->attest, cfg);
+		ret = derive(ATTEST_HYP(mem), cfg);
 		if (ret) {
-			attest_wipe(&mem->attest, sizeof(mem->attest));
+			attest_wipe(mem->attest_storage.bytes, sizeof(mem->attest_storage.bytes));
 			ret = PVM_E_STATE;
 		} else {
-			__atomic_store_n(&mem->attest.ready, true, __ATOMIC_RELEASE);
+			__atomic_store_n(&ATTEST_HYP(mem)->ready, true, __ATOMIC_RELEASE);
 		}
 	}
 	pvm_port_unlock(&mem->lock);
@@ -104,8 +105,8 @@ pvm_status_t pvm_attest_root_key(struct pvm_mem *mem, uint8_t pub[PVM_P256_PUB_S
 {
 	if (!mem || !pub)
 		return PVM_E_INVAL;
-	if (!__atomic_load_n(&mem->attest.ready, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&ATTEST_HYP(mem)->ready, __ATOMIC_ACQUIRE))
 		return PVM_E_STATE;
-	memcpy(pub, mem->attest.root_pub, PVM_P256_PUB_SIZE);
+	memcpy(pub, ATTEST_HYP(mem)->root_pub, PVM_P256_PUB_SIZE);
 	return PVM_OK;
 }

@@ -15,6 +15,7 @@
 #include "../mem_internal.h"
 #include "attest_internal.h"
 #include "attest_priv.h"
+#include "attest_state.h"
 
 #define RIM_LABEL	"libpvm RIM v2"
 #define VM_CONFIG_LABEL "libpvm VM config v1"
@@ -129,17 +130,17 @@ void measure_vm_config_desc(uint8_t desc[VM_CONFIG_DESC_SIZE], const struct pvm_
 	*p++ = vm->protected_vm ? 1 : 0;
 	p = put_le(p, vm->ram_base, 8);
 	p = put_le(p, vm->ram_size, 8);
-	memcpy(p, vm->attest.rpv, PVM_RPV_SIZE);
+	memcpy(p, ATTEST_VM(vm)->rpv, PVM_RPV_SIZE);
 }
 
 void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg)
 {
-	measure_rim_init(vm->attest.rim, cfg->ipa_bits, cfg->protected_vm, cfg->ram_base,
+	measure_rim_init(ATTEST_VM(vm)->rim, cfg->ipa_bits, cfg->protected_vm, cfg->ram_base,
 			 cfg->ram_size);
-	memset(vm->attest.rem, 0, sizeof(vm->attest.rem));
-	memcpy(vm->attest.rpv, cfg->rpv, PVM_RPV_SIZE);
+	memset(ATTEST_VM(vm)->rem, 0, sizeof(ATTEST_VM(vm)->rem));
+	memcpy(ATTEST_VM(vm)->rpv, cfg->rpv, PVM_RPV_SIZE);
 	/* No authority until one is verified at sealing (seal.c). */
-	memset(vm->attest.authority, 0, sizeof(vm->attest.authority));
+	memset(ATTEST_VM(vm)->authority, 0, sizeof(ATTEST_VM(vm)->authority));
 }
 
 /*
@@ -151,44 +152,44 @@ void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg)
 bool attest_vm_frozen_locked(const struct pvm_vm *vm)
 {
 	pvm_assert_lock_held(&vm->lock);
-	return vm->attest.frozen;
+	return ATTEST_VM(vm)->frozen;
 }
 
 pvm_status_t attest_vm_freeze_locked(struct pvm_vm *vm)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (vm->attest.loading)
+	if (ATTEST_VM(vm)->loading)
 		return PVM_E_BUSY;
-	vm->attest.frozen = true;
+	ATTEST_VM(vm)->frozen = true;
 	return PVM_OK;
 }
 
 void attest_vm_donated_locked(struct pvm_vm *vm, uint64_t ipa, uint64_t size)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (vm->protected_vm && !vm->attest.frozen)
-		measure_rim_unknown(vm->attest.rim, ipa, size);
+	if (vm->protected_vm && !ATTEST_VM(vm)->frozen)
+		measure_rim_unknown(ATTEST_VM(vm)->rim, ipa, size);
 }
 
 void attest_vcpu_created_locked(struct pvm_vm *vm, unsigned index)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (vm->protected_vm && !vm->attest.frozen)
-		measure_rim_vcpu_create(vm->attest.rim, index);
+	if (vm->protected_vm && !ATTEST_VM(vm)->frozen)
+		measure_rim_vcpu_create(ATTEST_VM(vm)->rim, index);
 }
 
 void attest_vcpu_booted_locked(struct pvm_vm *vm, unsigned index, uint64_t pc, uint64_t x0)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (vm->protected_vm && !vm->attest.frozen)
-		measure_rim_vcpu_boot(vm->attest.rim, index, pc, x0);
+	if (vm->protected_vm && !ATTEST_VM(vm)->frozen)
+		measure_rim_vcpu_boot(ATTEST_VM(vm)->rim, index, pc, x0);
 }
 
 void attest_rem_extend(struct pvm_vm *vm, unsigned idx, const void *data, size_t len)
 {
 	/* Read-modify-write of a register other vCPUs may extend too. */
 	pvm_port_lock(&vm->lock);
-	measure_rem_extend(vm->attest.rem[idx], data, len);
+	measure_rem_extend(ATTEST_VM(vm)->rem[idx], data, len);
 	pvm_port_unlock(&vm->lock);
 }
 
@@ -213,12 +214,12 @@ static pvm_status_t load_begin(struct pvm_mem *mem, struct pvm_vm *vm)
 
 	pvm_port_lock(&mem->lock);
 	pvm_port_lock(&vm->lock);
-	if (vm->attest.frozen)
+	if (ATTEST_VM(vm)->frozen)
 		ret = PVM_E_STATE;
-	else if (vm->attest.loading == UINT32_MAX)
+	else if (ATTEST_VM(vm)->loading == UINT32_MAX)
 		ret = PVM_E_BUSY;
 	else
-		vm->attest.loading++;
+		ATTEST_VM(vm)->loading++;
 	pvm_port_unlock(&vm->lock);
 	pvm_port_unlock(&mem->lock);
 	return ret;
@@ -262,9 +263,9 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned handle, pvm_padd
 	pvm_port_lock(&mem->lock);
 	pvm_port_lock(&vm->lock);
 	if (!ret)
-		measure_rim_data(vm->attest.rim, pvm_ipa_val(ipa), npages << PVM_PAGE_SHIFT, flags,
-				 content);
-	vm->attest.loading--;
+		measure_rim_data(ATTEST_VM(vm)->rim, pvm_ipa_val(ipa), npages << PVM_PAGE_SHIFT,
+				 flags, content);
+	ATTEST_VM(vm)->loading--;
 	pvm_port_unlock(&vm->lock);
 	pvm_port_unlock(&mem->lock);
 out:
@@ -282,12 +283,12 @@ pvm_status_t pvm_vm_measurement(struct pvm_mem *mem, unsigned handle, struct pvm
 	vm = vm_find(mem, handle);
 	if (vm) {
 		pvm_port_lock(&vm->lock);
-		memcpy(out->rim, vm->attest.rim, sizeof(out->rim));
-		memcpy(out->rem, vm->attest.rem, sizeof(out->rem));
-		memcpy(out->rpv, vm->attest.rpv, sizeof(out->rpv));
-		out->sealed = __atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE);
+		memcpy(out->rim, ATTEST_VM(vm)->rim, sizeof(out->rim));
+		memcpy(out->rem, ATTEST_VM(vm)->rem, sizeof(out->rem));
+		memcpy(out->rpv, ATTEST_VM(vm)->rpv, sizeof(out->rpv));
+		out->sealed = __atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE);
 		if (out->sealed)
-			memcpy(out->pub, vm->attest.pub, sizeof(out->pub));
+			memcpy(out->pub, ATTEST_VM(vm)->pub, sizeof(out->pub));
 		else
 			memset(out->pub, 0, sizeof(out->pub));
 		pvm_port_unlock(&vm->lock);

@@ -18,8 +18,9 @@
 
 #include "attest_internal.h"
 #include "attest_priv.h"
+#include "attest_state.h"
 
-/* What sealing derives; published into vm->attest in one go. */
+/* What sealing derives; published into the VM's attestation state in one go. */
 struct vm_keys {
 	uint8_t authority[DICE_INPUT_SIZE];
 	uint8_t cdi_seal[DICE_CDI_SIZE];
@@ -38,13 +39,13 @@ void vm_cert_claims(const struct pvm_mem *mem, const struct pvm_vm *vm, struct c
 	pvm_crypto_sha512_init(&h);
 	pvm_crypto_sha512_update(&h, desc, VM_CONFIG_DESC_SIZE);
 	pvm_crypto_sha512_final(&h, desc_hash);
-	*cl = (struct cert_claims){.iss = mem->attest.id,
+	*cl = (struct cert_claims){.iss = ATTEST_HYP(mem)->id,
 				   .sub = sub,
-				   .code = vm->attest.rim,
+				   .code = ATTEST_VM(vm)->rim,
 				   .config_desc = desc,
 				   .config_desc_len = VM_CONFIG_DESC_SIZE,
 				   .config_hash = desc_hash,
-				   .authority = vm->attest.authority,
+				   .authority = ATTEST_VM(vm)->authority,
 				   .mode = vm->protected_vm ? DICE_MODE_NORMAL : DICE_MODE_DEBUG};
 }
 
@@ -62,7 +63,7 @@ static pvm_status_t verify_authority(const struct pvm_vm *vm, const struct pvm_v
 	pvm_status_t ret;
 
 	memcpy(msg, PVM_IMAGE_SIG_LABEL, sizeof(PVM_IMAGE_SIG_LABEL) - 1);
-	memcpy(msg + sizeof(PVM_IMAGE_SIG_LABEL) - 1, vm->attest.rim, PVM_SHA512_SIZE);
+	memcpy(msg + sizeof(PVM_IMAGE_SIG_LABEL) - 1, ATTEST_VM(vm)->rim, PVM_SHA512_SIZE);
 	pvm_crypto_sha256(msg, sizeof(msg), digest);
 	ret = pvm_crypto_p256_verify(auth->pub, digest, auth->sig);
 	if (ret == PVM_E_INVAL || ret == PVM_E_PERM)
@@ -95,9 +96,10 @@ static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, b
 	in = (struct dice_inputs){.code = cl.code,
 				  .config = desc_hash,
 				  .authority = k->authority,
-				  .hidden = signed_image ? NULL : vm->attest.rim,
+				  .hidden = signed_image ? NULL : ATTEST_VM(vm)->rim,
 				  .mode = cl.mode};
-	ret = dice_cdis(mem->attest.cdi_attest, mem->attest.cdi_seal, &in, cdi_attest, k->cdi_seal);
+	ret = dice_cdis(ATTEST_HYP(mem)->cdi_attest, ATTEST_HYP(mem)->cdi_seal, &in, cdi_attest,
+			k->cdi_seal);
 	if (!ret)
 		ret = dice_asym_kdf(cdi_attest, k->priv, k->pub);
 	/* CDI_Attest_vm's only use is the key pair: it goes now. */
@@ -113,7 +115,7 @@ static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, b
 	 */
 	cl.pub = k->pub;
 	cbor_init(&c, buf, sizeof(buf));
-	cert_encode(&c, &cl, mem->attest.priv, NULL, k->cert_sig);
+	cert_encode(&c, &cl, ATTEST_HYP(mem)->priv, NULL, k->cert_sig);
 	return cbor_status(&c, NULL) ? PVM_E_STATE : PVM_OK;
 }
 
@@ -126,10 +128,10 @@ static pvm_status_t freeze(struct pvm_mem *mem, struct pvm_vm *vm)
 	pvm_port_lock(&vm->lock);
 	if (vm->state != PVM_VM_ACTIVE)
 		ret = PVM_E_STATE;
-	else if (vm->attest.loading)
+	else if (ATTEST_VM(vm)->loading)
 		ret = PVM_E_BUSY;
 	else
-		vm->attest.frozen = true;
+		ATTEST_VM(vm)->frozen = true;
 	pvm_port_unlock(&vm->lock);
 	pvm_port_unlock(&mem->lock);
 	return ret;
@@ -142,14 +144,14 @@ static pvm_status_t publish(struct pvm_mem *mem, struct pvm_vm *vm, const struct
 
 	pvm_port_lock(&mem->lock);
 	pvm_port_lock(&vm->lock);
-	if (!vm->attest.sealed) {
-		memcpy(vm->attest.authority, k->authority, sizeof(k->authority));
-		memcpy(vm->attest.cdi_seal, k->cdi_seal, sizeof(k->cdi_seal));
-		memcpy(vm->attest.priv, k->priv, sizeof(k->priv));
-		memcpy(vm->attest.pub, k->pub, sizeof(k->pub));
-		memcpy(vm->attest.cert_sig, k->cert_sig, sizeof(k->cert_sig));
-		__atomic_store_n(&vm->attest.sealed, true, __ATOMIC_RELEASE);
-	} else if (memcmp(vm->attest.authority, k->authority, sizeof(k->authority))) {
+	if (!ATTEST_VM(vm)->sealed) {
+		memcpy(ATTEST_VM(vm)->authority, k->authority, sizeof(k->authority));
+		memcpy(ATTEST_VM(vm)->cdi_seal, k->cdi_seal, sizeof(k->cdi_seal));
+		memcpy(ATTEST_VM(vm)->priv, k->priv, sizeof(k->priv));
+		memcpy(ATTEST_VM(vm)->pub, k->pub, sizeof(k->pub));
+		memcpy(ATTEST_VM(vm)->cert_sig, k->cert_sig, sizeof(k->cert_sig));
+		__atomic_store_n(&ATTEST_VM(vm)->sealed, true, __ATOMIC_RELEASE);
+	} else if (memcmp(ATTEST_VM(vm)->authority, k->authority, sizeof(k->authority))) {
 		ret = PVM_E_STATE;
 	}
 	pvm_port_unlock(&vm->lock);
@@ -163,14 +165,14 @@ pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm,
 	struct vm_keys k;
 	pvm_status_t ret;
 
-	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE))
 		return auth ? PVM_E_STATE : PVM_OK;
-	if (!__atomic_load_n(&mem->attest.ready, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&ATTEST_HYP(mem)->ready, __ATOMIC_ACQUIRE))
 		return PVM_E_STATE;
 	ret = freeze(mem, vm);
 	if (ret)
 		return ret;
-	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE))
 		return auth ? PVM_E_STATE : PVM_OK;
 
 	memset(&k, 0, sizeof(k));
@@ -224,9 +226,9 @@ pvm_status_t attest_seal_key(const struct pvm_vm *vm, const uint8_t *ctx, size_t
 {
 	if (!vm || !key || len > PVM_SEAL_CONTEXT_MAX || (!ctx && len))
 		return PVM_E_INVAL;
-	if (!__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE)) {
+	if (!__atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE)) {
 		memset(key, 0, 32);
 		return PVM_E_STATE;
 	}
-	return dice_seal_key(vm->attest.cdi_seal, ctx, len, key) ? PVM_E_STATE : PVM_OK;
+	return dice_seal_key(ATTEST_VM(vm)->cdi_seal, ctx, len, key) ? PVM_E_STATE : PVM_OK;
 }

@@ -23,6 +23,7 @@
 
 #include "attest/attest_priv.h"
 #include "bench_util.h"
+#include "attest/attest_state.h"
 
 #define MiB	  (1ull << 20)
 #define RAM	  0x40000000ull
@@ -108,10 +109,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		code[0] = (uint8_t)i;
 		t0 = now_ns();
-		bench_check(
-			prog,
-			dice_cdis(mem.attest.cdi_attest, mem.attest.cdi_seal, &in, cdi_a, cdi_s),
-			"cdis");
+		bench_check(prog,
+			    dice_cdis(ATTEST_HYP(&mem)->cdi_attest, ATTEST_HYP(&mem)->cdi_seal, &in,
+				      cdi_a, cdi_s),
+			    "cdis");
 		bench_check(prog, dice_asym_kdf(cdi_a, priv, pub), "asym kdf");
 		t[i] = (now_ns() - t0) / 1e3;
 	}

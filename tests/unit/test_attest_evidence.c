@@ -10,6 +10,7 @@
 
 #include "attest/attest_internal.h"
 #include "attest/attest_priv.h"
+#include "attest/attest_state.h"
 
 /* ---- deterministic encoding, on the raw bytes ---- */
 
@@ -289,7 +290,7 @@ static void test_structure(void **state)
 	assert_false(cbor_isa_tag(a[0]));
 	check_cert(a[0], root, root_id, cfg.code_hash, cfg.config_hash, 64, cfg.authority_hash,
 		   AU_MODE, &hyp);
-	assert_memory_equal(hyp.pub, fx_mem.attest.pub, 65);
+	assert_memory_equal(hyp.pub, ATTEST_HYP(&fx_mem)->pub, 65);
 
 	/* 2. The VM certificate, issued by the hypervisor key; codeHash = RIM. */
 	assert_false(cbor_isa_tag(a[1]));
@@ -349,11 +350,11 @@ static void test_sizes(void **state)
 	/* The VM certificate fits the room sealing signs it in. */
 	assert_int_equal(buf[0], 0x83);
 	hyp_len = det_item(buf + 1, l64 - 1);
-	assert_int_equal(hyp_len, fx_mem.attest.cert_len);
+	assert_int_equal(hyp_len, ATTEST_HYP(&fx_mem)->cert_len);
 	cert_len = det_item(buf + 1 + hyp_len, l64 - 1 - hyp_len);
 	assert_true(cert_len > 0 && cert_len <= VM_CERT_MAX);
 	print_message("evidence %zu bytes (64-byte challenge), hypervisor cert %u, VM cert %zu\n",
-		      l64, fx_mem.attest.cert_len, cert_len);
+		      l64, ATTEST_HYP(&fx_mem)->cert_len, cert_len);
 	fx_destroy(h);
 }
 

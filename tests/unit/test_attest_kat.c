@@ -9,6 +9,7 @@
 
 #include "attest/attest_internal.h"
 #include "attest/attest_priv.h"
+#include "attest/attest_state.h"
 
 /* The salts in the code are the profile's, byte for byte. */
 static void test_salts(void **state)
@@ -197,7 +198,7 @@ static void ossl_asym_kdf(const uint8_t ikm[32], uint8_t seed[32], uint8_t priv[
 static void test_hyp_layer(void **state)
 {
 	struct pvm_attest_config cfg;
-	struct pvm_attest_state *st = &fx_mem.attest;
+	struct attest_hyp *st = ATTEST_HYP(&fx_mem);
 	uint8_t seed[32], priv[32], pub[65], got_seed[32], got_priv[32], got_pub[65], id[20];
 	uint8_t config[64], salt[64], cdi_a[32], cdi_s[32];
 
@@ -261,14 +262,14 @@ static void test_vm_layer(void **state)
 	/* Unsigned: no authority, and the RIM is the hidden input (§2.1). */
 	memset(auth, 0, 64);
 	dice_salt(m.rim, config, auth, 1, m.rim, salt);
-	ossl_hkdf_bin_salt(32, fx_mem.attest.cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
+	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
 	dice_salt(auth, NULL, NULL, 1, m.rim, salt);
-	ossl_hkdf_bin_salt(32, fx_mem.attest.cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
-	assert_memory_equal(vm->attest.cdi_seal, cdi_s, 32);
+	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
+	assert_memory_equal(ATTEST_VM(vm)->cdi_seal, cdi_s, 32);
 	/* CDI_Attest_vm is gone; its key pair shows it was right. */
 	ossl_asym_kdf(cdi_a, seed, priv, pub);
-	assert_memory_equal(vm->attest.priv, priv, 32);
-	assert_memory_equal(vm->attest.pub, pub, 65);
+	assert_memory_equal(ATTEST_VM(vm)->priv, priv, 32);
+	assert_memory_equal(ATTEST_VM(vm)->pub, pub, 65);
 	assert_memory_equal(m.pub, pub, 65);
 
 	/* Sealing keys: KDF(32, CDI_Seal_vm, context, "libpvm sealing key"). */
@@ -328,12 +329,12 @@ static void test_vm_signed(void **state)
 	memset(desc + 40, 0, 64);
 	ossl_sha512(desc, sizeof(desc), config);
 	ossl_sha512(va.pub, 65, auth);
-	assert_memory_equal(vm->attest.authority, auth, 64);
+	assert_memory_equal(ATTEST_VM(vm)->authority, auth, 64);
 	dice_salt(m.rim, config, auth, 1, NULL, salt);
-	ossl_hkdf_bin_salt(32, fx_mem.attest.cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
+	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
 	dice_salt(auth, NULL, NULL, 1, NULL, salt);
-	ossl_hkdf_bin_salt(32, fx_mem.attest.cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
-	assert_memory_equal(vm->attest.cdi_seal, cdi_s, 32);
+	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
+	assert_memory_equal(ATTEST_VM(vm)->cdi_seal, cdi_s, 32);
 	ossl_asym_kdf(cdi_a, seed, priv, pub);
 	assert_memory_equal(m.pub, pub, 65);
 	fx_destroy(h);
@@ -346,8 +347,8 @@ static void test_id(void **state)
 	char hex[41], got[40];
 
 	(void)state;
-	assert_int_equal(dice_id(fx_mem.attest.root_pub, id), PVM_OK);
-	ossl_dice_id(fx_mem.attest.root_pub, want);
+	assert_int_equal(dice_id(ATTEST_HYP(&fx_mem)->root_pub, id), PVM_OK);
+	ossl_dice_id(ATTEST_HYP(&fx_mem)->root_pub, want);
 	assert_memory_equal(id, want, 20);
 	dice_hex_id(want, got);
 	au_hex(want, 20, hex);

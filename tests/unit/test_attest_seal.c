@@ -17,6 +17,7 @@
 #include <libpvm/host_call.h>
 
 #include "attest/attest_internal.h"
+#include "attest/attest_state.h"
 
 #define ENTRY (FX_GUEST_RAM)
 #define EVIL  (FX_GUEST_RAM + 0x40000)
@@ -205,7 +206,8 @@ static void test_mode_separates_sealing_keys(void **state)
 	assert_int_equal(pvm_vm_seal_signed(&fx_mem, n, &a), PVM_OK);
 	assert_int_equal(attest_seal_key(fx_mem.vms[p], NULL, 0, kp), PVM_OK);
 	assert_int_equal(attest_seal_key(fx_mem.vms[n], NULL, 0, kn), PVM_OK);
-	assert_memory_equal(fx_mem.vms[p]->attest.authority, fx_mem.vms[n]->attest.authority, 64);
+	assert_memory_equal(ATTEST_VM(fx_mem.vms[p])->authority,
+			    ATTEST_VM(fx_mem.vms[n])->authority, 64);
 	assert_memory_not_equal(kp, kn, 32);
 	fx_destroy(p);
 	fx_destroy(n);
@@ -297,7 +299,7 @@ static void test_host_call_block(void **state)
 	assert_int_equal((int64_t)x[0], PVM_OK);
 	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
 	assert_true(m.sealed);
-	assert_memory_not_equal(fx_mem.vms[vm]->attest.authority, (uint8_t[64]){0}, 64);
+	assert_memory_not_equal(ATTEST_VM(fx_mem.vms[vm])->authority, (uint8_t[64]){0}, 64);
 	fx_destroy(vm);
 	fx_destroy(other);
 }

@@ -11,6 +11,7 @@
 #include <libpvm/abi.h>
 
 #include "attest/attest_internal.h"
+#include "attest/attest_state.h"
 
 /* Create a VM, load @npages of image @seed (unless 0), seal; return its measurements. */
 static unsigned build(bool protected_vm, uint64_t npages, uint8_t seed, int flip,
@@ -82,11 +83,11 @@ static void test_refused_run_changes_nothing(void **state)
 
 	(void)state;
 	assert_int_equal(pvm_vcpu_boot(&fx_mem, h, 0, pvm_ipa(FX_GUEST_RAM), 0), PVM_OK);
-	vm->attest.loading = 1; /* what pvm_vm_load_measured() holds while it hashes */
+	ATTEST_VM(vm)->loading = 1; /* what pvm_vm_load_measured() holds while it hashes */
 	assert_int_equal(pvm_vcpu_run(&fx_mem, h, 0, &e), PVM_E_BUSY);
-	vm->attest.loading = 0;
+	ATTEST_VM(vm)->loading = 0;
 	assert_false(vm->ran);
-	assert_false(vm->attest.frozen);
+	assert_false(ATTEST_VM(vm)->frozen);
 	assert_int_equal(vm->refs, 0);
 	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
 	assert_false(m.sealed);
@@ -102,16 +103,16 @@ static void test_refused_run_changes_nothing(void **state)
 static void test_seal_twice_and_load_after(void **state)
 {
 	struct pvm_measurement m;
-	struct pvm_vm_attest before;
+	struct attest_vm before;
 	struct pvm_page_info pi;
 	unsigned h = build(true, 2, 9, -1, &m);
 	uint64_t pa = au_image(1, 1);
 
 	(void)state;
-	memcpy(&before, &fx_mem.vms[h]->attest, sizeof(before));
+	memcpy(&before, ATTEST_VM(fx_mem.vms[h]), sizeof(before));
 	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
 	assert_int_equal(attest_vm_seal(&fx_mem, fx_mem.vms[h], NULL), PVM_OK);
-	assert_memory_equal(&fx_mem.vms[h]->attest, &before, sizeof(before));
+	assert_memory_equal(ATTEST_VM(fx_mem.vms[h]), &before, sizeof(before));
 
 	/* Loading after the seal: refused, the page still the host's, nothing measured. */
 	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa),
@@ -120,7 +121,7 @@ static void test_seal_twice_and_load_after(void **state)
 			 PVM_E_STATE);
 	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa), &pi), PVM_OK);
 	assert_int_equal(pi.owner, PVM_ID_HOST);
-	assert_memory_equal(&fx_mem.vms[h]->attest, &before, sizeof(before));
+	assert_memory_equal(ATTEST_VM(fx_mem.vms[h]), &before, sizeof(before));
 	fx_destroy(h);
 }
 
