@@ -6,7 +6,7 @@
 include(ExternalProject)
 
 set(PVM_EL2_DIR ${CMAKE_BINARY_DIR}/ports/el2)
-# The host program carries sample guests (ports/el2/common/el2_tests.h) to
+# The host program carries sample guests (tests/integration/el2/host/el2_tests.h) to
 # run as protected VMs: the same NAME.bin that samples/guests builds for the
 # other ports, and the device tree pvm-run gives them (guest.dtb, written by
 # samples/pvm-run's pvm-guest-dtb into the same directory).
@@ -24,6 +24,7 @@ ExternalProject_Add(pvm-el2
     -DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/toolchain-aarch64-none.cmake
     -DPVM_SOURCE_DIR=${PROJECT_SOURCE_DIR}
     -DPVM_WERROR=${PVM_WERROR}
+    -DPVM_EL2_HOST_DIR=${PROJECT_SOURCE_DIR}/tests/integration/el2/host
     ${PVM_EL2_GUEST_ARGS}
   # The sub-build decides itself what is out of date (its sources are
   # outside the outer build's knowledge); an up-to-date run costs ~0.1 s.

@@ -120,7 +120,7 @@ void el2_attest_sealed(unsigned vm);
 void el2_crypto_heap_init(void);
 
 /* host.c */
-void el2_host_start(const struct el2_platform *p, unsigned test) __attribute__((noreturn));
+void el2_host_start(const struct el2_platform *p) __attribute__((noreturn));
 /* This CPU's EL2 registers for running the host (its stage-2, traps, timer, GIC). */
 void el2_host_cpu_init(void);
 void el2_host_sync(struct el2_frame *f);

@@ -21,7 +21,7 @@
 #define CNTHCTL_EL1PCTEN (1ull << 0)
 #define CNTHCTL_EL1PCEN	 (1ull << 1)
 
-/* The first 16 bytes of the host binary (host/start.S): a branch, then its size. */
+/* The first 16 bytes of the host binary: a branch, then its size (its start.S says so too). */
 struct host_header {
 	uint32_t branch, reserved;
 	uint64_t size; /* bytes from the start to the end of its BSS */
@@ -92,7 +92,7 @@ void el2_host_cpu_init(void)
 	__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh\n\tisb" : : : "memory");
 }
 
-void el2_host_start(const struct el2_platform *p, unsigned test)
+void el2_host_start(const struct el2_platform *p)
 {
 	const struct host_header *h = (const void *)el2_host_blob;
 	uint64_t blob = (uint64_t)(el2_host_blob_end - el2_host_blob);
@@ -126,10 +126,9 @@ void el2_host_start(const struct el2_platform *p, unsigned test)
 	host_mmio(p->gicr, p->gicr_size, "the GIC redistributors");
 	el2_psci_init();
 	el2_host_cpu_init();
-	print("el2: starting the host at EL1, 0x%llx (test %u), HCR_EL2 0x%lx\n", PVM_EL2_HOST_ADDR,
-	      test, read_sysreg(hcr_el2));
-	el2_eret_host(PVM_EL2_HOST_ADDR, test, p->uart, PVM_EL2_HOST_ADDR + h->size, p->gicd,
-		      p->gicr);
+	print("el2: starting the host at EL1, 0x%llx, HCR_EL2 0x%lx\n", PVM_EL2_HOST_ADDR,
+	      read_sysreg(hcr_el2));
+	el2_eret_host(PVM_EL2_HOST_ADDR, 0, p->uart, PVM_EL2_HOST_ADDR + h->size, p->gicd, p->gicr);
 }
 
 /*

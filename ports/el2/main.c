@@ -12,7 +12,6 @@
 
 #include "bootargs.h"
 #include "el2.h"
-#include "el2_tests.h"
 #include "pl011.h"
 #include "print.h"
 
@@ -22,12 +21,6 @@
 struct pvm_mem el2_mem;
 struct pvm_mem_config el2_mem_cfg;
 extern uintptr_t __stack_chk_guard;
-
-static const char *const test_names[] = {
-#define EL2_TEST_NAME(n) #n,
-	EL2_TESTS(EL2_TEST_NAME)
-#undef EL2_TEST_NAME
-};
 
 void el2_panic(const char *fmt, ...)
 {
@@ -73,24 +66,6 @@ static unsigned pa_bits(void)
 	uint64_t r = read_sysreg(id_aa64mmfr0_el1) & 0xf;
 
 	return r < 6 ? bits[r] : 48; /* 52-bit PAs (FEAT_LPA) not used */
-}
-
-/* "el2-test=NAME" in the boot arguments. */
-static unsigned pick_test(const char *args)
-{
-	static const char key[] = "el2-test=";
-	const char *p = bootarg(args, key);
-	size_t n;
-	unsigned i;
-
-	if (!p)
-		return EL2_TEST_all;
-	for (n = 0; p[n] && p[n] != ' '; n++)
-		;
-	for (i = 0; i < EL2_TEST_NR; i++)
-		if (strlen(test_names[i]) == n && !strncmp(test_names[i], p, n))
-			return i;
-	el2_panic("unknown test in the boot arguments \"%s\"", args);
 }
 
 /*
@@ -160,5 +135,5 @@ void el2_main(const void *fdt)
 	mem_init(&plat);
 	el2_cpus_init(&plat);
 	el2_attest_init(plat.bootargs, uds, provisioned);
-	el2_host_start(&plat, pick_test(plat.bootargs));
+	el2_host_start(&plat);
 }

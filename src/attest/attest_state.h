@@ -67,8 +67,8 @@ static inline const struct attest_hyp *attest_hyp_const(const struct pvm_mem *me
 
 /* The state of a VM or of the hypervisor layer, const when the owner is. */
 #define ATTEST_VM(vm)                                                                              \
-	_Generic((vm), const struct pvm_vm *: attest_vm_const, default: attest_vm)(vm)
+	_Generic((vm), const struct pvm_vm * : attest_vm_const, default : attest_vm)(vm)
 #define ATTEST_HYP(mem)                                                                            \
-	_Generic((mem), const struct pvm_mem *: attest_hyp_const, default: attest_hyp)(mem)
+	_Generic((mem), const struct pvm_mem * : attest_hyp_const, default : attest_hyp)(mem)
 
 #endif /* PVM_ATTEST_STATE_H */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The two attacks of issue 12 at EL2, tests that pass because the attack
-# fails (the host's side: ports/el2/host/attack.c; the simulator's:
+# fails (the host's side: tests/integration/el2/host/attack.c; the simulator's:
 # tests/unit/test_attest_seal.c). One boot (run.sh) with a fresh device
 # secret and challenge; the host builds several attest VMs and seals each
 # under a name ("el2-attack: seal NAME"), after which the hypervisor prints

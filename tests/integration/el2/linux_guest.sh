@@ -2,7 +2,7 @@
 # el2.linux_guest: an unmodified Debian arm64 kernel (the Image the KVM
 # tests boot, tests/integration/kvm/fetch.sh's) as a protected guest of the
 # EL2 hypervisor, run by its host program through host calls only
-# (ports/el2/host/linux.c). QEMU puts the Image and a busybox initramfs in
+# (tests/integration/el2/host/linux.c). QEMU puts the Image and a busybox initramfs in
 # the host's RAM (-device loader, raw); the boot arguments say where. The
 # initramfs's /init prints a marker with the kernel's version and the arch
 # timer's line of /proc/interrupts, then "poweroff -f" (PSCI SYSTEM_OFF).

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bootargs.h"
 #include "el2_tests.h"
 #include "fpregs.h"
 #include "host.h"
@@ -20,7 +21,7 @@
 #include "print.h"
 #include "sysreg.h"
 
-void host_main(unsigned test, uintptr_t uart, const char *args, uintptr_t gicd, uintptr_t gicr);
+void host_main(uint64_t unused, uintptr_t uart, const char *args, uintptr_t gicd, uintptr_t gicr);
 void host_exception(unsigned kind, uint64_t *frame);
 
 static const char *const names[] = {
@@ -423,17 +424,42 @@ static void (*const tests[])(void) = {
 	/* The rest, EL2_GUESTS: test_guest(name). */
 };
 
-void host_main(unsigned test, uintptr_t uart, const char *args, uintptr_t gicd, uintptr_t gicr)
+/* "el2-test=NAME" in the boot arguments (none: all), or EL2_TEST_NR for a name not known. */
+static unsigned pick_test(const char *args)
 {
+	const char *p = bootarg(args, "el2-test=");
+	size_t n;
+
+	if (!p)
+		return EL2_TEST_all;
+	for (n = 0; p[n] && p[n] != ' '; n++)
+		;
+	for (unsigned i = 0; i < EL2_TEST_NR; i++) {
+		size_t k;
+
+		for (k = 0; k < n && names[i][k] == p[k]; k++)
+			;
+		if (k == n && !names[i][n])
+			return i;
+	}
+	return EL2_TEST_NR;
+}
+
+void host_main(uint64_t unused, uintptr_t uart, const char *args, uintptr_t gicd, uintptr_t gicr)
+{
+	unsigned test;
+
+	(void)unused; /* the hypervisor passes 0: the test is ours to pick from the arguments */
 	pl011_init(uart);
 	host_bootargs = args;
+	test = pick_test(args);
 	/* FP/SIMD on for the host itself: guest runs must keep its registers (guest.c). */
 	fpregs_enable();
 	host_gic_init(gicd, gicr);
 	print("host: running at EL%lu, test '%s'\n", read_sysreg(CurrentEL) >> 2,
 	      test < EL2_TEST_NR ? names[test] : "?");
 	if (test >= EL2_TEST_NR)
-		fail("no such test: %u", test);
+		fail("no such test in the boot arguments \"%s\"", args);
 	for (unsigned t = 1; t < EL2_TEST_NR; t++) {
 		if (test != EL2_TEST_all ? t != test : t == EL2_TEST_linux)
 			continue;

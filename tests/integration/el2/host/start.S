@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Entry of the host program at EL1 (MMU off), from the hypervisor:
- * x0 = the test to run, x1 = the PL011's address, x2 = the boot arguments
- * (a copy just past the BSS: __host_end), x3 and x4 = the GIC's
+ * x0 = 0, x1 = the PL011's address, x2 = the boot arguments (the test to run is
+ * their el2-test=; a copy just past the BSS: __host_end), x3 and x4 = the GIC's
  * distributor and first redistributor. The first 16 bytes are the header
  * the hypervisor reads (host.c: struct host_header).
  */
