@@ -151,6 +151,39 @@ static inline void drop_cached(struct pvm_stage2 *s2)
 	s2->cache_block = 0;
 }
 
+/*
+ * The one descent to a single IPA, shared by lookups, the single-page path
+ * and the fast path (the range walker, walk_table(), descends the same
+ * tables for a range): from the cached last-level table if it covers ipa,
+ * else from the root, to the entry that translates ipa, a leaf or invalid
+ * entry at any level or a level-3 entry. *level is its level, *parent the
+ * table entry above it (unchanged at the start level).
+ */
+static inline __attribute__((always_inline)) uint64_t *
+descend(const struct pvm_stage2 *s2, uint64_t ipa, unsigned *level, uint64_t **parent)
+{
+	uint64_t *t = cached_table(s2, ipa, parent), mask;
+
+	if (t) {
+		*level = LAST_LEVEL;
+		return &t[(ipa >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1)];
+	}
+	t = pvm_port_phys_to_virt(s2->root);
+	mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
+	for (unsigned l = s2->start_level;; l++) {
+		uint64_t *p = &t[(ipa >> level_shift(l)) & mask];
+		uint64_t d = rd(p);
+
+		if (!is_table(d, l)) {
+			*level = l;
+			return p;
+		}
+		*parent = p;
+		t = table_va(d);
+		mask = PVM_S2_PTRS_PER_TABLE - 1;
+	}
+}
+
 /* ---- Geometry ---------------------------------------------------------- */
 
 int pvm_stage2_start_level(unsigned ipa_bits)
@@ -551,27 +584,13 @@ static void remember_table(struct pvm_stage2 *s2, uint64_t start, uint64_t *pte,
 static uint64_t *last_table(const struct pvm_stage2 *s2, uint64_t start, uint64_t end,
 			    uint64_t **parent)
 {
-	const uint64_t idx = (start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1);
-	uint64_t *t, mask;
+	unsigned level;
+	uint64_t *p;
 
 	if (table_block(start) != table_block(end - 1))
 		return NULL;
-	t = cached_table(s2, start, parent);
-	if (t)
-		return &t[idx];
-	t = pvm_port_phys_to_virt(s2->root);
-	mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
-	for (unsigned level = s2->start_level; level < LAST_LEVEL; level++) {
-		uint64_t *p = &t[(start >> level_shift(level)) & mask];
-		uint64_t d = rd(p);
-
-		if (!is_table(d, level))
-			return NULL;
-		t = table_va(d);
-		mask = PVM_S2_PTRS_PER_TABLE - 1;
-		*parent = p;
-	}
-	return &t[idx];
+	p = descend(s2, start, &level, parent);
+	return level == LAST_LEVEL ? p : NULL;
 }
 
 static inline uint64_t op_pages(const struct s2_op *op)
@@ -1229,14 +1248,9 @@ pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t s
 
 bool s2_page_find(struct s2_page *pg, struct pvm_stage2 *s2, uint64_t ipa)
 {
-	uint64_t *t = cached_table(s2, ipa, &pg->parent);
-
 	pg->s2 = s2;
 	pg->ipa = ipa;
-	if (t)
-		pg->pte = &t[(ipa >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1)];
-	else
-		pg->pte = last_table(s2, ipa, ipa + PVM_PAGE_SIZE, &pg->parent);
+	pg->pte = last_table(s2, ipa, ipa + PVM_PAGE_SIZE, &pg->parent);
 	return pg->pte != NULL;
 }
 
@@ -1299,29 +1313,15 @@ void s2_page_commit(const struct s2_page *pg)
 pvm_status_t pvm_stage2_lookup(const struct pvm_stage2 *s2, pvm_ipa_t ipa,
 			       struct pvm_stage2_mapping *out)
 {
-	uint64_t a = pvm_ipa_val(ipa), mask, d, *t, *parent;
+	uint64_t *parent = NULL, *p;
 	unsigned level;
 
 	if (!s2 || !out)
 		return PVM_E_INVAL;
-	if (a >= s2->ipa_limit)
+	if (pvm_ipa_val(ipa) >= s2->ipa_limit)
 		return PVM_E_RANGE;
-	t = cached_table(s2, a, &parent);
-	if (t) {
-		level = LAST_LEVEL;
-		d = rd(&t[(a >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1)]);
-	} else {
-		t = pvm_port_phys_to_virt(s2->root);
-		mask = (uint64_t)s2->root_pages * PVM_S2_PTRS_PER_TABLE - 1;
-		for (level = s2->start_level;; level++) {
-			d = rd(&t[(a >> level_shift(level)) & mask]);
-			if (!is_table(d, level))
-				break;
-			t = table_va(d);
-			mask = PVM_S2_PTRS_PER_TABLE - 1;
-		}
-	}
-	return pvm_stage2_decode(d, level, ipa, out);
+	p = descend(s2, pvm_ipa_val(ipa), &level, &parent);
+	return pvm_stage2_decode(rd(p), level, ipa, out);
 }
 
 pvm_status_t pvm_stage2_decode(uint64_t d, unsigned level, pvm_ipa_t ipa,

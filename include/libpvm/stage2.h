@@ -43,8 +43,9 @@
  * - **One walker.** Map, unmap, protect, annotate and the public
  *   pvm_stage2_walk() are visitors over a single walker; a range inside one
  *   existing last-level table (a guest fault's single page) goes straight to
- *   that table and uses the same visitors. pvm_stage2_lookup() descends
- *   directly.
+ *   that table and uses the same visitors. That fast path, the
+ *   single-page path of the memory code and pvm_stage2_lookup() share one
+ *   descent to a single IPA.
  *
  * Locking: a ::pvm_stage2 and its pool are protected by the caller's lock;
  * no function here takes a lock. All functions are for hypervisor-internal
