@@ -1393,3 +1393,45 @@ pvm_status_t pvm_mem_page(struct pvm_mem *mem, pvm_paddr_t pa, struct pvm_page_i
 	pvm_port_unlock(&mem->lock);
 	return PVM_OK;
 }
+
+/* ---- The host's devices ---------------------------------------------------- */
+
+pvm_status_t pvm_mem_host_mmio_map(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t size, size_t *need)
+{
+	uint64_t a = pvm_pa_val(pa), ram_end;
+	pvm_status_t ret;
+
+	if (need)
+		*need = 0;
+	if (!mem || !size || ((a | size) & (PVM_PAGE_SIZE - 1)))
+		return PVM_E_INVAL;
+	if (a + size < a || a + size > mem->host.ipa_limit)
+		return PVM_E_RANGE;
+	ram_end = mem->base + pages_to_bytes(mem->npages);
+	if (a < ram_end && a + size > mem->base)
+		return PVM_E_PERM;
+	pvm_port_lock(&mem->lock);
+	if (mem->nmmio == PVM_HOST_MMIO_MAX) {
+		ret = PVM_E_BUSY;
+	} else {
+		ret = pvm_stage2_map(&mem->host, pvm_ipa(a), pa, size,
+				     PVM_PROT_RW | PVM_PROT_DEVICE, 0, need);
+		if (!ret) {
+			mem->mmio[mem->nmmio][0] = a;
+			mem->mmio[mem->nmmio][1] = a + size;
+			mem->nmmio++;
+		}
+	}
+	pvm_port_unlock(&mem->lock);
+	return ret;
+}
+
+uint64_t pvm_mem_host_vtcr(const struct pvm_mem *mem)
+{
+	return pvm_stage2_vtcr(&mem->host);
+}
+
+uint64_t pvm_mem_host_vttbr(const struct pvm_mem *mem)
+{
+	return pvm_stage2_vttbr(&mem->host);
+}

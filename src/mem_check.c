@@ -78,6 +78,25 @@ static int check_page(struct ck *c, uint64_t pa, const struct pvm_page *p)
 	return PVM_OK;
 }
 
+/*
+ * An entry outside managed memory that is one of the host's devices
+ * (pvm_mem_host_mmio_map()): a valid identity Device mapping, read-write,
+ * inside a recorded range.
+ */
+static bool host_device(struct ck *c, const struct pvm_stage2_visit *v)
+{
+	const struct pvm_mem *mem = c->mem;
+	struct pvm_stage2_mapping m;
+
+	if (pvm_stage2_decode(v->desc, v->level, pvm_ipa(v->addr), &m) != PVM_OK ||
+	    pvm_pa_val(m.pa) != v->addr || m.prot != (PVM_PROT_RW | PVM_PROT_DEVICE))
+		return false;
+	for (unsigned i = 0; i < mem->nmmio; i++)
+		if (v->addr >= mem->mmio[i][0] && v->end <= mem->mmio[i][1])
+			return true;
+	return false;
+}
+
 /* The host stage-2: exactly what the host owns or borrows, as an identity. */
 static int host_visit(const struct pvm_stage2_visit *v, void *arg)
 {
@@ -88,8 +107,8 @@ static int host_visit(const struct pvm_stage2_visit *v, void *arg)
 
 	if (v->end < hi)
 		hi = v->end;
-	/* Outside managed memory the host stage-2 holds nothing (MMIO comes later). */
-	if ((lo >= hi || v->addr < lo || v->end > hi) && v->desc)
+	/* Outside managed memory the host stage-2 holds nothing but its devices. */
+	if ((lo >= hi || v->addr < lo || v->end > hi) && v->desc && !host_device(c, v))
 		return fail(c, v->addr, "host stage-2 maps or annotates unmanaged memory");
 	for (uint64_t a = lo; a < hi; a += PVM_PAGE_SIZE) {
 		const struct pvm_page *p = meta(mem, a);

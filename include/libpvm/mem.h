@@ -164,6 +164,9 @@ struct pvm_mem_config {
  */
 #define PVM_ATTEST_STATE_BYTES 1280u
 
+/** @brief Device ranges pvm_mem_host_mmio_map() can give the host. */
+#define PVM_HOST_MMIO_MAX 16u
+
 /**
  * @brief The hypervisor's view of memory: metadata, host stage-2, pool, VMs.
  *
@@ -177,6 +180,8 @@ struct pvm_mem {
 	struct pvm_stage2 host;		/**< The host's identity stage-2 (VMID 0). */
 	struct pvm_pool pool;		/**< Table pages for every stage-2. */
 	struct pvm_vm *vms[PVM_VM_MAX]; /**< VMs by handle. */
+	uint64_t mmio[PVM_HOST_MMIO_MAX][2]; /**< The host's device ranges, [start, end). */
+	unsigned nmmio;			     /**< Ranges in mmio. */
 	/** The hypervisor layer of attestation (opaque; holds secrets). */
 	union {
 		uint8_t bytes[PVM_ATTEST_STATE_BYTES]; /**< Its storage. */
@@ -219,6 +224,39 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
  * many pages elsewhere (or of a whole aligned block) then lets it through.
  */
 pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need);
+
+/**
+ * @brief Give the host one of its devices: map [pa, pa + size) into the
+ *        host's stage-2, identity, read-write, as Device memory.
+ * @param mem  The memory.
+ * @param pa   First byte; page aligned.
+ * @param size Bytes; a non-zero multiple of the page size.
+ * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
+ * @return ::PVM_OK; ::PVM_E_INVAL (NULL, misaligned, zero size);
+ *         ::PVM_E_RANGE (it wraps or lies beyond the host's address space);
+ *         ::PVM_E_PERM (it overlaps managed RAM: pages move only through
+ *         the transitions); ::PVM_E_EXISTS (part of it is mapped already);
+ *         ::PVM_E_BUSY (::PVM_HOST_MMIO_MAX ranges given already);
+ *         ::PVM_E_NOMEM.
+ *
+ * The port's way to let the host reach its devices (a UART, an interrupt
+ * controller's distributor) through the ownership layer: the range is
+ * recorded, and pvm_mem_check() accepts these mappings and nothing else
+ * outside managed memory. Called at boot, before the host runs; a failing
+ * call changes nothing.
+ */
+pvm_status_t pvm_mem_host_mmio_map(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t size,
+				   size_t *need);
+
+/**
+ * @brief The host's `VTCR_EL2` and `VTTBR_EL2`: what a port loads to run the
+ *        host behind its stage-2.
+ * @param mem The memory (initialised).
+ * @return The register's value.
+ */
+uint64_t pvm_mem_host_vtcr(const struct pvm_mem *mem);
+/** @copydoc pvm_mem_host_vtcr() */
+uint64_t pvm_mem_host_vttbr(const struct pvm_mem *mem);
 
 /**
  * @brief Give free pool pages back to the host.

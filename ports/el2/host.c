@@ -51,8 +51,7 @@ static void host_mmio(uint64_t base, uint64_t size, const char *what)
 	pvm_status_t ret;
 
 	size = (size + PVM_PAGE_SIZE - 1) & ~(uint64_t)(PVM_PAGE_SIZE - 1);
-	ret = pvm_stage2_map(&el2_mem.host, pvm_ipa(base), pvm_pa(base), size,
-			     PVM_PROT_RW | PVM_PROT_DEVICE, 0, &need);
+	ret = pvm_mem_host_mmio_map(&el2_mem, pvm_pa(base), size, &need);
 	if (ret)
 		el2_panic("host stage-2: cannot map %s: %s", what, pvm_strerror(ret));
 }
@@ -74,8 +73,8 @@ void el2_host_cpu_init(void)
 	hcr = PVM_HCR_VM | PVM_HCR_SWIO | PVM_HCR_AMO | PVM_HCR_DC | PVM_HCR_TSC | PVM_HCR_RW;
 	if (has_pauth())
 		hcr |= PVM_HCR_APK | PVM_HCR_API;
-	write_sysreg(pvm_stage2_vtcr(&el2_mem.host), vtcr_el2);
-	write_sysreg(pvm_stage2_vttbr(&el2_mem.host), vttbr_el2);
+	write_sysreg(pvm_mem_host_vtcr(&el2_mem), vtcr_el2);
+	write_sysreg(pvm_mem_host_vttbr(&el2_mem), vttbr_el2);
 	write_sysreg(hcr, hcr_el2);
 	write_sysreg(CPTR_EL2_RES1, cptr_el2);
 	write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);

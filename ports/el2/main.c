@@ -102,7 +102,7 @@ static void mem_init(const struct el2_platform *p)
 	print("el2: managed RAM [0x%lx, 0x%lx), carve-out [0x%lx, 0x%lx), PA bits %u, "
 	      "host stage-2 VTTBR 0x%lx VTCR 0x%lx\n",
 	      el2_mem_cfg.ram_base, end, el2_mem_cfg.hyp_base, end, bits,
-	      pvm_stage2_vttbr(&el2_mem.host), pvm_stage2_vtcr(&el2_mem.host));
+	      pvm_mem_host_vttbr(&el2_mem), pvm_mem_host_vtcr(&el2_mem));
 }
 
 void el2_main(const void *fdt)
