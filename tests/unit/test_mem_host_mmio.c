@@ -30,7 +30,8 @@ static void test_bad_ranges_change_nothing(void **state)
 		{"zero size", FX_UART, 0, PVM_E_INVAL},
 		{"wraps", 0xfffffffffffff000ull, 2 * FX_PAGE, PVM_E_RANGE},
 		{"beyond the host's 40-bit space", 1ull << 40, FX_PAGE, PVM_E_RANGE},
-		{"straddles the end of the space", (1ull << 40) - FX_PAGE, 2 * FX_PAGE, PVM_E_RANGE},
+		{"straddles the end of the space", (1ull << 40) - FX_PAGE, 2 * FX_PAGE,
+		 PVM_E_RANGE},
 		{"inside managed RAM", FX_RAM + FX_MiB, FX_PAGE, PVM_E_PERM},
 		{"ends in managed RAM", FX_RAM - FX_PAGE, 2 * FX_PAGE, PVM_E_PERM},
 		{"starts in managed RAM", RAM_END - FX_PAGE, 2 * FX_PAGE, PVM_E_PERM},
@@ -61,8 +62,7 @@ static void test_devices_mapped_and_checked(void **state)
 
 	(void)state;
 	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(FX_UART), FX_PAGE, NULL), PVM_OK);
-	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(0x08000000), 0x10000, NULL),
-			 PVM_OK);
+	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(0x08000000), 0x10000, NULL), PVM_OK);
 	assert_int_equal(pvm_stage2_lookup(&fx_mem.host, pvm_ipa(FX_UART + 0x18), &m), PVM_OK);
 	assert_int_equal(pvm_pa_val(m.pa), FX_UART + 0x18);
 	assert_int_equal(m.prot, PVM_PROT_RW | PVM_PROT_DEVICE);
@@ -108,7 +108,8 @@ static void test_checker_refuses_unrecorded_device(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bad_ranges_change_nothing, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_ranges_change_nothing, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_devices_mapped_and_checked, fx_setup,
 						fx_teardown),
 		cmocka_unit_test_setup_teardown(test_table_is_bounded, fx_setup, fx_teardown),

@@ -34,7 +34,7 @@ trap 'rm -f "$out"' EXIT
 # would refuse to start); -monitor none: the console is the UART alone.
 start=$(date +%s%N)
 timeout --kill-after=5 "$limit" "$qemu" \
-	-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on -smp 2 -m "${EL2_MEM:-512M}" \
+	-M virt,virtualization=on,gic-version=3 -cpu "${EL2_CPU:-max,pauth-impdef=on}" -smp 2 -m "${EL2_MEM:-512M}" \
 	-nographic -nic none -monitor none ${EL2_QEMU_ARGS:-} \
 	-kernel "$image" -append "el2-test=$name${EL2_APPEND:+ $EL2_APPEND}" </dev/null >"$out" 2>&1
 rc=$?
