@@ -672,22 +672,6 @@ static bool guest_page(struct xfer *x, uint64_t ipa, pvm_status_t *ret)
 
 /* ---- Locking and VM lookup --------------------------------------------- */
 
-static struct pvm_vm *vm_get(struct pvm_mem *mem, unsigned handle)
-{
-	return handle < PVM_VM_MAX ? mem->vms[handle] : NULL;
-}
-
-/* The VM for a transition into it: it must exist and be active. Memory lock held. */
-static pvm_status_t vm_for_xfer(struct pvm_mem *mem, unsigned handle, struct pvm_vm **vm)
-{
-	*vm = vm_get(mem, handle);
-	if (!*vm)
-		return PVM_E_NOENT;
-	if ((*vm)->state != PVM_VM_ACTIVE)
-		return PVM_E_STATE;
-	return PVM_OK;
-}
-
 static pvm_status_t check_ipa(const struct pvm_vm *vm, pvm_ipa_t ipa, uint64_t n)
 {
 	uint64_t a = pvm_ipa_val(ipa);
@@ -1138,7 +1122,7 @@ static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 	if (ret)
 		return ret;
 	pvm_port_lock(&mem->lock);
-	ret = vm_for_xfer(mem, vm, &x->vm);
+	ret = vm_find_active(mem, vm, &x->vm);
 	if (!ret && x->vm->protected_vm != protected_vm)
 		ret = PVM_E_PERM;
 	if (!ret)
@@ -1215,7 +1199,7 @@ static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, 
 	if (!mem || npages == 0 || npages >> (64 - PVM_PAGE_SHIFT))
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	ret = vm_for_xfer(mem, vm, &x->vm);
+	ret = vm_find_active(mem, vm, &x->vm);
 	if (!ret && x->vm->protected_vm != protected_vm)
 		ret = PVM_E_PERM;
 	if (!ret)

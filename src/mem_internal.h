@@ -42,4 +42,15 @@ pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t
 /* The VM of a handle, or NULL; under mem->lock. */
 struct pvm_vm *vm_find(struct pvm_mem *mem, unsigned handle);
 
+/*
+ * The VM of a handle, which must exist (else PVM_E_NOENT) and be in state
+ * (else PVM_E_STATE); under mem->lock.
+ */
+pvm_status_t vm_find_in(struct pvm_mem *mem, unsigned handle, unsigned state, struct pvm_vm **vm);
+
+static inline pvm_status_t vm_find_active(struct pvm_mem *mem, unsigned handle, struct pvm_vm **vm)
+{
+	return vm_find_in(mem, handle, PVM_VM_ACTIVE, vm);
+}
+
 #endif

@@ -1093,19 +1093,22 @@ pvm_status_t s2_annotate_prepare(struct s2_op *op, struct pvm_stage2 *s2, pvm_ip
 	return ret ? ret : op_check(op);
 }
 
+/* A public dry run's answer: the check's status, and the pages the commit would take. */
+static pvm_status_t dry_run(pvm_status_t ret, const struct s2_op *op, size_t *pages)
+{
+	*pages = ret ? 0 : (size_t)op->need;
+	return ret;
+}
+
 pvm_status_t pvm_stage2_annotate_prepare(const struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,
 					 unsigned owner, size_t *pages)
 {
 	struct s2_op op;
-	int ret;
 
 	if (!pages)
 		return PVM_E_INVAL;
-	*pages = 0;
-	ret = s2_annotate_prepare(&op, (struct pvm_stage2 *)s2, ipa, size, owner);
-	if (!ret)
-		*pages = (size_t)op.need;
-	return ret;
+	return dry_run(s2_annotate_prepare(&op, (struct pvm_stage2 *)s2, ipa, size, owner), &op,
+		       pages);
 }
 
 void pvm_stage2_destroy(struct pvm_stage2 *s2)
@@ -1221,15 +1224,11 @@ pvm_status_t pvm_stage2_protect_prepare(const struct pvm_stage2 *s2, pvm_ipa_t i
 					pvm_prot_t prot, size_t *pages)
 {
 	struct s2_op op;
-	int ret;
 
 	if (!pages)
 		return PVM_E_INVAL;
-	*pages = 0;
-	ret = s2_protect_prepare(&op, (struct pvm_stage2 *)s2, ipa, size, prot);
-	if (!ret)
-		*pages = (size_t)op.need;
-	return ret;
+	return dry_run(s2_protect_prepare(&op, (struct pvm_stage2 *)s2, ipa, size, prot), &op,
+		       pages);
 }
 
 pvm_status_t pvm_stage2_protect(struct pvm_stage2 *s2, pvm_ipa_t ipa, uint64_t size,

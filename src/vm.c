@@ -83,6 +83,15 @@ struct pvm_vm *vm_find(struct pvm_mem *mem, unsigned handle)
 	return handle < PVM_VM_MAX ? mem->vms[handle] : NULL;
 }
 
+pvm_status_t vm_find_in(struct pvm_mem *mem, unsigned handle, unsigned state, struct pvm_vm **vm)
+{
+	pvm_assert_lock_held(&mem->lock);
+	*vm = vm_find(mem, handle);
+	if (!*vm)
+		return PVM_E_NOENT;
+	return (*vm)->state == state ? PVM_OK : PVM_E_STATE;
+}
+
 pvm_status_t pvm_vm_load(struct pvm_mem *mem, unsigned handle, struct pvm_vm **out)
 {
 	struct pvm_vm *vm;
@@ -91,14 +100,10 @@ pvm_status_t pvm_vm_load(struct pvm_mem *mem, unsigned handle, struct pvm_vm **o
 	if (!mem || !out)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = vm_find(mem, handle);
-	if (!vm)
-		ret = PVM_E_NOENT;
-	else if (vm->state != PVM_VM_ACTIVE)
-		ret = PVM_E_STATE;
-	else if (vm->refs == UINT32_MAX)
+	ret = vm_find_active(mem, handle, &vm);
+	if (!ret && vm->refs == UINT32_MAX)
 		ret = PVM_E_BUSY;
-	else
+	else if (!ret)
 		vm->refs++, *out = vm;
 	pvm_port_unlock(&mem->lock);
 	return ret;
@@ -141,14 +146,10 @@ pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle)
 	if (!mem)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = vm_find(mem, handle);
-	if (!vm)
-		ret = PVM_E_NOENT;
-	else if (vm->state != PVM_VM_ACTIVE)
-		ret = PVM_E_STATE;
-	else if (vm->refs)
+	ret = vm_find_active(mem, handle, &vm);
+	if (!ret && vm->refs)
 		ret = PVM_E_BUSY;
-	else
+	else if (!ret)
 		vm->state = PVM_VM_DYING;
 	pvm_port_unlock(&mem->lock);
 	return ret;
@@ -181,15 +182,9 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 	if (!mem || !max)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = vm_find(mem, handle);
-	if (!vm) {
-		ret = PVM_E_NOENT;
+	ret = vm_find_in(mem, handle, PVM_VM_DYING, &vm);
+	if (ret)
 		goto out;
-	}
-	if (vm->state != PVM_VM_DYING) {
-		ret = PVM_E_STATE;
-		goto out;
-	}
 	pvm_port_lock(&vm->lock);
 	while (max && vm->pages) {
 		struct first_leaf f = {0, 0};
@@ -246,15 +241,11 @@ pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle)
 	if (!mem)
 		return PVM_E_INVAL;
 	pvm_port_lock(&mem->lock);
-	vm = vm_find(mem, handle);
-	if (!vm) {
-		ret = PVM_E_NOENT;
-		goto out;
-	}
-	if (vm->state != PVM_VM_DYING || vm->pages) {
+	ret = vm_find_in(mem, handle, PVM_VM_DYING, &vm);
+	if (!ret && vm->pages)
 		ret = PVM_E_STATE;
+	if (ret)
 		goto out;
-	}
 	/* Nothing is mapped any more: only empty tables can be left, and they go. */
 	pvm_stage2_destroy(&vm->s2);
 	/*
