@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * quickstart: the README's example, whole. On the simulator port: make a
- * protected VM, load five instructions of guest code into it measured,
+ * protected VM, load six instructions of guest code into it measured,
  * run its vCPU and serve its exits (a UART write, then PSCI SYSTEM_OFF),
  * then tear it down. The part between the README markers is what the
  * README shows; tests/lint/readme_example.sh keeps the two the same.
@@ -45,6 +45,14 @@ static int fail(const char *what, pvm_status_t ret)
 	return 1;
 }
 
+/* Every call returns a status: on anything but PVM_OK, say which call and stop. */
+#define TRY(call)                                                                                  \
+	do {                                                                                       \
+		pvm_status_t ret_ = (call);                                                        \
+		if (ret_)                                                                          \
+			return fail(#call, ret_);                                                  \
+	} while (0)
+
 int main(void)
 {
 	struct pvm_sim_config sc = {.ram_base = RAM, .ram_size = 64 * MiB};
@@ -53,45 +61,35 @@ int main(void)
 				    .hyp_base = RAM + 60 * MiB, /* the hypervisor's carve-out */
 				    .hyp_size = 4 * MiB,
 				    .pa_bits = 40};
-	pvm_status_t ret;
-	uint64_t left;
-
-	if ((ret = pvm_sim_init(&sc)) || (ret = pvm_mem_init(&mem, &mc, NULL)))
-		return fail("init", ret);
+	TRY(pvm_sim_init(&sc));
+	TRY(pvm_mem_init(&mem, &mc, NULL));
 	/* README-BEGIN */
 	struct pvm_vm_config cfg = {
 		.ipa_bits = 36, .protected_vm = true, .ram_base = GUEST_RAM, .ram_size = 2 * MiB};
-	uint64_t n = pvm_vm_create_pages(36);
+	uint64_t n = pvm_vm_create_pages(36), left;
 	pvm_paddr_t code = host_pages(1, PVM_PAGE_SIZE);
 	struct pvm_exit exit = {0};
 	unsigned vm, vcpu;
 
 	/* Every page the hypervisor keeps is the host's, donated: the VM, its vCPU, the code. */
-	if ((ret = pvm_vm_create(&mem, &cfg, host_pages(n, n * PVM_PAGE_SIZE), n, &vm, NULL)) ||
-	    (ret = pvm_vcpu_create(&mem, vm, host_pages(1, PVM_PAGE_SIZE), &vcpu, NULL)))
-		return fail("create", ret);
+	TRY(pvm_vm_create(&mem, &cfg, host_pages(n, n * PVM_PAGE_SIZE), n, &vm, NULL));
+	TRY(pvm_vcpu_create(&mem, vm, host_pages(1, PVM_PAGE_SIZE), &vcpu, NULL));
 	memcpy(pvm_sim_ram(code, sizeof(guest_code)), guest_code, sizeof(guest_code));
 	/* A protected VM gets the host's bytes only measured (into its RIM), never shared. */
-	if ((ret = pvm_vm_load_measured(&mem, vm, code, pvm_ipa(GUEST_RAM), 1, PVM_MEASURE_CODE,
-					NULL)) ||
-	    (ret = pvm_vcpu_boot(&mem, vm, vcpu, pvm_ipa(GUEST_RAM), 0)) ||
-	    (ret = pvm_sim_vcpu_attach_unicorn(vm, vcpu)))
-		return fail("load", ret);
-	for (;;) {
-		if ((ret = pvm_vcpu_run(&mem, vm, vcpu, &exit)))
-			return fail("run", ret);
+	TRY(pvm_vm_load_measured(&mem, vm, code, pvm_ipa(GUEST_RAM), 1, PVM_MEASURE_CODE, NULL));
+	TRY(pvm_vcpu_boot(&mem, vm, vcpu, pvm_ipa(GUEST_RAM), 0));
+	TRY(pvm_sim_vcpu_attach_unicorn(vm, vcpu));
+	do {
+		TRY(pvm_vcpu_run(&mem, vm, vcpu, &exit));
 		if (exit.kind == PVM_EXIT_MMIO && exit.mmio.write && exit.mmio.ipa == UART)
 			printf("guest wrote '%c' to its UART\n", (char)exit.mmio.data);
-		else if (exit.kind == PVM_EXIT_PSCI && exit.psci.fn == PSCI_SYSTEM_OFF)
-			break; /* the guest turned itself off */
-		else
+		else if (exit.kind != PVM_EXIT_PSCI || exit.psci.fn != PSCI_SYSTEM_OFF)
 			return fail("unexpected exit", (pvm_status_t)exit.kind);
-	}
+	} while (exit.kind != PVM_EXIT_PSCI);
 	/* Teardown: every page the VM had is zeroed and handed back to the host. */
-	if ((ret = pvm_vm_teardown_start(&mem, vm)) ||
-	    (ret = pvm_vm_reclaim(&mem, vm, UINT64_MAX, &left, NULL)) ||
-	    (ret = pvm_vm_teardown_finish(&mem, vm)))
-		return fail("teardown", ret);
+	TRY(pvm_vm_teardown_start(&mem, vm));
+	TRY(pvm_vm_reclaim(&mem, vm, UINT64_MAX, &left, NULL));
+	TRY(pvm_vm_teardown_finish(&mem, vm));
 	/* README-END */
 	printf("quickstart: the protected VM ran and was torn down\n");
 	pvm_sim_vcpu_detach(vm, vcpu);
