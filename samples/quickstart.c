@@ -29,7 +29,7 @@ static const uint32_t guest_code[] = {
 	0xd4000002, /* hvc  #0 */
 };
 
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 static uint64_t next_page = RAM; /* the host's own pages, handed out in order */
 
 static pvm_paddr_t host_pages(uint64_t n, uint64_t align)
@@ -37,6 +37,15 @@ static pvm_paddr_t host_pages(uint64_t n, uint64_t align)
 	next_page = (next_page + align - 1) & ~(align - 1);
 	next_page += n * PVM_PAGE_SIZE;
 	return pvm_pa(next_page - n * PVM_PAGE_SIZE);
+}
+
+/* A host page holding a copy of @len bytes (at most a page). */
+static pvm_paddr_t host_copy(const void *bytes, size_t len)
+{
+	pvm_paddr_t pa = host_pages(1, PVM_PAGE_SIZE);
+
+	memcpy(pvm_sim_ram(pa, len), bytes, len);
+	return pa;
 }
 
 static int fail(const char *what, pvm_status_t ret)
@@ -56,42 +65,37 @@ static int fail(const char *what, pvm_status_t ret)
 int main(void)
 {
 	struct pvm_sim_config sc = {.ram_base = RAM, .ram_size = 64 * MiB};
-	struct pvm_mem_config mc = {.ram_base = RAM,
+	struct pvm_hyp_config mc = {.ram_base = RAM,
 				    .ram_size = 64 * MiB,
 				    .hyp_base = RAM + 60 * MiB, /* the hypervisor's carve-out */
 				    .hyp_size = 4 * MiB,
 				    .pa_bits = 40};
 	TRY(pvm_sim_init(&sc));
-	TRY(pvm_mem_init(&mem, &mc, NULL));
+	TRY(pvm_hyp_init(&mc, &hyp, NULL));
 	/* README-BEGIN */
 	struct pvm_vm_config cfg = {
 		.ipa_bits = 36, .protected_vm = true, .ram_base = GUEST_RAM, .ram_size = 2 * MiB};
 	uint64_t n = pvm_vm_create_pages(36), left;
-	pvm_paddr_t code = host_pages(1, PVM_PAGE_SIZE);
+	pvm_paddr_t code = host_copy(guest_code, sizeof(guest_code));
 	struct pvm_exit exit = {0};
 	unsigned vm, vcpu;
-
-	/* Every page the hypervisor keeps is the host's, donated: the VM, its vCPU, the code. */
-	TRY(pvm_vm_create(&mem, &cfg, host_pages(n, n * PVM_PAGE_SIZE), n, &vm, NULL));
-	TRY(pvm_vcpu_create(&mem, vm, host_pages(1, PVM_PAGE_SIZE), &vcpu, NULL));
-	memcpy(pvm_sim_ram(code, sizeof(guest_code)), guest_code, sizeof(guest_code));
-	/* A protected VM gets the host's bytes only measured (into its RIM), never shared. */
-	TRY(pvm_vm_load_measured(&mem, vm, code, pvm_ipa(GUEST_RAM), 1, PVM_MEASURE_CODE, NULL));
-	TRY(pvm_vcpu_boot(&mem, vm, vcpu, pvm_ipa(GUEST_RAM), 0));
+	TRY(pvm_vm_create(hyp, &cfg, host_pages(n, n * PVM_PAGE_SIZE), n, &vm, NULL));
+	TRY(pvm_vcpu_create(hyp, vm, host_pages(1, PVM_PAGE_SIZE), &vcpu, NULL));
+	TRY(pvm_vm_load_measured(hyp, vm, code, pvm_ipa(GUEST_RAM), 1, PVM_MEASURE_CODE, NULL));
+	TRY(pvm_vcpu_boot(hyp, vm, vcpu, pvm_ipa(GUEST_RAM), 0));
 	TRY(pvm_sim_vcpu_attach_unicorn(vm, vcpu));
 	do {
-		TRY(pvm_vcpu_run(&mem, vm, vcpu, &exit));
+		TRY(pvm_vcpu_run(hyp, vm, vcpu, &exit));
 		if (exit.kind == PVM_EXIT_MMIO && exit.mmio.write && exit.mmio.ipa == UART)
-			printf("guest wrote '%c' to its UART\n", (char)exit.mmio.data);
-		else if (exit.kind != PVM_EXIT_PSCI || exit.psci.fn != PSCI_SYSTEM_OFF)
-			return fail("unexpected exit", (pvm_status_t)exit.kind);
-	} while (exit.kind != PVM_EXIT_PSCI);
-	/* Teardown: every page the VM had is zeroed and handed back to the host. */
-	TRY(pvm_vm_teardown_start(&mem, vm));
-	TRY(pvm_vm_reclaim(&mem, vm, UINT64_MAX, &left, NULL));
-	TRY(pvm_vm_teardown_finish(&mem, vm));
+			putchar((int)exit.mmio.data);
+	} while (exit.kind == PVM_EXIT_MMIO);
+	TRY(pvm_vm_teardown_start(hyp, vm));
+	TRY(pvm_vm_reclaim(hyp, vm, UINT64_MAX, &left, NULL));
+	TRY(pvm_vm_teardown_finish(hyp, vm));
 	/* README-END */
-	printf("quickstart: the protected VM ran and was torn down\n");
+	if (exit.kind != PVM_EXIT_PSCI || exit.psci.fn != PSCI_SYSTEM_OFF)
+		return fail("the guest's last exit is not PSCI SYSTEM_OFF", PVM_E_STATE);
+	printf("\nquickstart: the protected VM ran and was torn down\n");
 	pvm_sim_vcpu_detach(vm, vcpu);
 	pvm_sim_fini();
 	return 0;

@@ -24,7 +24,7 @@ static void ret2(struct pvm_vcpu *vcpu, int64_t r0, uint64_t r1)
 	vcpu->ctx.regs.x[1] = r1;
 }
 
-static void attest(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu, const uint64_t *a)
+static void attest(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu, const uint64_t *a)
 {
 	uint8_t challenge[PVM_CHALLENGE_MAX];
 	size_t len = 0;
@@ -35,7 +35,7 @@ static void attest(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu
 		ret2(vcpu, SMCCC_RET_INVALID_PARAMETER, 0);
 		return;
 	}
-	ret = attest_vm_evidence(mem, vm, challenge, (size_t)a[2], vcpu->scratch,
+	ret = attest_vm_evidence(hyp, vm, challenge, (size_t)a[2], vcpu->scratch,
 				 sizeof(vcpu->scratch), &len);
 	if (ret == PVM_OK && len > a[4])
 		ret = PVM_E_RANGE; /* the guest's buffer is too small: say how much it needs */
@@ -81,12 +81,12 @@ static void seal_key(struct pvm_vm *vm, struct pvm_vcpu *vcpu, const uint64_t *a
 	ret2(vcpu, r, 0);
 }
 
-bool guest_attest_call(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu, uint32_t fn,
+bool guest_attest_call(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu, uint32_t fn,
 		       const uint64_t *a)
 {
 	switch (fn) {
 	case PVM_GUEST_CALL_ATTEST:
-		attest(mem, vm, vcpu, a);
+		attest(hyp, vm, vcpu, a);
 		return true;
 	case PVM_GUEST_CALL_REM_EXTEND:
 		rem_extend(vm, vcpu, a);

@@ -121,7 +121,7 @@ pvm_status_t pvm_exit_unpack(const uint64_t x[8], struct pvm_exit *e)
 	return PVM_OK;
 }
 
-static pvm_status_t vm_create(struct pvm_mem *mem, uint64_t *x)
+static pvm_status_t vm_create(struct pvm_hyp *hyp, uint64_t *x)
 {
 	struct pvm_vm_config cfg = {0};
 	uint64_t flags = x[1];
@@ -136,12 +136,12 @@ static pvm_status_t vm_create(struct pvm_mem *mem, uint64_t *x)
 	cfg.ipa_bits = (unsigned)x[2];
 	cfg.ram_base = x[5];
 	cfg.ram_size = x[6];
-	ret = pvm_vm_create(mem, &cfg, pvm_pa(x[3]), x[4], &handle, &need);
+	ret = pvm_vm_create(hyp, &cfg, pvm_pa(x[3]), x[4], &handle, &need);
 	x[1] = ret == PVM_E_NOMEM ? need : ret ? 0 : handle;
 	return ret;
 }
 
-static pvm_status_t vcpu_run(struct pvm_mem *mem, uint64_t *x)
+static pvm_status_t vcpu_run(struct pvm_hyp *hyp, uint64_t *x)
 {
 	struct pvm_exit e;
 	pvm_status_t ret;
@@ -160,7 +160,7 @@ static pvm_status_t vcpu_run(struct pvm_mem *mem, uint64_t *x)
 	memset(&e, 0, sizeof(e));
 	e.flags = (x[3] & PVM_HC_RUN_F_ABORT) ? PVM_EXIT_F_ABORT : 0;
 	memcpy(e.hvc.x, &x[4], 4 * sizeof(x[0]));
-	ret = pvm_vcpu_run(mem, (unsigned)x[1], (unsigned)x[2], &e);
+	ret = pvm_vcpu_run(hyp, (unsigned)x[1], (unsigned)x[2], &e);
 	if (!ret)
 		pvm_exit_pack(&e, x);
 	return ret;
@@ -170,22 +170,22 @@ static pvm_status_t vcpu_run(struct pvm_mem *mem, uint64_t *x)
  * VM_SEAL: x2 = 0 seals unsigned; otherwise x2 is the PA of a
  * struct pvm_vm_authority in one host-owned page, copied out before use.
  */
-static pvm_status_t vm_seal(struct pvm_mem *mem, const uint64_t *x)
+static pvm_status_t vm_seal(struct pvm_hyp *hyp, const uint64_t *x)
 {
 	struct pvm_vm_authority auth;
 	pvm_status_t ret;
 
 	if (!x[2])
-		return pvm_vm_seal(mem, (unsigned)x[1]);
-	ret = mem_host_read(mem, pvm_pa(x[2]), &auth, sizeof(auth));
+		return pvm_vm_seal(hyp, (unsigned)x[1]);
+	ret = mem_host_read(hyp, pvm_pa(x[2]), &auth, sizeof(auth));
 	if (!ret)
-		ret = pvm_vm_seal_signed(mem, (unsigned)x[1], &auth);
+		ret = pvm_vm_seal_signed(hyp, (unsigned)x[1], &auth);
 	memset(&auth, 0, sizeof(auth));
 	return ret;
 }
 
 /* Calls taking (x1, x2) as a host PA range; x1 reports the shortfall on NOMEM. */
-static pvm_status_t pa_range(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
+static pvm_status_t pa_range(struct pvm_hyp *hyp, uint32_t fn, uint64_t *x)
 {
 	pvm_paddr_t pa = pvm_pa(x[1]);
 	size_t need = 0;
@@ -193,19 +193,19 @@ static pvm_status_t pa_range(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 
 	switch (fn) {
 	case PVM_HC_TOPUP:
-		ret = pvm_mem_topup(mem, pa, x[2], &need);
+		ret = pvm_mem_topup(hyp, pa, x[2], &need);
 		break;
 	case PVM_HC_SHARE_HYP:
-		ret = pvm_host_share_hyp(mem, pa, x[2], &need);
+		ret = pvm_host_share_hyp(hyp, pa, x[2], &need);
 		break;
 	case PVM_HC_UNSHARE_HYP:
-		ret = pvm_host_unshare_hyp(mem, pa, x[2], &need);
+		ret = pvm_host_unshare_hyp(hyp, pa, x[2], &need);
 		break;
 	case PVM_HC_DONATE_HYP:
-		ret = pvm_host_donate_hyp(mem, pa, x[2], &need);
+		ret = pvm_host_donate_hyp(hyp, pa, x[2], &need);
 		break;
 	default: /* PVM_HC_RECLAIM_HYP */
-		ret = pvm_hyp_donate_host(mem, pa, x[2], &need);
+		ret = pvm_hyp_donate_host(hyp, pa, x[2], &need);
 		break;
 	}
 	if (ret == PVM_E_NOMEM)
@@ -213,7 +213,7 @@ static pvm_status_t pa_range(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 	return ret;
 }
 
-static pvm_status_t dispatch(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
+static pvm_status_t dispatch(struct pvm_hyp *hyp, uint32_t fn, uint64_t *x)
 {
 	size_t need = 0;
 	unsigned idx = 0;
@@ -229,11 +229,11 @@ static pvm_status_t dispatch(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 	case PVM_HC_UNSHARE_HYP:
 	case PVM_HC_DONATE_HYP:
 	case PVM_HC_RECLAIM_HYP:
-		return pa_range(mem, fn, x);
+		return pa_range(hyp, fn, x);
 	case PVM_HC_VM_CREATE:
-		return vm_create(mem, x);
+		return vm_create(hyp, x);
 	case PVM_HC_VCPU_RUN:
-		return vcpu_run(mem, x);
+		return vcpu_run(hyp, x);
 	default:
 		break;
 	}
@@ -242,47 +242,47 @@ static pvm_status_t dispatch(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 		return PVM_E_NOENT;
 	switch (fn) {
 	case PVM_HC_SHARE_GUEST:
-		ret = pvm_host_share_guest(mem, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
+		ret = pvm_host_share_guest(hyp, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
 					   PVM_PROT_RWX, &need);
 		break;
 	case PVM_HC_UNSHARE_GUEST:
-		ret = pvm_host_unshare_guest(mem, (unsigned)x[1], pvm_ipa(x[2]), x[3], &need);
+		ret = pvm_host_unshare_guest(hyp, (unsigned)x[1], pvm_ipa(x[2]), x[3], &need);
 		break;
 	case PVM_HC_DONATE_GUEST:
-		ret = pvm_host_donate_guest(mem, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
+		ret = pvm_host_donate_guest(hyp, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
 					    &need);
 		break;
 	case PVM_HC_VM_LOAD_MEASURED:
 		/* Flags beyond 32 bits are flags nobody defined: refused like unknown ones. */
 		if (!U32_OK(x[5]))
 			return PVM_E_INVAL;
-		ret = pvm_vm_load_measured(mem, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
+		ret = pvm_vm_load_measured(hyp, (unsigned)x[1], pvm_pa(x[2]), pvm_ipa(x[3]), x[4],
 					   (unsigned)x[5], &need);
 		break;
 	case PVM_HC_VM_SEAL:
-		return vm_seal(mem, x);
+		return vm_seal(hyp, x);
 	case PVM_HC_VCPU_CREATE:
-		ret = pvm_vcpu_create(mem, (unsigned)x[1], pvm_pa(x[2]), &idx, &need);
+		ret = pvm_vcpu_create(hyp, (unsigned)x[1], pvm_pa(x[2]), &idx, &need);
 		x[1] = ret == PVM_E_NOMEM ? need : ret ? 0 : idx;
 		return ret;
 	case PVM_HC_VCPU_BOOT:
 		if (!U32_OK(x[2]))
 			return PVM_E_NOENT;
-		return pvm_vcpu_boot(mem, (unsigned)x[1], (unsigned)x[2], pvm_ipa(x[3]), x[4]);
+		return pvm_vcpu_boot(hyp, (unsigned)x[1], (unsigned)x[2], pvm_ipa(x[3]), x[4]);
 	case PVM_HC_VCPU_IRQ:
 		if (!U32_OK(x[2]))
 			return PVM_E_NOENT;
 		if (!U32_OK(x[3]))
 			return PVM_E_INVAL;
-		return pvm_vcpu_inject_irq(mem, (unsigned)x[1], (unsigned)x[2], (unsigned)x[3]);
+		return pvm_vcpu_inject_irq(hyp, (unsigned)x[1], (unsigned)x[2], (unsigned)x[3]);
 	case PVM_HC_VM_TEARDOWN:
-		return pvm_vm_teardown_start(mem, (unsigned)x[1]);
+		return pvm_vm_teardown_start(hyp, (unsigned)x[1]);
 	case PVM_HC_VM_RECLAIM:
-		ret = pvm_vm_reclaim(mem, (unsigned)x[1], x[2], &left, &need);
+		ret = pvm_vm_reclaim(hyp, (unsigned)x[1], x[2], &left, &need);
 		x[1] = ret == PVM_E_NOMEM ? need : left;
 		return ret;
 	case PVM_HC_VM_FINISH:
-		return pvm_vm_teardown_finish(mem, (unsigned)x[1]);
+		return pvm_vm_teardown_finish(hyp, (unsigned)x[1]);
 	default:
 		return PVM_E_NOTSUP;
 	}
@@ -292,7 +292,7 @@ static pvm_status_t dispatch(struct pvm_mem *mem, uint32_t fn, uint64_t *x)
 	return ret;
 }
 
-void pvm_host_call(struct pvm_mem *mem, uint64_t regs[8])
+void pvm_host_call(struct pvm_hyp *hyp, uint64_t regs[8])
 {
 	uint64_t fn;
 
@@ -300,8 +300,8 @@ void pvm_host_call(struct pvm_mem *mem, uint64_t regs[8])
 		return;
 	fn = regs[0];
 	/* SMCCC: only w0 is the function ID, but a host passing junk above it gets refused. */
-	if (!mem || fn < PVM_HC_BASE || fn >= PVM_HC_END)
-		regs[0] = (uint64_t)(int64_t)(mem ? PVM_E_NOTSUP : PVM_E_INVAL);
+	if (!hyp || fn < PVM_HC_BASE || fn >= PVM_HC_END)
+		regs[0] = (uint64_t)(int64_t)(hyp ? PVM_E_NOTSUP : PVM_E_INVAL);
 	else
-		regs[0] = (uint64_t)(int64_t)dispatch(mem, (uint32_t)fn, regs);
+		regs[0] = (uint64_t)(int64_t)dispatch(hyp, (uint32_t)fn, regs);
 }

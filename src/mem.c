@@ -41,9 +41,15 @@ static inline uint64_t pages_to_bytes(uint64_t n)
 	return n << PVM_PAGE_SHIFT;
 }
 
-static inline struct pvm_page *page_at(struct pvm_mem *mem, uint64_t pa)
+/* Pages of metadata for npages managed pages. */
+static inline uint64_t meta_pages(uint64_t npages)
 {
-	return &mem->meta[(pa - mem->base) >> PVM_PAGE_SHIFT];
+	return (npages * sizeof(struct pvm_page) + PVM_PAGE_SIZE - 1) / PVM_PAGE_SIZE;
+}
+
+static inline struct pvm_page *page_at(struct pvm_hyp *hyp, uint64_t pa)
+{
+	return &hyp->meta[(pa - hyp->base) >> PVM_PAGE_SHIFT];
 }
 
 static inline bool lent(const struct pvm_page *p)
@@ -68,14 +74,14 @@ static uint32_t host_entry(const struct pvm_page *p)
 	return p->owner;
 }
 
-static pvm_status_t check_pages(const struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n)
+static pvm_status_t check_pages(const struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t n)
 {
 	uint64_t a = pvm_pa_val(pa);
 
 	/* A count whose size in bytes does not fit in 64 bits is no range at all. */
-	if (!mem || n == 0 || n >> (64 - PVM_PAGE_SHIFT) || (a & (PVM_PAGE_SIZE - 1)))
+	if (!hyp || n == 0 || n >> (64 - PVM_PAGE_SHIFT) || (a & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
-	if (a < mem->base || n > mem->npages || (a - mem->base) / PVM_PAGE_SIZE > mem->npages - n)
+	if (a < hyp->base || n > hyp->npages || (a - hyp->base) / PVM_PAGE_SIZE > hyp->npages - n)
 		return PVM_E_RANGE;
 	return PVM_OK;
 }
@@ -143,7 +149,7 @@ typedef pvm_status_t (*rule_fn)(const struct xfer *x, const struct pvm_page *p);
 typedef void (*apply_fn)(const struct xfer *x, struct pvm_page *p);
 
 struct xfer {
-	struct pvm_mem *mem;
+	struct pvm_hyp *hyp;
 	struct pvm_vm *vm; /* the guest involved, or NULL */
 	unsigned id;	   /* its component id */
 	rule_fn rule;
@@ -163,7 +169,7 @@ struct xfer {
 /* A transition runs under the memory lock, and the guest's lock when it has one (mem.h's order). */
 static inline void xfer_assert_locked(const struct xfer *x)
 {
-	pvm_assert_lock_held(&x->mem->lock);
+	pvm_assert_lock_held(&x->hyp->lock);
 	if (x->vm)
 		pvm_assert_lock_held(&x->vm->lock);
 }
@@ -177,7 +183,7 @@ static inline void xfer_assert_locked(const struct xfer *x)
  */
 static bool host_covered(const struct xfer *x, uint64_t n)
 {
-	size_t have = pvm_pool_free_pages(&x->mem->pool);
+	size_t have = pvm_pool_free_pages(&x->hyp->pool);
 
 	return n <= 64 && have >= x->pages + 6 * n;
 }
@@ -210,15 +216,15 @@ static void host_notify(const struct chg *c)
  */
 static pvm_status_t host_sync(struct xfer *x, uint64_t pa, uint64_t n, bool commit)
 {
-	struct pvm_mem *mem = x->mem;
+	struct pvm_hyp *hyp = x->hyp;
 	uint64_t i = 0;
 
-	pvm_assert_lock_held(&mem->lock);
+	pvm_assert_lock_held(&hyp->lock);
 	while (i < n) {
-		struct pvm_page *p = page_at(mem, pa + pages_to_bytes(i)), q = *p;
+		struct pvm_page *p = page_at(hyp, pa + pages_to_bytes(i)), q = *p;
 		uint32_t before = host_entry(p), after;
 		uint64_t j = i + 1;
-		struct chg c = {.s2 = &mem->host};
+		struct chg c = {.s2 = &hyp->host};
 
 		x->apply(x, &q);
 		after = host_entry(&q);
@@ -250,7 +256,7 @@ static pvm_status_t host_sync(struct xfer *x, uint64_t pa, uint64_t n, bool comm
 
 static pvm_status_t check_rule(struct xfer *x, uint64_t pa, uint64_t n)
 {
-	struct pvm_page *p = page_at(x->mem, pa);
+	struct pvm_page *p = page_at(x->hyp, pa);
 
 	for (uint64_t i = 0; i < n; i++) {
 		pvm_status_t ret = x->rule(x, &p[i]);
@@ -263,7 +269,7 @@ static pvm_status_t check_rule(struct xfer *x, uint64_t pa, uint64_t n)
 
 static void commit_meta(struct xfer *x, uint64_t pa, uint64_t n)
 {
-	struct pvm_page *p = page_at(x->mem, pa);
+	struct pvm_page *p = page_at(x->hyp, pa);
 
 	for (uint64_t i = 0; i < n; i++)
 		x->apply(x, &p[i]);
@@ -276,7 +282,7 @@ static void commit_meta(struct xfer *x, uint64_t pa, uint64_t n)
  */
 static void scrub_run(struct xfer *x, uint64_t pa, uint64_t n)
 {
-	struct pvm_page *p = page_at(x->mem, pa);
+	struct pvm_page *p = page_at(x->hyp, pa);
 	uint64_t i = 0;
 
 	while (i < n) {
@@ -316,7 +322,7 @@ static void sync_for_guest(const struct xfer *x, uint64_t pa, uint64_t n)
 
 static pvm_status_t reserve(struct xfer *x, size_t *need)
 {
-	size_t have = pvm_pool_free_pages(&x->mem->pool);
+	size_t have = pvm_pool_free_pages(&x->hyp->pool);
 
 	if (x->pages > have) {
 		if (need)
@@ -401,7 +407,7 @@ static inline __attribute__((always_inline)) void commit(const struct commit *c)
 	if (!x->guest_first)
 		commit_guest(c);
 	if (c->meta)
-		*page_at(x->mem, c->pa) = *c->meta;
+		*page_at(x->hyp, c->pa) = *c->meta;
 	else
 		commit_meta(x, c->pa, c->n);
 }
@@ -467,8 +473,8 @@ static bool chg_page_prepare(const struct chg *c, struct s2_page *pg)
  */
 static bool page_xfer(struct xfer *x, struct s2_page *g, uint64_t pa, pvm_status_t *ret)
 {
-	struct pvm_page *p = page_at(x->mem, pa), q = *p;
-	struct chg host = {.s2 = &x->mem->host};
+	struct pvm_page *p = page_at(x->hyp, pa), q = *p;
+	struct chg host = {.s2 = &x->hyp->host};
 	struct s2_page h;
 	uint32_t before, after;
 
@@ -529,7 +535,7 @@ static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, guest_r
 		if (span > n - i)
 			span = n - i;
 		pa = pvm_pa_val(m.pa);
-		if (check_pages(x->mem, m.pa, span))
+		if (check_pages(x->hyp, m.pa, span))
 			return PVM_E_STATE;
 		i += span;
 		if (len && pa == start + pages_to_bytes(len)) {
@@ -551,7 +557,7 @@ static pvm_status_t guest_runs(struct xfer *x, uint64_t ipa, uint64_t n, guest_r
 
 static void set_marks(struct xfer *x, uint64_t pa, uint64_t n, uint16_t v)
 {
-	struct pvm_page *p = page_at(x->mem, pa);
+	struct pvm_page *p = page_at(x->hyp, pa);
 
 	for (uint64_t i = 0; i < n; i++)
 		p[i].check = v;
@@ -573,7 +579,7 @@ static pvm_status_t run_unmark(struct xfer *x, uint64_t ipa, uint64_t pa, uint64
  */
 static pvm_status_t run_check(struct xfer *x, uint64_t ipa, uint64_t pa, uint64_t n)
 {
-	struct pvm_page *p = page_at(x->mem, pa);
+	struct pvm_page *p = page_at(x->hyp, pa);
 	pvm_status_t ret = check_rule(x, pa, n);
 
 	if (!x->runs++) {
@@ -663,7 +669,7 @@ static bool guest_page(struct xfer *x, uint64_t ipa, pvm_status_t *ret)
 	/* As guest_runs() decides: unmapped, or (a broken invariant) not managed memory. */
 	if (!s2_page_pa(&g, &pa))
 		*ret = PVM_E_NOENT;
-	else if (check_pages(x->mem, pvm_pa(pa), 1))
+	else if (check_pages(x->hyp, pvm_pa(pa), 1))
 		*ret = PVM_E_STATE;
 	else
 		return page_xfer(x, &g, pa, ret);
@@ -844,9 +850,9 @@ static void apply_reclaim(const struct xfer *x, struct pvm_page *p)
 
 /* ---- Host <-> hypervisor ------------------------------------------------ */
 
-pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, size_t *need)
+pvm_status_t mem_donate_hyp_locked(struct pvm_hyp *hyp, uint64_t pa, uint64_t n, size_t *need)
 {
-	struct xfer x = {.mem = mem,
+	struct xfer x = {.hyp = hyp,
 			 .id = PVM_ID_HYP,
 			 .rule = rule_host_owned_unlent,
 			 .apply = apply_to_owner};
@@ -854,33 +860,33 @@ pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n,
 	return run_xfer(&x, pa, n, need);
 }
 
-void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
+void mem_mark_inuse_locked(struct pvm_hyp *hyp, uint64_t pa, uint64_t n)
 {
-	struct pvm_page *p = page_at(mem, pa);
+	struct pvm_page *p = page_at(hyp, pa);
 
-	pvm_assert_lock_held(&mem->lock);
+	pvm_assert_lock_held(&hyp->lock);
 	for (uint64_t i = 0; i < n; i++)
 		p[i].flags |= PVM_PAGE_F_INUSE;
 }
 
-static pvm_status_t donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, rule_fn rule,
+static pvm_status_t donate_host_locked(struct pvm_hyp *hyp, uint64_t pa, uint64_t n, rule_fn rule,
 				       size_t *need)
 {
 	struct xfer x = {
-		.mem = mem, .id = PVM_ID_HYP, .rule = rule, .apply = apply_to_host, .scrub = true};
+		.hyp = hyp, .id = PVM_ID_HYP, .rule = rule, .apply = apply_to_host, .scrub = true};
 
 	return run_xfer(&x, pa, n, need);
 }
 
-pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n)
+pvm_status_t mem_donate_host_locked(struct pvm_hyp *hyp, uint64_t pa, uint64_t n)
 {
-	return donate_host_locked(mem, pa, n, rule_hyp_release, NULL);
+	return donate_host_locked(hyp, pa, n, rule_hyp_release, NULL);
 }
 
-pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
+pvm_status_t mem_reclaim_locked(struct pvm_hyp *hyp, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
 				size_t *need)
 {
-	struct xfer x = {.mem = mem,
+	struct xfer x = {.hyp = hyp,
 			 .vm = vm,
 			 .id = PVM_ID_GUEST(vm->handle),
 			 .rule = rule_reclaim,
@@ -892,62 +898,62 @@ pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t
 	return run_guest_xfer(&x, ipa, n, need);
 }
 
-static pvm_status_t host_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n, rule_fn rule,
+static pvm_status_t host_hyp(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t n, rule_fn rule,
 			     apply_fn apply, size_t *need)
 {
-	struct xfer x = {.mem = mem, .id = PVM_ID_HYP, .rule = rule, .apply = apply};
+	struct xfer x = {.hyp = hyp, .id = PVM_ID_HYP, .rule = rule, .apply = apply};
 	pvm_status_t ret;
 
 	if (need)
 		*need = 0;
-	ret = check_pages(mem, pa, n);
+	ret = check_pages(hyp, pa, n);
 	if (ret)
 		return ret;
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	ret = run_xfer(&x, pvm_pa_val(pa), n, need);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
+pvm_status_t pvm_host_share_hyp(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages, size_t *need)
 {
-	return host_hyp(mem, pa, npages, rule_share_hyp, apply_share_hyp, need);
+	return host_hyp(hyp, pa, npages, rule_share_hyp, apply_share_hyp, need);
 }
 
-pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+pvm_status_t pvm_host_unshare_hyp(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages,
 				  size_t *need)
 {
-	return host_hyp(mem, pa, npages, rule_unshare_hyp, apply_unshare_hyp, need);
+	return host_hyp(hyp, pa, npages, rule_unshare_hyp, apply_unshare_hyp, need);
 }
 
 /* Pins live in the metadata only (host_entry() ignores them): no stage-2 changes. */
-pvm_status_t pvm_hyp_pin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+pvm_status_t pvm_hyp_pin_shared(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages)
 {
-	return host_hyp(mem, pa, npages, rule_pin, apply_pin, NULL);
+	return host_hyp(hyp, pa, npages, rule_pin, apply_pin, NULL);
 }
 
-pvm_status_t pvm_hyp_unpin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages)
+pvm_status_t pvm_hyp_unpin_shared(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages)
 {
-	return host_hyp(mem, pa, npages, rule_unpin, apply_unpin, NULL);
+	return host_hyp(hyp, pa, npages, rule_unpin, apply_unpin, NULL);
 }
 
-pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
+pvm_status_t pvm_host_donate_hyp(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages, size_t *need)
 {
-	return host_hyp(mem, pa, npages, rule_host_owned_unlent, apply_to_owner, need);
+	return host_hyp(hyp, pa, npages, rule_host_owned_unlent, apply_to_owner, need);
 }
 
-pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
+pvm_status_t pvm_hyp_donate_host(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages, size_t *need)
 {
 	pvm_status_t ret;
 
 	if (need)
 		*need = 0;
-	ret = check_pages(mem, pa, npages);
+	ret = check_pages(hyp, pa, npages);
 	if (ret)
 		return ret;
-	pvm_port_lock(&mem->lock);
-	ret = donate_host_locked(mem, pvm_pa_val(pa), npages, rule_hyp_donate_host, need);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
+	ret = donate_host_locked(hyp, pvm_pa_val(pa), npages, rule_hyp_donate_host, need);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
@@ -956,10 +962,10 @@ pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t n
  * reaches outside it: donating its pages splits it. Its whole range, and
  * its permissions and state bits, go to *e.
  */
-static bool edge_block(struct pvm_mem *mem, uint64_t at, uint64_t a, uint64_t end,
+static bool edge_block(struct pvm_hyp *hyp, uint64_t at, uint64_t a, uint64_t end,
 		       struct pvm_stage2_mapping *e)
 {
-	return pvm_stage2_lookup(&mem->host, pvm_ipa(at), e) == PVM_OK && e->valid &&
+	return pvm_stage2_lookup(&hyp->host, pvm_ipa(at), e) == PVM_OK && e->valid &&
 	       e->size > PVM_PAGE_SIZE && (e->base < a || e->base + e->size > end);
 }
 
@@ -979,7 +985,7 @@ static bool edge_block(struct pvm_mem *mem, uint64_t at, uint64_t a, uint64_t en
 static pvm_status_t topup_self(struct xfer *x, uint64_t a, uint64_t n, uint64_t *lo, uint64_t *hi,
 			       size_t *need)
 {
-	struct pvm_mem *mem = x->mem;
+	struct pvm_hyp *hyp = x->hyp;
 	uint64_t end = a + pages_to_bytes(n), fed;
 	struct pvm_stage2_mapping e[2];
 	unsigned ne = 0;
@@ -987,17 +993,17 @@ static pvm_status_t topup_self(struct xfer *x, uint64_t a, uint64_t n, uint64_t 
 
 	*lo = a;
 	*hi = end;
-	if (edge_block(mem, a, a, end, &e[ne])) {
+	if (edge_block(hyp, a, a, end, &e[ne])) {
 		*lo = e[ne].base + e[ne].size < end ? e[ne].base + e[ne].size : end;
 		*hi = *lo > *hi ? *lo : *hi;
 		ne++;
 	}
-	if (*lo < end && edge_block(mem, end - PVM_PAGE_SIZE, a, end, &e[ne])) {
+	if (*lo < end && edge_block(hyp, end - PVM_PAGE_SIZE, a, end, &e[ne])) {
 		*hi = e[ne].base > *lo ? e[ne].base : *lo;
 		ne++;
 	}
 	fed = ((*lo - a) + (end - *hi)) >> PVM_PAGE_SHIFT;
-	if (fed + pvm_pool_free_pages(&mem->pool) < x->pages)
+	if (fed + pvm_pool_free_pages(&hyp->pool) < x->pages)
 		return PVM_E_NOMEM; /* *need already says what the pool lacks */
 
 	/*
@@ -1007,21 +1013,21 @@ static pvm_status_t topup_self(struct xfer *x, uint64_t a, uint64_t n, uint64_t 
 	 */
 	for (unsigned i = 0; i < ne; i++)
 		PVM_CHECK_OK(
-			pvm_stage2_annotate(&mem->host, pvm_ipa(e[i].base), e[i].size, 0, NULL));
+			pvm_stage2_annotate(&hyp->host, pvm_ipa(e[i].base), e[i].size, 0, NULL));
 	if (*lo > a)
-		PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(a),
+		PVM_CHECK_OK(pvm_pool_donate(&hyp->pool, pvm_pa(a),
 					     (size_t)((*lo - a) >> PVM_PAGE_SHIFT)));
 	if (end > *hi)
-		PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(*hi),
+		PVM_CHECK_OK(pvm_pool_donate(&hyp->pool, pvm_pa(*hi),
 					     (size_t)((end - *hi) >> PVM_PAGE_SHIFT)));
 	for (unsigned i = 0; i < ne; i++) {
 		uint64_t b = e[i].base, t = e[i].base + e[i].size;
 
 		if (b < a)
-			PVM_CHECK_OK(pvm_stage2_map(&mem->host, pvm_ipa(b), pvm_pa(b), a - b,
+			PVM_CHECK_OK(pvm_stage2_map(&hyp->host, pvm_ipa(b), pvm_pa(b), a - b,
 						    e[i].prot, 0, NULL));
 		if (t > end)
-			PVM_CHECK_OK(pvm_stage2_map(&mem->host, pvm_ipa(end), pvm_pa(end), t - end,
+			PVM_CHECK_OK(pvm_stage2_map(&hyp->host, pvm_ipa(end), pvm_pa(end), t - end,
 						    e[i].prot, 0, NULL));
 	}
 	if (need)
@@ -1030,9 +1036,9 @@ static pvm_status_t topup_self(struct xfer *x, uint64_t a, uint64_t n, uint64_t 
 	return ret;
 }
 
-pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need)
+pvm_status_t pvm_mem_topup(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages, size_t *need)
 {
-	struct xfer x = {.mem = mem,
+	struct xfer x = {.hyp = hyp,
 			 .id = PVM_ID_HYP,
 			 .rule = rule_host_owned_unlent,
 			 .apply = apply_to_owner};
@@ -1041,66 +1047,66 @@ pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
 
 	if (need)
 		*need = 0;
-	ret = check_pages(mem, pa, npages);
+	ret = check_pages(hyp, pa, npages);
 	if (ret)
 		return ret;
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	ret = run_xfer(&x, a, npages, need);
 	if (ret == PVM_E_NOMEM)
 		ret = topup_self(&x, a, npages, &lo, &hi, need);
 	if (!ret) {
-		mem_mark_inuse_locked(mem, a, npages);
+		mem_mark_inuse_locked(hyp, a, npages);
 		if (hi > lo)
-			PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(lo),
+			PVM_CHECK_OK(pvm_pool_donate(&hyp->pool, pvm_pa(lo),
 						     (size_t)((hi - lo) >> PVM_PAGE_SHIFT)));
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max)
+uint64_t pvm_mem_reclaim_pool(struct pvm_hyp *hyp, uint64_t max)
 {
 	uint64_t done = 0;
 
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	while (done < max) {
 		pvm_paddr_t pa;
 
-		if (pvm_pool_alloc(&mem->pool, &pa))
+		if (pvm_pool_alloc(&hyp->pool, &pa))
 			break;
 		/* Carve-out pages never leave; pages that would cost tables stay too. */
-		if (mem_donate_host_locked(mem, pvm_pa_val(pa), 1)) {
-			pvm_pool_free(&mem->pool, pa);
+		if (mem_donate_host_locked(hyp, pvm_pa_val(pa), 1)) {
+			pvm_pool_free(&hyp->pool, pa);
 			break;
 		}
 		done++;
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return done;
 }
 
 /* ---- Reading the host's own memory -------------------------------------- */
 
-pvm_status_t mem_host_read(struct pvm_mem *mem, pvm_paddr_t pa, void *buf, size_t len)
+pvm_status_t mem_host_read(struct pvm_hyp *hyp, pvm_paddr_t pa, void *buf, size_t len)
 {
 	uint64_t a = pvm_pa_val(pa), page = a & ~(PVM_PAGE_SIZE - 1);
 	pvm_status_t ret;
 
 	if (!buf || !len || len > PVM_PAGE_SIZE - (a - page))
 		return PVM_E_INVAL;
-	ret = check_pages(mem, pvm_pa(page), 1);
+	ret = check_pages(hyp, pvm_pa(page), 1);
 	if (ret)
 		return ret;
 	/*
 	 * Only a page the host owns: never the hypervisor's or a guest's. The
 	 * host may write it meanwhile; the caller uses only this copy.
 	 */
-	pvm_port_lock(&mem->lock);
-	if (page_at(mem, page)->owner == PVM_ID_HOST)
+	pvm_port_lock(&hyp->lock);
+	if (page_at(hyp, page)->owner == PVM_ID_HOST)
 		memcpy(buf, pvm_port_phys_to_virt(pa), len);
 	else
 		ret = PVM_E_PERM;
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
@@ -1111,25 +1117,25 @@ pvm_status_t mem_host_read(struct pvm_mem *mem, pvm_paddr_t pa, void *buf, size_
  * the right kind, the host side is revoked or restated first, then the
  * guest's mapping appears.
  */
-static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+static pvm_status_t host_to_guest(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				  uint64_t npages, struct xfer *x, bool protected_vm,
 				  pvm_prot_t prot, size_t *need)
 {
 	struct s2_page g;
 	pvm_status_t ret;
 
-	ret = check_pages(mem, pa, npages);
+	ret = check_pages(hyp, pa, npages);
 	if (ret)
 		return ret;
-	pvm_port_lock(&mem->lock);
-	ret = vm_find_active(mem, vm, &x->vm);
+	pvm_port_lock(&hyp->lock);
+	ret = vm_find_active(hyp, vm, &x->vm);
 	if (!ret && x->vm->protected_vm != protected_vm)
 		ret = PVM_E_PERM;
 	if (!ret)
 		ret = check_ipa(x->vm, ipa, npages);
 	if (!ret) {
 		pvm_port_lock(&x->vm->lock);
-		x->mem = mem;
+		x->hyp = hyp;
 		x->id = PVM_ID_GUEST(vm);
 		x->to_guest = true;
 		x->guest = (struct chg){.s2 = &x->vm->s2,
@@ -1148,11 +1154,11 @@ static pvm_status_t host_to_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 			attest_vm_donated_locked(x->vm, pvm_ipa_val(ipa), pages_to_bytes(npages));
 		pvm_port_unlock(&x->vm->lock);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+pvm_status_t pvm_host_share_guest(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				  uint64_t npages, pvm_prot_t prot, size_t *need)
 {
 	struct xfer x = {.rule = rule_share_guest, .apply = apply_share_guest};
@@ -1161,11 +1167,11 @@ pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
 		*need = 0;
 	if (prot & ~PVM_PROT_RWX)
 		return PVM_E_INVAL;
-	return host_to_guest(mem, vm, pa, ipa, npages, &x, false,
+	return host_to_guest(hyp, vm, pa, ipa, npages, &x, false,
 			     prot | PVM_PROT_SW(PVM_PAGE_SHARED_BORROWED), need);
 }
 
-pvm_status_t mem_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+pvm_status_t mem_host_donate_guest(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				   uint64_t npages, bool keep, size_t *need)
 {
 	struct xfer x = {.rule = rule_host_owned_unlent, .apply = apply_to_owner, .wipe = !keep};
@@ -1173,11 +1179,11 @@ pvm_status_t mem_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t
 	if (need)
 		*need = 0;
 	/* The host loses the pages (and its TLB entries) before the guest gets them. */
-	return host_to_guest(mem, vm, pa, ipa, npages, &x, true,
+	return host_to_guest(hyp, vm, pa, ipa, npages, &x, true,
 			     PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED), need);
 }
 
-pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+pvm_status_t pvm_host_donate_guest(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				   uint64_t npages, size_t *need)
 {
 	/*
@@ -1185,28 +1191,28 @@ pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t
 	 * the host's bytes: anything else the guest could run or read unseen
 	 * (docs/attestation.md §1.1).
 	 */
-	return mem_host_donate_guest(mem, vm, pa, ipa, npages, false, need);
+	return mem_host_donate_guest(hyp, vm, pa, ipa, npages, false, need);
 }
 
 /* Transitions that start from the guest's IPAs. */
-static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
+static pvm_status_t guest_xfer(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
 			       struct xfer *x, size_t *need, bool protected_vm)
 {
 	pvm_status_t ret;
 
 	if (need)
 		*need = 0;
-	if (!mem || npages == 0 || npages >> (64 - PVM_PAGE_SHIFT))
+	if (!hyp || npages == 0 || npages >> (64 - PVM_PAGE_SHIFT))
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	ret = vm_find_active(mem, vm, &x->vm);
+	pvm_port_lock(&hyp->lock);
+	ret = vm_find_active(hyp, vm, &x->vm);
 	if (!ret && x->vm->protected_vm != protected_vm)
 		ret = PVM_E_PERM;
 	if (!ret)
 		ret = check_ipa(x->vm, ipa, npages);
 	if (!ret) {
 		pvm_port_lock(&x->vm->lock);
-		x->mem = mem;
+		x->hyp = hyp;
 		x->id = PVM_ID_GUEST(vm);
 		x->guest.s2 = &x->vm->s2;
 		x->guest.ipa = pvm_ipa_val(ipa);
@@ -1218,21 +1224,21 @@ static pvm_status_t guest_xfer(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, 
 			x->vm->pages -= npages;
 		pvm_port_unlock(&x->vm->lock);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+pvm_status_t pvm_host_unshare_guest(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa,
 				    uint64_t npages, size_t *need)
 {
 	struct xfer x = {.rule = rule_unshare_guest,
 			 .apply = apply_unshare_guest,
 			 .guest_first = true,
 			 .guest = {.kind = CHG_ANNOTATE, .owner = 0}};
-	return guest_xfer(mem, vm, ipa, npages, &x, need, false);
+	return guest_xfer(hyp, vm, ipa, npages, &x, need, false);
 }
 
-pvm_status_t pvm_guest_share_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
+pvm_status_t pvm_guest_share_host(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
 				  size_t *need)
 {
 	struct xfer x = {.rule = rule_guest_share_host,
@@ -1240,10 +1246,10 @@ pvm_status_t pvm_guest_share_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ip
 			 .guest = {.kind = CHG_PROTECT,
 				   .prot = PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_SHARED_OWNED)}};
 
-	return guest_xfer(mem, vm, ipa, npages, &x, need, true);
+	return guest_xfer(hyp, vm, ipa, npages, &x, need, true);
 }
 
-pvm_status_t pvm_guest_unshare_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+pvm_status_t pvm_guest_unshare_host(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa,
 				    uint64_t npages, size_t *need)
 {
 	struct xfer x = {
@@ -1251,10 +1257,10 @@ pvm_status_t pvm_guest_unshare_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t 
 		.apply = apply_guest_unshare_host,
 		.guest = {.kind = CHG_PROTECT, .prot = PVM_PROT_RWX | PVM_PROT_SW(PVM_PAGE_OWNED)}};
 
-	return guest_xfer(mem, vm, ipa, npages, &x, need, true);
+	return guest_xfer(hyp, vm, ipa, npages, &x, need, true);
 }
 
-pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+pvm_status_t pvm_guest_relinquish_host(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa,
 				       uint64_t npages, size_t *need)
 {
 	struct xfer x = {.rule = rule_guest_owned_unlent,
@@ -1262,20 +1268,36 @@ pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa
 			 .guest_first = true,
 			 .scrub = true,
 			 .guest = {.kind = CHG_ANNOTATE, .owner = 0}};
-	return guest_xfer(mem, vm, ipa, npages, &x, need, true);
+	return guest_xfer(hyp, vm, ipa, npages, &x, need, true);
 }
 
 /* ---- Set-up and queries ---------------------------------------------------- */
 
-pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg, size_t *need)
+/* Pages of the hypervisor object, at the start of the carve-out. */
+#define HYP_PAGES ((sizeof(struct pvm_hyp) + PVM_PAGE_SIZE - 1) / PVM_PAGE_SIZE)
+
+uint64_t pvm_hyp_carveout_pages(uint64_t ram_size, unsigned pa_bits)
+{
+	uint64_t root_pages = pvm_stage2_root_pages(pa_bits);
+
+	if (!ram_size || (ram_size & (PVM_PAGE_SIZE - 1)) || !root_pages)
+		return 0;
+	/* The root is aligned to its size: up to root_pages - 1 pages are skipped. */
+	return HYP_PAGES + meta_pages(ram_size / PVM_PAGE_SIZE) + 2 * root_pages - 1;
+}
+
+pvm_status_t pvm_hyp_init(const struct pvm_hyp_config *cfg, struct pvm_hyp **out, size_t *need)
 {
 	struct pvm_stage2_config hc;
-	uint64_t npages, meta_pages, root_pages, root, hyp_end, ram_end, p;
+	struct pvm_hyp *hyp;
+	uint64_t npages, meta, root_pages, root, hyp_end, ram_end, p;
 	pvm_status_t ret;
 
 	if (need)
 		*need = 0;
-	if (!mem || !cfg)
+	if (out)
+		*out = NULL;
+	if (!out || !cfg)
 		return PVM_E_INVAL;
 	if (((cfg->ram_base | cfg->ram_size | cfg->hyp_base | cfg->hyp_size) &
 	     (PVM_PAGE_SIZE - 1)) ||
@@ -1289,31 +1311,33 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 		return PVM_E_INVAL;
 	root_pages = pvm_stage2_root_pages(cfg->pa_bits);
 	npages = cfg->ram_size / PVM_PAGE_SIZE;
-	/* Metadata first, then the (aligned) root; the rest of the carve-out feeds the pool. */
-	meta_pages = (npages * sizeof(struct pvm_page) + PVM_PAGE_SIZE - 1) / PVM_PAGE_SIZE;
-	root = (cfg->hyp_base + pages_to_bytes(meta_pages) + pages_to_bytes(root_pages) - 1) &
+	/* The object, the metadata, the (aligned) root; the rest of the carve-out feeds the pool.
+	 */
+	meta = cfg->hyp_base + pages_to_bytes(HYP_PAGES);
+	root = (meta + pages_to_bytes(meta_pages(npages)) + pages_to_bytes(root_pages) - 1) &
 	       ~(pages_to_bytes(root_pages) - 1);
 	if (!root_pages || root + pages_to_bytes(root_pages) > hyp_end)
 		return PVM_E_INVAL;
 
-	memset(mem, 0, sizeof(*mem));
-	mem->base = cfg->ram_base;
-	mem->npages = npages;
-	mem->meta = pvm_port_phys_to_virt(pvm_pa(cfg->hyp_base));
-	pvm_pool_init(&mem->pool);
+	hyp = pvm_port_phys_to_virt(pvm_pa(cfg->hyp_base));
+	memset(hyp, 0, sizeof(*hyp));
+	hyp->base = cfg->ram_base;
+	hyp->npages = npages;
+	hyp->meta = pvm_port_phys_to_virt(pvm_pa(meta));
+	pvm_pool_init(&hyp->pool);
 	hc = (struct pvm_stage2_config){
 		.ipa_bits = cfg->pa_bits, .pa_bits = cfg->pa_bits, .vmid = 0};
-	ret = pvm_stage2_init(&mem->host, &hc, pvm_pa(root), &mem->pool);
+	ret = pvm_stage2_init(&hyp->host, &hc, pvm_pa(root), &hyp->pool);
 	if (ret)
 		return ret;
-	for (p = cfg->hyp_base + pages_to_bytes(meta_pages); p < hyp_end; p += PVM_PAGE_SIZE)
+	for (p = meta + pages_to_bytes(meta_pages(npages)); p < hyp_end; p += PVM_PAGE_SIZE)
 		if (p < root || p >= root + pages_to_bytes(root_pages))
-			PVM_CHECK_OK(pvm_pool_donate(&mem->pool, pvm_pa(p), 1));
+			PVM_CHECK_OK(pvm_pool_donate(&hyp->pool, pvm_pa(p), 1));
 
-	memset(mem->meta, 0, (size_t)pages_to_bytes(meta_pages));
+	memset(hyp->meta, 0, (size_t)pages_to_bytes(meta_pages(npages)));
 	for (p = cfg->hyp_base; p < hyp_end; p += PVM_PAGE_SIZE) {
-		page_at(mem, p)->owner = PVM_ID_HYP;
-		page_at(mem, p)->flags = PVM_PAGE_F_CARVEOUT;
+		page_at(hyp, p)->owner = PVM_ID_HYP;
+		page_at(hyp, p)->flags = PVM_PAGE_F_CARVEOUT;
 	}
 
 	/* The host's identity map: everything but the carve-out, blocks where possible. */
@@ -1321,33 +1345,34 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
 	size_t n1 = 0, n2 = 0, n3 = 0;
 
 	if (cfg->hyp_base > cfg->ram_base)
-		ret = pvm_stage2_map(&mem->host, pvm_ipa(cfg->ram_base), pvm_pa(cfg->ram_base),
+		ret = pvm_stage2_map(&hyp->host, pvm_ipa(cfg->ram_base), pvm_pa(cfg->ram_base),
 				     cfg->hyp_base - cfg->ram_base, host, 0, &n1);
 	if (!ret && ram_end > hyp_end)
-		ret = pvm_stage2_map(&mem->host, pvm_ipa(hyp_end), pvm_pa(hyp_end),
+		ret = pvm_stage2_map(&hyp->host, pvm_ipa(hyp_end), pvm_pa(hyp_end),
 				     ram_end - hyp_end, host, 0, &n2);
 	if (!ret)
-		ret = pvm_stage2_annotate(&mem->host, pvm_ipa(cfg->hyp_base), cfg->hyp_size,
+		ret = pvm_stage2_annotate(&hyp->host, pvm_ipa(cfg->hyp_base), cfg->hyp_size,
 					  PVM_ID_HYP, &n3);
 	if (ret == PVM_E_NOMEM && need)
 		*need = n1 + n2 + n3;
 	if (!ret) {
 		pvm_port_host_access(pvm_pa(cfg->ram_base), cfg->ram_size, PVM_PROT_RWX);
 		pvm_port_host_access(pvm_pa(cfg->hyp_base), cfg->hyp_size, 0);
+		*out = hyp;
 	}
 	return ret;
 }
 
-pvm_status_t pvm_mem_host_fault(struct pvm_mem *mem, pvm_paddr_t pa, pvm_prot_t access)
+pvm_status_t pvm_mem_host_fault(struct pvm_hyp *hyp, pvm_paddr_t pa, pvm_prot_t access)
 {
 	struct pvm_stage2_mapping m;
 	pvm_status_t ret;
 
-	if (!mem || (access != PVM_PROT_R && access != PVM_PROT_W && access != PVM_PROT_X))
+	if (!hyp || (access != PVM_PROT_R && access != PVM_PROT_W && access != PVM_PROT_X))
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	ret = pvm_stage2_lookup(&mem->host, pvm_ipa(pvm_pa_val(pa)), &m);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
+	ret = pvm_stage2_lookup(&hyp->host, pvm_ipa(pvm_pa_val(pa)), &m);
+	pvm_port_unlock(&hyp->lock);
 	if (ret == PVM_E_NOENT)
 		return PVM_E_PERM; /* unmapped: another component's page */
 	if (ret)
@@ -1358,64 +1383,64 @@ pvm_status_t pvm_mem_host_fault(struct pvm_mem *mem, pvm_paddr_t pa, pvm_prot_t 
 	return ret;
 }
 
-pvm_status_t pvm_mem_page(struct pvm_mem *mem, pvm_paddr_t pa, struct pvm_page_info *info)
+pvm_status_t pvm_mem_page(struct pvm_hyp *hyp, pvm_paddr_t pa, struct pvm_page_info *info)
 {
 	const struct pvm_page *p;
 
-	if (!mem || !info)
+	if (!hyp || !info)
 		return PVM_E_INVAL;
-	if (check_pages(mem, pvm_pa(pvm_pa_val(pa) & ~(PVM_PAGE_SIZE - 1)), 1))
+	if (check_pages(hyp, pvm_pa(pvm_pa_val(pa) & ~(PVM_PAGE_SIZE - 1)), 1))
 		return PVM_E_RANGE;
-	pvm_port_lock(&mem->lock);
-	p = page_at(mem, pvm_pa_val(pa));
+	pvm_port_lock(&hyp->lock);
+	p = page_at(hyp, pvm_pa_val(pa));
 	info->owner = p->owner;
 	info->state = owner_state(p);
 	info->hyp_borrows = p->flags & PVM_PAGE_F_HYP_BORROWS;
 	info->host_borrows = p->flags & PVM_PAGE_F_HOST_BORROWS;
 	info->guests = p->guests;
 	info->pins = p->pins;
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return PVM_OK;
 }
 
 /* ---- The host's devices ---------------------------------------------------- */
 
-pvm_status_t pvm_mem_host_mmio_map(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t size, size_t *need)
+pvm_status_t pvm_mem_host_mmio_map(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t size, size_t *need)
 {
 	uint64_t a = pvm_pa_val(pa), ram_end;
 	pvm_status_t ret;
 
 	if (need)
 		*need = 0;
-	if (!mem || !size || ((a | size) & (PVM_PAGE_SIZE - 1)))
+	if (!hyp || !size || ((a | size) & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
-	if (a + size < a || a + size > mem->host.ipa_limit)
+	if (a + size < a || a + size > hyp->host.ipa_limit)
 		return PVM_E_RANGE;
-	ram_end = mem->base + pages_to_bytes(mem->npages);
-	if (a < ram_end && a + size > mem->base)
+	ram_end = hyp->base + pages_to_bytes(hyp->npages);
+	if (a < ram_end && a + size > hyp->base)
 		return PVM_E_PERM;
-	pvm_port_lock(&mem->lock);
-	if (mem->nmmio == PVM_HOST_MMIO_MAX) {
+	pvm_port_lock(&hyp->lock);
+	if (hyp->nmmio == PVM_HOST_MMIO_MAX) {
 		ret = PVM_E_BUSY;
 	} else {
-		ret = pvm_stage2_map(&mem->host, pvm_ipa(a), pa, size,
+		ret = pvm_stage2_map(&hyp->host, pvm_ipa(a), pa, size,
 				     PVM_PROT_RW | PVM_PROT_DEVICE, 0, need);
 		if (!ret) {
-			mem->mmio[mem->nmmio][0] = a;
-			mem->mmio[mem->nmmio][1] = a + size;
-			mem->nmmio++;
+			hyp->mmio[hyp->nmmio][0] = a;
+			hyp->mmio[hyp->nmmio][1] = a + size;
+			hyp->nmmio++;
 		}
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-uint64_t pvm_mem_host_vtcr(const struct pvm_mem *mem)
+uint64_t pvm_mem_host_vtcr(const struct pvm_hyp *hyp)
 {
-	return pvm_stage2_vtcr(&mem->host);
+	return pvm_stage2_vtcr(&hyp->host);
 }
 
-uint64_t pvm_mem_host_vttbr(const struct pvm_mem *mem)
+uint64_t pvm_mem_host_vttbr(const struct pvm_hyp *hyp)
 {
-	return pvm_stage2_vttbr(&mem->host);
+	return pvm_stage2_vttbr(&hyp->host);
 }

@@ -7,8 +7,10 @@
 #include <libpvm/mem.h>
 #include <libpvm/vm.h>
 
+#include "vm_internal.h"
+
 struct ck {
-	struct pvm_mem *mem;
+	struct pvm_hyp *hyp;
 	struct pvm_mem_report *rep;
 	struct pvm_vm *vm; /* the guest being walked, NULL for the host */
 	uint64_t mapped;   /* pages mapped in the guest */
@@ -24,14 +26,14 @@ static int fail(struct ck *c, uint64_t pa, const char *what)
 	return PVM_E_STATE;
 }
 
-static bool managed(const struct pvm_mem *mem, uint64_t pa)
+static bool managed(const struct pvm_hyp *hyp, uint64_t pa)
 {
-	return pa >= mem->base && (pa - mem->base) / PVM_PAGE_SIZE < mem->npages;
+	return pa >= hyp->base && (pa - hyp->base) / PVM_PAGE_SIZE < hyp->npages;
 }
 
-static struct pvm_page *meta(struct pvm_mem *mem, uint64_t pa)
+static struct pvm_page *meta(struct pvm_hyp *hyp, uint64_t pa)
 {
-	return &mem->meta[(pa - mem->base) / PVM_PAGE_SIZE];
+	return &hyp->meta[(pa - hyp->base) / PVM_PAGE_SIZE];
 }
 
 static bool lent(const struct pvm_page *p)
@@ -48,12 +50,12 @@ static unsigned sw_state(const struct pvm_stage2_mapping *m)
 /* The metadata of one page makes sense on its own. */
 static int check_page(struct ck *c, uint64_t pa, const struct pvm_page *p)
 {
-	struct pvm_mem *mem = c->mem;
+	struct pvm_hyp *hyp = c->hyp;
 
 	if (p->owner >= PVM_ID_GUEST(0)) {
 		unsigned h = p->owner - PVM_ID_GUEST(0);
 
-		if (h >= PVM_VM_MAX || !mem->vms[h])
+		if (h >= PVM_VM_MAX || !hyp->vms[h])
 			return fail(c, pa, "owner is a VM that does not exist");
 	} else if (p->owner != PVM_ID_HOST && p->owner != PVM_ID_HYP) {
 		return fail(c, pa, "owner is no component");
@@ -85,14 +87,14 @@ static int check_page(struct ck *c, uint64_t pa, const struct pvm_page *p)
  */
 static bool host_device(struct ck *c, const struct pvm_stage2_visit *v)
 {
-	const struct pvm_mem *mem = c->mem;
+	const struct pvm_hyp *hyp = c->hyp;
 	struct pvm_stage2_mapping m;
 
 	if (pvm_stage2_decode(v->desc, v->level, pvm_ipa(v->addr), &m) != PVM_OK ||
 	    pvm_pa_val(m.pa) != v->addr || m.prot != (PVM_PROT_RW | PVM_PROT_DEVICE))
 		return false;
-	for (unsigned i = 0; i < mem->nmmio; i++)
-		if (v->addr >= mem->mmio[i][0] && v->end <= mem->mmio[i][1])
+	for (unsigned i = 0; i < hyp->nmmio; i++)
+		if (v->addr >= hyp->mmio[i][0] && v->end <= hyp->mmio[i][1])
 			return true;
 	return false;
 }
@@ -101,9 +103,9 @@ static bool host_device(struct ck *c, const struct pvm_stage2_visit *v)
 static int host_visit(const struct pvm_stage2_visit *v, void *arg)
 {
 	struct ck *c = arg;
-	struct pvm_mem *mem = c->mem;
-	uint64_t lo = v->addr > mem->base ? v->addr : mem->base;
-	uint64_t hi = mem->base + mem->npages * PVM_PAGE_SIZE;
+	struct pvm_hyp *hyp = c->hyp;
+	uint64_t lo = v->addr > hyp->base ? v->addr : hyp->base;
+	uint64_t hi = hyp->base + hyp->npages * PVM_PAGE_SIZE;
 
 	if (v->end < hi)
 		hi = v->end;
@@ -111,7 +113,7 @@ static int host_visit(const struct pvm_stage2_visit *v, void *arg)
 	if ((lo >= hi || v->addr < lo || v->end > hi) && v->desc && !host_device(c, v))
 		return fail(c, v->addr, "host stage-2 maps or annotates unmanaged memory");
 	for (uint64_t a = lo; a < hi; a += PVM_PAGE_SIZE) {
-		const struct pvm_page *p = meta(mem, a);
+		const struct pvm_page *p = meta(hyp, a);
 		struct pvm_stage2_mapping m;
 
 		/* The engine's own decoding: the checker proves what lookups see. */
@@ -143,7 +145,7 @@ static int host_visit(const struct pvm_stage2_visit *v, void *arg)
 static int guest_visit(const struct pvm_stage2_visit *v, void *arg)
 {
 	struct ck *c = arg;
-	struct pvm_mem *mem = c->mem;
+	struct pvm_hyp *hyp = c->hyp;
 	unsigned id = PVM_ID_GUEST(c->vm->handle);
 
 	if (!(v->desc & 1)) {
@@ -160,9 +162,9 @@ static int guest_visit(const struct pvm_stage2_visit *v, void *arg)
 			return fail(c, a, "guest stage-2 leaf does not decode");
 		pa = pvm_pa_val(m.pa);
 
-		if (!managed(mem, pa))
+		if (!managed(hyp, pa))
 			return fail(c, pa, "guest maps unmanaged memory");
-		p = meta(mem, pa);
+		p = meta(hyp, pa);
 		if (p->owner == id) {
 			unsigned want = (p->flags & PVM_PAGE_F_HOST_BORROWS) ? PVM_PAGE_SHARED_OWNED
 									     : PVM_PAGE_OWNED;
@@ -185,22 +187,22 @@ static int guest_visit(const struct pvm_stage2_visit *v, void *arg)
 	return 0;
 }
 
-pvm_status_t pvm_mem_check(struct pvm_mem *mem, struct pvm_mem_report *report)
+pvm_status_t pvm_mem_check(struct pvm_hyp *hyp, struct pvm_mem_report *report)
 {
-	struct ck c = {.mem = mem, .rep = report};
+	struct ck c = {.hyp = hyp, .rep = report};
 	int ret = PVM_OK;
 
-	if (!mem)
+	if (!hyp)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	for (uint64_t i = 0; i < mem->npages && !ret; i++)
-		ret = check_page(&c, mem->base + i * PVM_PAGE_SIZE, &mem->meta[i]);
+	pvm_port_lock(&hyp->lock);
+	for (uint64_t i = 0; i < hyp->npages && !ret; i++)
+		ret = check_page(&c, hyp->base + i * PVM_PAGE_SIZE, &hyp->meta[i]);
 	if (!ret)
-		ret = pvm_stage2_walk(&mem->host, pvm_ipa(0), mem->host.ipa_limit,
+		ret = pvm_stage2_walk(&hyp->host, pvm_ipa(0), hyp->host.ipa_limit,
 				      PVM_S2_VISIT_LEAF, host_visit, &c);
 
 	for (unsigned h = 0; h < PVM_VM_MAX && !ret; h++) {
-		struct pvm_vm *vm = mem->vms[h];
+		struct pvm_vm *vm = hyp->vms[h];
 
 		if (!vm)
 			continue;
@@ -214,20 +216,20 @@ pvm_status_t pvm_mem_check(struct pvm_mem *mem, struct pvm_mem_report *report)
 	c.vm = NULL;
 
 	/* Each page is mapped by guests exactly as often as the metadata says. */
-	for (uint64_t i = 0; i < mem->npages; i++) {
-		struct pvm_page *p = &mem->meta[i];
+	for (uint64_t i = 0; i < hyp->npages; i++) {
+		struct pvm_page *p = &hyp->meta[i];
 		unsigned want = p->owner >= PVM_ID_GUEST(0) ? 1u
 				: p->owner == PVM_ID_HOST   ? p->guests
 							    : 0u;
 
 		if (!ret && p->check != want)
 			ret = fail(
-				&c, mem->base + i * PVM_PAGE_SIZE,
+				&c, hyp->base + i * PVM_PAGE_SIZE,
 				p->owner >= PVM_ID_GUEST(0)
 					? "a guest page is not mapped exactly once by its owner"
 					: "guest borrow count disagrees with the guests' stage-2s");
 		p->check = 0;
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }

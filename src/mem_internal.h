@@ -9,6 +9,8 @@
 #include <libpvm/mem.h>
 #include <libpvm/vm.h>
 
+#include "vm_internal.h"
+
 /* Host donate hyp of [pa, pa + n pages). */
 /*
  * Copy @len bytes at @pa, inside one page the host owns, into @buf (a
@@ -16,7 +18,7 @@
  * PVM_E_RANGE (outside managed memory); PVM_E_PERM (not the host's page).
  * Takes the memory lock.
  */
-pvm_status_t mem_host_read(struct pvm_mem *mem, pvm_paddr_t pa, void *buf, size_t len);
+pvm_status_t mem_host_read(struct pvm_hyp *hyp, pvm_paddr_t pa, void *buf, size_t len);
 
 /*
  * pvm_host_donate_guest(), and with @keep the pages keep the host's bytes
@@ -24,33 +26,19 @@ pvm_status_t mem_host_read(struct pvm_mem *mem, pvm_paddr_t pa, void *buf, size_
  * are zeroed once the host lost them and, before the VM is sealed, recorded
  * in its RIM as unknown contents.
  */
-pvm_status_t mem_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+pvm_status_t mem_host_donate_guest(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				   uint64_t npages, bool keep, size_t *need);
 
-pvm_status_t mem_donate_hyp_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n, size_t *need);
+pvm_status_t mem_donate_hyp_locked(struct pvm_hyp *hyp, uint64_t pa, uint64_t n, size_t *need);
 
 /* Mark hyp pages as in use (pool, VM pages): the host cannot ask for them back. */
-void mem_mark_inuse_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n);
+void mem_mark_inuse_locked(struct pvm_hyp *hyp, uint64_t pa, uint64_t n);
 
 /* Hyp donate host of [pa, pa + n pages), in use or not, zeroed and cleaned first. */
-pvm_status_t mem_donate_host_locked(struct pvm_mem *mem, uint64_t pa, uint64_t n);
+pvm_status_t mem_donate_host_locked(struct pvm_hyp *hyp, uint64_t pa, uint64_t n);
 
 /* Reclaim the guest's mappings of [ipa, ipa + n pages): its own pages zeroed. */
-pvm_status_t mem_reclaim_locked(struct pvm_mem *mem, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
+pvm_status_t mem_reclaim_locked(struct pvm_hyp *hyp, struct pvm_vm *vm, uint64_t ipa, uint64_t n,
 				size_t *need);
-
-/* The VM of a handle, or NULL; under mem->lock. */
-struct pvm_vm *vm_find(struct pvm_mem *mem, unsigned handle);
-
-/*
- * The VM of a handle, which must exist (else PVM_E_NOENT) and be in state
- * (else PVM_E_STATE); under mem->lock.
- */
-pvm_status_t vm_find_in(struct pvm_mem *mem, unsigned handle, unsigned state, struct pvm_vm **vm);
-
-static inline pvm_status_t vm_find_active(struct pvm_mem *mem, unsigned handle, struct pvm_vm **vm)
-{
-	return vm_find_in(mem, handle, PVM_VM_ACTIVE, vm);
-}
 
 #endif

@@ -199,7 +199,7 @@ static int64_t arch_features(uint32_t fn)
 }
 
 /* A memory transition asked by the guest; NOMEM replays the call after a top-up. */
-static enum vcpu_verdict guest_mem(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+static enum vcpu_verdict guest_mem(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 				   uint32_t fn, const uint64_t *a, struct pvm_exit *exit)
 {
 	pvm_ipa_t ipa = pvm_ipa(a[1]);
@@ -214,13 +214,13 @@ static enum vcpu_verdict guest_mem(struct pvm_mem *mem, struct pvm_vm *vm, struc
 	}
 	if (fn == ARM_SMCCC_KVM_FUNC_MEM_SHARE) {
 		op = PVM_SHARE_OP_SHARE;
-		ret = pvm_guest_share_host(mem, vm->handle, ipa, 1, &need);
+		ret = pvm_guest_share_host(hyp, vm->handle, ipa, 1, &need);
 	} else if (fn == ARM_SMCCC_KVM_FUNC_MEM_UNSHARE) {
 		op = PVM_SHARE_OP_UNSHARE;
-		ret = pvm_guest_unshare_host(mem, vm->handle, ipa, 1, &need);
+		ret = pvm_guest_unshare_host(hyp, vm->handle, ipa, 1, &need);
 	} else {
 		op = PVM_SHARE_OP_RELINQUISH;
-		ret = pvm_guest_relinquish_host(mem, vm->handle, ipa, 1, &need);
+		ret = pvm_guest_relinquish_host(hyp, vm->handle, ipa, 1, &need);
 	}
 	if (ret == PVM_E_NOMEM) {
 		/* Rewind to the HVC: the call runs again once the VMM has donated. */
@@ -272,7 +272,7 @@ static int64_t mmio_guard(struct pvm_vm *vm, uint32_t fn, uint64_t ipa)
 	return r;
 }
 
-static enum vcpu_verdict vendor(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+static enum vcpu_verdict vendor(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 				uint32_t fn, const uint64_t *a, struct pvm_exit *exit, bool *known)
 {
 	*known = true;
@@ -294,7 +294,7 @@ static enum vcpu_verdict vendor(struct pvm_mem *mem, struct pvm_vm *vm, struct p
 	case ARM_SMCCC_KVM_FUNC_MEM_RELINQUISH:
 		if (!vm->protected_vm)
 			break;
-		return guest_mem(mem, vm, vcpu, fn, a, exit);
+		return guest_mem(hyp, vm, vcpu, fn, a, exit);
 	case ARM_SMCCC_KVM_FUNC_MMIO_GUARD_ENROLL:
 	case ARM_SMCCC_KVM_FUNC_MMIO_GUARD_MAP:
 	case ARM_SMCCC_KVM_FUNC_MMIO_GUARD_UNMAP:
@@ -304,7 +304,7 @@ static enum vcpu_verdict vendor(struct pvm_mem *mem, struct pvm_vm *vm, struct p
 		ret4(vcpu, PVM_GUEST_FEATURES, 0, 0, 0);
 		return V_RESUME;
 	default:
-		if (guest_attest_call(mem, vm, vcpu, fn, a))
+		if (guest_attest_call(hyp, vm, vcpu, fn, a))
 			return V_RESUME;
 		break;
 	}
@@ -312,7 +312,7 @@ static enum vcpu_verdict vendor(struct pvm_mem *mem, struct pvm_vm *vm, struct p
 	return V_RESUME;
 }
 
-enum vcpu_verdict smccc_handle(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+enum vcpu_verdict smccc_handle(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 			       struct pvm_exit *exit)
 {
 	uint64_t a[7];
@@ -340,7 +340,7 @@ enum vcpu_verdict smccc_handle(struct pvm_mem *mem, struct pvm_vm *vm, struct pv
 	if ((fn & ~SMC64 & 0xffffffe0u) == 0x84000000u)
 		return psci(vm, vcpu, fn, a, exit);
 	if ((fn & 0xbf000000u) == 0x86000000u) {
-		v = vendor(mem, vm, vcpu, fn, a, exit, &known);
+		v = vendor(hyp, vm, vcpu, fn, a, exit, &known);
 		if (known)
 			return v;
 	}

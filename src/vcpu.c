@@ -198,7 +198,7 @@ void vcpu_exit_wfi(const struct pvm_vcpu *vcpu, struct pvm_exit *exit)
 		exit->wfi.deadline = PVM_WFI_NO_DEADLINE;
 }
 
-static enum vcpu_verdict handle_sync(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+static enum vcpu_verdict handle_sync(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 				     const struct pvm_trap *trap, struct pvm_exit *exit)
 {
 	struct pvm_esr_info info;
@@ -210,7 +210,7 @@ static enum vcpu_verdict handle_sync(struct pvm_mem *mem, struct pvm_vm *vm, str
 		vcpu->ctx.regs.pc += 4;
 		__attribute__((fallthrough));
 	case PVM_TC_HVC:
-		return smccc_handle(mem, vm, vcpu, exit);
+		return smccc_handle(hyp, vm, vcpu, exit);
 	case PVM_TC_WFI:
 		vcpu->ctx.regs.pc += 4;
 		vcpu_exit_wfi(vcpu, exit);
@@ -234,7 +234,7 @@ static enum vcpu_verdict handle_sync(struct pvm_mem *mem, struct pvm_vm *vm, str
 			uint64_t val = info.sys_rt == 31 ? 0 : vcpu->ctx.regs.x[info.sys_rt];
 
 			vcpu->ctx.regs.pc += 4;
-			return vcpu_sgi(mem, vm, vcpu, val, exit);
+			return vcpu_sgi(hyp, vm, vcpu, val, exit);
 		}
 		if (pvm_sysreg_trap_policy(trap->esr) == PVM_SYSREG_ID_REG) {
 			/* CRm 4:1, Op2 19:17 of the ISS: what the CPU has, sanitised. */
@@ -309,12 +309,12 @@ static void load_virq(struct pvm_vcpu *vcpu)
 	vcpu->ctx.hcr = HCR_GUEST | (any ? PVM_HCR_VI : 0);
 }
 
-static enum vcpu_verdict handle_trap(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+static enum vcpu_verdict handle_trap(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 				     const struct pvm_trap *trap, struct pvm_exit *exit)
 {
 	switch (trap->kind) {
 	case PVM_TRAP_SYNC:
-		return handle_sync(mem, vm, vcpu, trap, exit);
+		return handle_sync(hyp, vm, vcpu, trap, exit);
 	case PVM_TRAP_IRQ:
 	case PVM_TRAP_FIQ:
 		exit->kind = PVM_EXIT_INTERRUPTED;
@@ -327,10 +327,10 @@ static enum vcpu_verdict handle_trap(struct pvm_mem *mem, struct pvm_vm *vm, str
 	}
 }
 
-static struct pvm_vcpu *find_vcpu(struct pvm_mem *mem, unsigned vm, unsigned index,
+static struct pvm_vcpu *find_vcpu(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 				  struct pvm_vm **out)
 {
-	struct pvm_vm *v = vm_find(mem, vm);
+	struct pvm_vm *v = vm_find(hyp, vm);
 
 	if (!v || index >= v->nvcpus)
 		return NULL;
@@ -338,17 +338,17 @@ static struct pvm_vcpu *find_vcpu(struct pvm_mem *mem, unsigned vm, unsigned ind
 	return v->vcpus[index];
 }
 
-pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, struct pvm_exit *exit)
+pvm_status_t pvm_vcpu_run(struct pvm_hyp *hyp, unsigned vmh, unsigned index, struct pvm_exit *exit)
 {
 	struct pvm_vcpu *vcpu;
 	struct pvm_vm *vm = NULL;
 	pvm_status_t ret = PVM_OK;
 	bool ready;
 
-	if (!mem || !exit)
+	if (!hyp || !exit)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	vcpu = find_vcpu(mem, vmh, index, &vm);
+	pvm_port_lock(&hyp->lock);
+	vcpu = find_vcpu(hyp, vmh, index, &vm);
 	if (!vcpu)
 		ret = PVM_E_NOENT;
 	else if (vm->state != PVM_VM_ACTIVE || vm->off)
@@ -356,10 +356,10 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 	else if (vcpu->running || vm->refs == UINT32_MAX)
 		ret = PVM_E_BUSY;
 	if (ret) {
-		pvm_port_unlock(&mem->lock);
+		pvm_port_unlock(&hyp->lock);
 		return ret;
 	}
-	ready = __atomic_load_n(&ATTEST_HYP(mem)->ready, __ATOMIC_ACQUIRE);
+	ready = __atomic_load_n(&hyp->attest.ready, __ATOMIC_ACQUIRE);
 	pvm_port_lock(&vm->lock);
 	if (vcpu->power == PVM_VCPU_OFF) {
 		ret = PVM_E_STATE;
@@ -376,13 +376,13 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 		vm->refs++;
 	}
 	pvm_port_unlock(&vm->lock);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	if (ret)
 		return ret;
 	/* The first run seals the RIM and derives the VM's keys (idempotent after). */
 	if (ready)
-		ret = attest_vm_seal(mem, vm, NULL);
-	pvm_port_lock(&mem->lock);
+		ret = attest_vm_seal(hyp, vm, NULL);
+	pvm_port_lock(&hyp->lock);
 	if (ret) {
 		vcpu->running = false;
 		vm->refs--;
@@ -392,7 +392,7 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 		vm->ran = true;
 		pvm_port_unlock(&vm->lock);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	if (ret)
 		return ret;
 
@@ -403,18 +403,18 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vmh, unsigned index, str
 
 		load_virq(vcpu);
 		pvm_port_vcpu_enter(&vcpu->ctx, &trap);
-		if (handle_trap(mem, vm, vcpu, &trap, exit) == V_EXIT)
+		if (handle_trap(hyp, vm, vcpu, &trap, exit) == V_EXIT)
 			break;
 	}
 
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	vcpu->running = false;
 	vm->refs--;
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return PVM_OK;
 }
 
-pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page, unsigned *index,
+pvm_status_t pvm_vcpu_create(struct pvm_hyp *hyp, unsigned vmh, pvm_paddr_t page, unsigned *index,
 			     size_t *need)
 {
 	uint64_t pa = pvm_pa_val(page);
@@ -425,17 +425,17 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 
 	if (need)
 		*need = 0;
-	if (!mem || !index || (pa & (PVM_PAGE_SIZE - 1)))
+	if (!hyp || !index || (pa & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
 	/* mem_donate_hyp_locked() trusts its range: a page outside managed memory has no metadata.
 	 */
-	if (pa < mem->base || (pa - mem->base) / PVM_PAGE_SIZE >= mem->npages)
+	if (pa < hyp->base || (pa - hyp->base) / PVM_PAGE_SIZE >= hyp->npages)
 		return PVM_E_RANGE;
 	_Static_assert(sizeof(struct pvm_vcpu) <= PVM_PAGE_SIZE, "a vCPU fits in its page");
-	pvm_port_lock(&mem->lock);
-	vm = vm_find(mem, vmh);
+	pvm_port_lock(&hyp->lock);
+	vm = vm_find(hyp, vmh);
 	if (!vm) {
-		pvm_port_unlock(&mem->lock);
+		pvm_port_unlock(&hyp->lock);
 		return PVM_E_NOENT;
 	}
 	/* Both locks throughout: the check of the seal and the RIM record it allows are one step.
@@ -446,10 +446,10 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 	else if (vm->ran || attest_vm_frozen_locked(vm) || vm->nvcpus >= PVM_VCPU_MAX)
 		ret = PVM_E_BUSY; /* sealed: every vCPU is in the RIM already */
 	else
-		ret = mem_donate_hyp_locked(mem, pa, 1, need);
+		ret = mem_donate_hyp_locked(hyp, pa, 1, need);
 	if (ret)
 		goto out;
-	mem_mark_inuse_locked(mem, pa, 1);
+	mem_mark_inuse_locked(hyp, pa, 1);
 	vcpu = pvm_port_phys_to_virt(page);
 	memset(vcpu, 0, sizeof(*vcpu));
 	i = vm->nvcpus;
@@ -467,11 +467,11 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vmh, pvm_paddr_t page
 	*index = i;
 out:
 	pvm_port_unlock(&vm->lock);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_vcpu_boot(struct pvm_mem *mem, unsigned vmh, unsigned index, pvm_ipa_t entry,
+pvm_status_t pvm_vcpu_boot(struct pvm_hyp *hyp, unsigned vmh, unsigned index, pvm_ipa_t entry,
 			   uint64_t x0)
 {
 	uint64_t e = pvm_ipa_val(entry);
@@ -479,10 +479,10 @@ pvm_status_t pvm_vcpu_boot(struct pvm_mem *mem, unsigned vmh, unsigned index, pv
 	struct pvm_vm *vm = NULL;
 	pvm_status_t ret = PVM_OK;
 
-	if (!mem || (e & 3))
+	if (!hyp || (e & 3))
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	vcpu = find_vcpu(mem, vmh, index, &vm);
+	pvm_port_lock(&hyp->lock);
+	vcpu = find_vcpu(hyp, vmh, index, &vm);
 	if (!vcpu)
 		ret = PVM_E_NOENT;
 	else if (vm->ram_size ? !vm_in_ram(vm, e, 4) : e >= vm->s2.ipa_limit)
@@ -507,20 +507,20 @@ pvm_status_t pvm_vcpu_boot(struct pvm_mem *mem, unsigned vmh, unsigned index, pv
 		}
 		pvm_port_unlock(&vm->lock);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_vcpu_inject_irq(struct pvm_mem *mem, unsigned vmh, unsigned index, unsigned intid)
+pvm_status_t pvm_vcpu_inject_irq(struct pvm_hyp *hyp, unsigned vmh, unsigned index, unsigned intid)
 {
 	struct pvm_vcpu *vcpu;
 	struct pvm_vm *vm = NULL;
 	pvm_status_t ret = PVM_OK;
 
-	if (!mem || intid >= 128)
+	if (!hyp || intid >= 128)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	vcpu = find_vcpu(mem, vmh, index, &vm);
+	pvm_port_lock(&hyp->lock);
+	vcpu = find_vcpu(hyp, vmh, index, &vm);
 	if (!vcpu)
 		ret = PVM_E_NOENT;
 	else if (vm->state != PVM_VM_ACTIVE)
@@ -534,21 +534,21 @@ pvm_status_t pvm_vcpu_inject_irq(struct pvm_mem *mem, unsigned vmh, unsigned ind
 			__atomic_fetch_or(&vcpu->ctx.virq[intid / 32], 1u << (intid % 32),
 					  __ATOMIC_RELEASE);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-static pvm_status_t regs_access(struct pvm_mem *mem, unsigned vmh, unsigned index,
+static pvm_status_t regs_access(struct pvm_hyp *hyp, unsigned vmh, unsigned index,
 				struct pvm_vcpu_regs *get, const struct pvm_vcpu_regs *set)
 {
 	struct pvm_vcpu *vcpu;
 	struct pvm_vm *vm = NULL;
 	pvm_status_t ret = PVM_OK;
 
-	if (!mem || (!get && !set))
+	if (!hyp || (!get && !set))
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	vcpu = find_vcpu(mem, vmh, index, &vm);
+	pvm_port_lock(&hyp->lock);
+	vcpu = find_vcpu(hyp, vmh, index, &vm);
 	if (!vcpu)
 		ret = PVM_E_NOENT;
 	else if (vm->protected_vm)
@@ -563,37 +563,37 @@ static pvm_status_t regs_access(struct pvm_mem *mem, unsigned vmh, unsigned inde
 		vcpu->ctx.regs = *set;
 		vcpu->ctx.regs.sys[PVM_SYS_MPIDR_EL1] = mpidr; /* the VM's topology is fixed */
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_vcpu_get_regs(struct pvm_mem *mem, unsigned vm, unsigned index,
+pvm_status_t pvm_vcpu_get_regs(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 			       struct pvm_vcpu_regs *regs)
 {
-	return regs ? regs_access(mem, vm, index, regs, NULL) : PVM_E_INVAL;
+	return regs ? regs_access(hyp, vm, index, regs, NULL) : PVM_E_INVAL;
 }
 
-pvm_status_t pvm_vcpu_set_regs(struct pvm_mem *mem, unsigned vm, unsigned index,
+pvm_status_t pvm_vcpu_set_regs(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 			       const struct pvm_vcpu_regs *regs)
 {
-	return regs ? regs_access(mem, vm, index, NULL, regs) : PVM_E_INVAL;
+	return regs ? regs_access(hyp, vm, index, NULL, regs) : PVM_E_INVAL;
 }
 
-pvm_status_t pvm_vcpu_power(struct pvm_mem *mem, unsigned vmh, unsigned index,
+pvm_status_t pvm_vcpu_power(struct pvm_hyp *hyp, unsigned vmh, unsigned index,
 			    enum pvm_vcpu_power *power)
 {
 	struct pvm_vcpu *vcpu;
 	struct pvm_vm *vm = NULL;
 
-	if (!mem || !power)
+	if (!hyp || !power)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	vcpu = find_vcpu(mem, vmh, index, &vm);
+	pvm_port_lock(&hyp->lock);
+	vcpu = find_vcpu(hyp, vmh, index, &vm);
 	if (vcpu) {
 		pvm_port_lock(&vm->lock);
 		*power = (enum pvm_vcpu_power)vcpu->power;
 		pvm_port_unlock(&vm->lock);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return vcpu ? PVM_OK : PVM_E_NOENT;
 }

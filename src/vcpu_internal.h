@@ -8,6 +8,8 @@
 #include <libpvm/esr.h>
 #include <libpvm/vcpu.h>
 
+#include "vm_internal.h"
+
 /* What the hypervisor waits for from the VMM before the vCPU runs again. */
 enum vcpu_pending {
 	PEND_NONE = 0,
@@ -19,7 +21,7 @@ enum vcpu_pending {
 struct pvm_vcpu {
 	struct pvm_vcpu_ctx ctx;
 	uint8_t power;	 /* enum pvm_vcpu_power; under vm->lock */
-	bool running;	 /* under mem->lock */
+	bool running;	 /* under hyp->lock */
 	uint8_t pending; /* enum vcpu_pending */
 	uint8_t pend_srt;
 	uint8_t pend_size;
@@ -50,7 +52,7 @@ void vcpu_inject_sync(struct pvm_vcpu *vcpu, uint64_t esr_el1, uint64_t far);
 void vcpu_exit_wfi(const struct pvm_vcpu *vcpu, struct pvm_exit *exit);
 
 /* Handle an HVC/SMC following SMCCC: results in x0..x3, or an exit. */
-enum vcpu_verdict smccc_handle(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+enum vcpu_verdict smccc_handle(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 			       struct pvm_exit *exit);
 
 /* Is [ipa, ipa + size) inside the VM's RAM? */
@@ -70,7 +72,7 @@ pvm_status_t vm_copy_from_guest(struct pvm_vm *vm, uint64_t ipa, void *buf, size
 pvm_status_t vm_copy_to_guest(struct pvm_vm *vm, uint64_t ipa, const void *buf, size_t len);
 
 /* libpvm's attestation calls (guest_attest.c): true if @fn was one of them. */
-bool guest_attest_call(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu, uint32_t fn,
+bool guest_attest_call(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu, uint32_t fn,
 		       const uint64_t *a);
 
 /*
@@ -79,7 +81,7 @@ bool guest_attest_call(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *
  * pending in each and exits with PVM_EXIT_IPI (or resumes: nobody named).
  */
 uint64_t vcpu_sgi_targets(const struct pvm_vm *vm, unsigned self, uint64_t val);
-enum vcpu_verdict vcpu_sgi(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+enum vcpu_verdict vcpu_sgi(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 			   uint64_t val, struct pvm_exit *exit);
 
 /* The vCPU whose MPIDR is @mpidr, or NULL. Aff1..Aff3 must be zero. */

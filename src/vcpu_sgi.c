@@ -49,7 +49,7 @@ uint64_t vcpu_sgi_targets(const struct pvm_vm *vm, unsigned self, uint64_t val)
 	return targets;
 }
 
-enum vcpu_verdict vcpu_sgi(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
+enum vcpu_verdict vcpu_sgi(struct pvm_hyp *hyp, struct pvm_vm *vm, struct pvm_vcpu *vcpu,
 			   uint64_t val, struct pvm_exit *exit)
 {
 	uint64_t targets = vcpu_sgi_targets(vm, vcpu->ctx.index, val), sent = 0;
@@ -57,7 +57,7 @@ enum vcpu_verdict vcpu_sgi(struct pvm_mem *mem, struct pvm_vm *vm, struct pvm_vc
 
 	for (i = 0; i < vm->nvcpus; i++)
 		if ((targets & (1ull << i)) &&
-		    pvm_vcpu_inject_irq(mem, vm->handle, i, SGI1R_INTID(val)) == PVM_OK)
+		    pvm_vcpu_inject_irq(hyp, vm->handle, i, SGI1R_INTID(val)) == PVM_OK)
 			sent |= 1ull << i;
 	if (!sent)
 		return V_RESUME;

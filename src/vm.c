@@ -18,7 +18,7 @@ uint64_t pvm_vm_create_pages(unsigned ipa_bits)
 	return root ? root + 1u : 0;
 }
 
-pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
+pvm_status_t pvm_vm_create(struct pvm_hyp *hyp, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
 			   uint64_t npages, unsigned *handle, size_t *need)
 {
 	struct pvm_stage2_config sc;
@@ -29,39 +29,39 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 
 	if (need)
 		*need = 0;
-	if (!mem || !cfg || !handle)
+	if (!hyp || !cfg || !handle)
 		return PVM_E_INVAL;
 	root_pages = pvm_stage2_root_pages(cfg->ipa_bits);
-	if (!root_pages || cfg->ipa_bits > mem->host.pa_bits || npages != root_pages + 1 ||
+	if (!root_pages || cfg->ipa_bits > hyp->host.pa_bits || npages != root_pages + 1 ||
 	    (a & ((root_pages << PVM_PAGE_SHIFT) - 1)) ||
 	    ((cfg->ram_base | cfg->ram_size) & (PVM_PAGE_SIZE - 1)))
 		return PVM_E_INVAL;
 	if (cfg->ram_size && (cfg->ram_base >= (1ull << cfg->ipa_bits) ||
 			      cfg->ram_size > (1ull << cfg->ipa_bits) - cfg->ram_base))
 		return PVM_E_RANGE;
-	if (a < mem->base || npages > mem->npages ||
-	    (a - mem->base) / PVM_PAGE_SIZE > mem->npages - npages)
+	if (a < hyp->base || npages > hyp->npages ||
+	    (a - hyp->base) / PVM_PAGE_SIZE > hyp->npages - npages)
 		return PVM_E_RANGE;
 
-	pvm_port_lock(&mem->lock);
-	for (h = 0; h < PVM_VM_MAX && mem->vms[h]; h++)
+	pvm_port_lock(&hyp->lock);
+	for (h = 0; h < PVM_VM_MAX && hyp->vms[h]; h++)
 		;
 	if (h == PVM_VM_MAX) {
 		ret = PVM_E_BUSY;
 		goto out;
 	}
-	ret = mem_donate_hyp_locked(mem, a, npages, need);
+	ret = mem_donate_hyp_locked(hyp, a, npages, need);
 	if (ret)
 		goto out;
-	mem_mark_inuse_locked(mem, a, npages);
+	mem_mark_inuse_locked(hyp, a, npages);
 
 	/* The pages are the hypervisor's now: the root first, the VM structure last. */
 	vm = pvm_port_phys_to_virt(pvm_pa(a + (root_pages << PVM_PAGE_SHIFT)));
 	memset(vm, 0, sizeof(*vm));
 	sc = (struct pvm_stage2_config){
-		.ipa_bits = cfg->ipa_bits, .pa_bits = mem->host.pa_bits, .vmid = (uint16_t)(h + 1)};
+		.ipa_bits = cfg->ipa_bits, .pa_bits = hyp->host.pa_bits, .vmid = (uint16_t)(h + 1)};
 	/* The configuration was checked above. */
-	PVM_CHECK_OK(pvm_stage2_init(&vm->s2, &sc, pages, &mem->pool));
+	PVM_CHECK_OK(pvm_stage2_init(&vm->s2, &sc, pages, &hyp->pool));
 	vm->donated = pages;
 	vm->ndonated = npages;
 	vm->handle = (uint16_t)h;
@@ -71,60 +71,21 @@ pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg,
 	/* The initial RIM, the RPV and the authority hash (docs/attestation.md §1). */
 	attest_vm_create(vm, cfg);
 	vm->state = PVM_VM_ACTIVE;
-	mem->vms[h] = vm;
+	hyp->vms[h] = vm;
 	*handle = h;
 out:
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-struct pvm_vm *vm_find(struct pvm_mem *mem, unsigned handle)
-{
-	return handle < PVM_VM_MAX ? mem->vms[handle] : NULL;
-}
-
-pvm_status_t vm_find_in(struct pvm_mem *mem, unsigned handle, unsigned state, struct pvm_vm **vm)
-{
-	pvm_assert_lock_held(&mem->lock);
-	*vm = vm_find(mem, handle);
-	if (!*vm)
-		return PVM_E_NOENT;
-	return (*vm)->state == state ? PVM_OK : PVM_E_STATE;
-}
-
-pvm_status_t pvm_vm_load(struct pvm_mem *mem, unsigned handle, struct pvm_vm **out)
-{
-	struct pvm_vm *vm;
-	pvm_status_t ret = PVM_OK;
-
-	if (!mem || !out)
-		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	ret = vm_find_active(mem, handle, &vm);
-	if (!ret && vm->refs == UINT32_MAX)
-		ret = PVM_E_BUSY;
-	else if (!ret)
-		vm->refs++, *out = vm;
-	pvm_port_unlock(&mem->lock);
-	return ret;
-}
-
-void pvm_vm_put(struct pvm_mem *mem, struct pvm_vm *vm)
-{
-	pvm_port_lock(&mem->lock);
-	if (vm->refs)
-		vm->refs--;
-	pvm_port_unlock(&mem->lock);
-}
-
-pvm_status_t pvm_vm_info(struct pvm_mem *mem, unsigned handle, struct pvm_vm_info *info)
+pvm_status_t pvm_vm_info(struct pvm_hyp *hyp, unsigned handle, struct pvm_vm_info *info)
 {
 	struct pvm_vm *vm;
 
-	if (!mem || !info)
+	if (!hyp || !info)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	vm = vm_find(mem, handle);
+	pvm_port_lock(&hyp->lock);
+	vm = vm_find(hyp, handle);
 	if (vm) {
 		info->vmid = vm->s2.vmid;
 		info->ipa_bits = vm->s2.ipa_bits;
@@ -134,24 +95,24 @@ pvm_status_t pvm_vm_info(struct pvm_mem *mem, unsigned handle, struct pvm_vm_inf
 		info->vtcr = pvm_stage2_vtcr(&vm->s2);
 		info->vttbr = pvm_stage2_vttbr(&vm->s2);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return vm ? PVM_OK : PVM_E_NOENT;
 }
 
-pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle)
+pvm_status_t pvm_vm_teardown_start(struct pvm_hyp *hyp, unsigned handle)
 {
 	struct pvm_vm *vm;
 	pvm_status_t ret = PVM_OK;
 
-	if (!mem)
+	if (!hyp)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	ret = vm_find_active(mem, handle, &vm);
+	pvm_port_lock(&hyp->lock);
+	ret = vm_find_active(hyp, handle, &vm);
 	if (!ret && vm->refs)
 		ret = PVM_E_BUSY;
 	else if (!ret)
 		vm->state = PVM_VM_DYING;
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
@@ -170,7 +131,7 @@ static int find_mapped(const struct pvm_stage2_visit *v, void *arg)
 	return 1;
 }
 
-pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, uint64_t *left,
+pvm_status_t pvm_vm_reclaim(struct pvm_hyp *hyp, unsigned handle, uint64_t max, uint64_t *left,
 			    size_t *need)
 {
 	struct pvm_vm *vm;
@@ -179,10 +140,10 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 
 	if (need)
 		*need = 0;
-	if (!mem || !max)
+	if (!hyp || !max)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	ret = vm_find_in(mem, handle, PVM_VM_DYING, &vm);
+	pvm_port_lock(&hyp->lock);
+	ret = vm_find_in(hyp, handle, PVM_VM_DYING, &vm);
 	if (ret)
 		goto out;
 	pvm_port_lock(&vm->lock);
@@ -206,7 +167,7 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 		n = (f.end - f.addr) >> PVM_PAGE_SHIFT;
 		if (n > max)
 			n = max;
-		ret = mem_reclaim_locked(mem, vm, f.addr, n, need);
+		ret = mem_reclaim_locked(hyp, vm, f.addr, n, need);
 		if (ret) {
 			/*
 			 * Pages already reclaimed by this call stay reclaimed: report
@@ -229,19 +190,19 @@ pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, 
 		*left = vm->pages;
 	pvm_port_unlock(&vm->lock);
 out:
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle)
+pvm_status_t pvm_vm_teardown_finish(struct pvm_hyp *hyp, unsigned handle)
 {
 	struct pvm_vm *vm;
 	pvm_status_t ret;
 
-	if (!mem)
+	if (!hyp)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	ret = vm_find_in(mem, handle, PVM_VM_DYING, &vm);
+	pvm_port_lock(&hyp->lock);
+	ret = vm_find_in(hyp, handle, PVM_VM_DYING, &vm);
 	if (!ret && vm->pages)
 		ret = PVM_E_STATE;
 	if (ret)
@@ -255,15 +216,15 @@ pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle)
 	 */
 	while (vm->nvcpus) {
 		ret = mem_donate_host_locked(
-			mem, pvm_pa_val(pvm_port_virt_to_phys(vm->vcpus[vm->nvcpus - 1])), 1);
+			hyp, pvm_pa_val(pvm_port_virt_to_phys(vm->vcpus[vm->nvcpus - 1])), 1);
 		if (ret)
 			goto out;
 		vm->vcpus[--vm->nvcpus] = NULL;
 	}
-	ret = mem_donate_host_locked(mem, pvm_pa_val(vm->donated), vm->ndonated);
+	ret = mem_donate_host_locked(hyp, pvm_pa_val(vm->donated), vm->ndonated);
 	if (!ret)
-		mem->vms[handle] = NULL;
+		hyp->vms[handle] = NULL;
 out:
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }

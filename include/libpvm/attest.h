@@ -55,7 +55,7 @@ struct pvm_attest_config {
 /**
  * @brief Derive the hypervisor layer: CDIs, its key, its certificate (signed
  *        by the root key derived from the UDS).
- * @param mem The memory state (the attestation state lives in it).
+ * @param hyp The hypervisor. state (the attestation state lives in it).
  * @param cfg The inputs; the UDS is copied and wiped from nothing else:
  *            the caller wipes its own copy.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL, mode > 3); ::PVM_E_STATE (already
@@ -67,23 +67,23 @@ struct pvm_attest_config {
  * configurationHash (so configurationHash = H(configurationDescriptor) in
  * every certificate).
  *
- * Called once by the port at boot, after pvm_mem_init() and before any VM
+ * Called once by the port at boot, after pvm_hyp_init() and before any VM
  * is created; the derivation (a few ms) runs under the memory lock. Port
  * path.
  */
-pvm_status_t pvm_attest_init(struct pvm_mem *mem, const struct pvm_attest_config *cfg);
+pvm_status_t pvm_attest_init(struct pvm_hyp *hyp, const struct pvm_attest_config *cfg);
 
 /**
  * @brief The root public key (from the UDS): what a verifier trusts.
- * @param mem The memory state.
+ * @param hyp The hypervisor. state.
  * @param pub Out: the uncompressed P-256 point.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_STATE (not initialised).
  */
-pvm_status_t pvm_attest_root_key(struct pvm_mem *mem, uint8_t pub[PVM_P256_PUB_SIZE]);
+pvm_status_t pvm_attest_root_key(struct pvm_hyp *hyp, uint8_t pub[PVM_P256_PUB_SIZE]);
 
 /**
  * @brief Give host pages to a protected VM and extend its RIM with them.
- * @param mem    The memory state.
+ * @param hyp    The memory state.
  * @param vm     The VM's handle.
  * @param pa     First host page.
  * @param ipa    Where the guest sees it.
@@ -104,13 +104,13 @@ pvm_status_t pvm_attest_root_key(struct pvm_mem *mem, uint8_t pub[PVM_P256_PUB_S
  * measurement cannot fail (sealing waits for loads in progress: it
  * answers ::PVM_E_BUSY meanwhile). Host path.
  */
-pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+pvm_status_t pvm_vm_load_measured(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				  uint64_t npages, unsigned flags, size_t *need);
 
 /**
  * @brief Seal a VM's RIM and derive its keys (also done by its first run),
  *        unsigned: its sealing keys bind its RIM.
- * @param mem The memory state.
+ * @param hyp The hypervisor. state.
  * @param vm  The VM's handle.
  *
  * After sealing, the host can no longer load measured pages
@@ -123,7 +123,7 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned vm, pvm_paddr_t 
  *         call retries); ::PVM_E_BUSY (a pvm_vm_load_measured() on the VM is
  *         in progress). Keys are derived with no lock held. Host path.
  */
-pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned vm);
+pvm_status_t pvm_vm_seal(struct pvm_hyp *hyp, unsigned vm);
 
 /** @brief What an image's signing authority signs: this label ‖ the final RIM (89 bytes). */
 #define PVM_IMAGE_SIG_LABEL "libpvm image signature v1"
@@ -141,7 +141,7 @@ struct pvm_vm_authority {
 /**
  * @brief Seal a VM whose image an authority signed: its sealing keys then
  *        follow the authority instead of the code.
- * @param mem  The memory state.
+ * @param hyp  The memory state.
  * @param vm   The VM's handle.
  * @param auth The authority's key and its signature over the final RIM.
  * @return ::PVM_OK; ::PVM_E_PERM (the signature does not verify, the key is
@@ -158,7 +158,7 @@ struct pvm_vm_authority {
  * unsigned VM's sealing keys bind its RIM. Host path; about two
  * milliseconds of verification and derivation, with no lock held.
  */
-pvm_status_t pvm_vm_seal_signed(struct pvm_mem *mem, unsigned vm,
+pvm_status_t pvm_vm_seal_signed(struct pvm_hyp *hyp, unsigned vm,
 				const struct pvm_vm_authority *auth);
 
 /** @brief A VM's measurements, as pvm_vm_measurement() reports them. */
@@ -172,16 +172,16 @@ struct pvm_measurement {
 
 /**
  * @brief Read a VM's measurements.
- * @param mem The memory state.
+ * @param hyp The hypervisor. state.
  * @param vm  The VM's handle.
  * @param out Out: the measurements.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_NOENT. Host path.
  */
-pvm_status_t pvm_vm_measurement(struct pvm_mem *mem, unsigned vm, struct pvm_measurement *out);
+pvm_status_t pvm_vm_measurement(struct pvm_hyp *hyp, unsigned vm, struct pvm_measurement *out);
 
 /**
  * @brief Produce a VM's evidence for a challenge (docs/attestation.md §6).
- * @param mem       The memory state.
+ * @param hyp       The memory state.
  * @param vm        The VM's handle.
  * @param challenge The relying party's challenge.
  * @param len       Its length, 1 to ::PVM_CHALLENGE_MAX.
@@ -195,7 +195,7 @@ pvm_status_t pvm_vm_measurement(struct pvm_mem *mem, unsigned vm, struct pvm_mea
  *         ::PVM_E_RANGE (@p buf too small). Host path (guests use the
  *         ::PVM_GUEST_CALL_ATTEST call).
  */
-pvm_status_t pvm_attest_evidence(struct pvm_mem *mem, unsigned vm, const uint8_t *challenge,
+pvm_status_t pvm_attest_evidence(struct pvm_hyp *hyp, unsigned vm, const uint8_t *challenge,
 				 size_t len, uint8_t *buf, size_t size, size_t *out_len);
 
 #ifdef __cplusplus

@@ -20,7 +20,7 @@ extern "C" {
 
 /**
  * @brief Dispatch one host call.
- * @param mem  The memory state (the hypervisor's, not the host's).
+ * @param hyp  The memory state (the hypervisor's, not the host's).
  * @param regs x0..x7 of the host's HVC: in, the function ID and
  *             arguments; out, x0 the ::pvm_status_t (sign-extended) and
  *             results in x1..x7. Registers a call does not define as
@@ -28,7 +28,7 @@ extern "C" {
  *
  * An unknown function ID returns ::PVM_E_NOTSUP in x0. Host path.
  */
-void pvm_host_call(struct pvm_mem *mem, uint64_t regs[8]);
+void pvm_host_call(struct pvm_hyp *hyp, uint64_t regs[8]);
 
 /**
  * @brief Pack an exit into registers x1..x7 of ::PVM_HC_VCPU_RUN.

@@ -95,7 +95,7 @@
 #ifndef LIBPVM_MEM_H
 #define LIBPVM_MEM_H
 
-#include <libpvm/pool.h>
+#include <libpvm/hyp.h>
 #include <libpvm/port.h>
 #include <libpvm/stage2.h>
 #include <libpvm/types.h>
@@ -121,94 +121,15 @@ enum pvm_page_state {
 	PVM_PAGE_NOPAGE = 3,	      /**< No access. */
 };
 
-/** @brief Flags of struct pvm_page. */
-#define PVM_PAGE_F_HYP_BORROWS	(1u << 0) /**< The hypervisor borrows this host page. */
-#define PVM_PAGE_F_HOST_BORROWS (1u << 1) /**< The host borrows this guest page. */
-#define PVM_PAGE_F_CARVEOUT	(1u << 2) /**< The hypervisor's own boot carve-out. */
-/** @brief A hypervisor page in use: in its pool, a table, or a VM's own page. */
-#define PVM_PAGE_F_INUSE (1u << 3)
-
-/**
- * @brief Metadata of one physical page: 8 bytes, in hypervisor memory.
- *
- * The owner's state is SHARED_OWNED exactly when the page has a borrower
- * (a flag or a non-zero guest count), so it is not stored twice.
- */
-struct pvm_page {
-	uint8_t owner;	 /**< Component id of the owner. */
-	uint8_t flags;	 /**< PVM_PAGE_F_* */
-	uint16_t guests; /**< Guest mappings borrowing this host page. */
-	uint16_t pins;	 /**< Hypervisor pins of a page it borrows. */
-	uint16_t check;	 /**< Scratch for pvm_mem_check(); zero otherwise. */
-};
-
-struct pvm_vm;
-
-/** @brief Where managed memory and the hypervisor's carve-out are. */
-struct pvm_mem_config {
-	uint64_t ram_base; /**< First byte of managed RAM; page aligned. */
-	uint64_t ram_size; /**< Bytes of managed RAM; a multiple of the page size. */
-	uint64_t hyp_base; /**< The hypervisor's own pages, inside RAM; page aligned. */
-	uint64_t hyp_size; /**< Bytes: metadata, host stage-2 root and table pool. */
-	unsigned pa_bits;  /**< PA size (and the host's IPA size): 32-48 as in stage2.h. */
-};
-
 /** @brief Room for the hypervisor layer's certificate (docs/attestation.md §4). */
 #define PVM_ATTEST_CERT_MAX 1024u
-
-/**
- * @brief Bytes of the hypervisor layer of attestation kept in ::pvm_mem.
- *
- * Its layout, and its secrets (the CDIs, the private key), are private to
- * the core (src/attest): no installed header declares them.
- */
-#define PVM_ATTEST_STATE_BYTES 1280u
 
 /** @brief Device ranges pvm_mem_host_mmio_map() can give the host. */
 #define PVM_HOST_MMIO_MAX 16u
 
 /**
- * @brief The hypervisor's view of memory: metadata, host stage-2, pool, VMs.
- *
- * Lives in caller memory; fields are private.
- */
-struct pvm_mem {
-	pvm_lock_t lock;		/**< Protects everything here but the VMs' own stage-2s. */
-	uint64_t base;			/**< First managed PA. */
-	uint64_t npages;		/**< Managed pages. */
-	struct pvm_page *meta;		/**< npages entries, in the carve-out. */
-	struct pvm_stage2 host;		/**< The host's identity stage-2 (VMID 0). */
-	struct pvm_pool pool;		/**< Table pages for every stage-2. */
-	struct pvm_vm *vms[PVM_VM_MAX]; /**< VMs by handle. */
-	uint64_t mmio[PVM_HOST_MMIO_MAX][2]; /**< The host's device ranges, [start, end). */
-	unsigned nmmio;			     /**< Ranges in mmio. */
-	/** The hypervisor layer of attestation (opaque; holds secrets). */
-	union {
-		uint8_t bytes[PVM_ATTEST_STATE_BYTES]; /**< Its storage. */
-		uint64_t align;			       /**< 8-byte alignment. */
-	} attest_storage;
-};
-
-/**
- * @brief Take over managed memory: build the metadata and the host stage-2.
- * @param mem The structure to fill.
- * @param cfg Managed RAM and the carve-out.
- * @param[out] need On ::PVM_E_NOMEM, how many more carve-out pages the host
- *             stage-2 would need (may be NULL).
- * @return ::PVM_OK; ::PVM_E_INVAL for a bad or inconsistent configuration
- *         (carve-out outside RAM, misaligned, too small for the metadata);
- *         ::PVM_E_NOMEM.
- *
- * The carve-out holds the metadata (8 bytes a page), the host stage-2 root,
- * and its remaining pages feed the pool. Every other page starts host
- * OWNED and identity-mapped in the host stage-2. Called once, at boot,
- * before the host runs.
- */
-pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg, size_t *need);
-
-/**
  * @brief The host gives pages to the hypervisor's table pool.
- * @param mem The memory. @param pa First page. @param npages Pages.
+ * @param hyp The hypervisor. @param pa First page. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return As pvm_host_donate_hyp().
  *
@@ -223,12 +144,12 @@ pvm_status_t pvm_mem_init(struct pvm_mem *mem, const struct pvm_mem_config *cfg,
  * with ::PVM_E_NOMEM and `*need` the pages the pool lacks: a top-up of that
  * many pages elsewhere (or of a whole aligned block) then lets it through.
  */
-pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need);
+pvm_status_t pvm_mem_topup(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages, size_t *need);
 
 /**
  * @brief Give the host one of its devices: map [pa, pa + size) into the
  *        host's stage-2, identity, read-write, as Device memory.
- * @param mem  The memory.
+ * @param hyp  The memory.
  * @param pa   First byte; page aligned.
  * @param size Bytes; a non-zero multiple of the page size.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
@@ -245,28 +166,28 @@ pvm_status_t pvm_mem_topup(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
  * outside managed memory. Called at boot, before the host runs; a failing
  * call changes nothing.
  */
-pvm_status_t pvm_mem_host_mmio_map(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t size,
+pvm_status_t pvm_mem_host_mmio_map(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t size,
 				   size_t *need);
 
 /**
  * @brief The host's `VTCR_EL2` and `VTTBR_EL2`: what a port loads to run the
  *        host behind its stage-2.
- * @param mem The memory (initialised).
+ * @param hyp The hypervisor. (initialised).
  * @return The register's value.
  */
-uint64_t pvm_mem_host_vtcr(const struct pvm_mem *mem);
+uint64_t pvm_mem_host_vtcr(const struct pvm_hyp *hyp);
 /** @copydoc pvm_mem_host_vtcr() */
-uint64_t pvm_mem_host_vttbr(const struct pvm_mem *mem);
+uint64_t pvm_mem_host_vttbr(const struct pvm_hyp *hyp);
 
 /**
  * @brief Give free pool pages back to the host.
- * @param mem The memory.
+ * @param hyp The hypervisor.
  * @param max Most pages to return.
  * @return How many pages went back (zeroed), host OWNED again.
  *
  * Pages of the boot carve-out stay with the hypervisor.
  */
-uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max);
+uint64_t pvm_mem_reclaim_pool(struct pvm_hyp *hyp, uint64_t max);
 
 /**
  * @name Transitions
@@ -277,72 +198,72 @@ uint64_t pvm_mem_reclaim_pool(struct pvm_mem *mem, uint64_t max);
  */
 /**
  * @brief Lend host pages to the hypervisor.
- * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param hyp The hypervisor. @param pa First page. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
  *             restating the host's entries splits the blocks around the range.
  * @return Status.
  */
-pvm_status_t pvm_host_share_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages, size_t *need);
+pvm_status_t pvm_host_share_hyp(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages, size_t *need);
 /**
  * @brief Take pages lent to the hypervisor back.
- * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param hyp The hypervisor. @param pa First page. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
  *             a range shared as a whole block and taken back in part splits it.
  * @return Status.
  */
-pvm_status_t pvm_host_unshare_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+pvm_status_t pvm_host_unshare_hyp(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages,
 				  size_t *need);
 /**
  * @brief Pin pages the hypervisor borrows, so the host cannot unshare them.
- * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param hyp The hypervisor. @param pa First page. @param npages Pages.
  * @return Status; never ::PVM_E_NOMEM: a pin lives in the metadata only and
  *         changes no stage-2 entry, so it needs no table page.
  */
-pvm_status_t pvm_hyp_pin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+pvm_status_t pvm_hyp_pin_shared(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages);
 /**
  * @brief Drop one pin of each page.
- * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param hyp The hypervisor. @param pa First page. @param npages Pages.
  * @return Status; never ::PVM_E_NOMEM (as pvm_hyp_pin_shared()).
  */
-pvm_status_t pvm_hyp_unpin_shared(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages);
+pvm_status_t pvm_hyp_unpin_shared(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages);
 /**
  * @brief Give host pages to the hypervisor.
- * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param hyp The hypervisor. @param pa First page. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
  *             annotating part of a host block splits it.
  * @return Status.
  */
-pvm_status_t pvm_host_donate_hyp(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+pvm_status_t pvm_host_donate_hyp(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages,
 				 size_t *need);
 /**
  * @brief Give hypervisor pages (not the carve-out) to the host. Hypervisor-internal.
- * @param mem Memory. @param pa First page. @param npages Pages.
+ * @param hyp The hypervisor. @param pa First page. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL):
  *             mapping part of a range annotated as a whole block splits it.
  * @return Status.
  */
-pvm_status_t pvm_hyp_donate_host(struct pvm_mem *mem, pvm_paddr_t pa, uint64_t npages,
+pvm_status_t pvm_hyp_donate_host(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages,
 				 size_t *need);
 /**
  * @brief Lend host pages to a non-protected VM at an IPA.
- * @param mem Memory. @param vm VM handle. @param pa First page. @param ipa Guest IPA.
+ * @param hyp The hypervisor. @param vm VM handle. @param pa First page. @param ipa Guest IPA.
  * @param npages Pages. @param prot Guest permissions (R/W/X; not DEVICE).
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return Status.
  */
-pvm_status_t pvm_host_share_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+pvm_status_t pvm_host_share_guest(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				  uint64_t npages, pvm_prot_t prot, size_t *need);
 /**
  * @brief Take pages lent to a non-protected VM back.
- * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param hyp The hypervisor. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return Status.
  */
-pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+pvm_status_t pvm_host_unshare_guest(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa,
 				    uint64_t npages, size_t *need);
 /**
  * @brief Give host pages to a protected VM, mapped RWX at an IPA, zeroed.
- * @param mem Memory. @param vm VM handle. @param pa First page. @param ipa Guest IPA.
+ * @param hyp The hypervisor. @param vm VM handle. @param pa First page. @param ipa Guest IPA.
  * @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return Status.
@@ -352,38 +273,38 @@ pvm_status_t pvm_host_unshare_guest(struct pvm_mem *mem, unsigned vm, pvm_ipa_t 
  * VM is sealed the range extends its RIM as "unknown contents"
  * (docs/attestation.md §1.1). Host path.
  */
-pvm_status_t pvm_host_donate_guest(struct pvm_mem *mem, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
+pvm_status_t pvm_host_donate_guest(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t pa, pvm_ipa_t ipa,
 				   uint64_t npages, size_t *need);
 /**
  * @brief A guest lends its pages to the host (virtio rings, bounce buffers).
- * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param hyp The hypervisor. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return Status.
  */
-pvm_status_t pvm_guest_share_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
+pvm_status_t pvm_guest_share_host(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa, uint64_t npages,
 				  size_t *need);
 /**
  * @brief A guest takes pages it lent to the host back.
- * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param hyp The hypervisor. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return Status.
  */
-pvm_status_t pvm_guest_unshare_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+pvm_status_t pvm_guest_unshare_host(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa,
 				    uint64_t npages, size_t *need);
 /**
  * @brief A guest gives its pages back to the host; they are zeroed first.
- * @param mem Memory. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
+ * @param hyp The hypervisor. @param vm VM handle. @param ipa Guest IPA. @param npages Pages.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
  * @return Status.
  */
-pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa_t ipa,
+pvm_status_t pvm_guest_relinquish_host(struct pvm_hyp *hyp, unsigned vm, pvm_ipa_t ipa,
 				       uint64_t npages, size_t *need);
 /** @} */
 
 /**
  * @brief Decide a host stage-2 fault: does the host have the access it took
  *        a fault for?
- * @param mem    The memory.
+ * @param hyp    The memory.
  * @param pa     The faulting address (the host's IPA is its PA).
  * @param access ::PVM_PROT_R, ::PVM_PROT_W or ::PVM_PROT_X: what the
  *               faulting access was (one bit).
@@ -393,14 +314,14 @@ pvm_status_t pvm_guest_relinquish_host(struct pvm_mem *mem, unsigned vm, pvm_ipa
  *         the host should just run the instruction again; ::PVM_E_PERM if
  *         it does not (the page is the hypervisor's or a guest's, or the
  *         host may only read it): the port injects an abort into the host;
- *         ::PVM_E_INVAL for a NULL @p mem or an @p access that is not one
+ *         ::PVM_E_INVAL for a NULL @p hyp or an @p access that is not one
  *         of the three bits; ::PVM_E_RANGE for an address beyond the host's
  *         IPA space.
  *
  * Called by a port's host abort handler (hypervisor context). Takes the
  * memory lock, so it returns only once any transition in flight is over.
  */
-pvm_status_t pvm_mem_host_fault(struct pvm_mem *mem, pvm_paddr_t pa, pvm_prot_t access);
+pvm_status_t pvm_mem_host_fault(struct pvm_hyp *hyp, pvm_paddr_t pa, pvm_prot_t access);
 
 /** @brief What pvm_mem_page() reports about one page. */
 struct pvm_page_info {
@@ -414,10 +335,10 @@ struct pvm_page_info {
 
 /**
  * @brief Read the metadata of one page (debug and test API).
- * @param mem Memory. @param pa Any address in the page. @param[out] info The page.
+ * @param hyp The hypervisor. @param pa Any address in the page. @param[out] info The page.
  * @return ::PVM_OK; ::PVM_E_RANGE outside managed memory; ::PVM_E_INVAL for NULL.
  */
-pvm_status_t pvm_mem_page(struct pvm_mem *mem, pvm_paddr_t pa, struct pvm_page_info *info);
+pvm_status_t pvm_mem_page(struct pvm_hyp *hyp, pvm_paddr_t pa, struct pvm_page_info *info);
 
 /** @brief Where pvm_mem_check() found a broken invariant. */
 struct pvm_mem_report {
@@ -428,7 +349,7 @@ struct pvm_mem_report {
 
 /**
  * @brief Prove the ownership invariants (debug API; slow: walks everything).
- * @param mem Memory.
+ * @param hyp The hypervisor.
  * @param[out] report Where the first violation is described (may be NULL).
  * @return ::PVM_OK when all hold; ::PVM_E_STATE at the first violation.
  *
@@ -441,7 +362,7 @@ struct pvm_mem_report {
  * count equals the number of guest mappings of it; pins only on pages the
  * hypervisor borrows.
  */
-pvm_status_t pvm_mem_check(struct pvm_mem *mem, struct pvm_mem_report *report);
+pvm_status_t pvm_mem_check(struct pvm_hyp *hyp, struct pvm_mem_report *report);
 
 #ifdef __cplusplus
 }

@@ -119,7 +119,7 @@ void pvm_port_icache_inval_pou(void *va, size_t size);
  *
  * Called by the core, with the memory lock held, right after it committed
  * a change of the host's stage-2 (and once for all of memory at
- * pvm_mem_init()), in the same order as the transition's stage-2 changes:
+ * pvm_hyp_init()), in the same order as the transition's stage-2 changes:
  * a grant of @p prot 0 comes before the page is given to anyone else. A
  * port whose host really runs on the host stage-2 (EL2, the simulator's
  * MMU) has nothing to do; a port whose host is a process with its own page

@@ -280,7 +280,7 @@ enum pvm_vcpu_power {
 
 /**
  * @brief Create a vCPU of a VM in one donated page.
- * @param mem    The memory state.
+ * @param hyp    The memory state.
  * @param vm     The VM's handle.
  * @param page   A host-owned page; it becomes the hypervisor's until the VM
  *               is torn down (pvm_vm_teardown_finish() gives it back zeroed).
@@ -295,12 +295,12 @@ enum pvm_vcpu_power {
  * vCPUs are created before the VM first runs. vCPU 0 starts OFF until
  * pvm_vcpu_boot(); others until a guest's PSCI CPU_ON. Host path.
  */
-pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vm, pvm_paddr_t page, unsigned *index,
+pvm_status_t pvm_vcpu_create(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t page, unsigned *index,
 			     size_t *need);
 
 /**
  * @brief Give a vCPU its boot entry point and x0 (e.g. a device tree IPA).
- * @param mem   The memory state.
+ * @param hyp   The memory state.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param entry Entry IPA (4-byte aligned).
@@ -313,12 +313,12 @@ pvm_status_t pvm_vcpu_create(struct pvm_mem *mem, unsigned vm, pvm_paddr_t page,
  * The vCPU is reset (EL1h, interrupts masked, MMU off) and becomes ON.
  * Host path.
  */
-pvm_status_t pvm_vcpu_boot(struct pvm_mem *mem, unsigned vm, unsigned index, pvm_ipa_t entry,
+pvm_status_t pvm_vcpu_boot(struct pvm_hyp *hyp, unsigned vm, unsigned index, pvm_ipa_t entry,
 			   uint64_t x0);
 
 /**
  * @brief Run a vCPU until an exit the VMM must see.
- * @param mem   The memory state.
+ * @param hyp   The memory state.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param exit  In: the previous exit with its completion filled in (or
@@ -330,11 +330,11 @@ pvm_status_t pvm_vcpu_boot(struct pvm_mem *mem, unsigned vm, unsigned index, pvm
  * A vCPU that the guest has powered off, or whose VM the guest turned off,
  * returns ::PVM_E_STATE. Host path.
  */
-pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vm, unsigned index, struct pvm_exit *exit);
+pvm_status_t pvm_vcpu_run(struct pvm_hyp *hyp, unsigned vm, unsigned index, struct pvm_exit *exit);
 
 /**
  * @brief Make a virtual interrupt pending for a vCPU.
- * @param mem   The memory state.
+ * @param hyp   The memory state.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param intid INTID 0..127 (SGI, PPI or the first SPIs).
@@ -351,40 +351,40 @@ pvm_status_t pvm_vcpu_run(struct pvm_mem *mem, unsigned vm, unsigned index, stru
  * on the SPI's line of KVM's vGIC, raised at once (pvm_port_vcpu_irq()).
  * Host path.
  */
-pvm_status_t pvm_vcpu_inject_irq(struct pvm_mem *mem, unsigned vm, unsigned index, unsigned intid);
+pvm_status_t pvm_vcpu_inject_irq(struct pvm_hyp *hyp, unsigned vm, unsigned index, unsigned intid);
 
 /**
  * @brief Read a non-protected vCPU's registers.
- * @param mem   The memory state.
+ * @param hyp   The memory state.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param regs  Out: the registers.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_NOENT; ::PVM_E_PERM (a
  *         protected VM); ::PVM_E_BUSY (the vCPU is running). Host path.
  */
-pvm_status_t pvm_vcpu_get_regs(struct pvm_mem *mem, unsigned vm, unsigned index,
+pvm_status_t pvm_vcpu_get_regs(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 			       struct pvm_vcpu_regs *regs);
 
 /**
  * @brief Write a non-protected vCPU's registers (MPIDR_EL1 is kept).
- * @param mem   The memory state.
+ * @param hyp   The memory state.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param regs  The registers.
  * @return As pvm_vcpu_get_regs(). Host path.
  */
-pvm_status_t pvm_vcpu_set_regs(struct pvm_mem *mem, unsigned vm, unsigned index,
+pvm_status_t pvm_vcpu_set_regs(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 			       const struct pvm_vcpu_regs *regs);
 
 /**
  * @brief Power state of a vCPU.
- * @param mem   The memory state.
+ * @param hyp   The memory state.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param power Out: its state.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_NOENT. Host path.
  */
-pvm_status_t pvm_vcpu_power(struct pvm_mem *mem, unsigned vm, unsigned index,
+pvm_status_t pvm_vcpu_power(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 			    enum pvm_vcpu_power *power);
 
 #ifdef __cplusplus

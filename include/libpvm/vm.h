@@ -8,8 +8,8 @@
  * and its stage-2 root live in pages the host donates at creation; its
  * other table pages come from the hypervisor's pool (mem.h).
  *
- * Lifecycle: pvm_vm_create() → (transitions, vCPUs: pvm_vm_load() /
- * pvm_vm_put() around each run) → pvm_vm_teardown_start() →
+ * Lifecycle: pvm_vm_create() → (transitions, vCPUs; each running vCPU holds
+ * a reference on its VM, so teardown waits for it) → pvm_vm_teardown_start() →
  * pvm_vm_reclaim() until nothing is left → pvm_vm_teardown_finish().
  * Protected or not, every page the guest owned is zeroed and cleaned to
  * the Point of Coherency before the host gets it back.
@@ -29,49 +29,11 @@ enum pvm_vm_state {
 	PVM_VM_DYING = 1,  /**< Teardown started: only reclaim and finish. */
 };
 
-struct pvm_vcpu;
-
 /** @brief vCPUs per VM. The vCPU index is its MPIDR affinity 0 (Aff1..3 zero). */
 #define PVM_VCPU_MAX 8u
 
 /** @brief MMIO granules a VM enrolled in MMIO guard may open to the host. */
 #define PVM_MMIO_GUARD_MAX 16u
-
-/**
- * @brief Bytes of a VM's measurements and keys kept in ::pvm_vm (its layout
- *        and its secrets are private to the core, src/attest).
- */
-#define PVM_VM_ATTEST_BYTES 704u
-
-/**
- * @brief A VM. Lives in its last donated page; fields are private.
- */
-struct pvm_vm {
-	pvm_lock_t lock;      /**< Protects s2 and the vCPUs' power state; after the memory lock. */
-	struct pvm_stage2 s2; /**< The guest's stage-2. */
-	pvm_paddr_t donated;  /**< First donated page (the root comes first). */
-	uint64_t ndonated;    /**< Donated pages (root pages + 1). */
-	uint64_t pages;	      /**< Pages mapped in s2 (owned or borrowed). */
-	uint64_t reclaim_from; /**< IPA where the next reclaim looks first. */
-	uint32_t refs;	       /**< Loaded vCPUs (pvm_vm_load()). */
-	uint16_t handle;       /**< Index in pvm_mem::vms. */
-	uint8_t state;	       /**< enum pvm_vm_state */
-	bool protected_vm;     /**< The host may not see its memory. */
-	bool ran;	   /**< A vCPU has run: no more vCPUs, no more boot for protected VMs. */
-	bool off;	   /**< The guest called PSCI SYSTEM_OFF or SYSTEM_RESET. */
-	bool mmio_guard;   /**< Enrolled in MMIO guard. */
-	uint8_t nvcpus;	   /**< vCPUs created. */
-	uint8_t nguard;	   /**< Entries of mmio_guard_ipa in use. */
-	uint64_t ram_base; /**< Guest RAM: faults here ask the VMM for memory. */
-	uint64_t ram_size; /**< Bytes of guest RAM (0: none; every fault is MMIO). */
-	struct pvm_vcpu *vcpus[PVM_VCPU_MAX];	     /**< vCPUs, in pages of their own. */
-	uint64_t mmio_guard_ipa[PVM_MMIO_GUARD_MAX]; /**< Granules open to the host. */
-	/** Measurements and keys (opaque; holds secrets). */
-	union {
-		uint8_t bytes[PVM_VM_ATTEST_BYTES]; /**< Its storage. */
-		uint64_t align;			    /**< 8-byte alignment. */
-	} attest_storage;
-};
 
 /** @brief Parameters of pvm_vm_create(). */
 struct pvm_vm_config {
@@ -94,7 +56,7 @@ uint64_t pvm_vm_create_pages(unsigned ipa_bits);
 
 /**
  * @brief Create a VM.
- * @param mem    Memory.
+ * @param hyp    Memory.
  * @param cfg    IPA size and kind.
  * @param pages  First of pvm_vm_create_pages() host-owned pages, aligned as said there.
  * @param npages Must equal pvm_vm_create_pages().
@@ -108,21 +70,8 @@ uint64_t pvm_vm_create_pages(unsigned ipa_bits);
  *         says how many; top it up with pvm_mem_topup() and call again). On success the
  *         pages are the hypervisor's; on error nothing changed.
  */
-pvm_status_t pvm_vm_create(struct pvm_mem *mem, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
+pvm_status_t pvm_vm_create(struct pvm_hyp *hyp, const struct pvm_vm_config *cfg, pvm_paddr_t pages,
 			   uint64_t npages, unsigned *handle, size_t *need);
-
-/**
- * @brief Take a reference on an active VM for running its vCPUs.
- * @param mem Memory. @param handle VM handle. @param[out] vm The VM.
- * @return ::PVM_OK; ::PVM_E_NOENT (no such VM); ::PVM_E_STATE (tearing down).
- */
-pvm_status_t pvm_vm_load(struct pvm_mem *mem, unsigned handle, struct pvm_vm **vm);
-
-/**
- * @brief Drop a reference taken by pvm_vm_load().
- * @param mem Memory. @param vm The VM.
- */
-void pvm_vm_put(struct pvm_mem *mem, struct pvm_vm *vm);
 
 /** @brief What pvm_vm_info() reports. */
 struct pvm_vm_info {
@@ -137,23 +86,23 @@ struct pvm_vm_info {
 
 /**
  * @brief Describe a VM.
- * @param mem Memory. @param handle VM handle. @param[out] info The VM.
+ * @param hyp The hypervisor. @param handle VM handle. @param[out] info The VM.
  * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_INVAL for NULL.
  */
-pvm_status_t pvm_vm_info(struct pvm_mem *mem, unsigned handle, struct pvm_vm_info *info);
+pvm_status_t pvm_vm_info(struct pvm_hyp *hyp, unsigned handle, struct pvm_vm_info *info);
 
 /**
  * @brief Start tearing a VM down: no transition into it, no vCPU, from now on.
- * @param mem Memory. @param handle VM handle.
+ * @param hyp The hypervisor. @param handle VM handle.
  * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_STATE (already dying);
  *         ::PVM_E_BUSY (a vCPU is loaded).
  */
-pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle);
+pvm_status_t pvm_vm_teardown_start(struct pvm_hyp *hyp, unsigned handle);
 
 /**
  * @brief Reclaim pages of a dying VM: zero and clean what it owned, unshare
  *        what it borrowed, give them to the host.
- * @param mem Memory. @param handle VM handle.
+ * @param hyp The hypervisor. @param handle VM handle.
  * @param max Most pages to reclaim in this call (bounded work).
  * @param[out] left Pages still mapped in the VM afterwards (may be NULL).
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
@@ -165,16 +114,16 @@ pvm_status_t pvm_vm_teardown_start(struct pvm_mem *mem, unsigned handle);
  * Work is bounded and incremental: pages reclaimed stay reclaimed, so a
  * caller loops until @p left is 0.
  */
-pvm_status_t pvm_vm_reclaim(struct pvm_mem *mem, unsigned handle, uint64_t max, uint64_t *left,
+pvm_status_t pvm_vm_reclaim(struct pvm_hyp *hyp, unsigned handle, uint64_t max, uint64_t *left,
 			    size_t *need);
 
 /**
  * @brief Finish a teardown: free the VM's tables and give its own pages back, zeroed.
- * @param mem Memory. @param handle VM handle.
+ * @param hyp The hypervisor. @param handle VM handle.
  * @return ::PVM_OK; ::PVM_E_NOENT; ::PVM_E_STATE (not dying, or pages left
  *         to reclaim).
  */
-pvm_status_t pvm_vm_teardown_finish(struct pvm_mem *mem, unsigned handle);
+pvm_status_t pvm_vm_teardown_finish(struct pvm_hyp *hyp, unsigned handle);
 
 #ifdef __cplusplus
 }

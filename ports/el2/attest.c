@@ -82,10 +82,10 @@ void el2_attest_init(const char *bootargs, uint8_t uds[32], bool provisioned)
 	pvm_crypto_sha512_update(&h, __image_start, (size_t)(__data_start - __image_start));
 	pvm_crypto_sha512_final(&h, cfg.code_hash);
 	/* Configuration and authority: none yet (no signed image, no options). */
-	ret = pvm_attest_init(&el2_mem, &cfg);
+	ret = pvm_attest_init(el2_hyp, &cfg);
 	memset(&cfg, 0, sizeof(cfg));
 	if (!ret)
-		ret = pvm_attest_root_key(&el2_mem, pub);
+		ret = pvm_attest_root_key(el2_hyp, pub);
 	if (ret)
 		el2_panic("pvm_attest_init: %s", pvm_strerror(ret));
 	print("el2: attestation root key ");
@@ -111,7 +111,7 @@ void el2_attest_sealed(unsigned vm)
 	if (!challenge_len)
 		return;
 	spin_lock(&lock);
-	ret = pvm_attest_evidence(&el2_mem, vm, challenge, challenge_len, ev, sizeof(ev), &len);
+	ret = pvm_attest_evidence(el2_hyp, vm, challenge, challenge_len, ev, sizeof(ev), &len);
 	if (ret)
 		el2_panic("pvm_attest_evidence(VM %u): %s", vm, pvm_strerror(ret));
 	print_lock(); /* the block stays whole on the console */

@@ -81,10 +81,10 @@ bool el2_psci_host_call(struct el2_frame *f);
 /* At boot: what the firmware offers (its version, CPU_SUSPEND's power_state format). */
 void el2_psci_init(void);
 
-/* The hypervisor's memory state: the one struct pvm_mem of this machine. */
-extern struct pvm_mem el2_mem;
-/* Managed RAM and the carve-out, as given to pvm_mem_init(). */
-extern struct pvm_mem_config el2_mem_cfg;
+/* The hypervisor: the one struct pvm_hyp of this machine (in the carve-out). */
+extern struct pvm_hyp *el2_hyp;
+/* Managed RAM and the carve-out, as given to pvm_hyp_init(). */
+extern struct pvm_hyp_config el2_hyp_cfg;
 
 /* mmu.c: before the MMU is on. Returns the DTB address, or 0 if there is none. */
 uint64_t el2_mmu_boot(uint64_t x0);

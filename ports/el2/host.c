@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The host: started at EL1 behind its identity stage-2 (built by
- * pvm_mem_init()), and served here when it traps to EL2. It reaches the
+ * pvm_hyp_init()), and served here when it traps to EL2. It reaches the
  * hypervisor only through HVC (or SMC, trapped by HCR_EL2.TSC); a stage-2
  * fault means it touched memory it does not own, and it gets a synchronous
  * external abort, as pKVM gives a host touching a protected page.
@@ -32,7 +32,7 @@ extern const char el2_host_blob[], el2_host_blob_end[];
 /* Memory the host owns: managed RAM outside the carve-out. */
 static bool host_owned(uint64_t base, uint64_t size)
 {
-	uint64_t lo = el2_mem_cfg.ram_base, hi = el2_mem_cfg.hyp_base;
+	uint64_t lo = el2_hyp_cfg.ram_base, hi = el2_hyp_cfg.hyp_base;
 
 	return base >= lo && base <= hi && size <= hi - base;
 }
@@ -51,7 +51,7 @@ static void host_mmio(uint64_t base, uint64_t size, const char *what)
 	pvm_status_t ret;
 
 	size = (size + PVM_PAGE_SIZE - 1) & ~(uint64_t)(PVM_PAGE_SIZE - 1);
-	ret = pvm_mem_host_mmio_map(&el2_mem, pvm_pa(base), size, &need);
+	ret = pvm_mem_host_mmio_map(el2_hyp, pvm_pa(base), size, &need);
 	if (ret)
 		el2_panic("host stage-2: cannot map %s: %s", what, pvm_strerror(ret));
 }
@@ -73,8 +73,8 @@ void el2_host_cpu_init(void)
 	hcr = PVM_HCR_VM | PVM_HCR_SWIO | PVM_HCR_AMO | PVM_HCR_DC | PVM_HCR_TSC | PVM_HCR_RW;
 	if (has_pauth())
 		hcr |= PVM_HCR_APK | PVM_HCR_API;
-	write_sysreg(pvm_mem_host_vtcr(&el2_mem), vtcr_el2);
-	write_sysreg(pvm_mem_host_vttbr(&el2_mem), vttbr_el2);
+	write_sysreg(pvm_mem_host_vtcr(el2_hyp), vtcr_el2);
+	write_sysreg(pvm_mem_host_vttbr(el2_hyp), vttbr_el2);
 	write_sysreg(hcr, hcr_el2);
 	write_sysreg(CPTR_EL2_RES1, cptr_el2);
 	write_sysreg(CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN, cnthctl_el2);
@@ -100,8 +100,8 @@ void el2_host_start(const struct el2_platform *p)
 
 	if (blob < sizeof(*h) || h->size < blob || !host_owned(PVM_EL2_HOST_ADDR, h->size + args))
 		el2_panic("host program [0x%llx, +0x%lx) is not in host memory [0x%lx, 0x%lx)",
-			  PVM_EL2_HOST_ADDR, h->size + args, el2_mem_cfg.ram_base,
-			  el2_mem_cfg.hyp_base);
+			  PVM_EL2_HOST_ADDR, h->size + args, el2_hyp_cfg.ram_base,
+			  el2_hyp_cfg.hyp_base);
 	memcpy(dst, el2_host_blob, blob);
 	/*
 	 * The boot arguments, for the host (the challenge of its tests): a copy
@@ -165,9 +165,9 @@ static void host_abort(uint64_t esr)
 	 * runs the instruction again (ELR_EL2 still points at it).
 	 */
 	if ((fsc == PVM_FSC_TRANS_ANY || fsc == PVM_FSC_AF_ANY || fsc == PVM_FSC_PERM_ANY) &&
-	    pvm_mem_host_fault(&el2_mem, pvm_pa(ipa), access) == PVM_OK)
+	    pvm_mem_host_fault(el2_hyp, pvm_pa(ipa), access) == PVM_OK)
 		return;
-	if (!pvm_mem_page(&el2_mem, pvm_pa(ipa), &info))
+	if (!pvm_mem_page(el2_hyp, pvm_pa(ipa), &info))
 		owner = (int)info.owner;
 	print("el2: host %s abort at IPA 0x%lx (page owner %d): injecting a synchronous external "
 	      "abort\n",
@@ -185,7 +185,7 @@ static void host_call(struct el2_frame *f)
 	if (fn >= PVM_HC_BASE && fn < PVM_HC_END) {
 		uint64_t vm = f->x[1];
 
-		pvm_host_call(&el2_mem, f->x);
+		pvm_host_call(el2_hyp, f->x);
 		if (fn == PVM_HC_VM_SEAL && f->x[0] == PVM_OK)
 			el2_attest_sealed((unsigned)vm);
 	} else if (fn == SMCCC_VERSION) {

@@ -2,7 +2,7 @@
 /*
  * The hypervisor's boot, once boot.S and el2_mmu_boot() have a stack, a
  * clean BSS and the MMU on: read the device tree, open the console, map
- * RAM and devices, hand managed memory to the core (pvm_mem_init()), start
+ * RAM and devices, hand managed memory to the core (pvm_hyp_init()), start
  * the host. Also the exception dispatcher and the fatal-error path.
  */
 #include <libpvm/stage2.h>
@@ -15,11 +15,11 @@
 #include "pl011.h"
 #include "print.h"
 
-/* Pool pages in the carve-out beyond the metadata and the host's root. */
+/* Pool pages in the carve-out beyond the hypervisor object, the metadata and the host's root. */
 #define CARVEOUT_POOL_PAGES 256
 
-struct pvm_mem el2_mem;
-struct pvm_mem_config el2_mem_cfg;
+struct pvm_hyp *el2_hyp;
+struct pvm_hyp_config el2_hyp_cfg;
 extern uintptr_t __stack_chk_guard;
 
 void el2_panic(const char *fmt, ...)
@@ -77,7 +77,7 @@ static unsigned pa_bits(void)
 static void mem_init(const struct el2_platform *p)
 {
 	uint64_t base = ((uint64_t)(uintptr_t)__image_end + SZ_2M - 1) & ~(SZ_2M - 1);
-	uint64_t end = p->ram_base + p->ram_size, pages, carve;
+	uint64_t end = p->ram_base + p->ram_size, carve;
 	unsigned bits = pa_bits();
 	size_t need = 0;
 	pvm_status_t ret;
@@ -85,24 +85,23 @@ static void mem_init(const struct el2_platform *p)
 	if ((end & (PVM_PAGE_SIZE - 1)) || end <= base + 4 * SZ_2M || (end - 1) >> bits)
 		el2_panic("RAM [0x%lx, 0x%lx) is too small, misaligned or beyond %u PA bits",
 			  p->ram_base, end, bits);
-	pages = (end - base) / PVM_PAGE_SIZE;
-	carve = (pages * sizeof(struct pvm_page) + PVM_PAGE_SIZE - 1) / PVM_PAGE_SIZE;
-	carve = (carve + 2 * PVM_S2_ROOT_PAGES_MAX + CARVEOUT_POOL_PAGES) * PVM_PAGE_SIZE;
+	carve = pvm_hyp_carveout_pages(end - base, bits);
+	carve = (carve + CARVEOUT_POOL_PAGES) * PVM_PAGE_SIZE;
 	carve = (carve + SZ_2M - 1) & ~(SZ_2M - 1);
-	el2_mem_cfg = (struct pvm_mem_config){
+	el2_hyp_cfg = (struct pvm_hyp_config){
 		.ram_base = base,
 		.ram_size = end - base,
 		.hyp_base = (end - carve) & ~(SZ_2M - 1),
 		.hyp_size = end - ((end - carve) & ~(SZ_2M - 1)),
 		.pa_bits = bits,
 	};
-	ret = pvm_mem_init(&el2_mem, &el2_mem_cfg, &need);
+	ret = pvm_hyp_init(&el2_hyp_cfg, &el2_hyp, &need);
 	if (ret)
-		el2_panic("pvm_mem_init: %s (need %zu pages)", pvm_strerror(ret), need);
+		el2_panic("pvm_hyp_init: %s (need %zu pages)", pvm_strerror(ret), need);
 	print("el2: managed RAM [0x%lx, 0x%lx), carve-out [0x%lx, 0x%lx), PA bits %u, "
 	      "host stage-2 VTTBR 0x%lx VTCR 0x%lx\n",
-	      el2_mem_cfg.ram_base, end, el2_mem_cfg.hyp_base, end, bits,
-	      pvm_mem_host_vttbr(&el2_mem), pvm_mem_host_vtcr(&el2_mem));
+	      el2_hyp_cfg.ram_base, end, el2_hyp_cfg.hyp_base, end, bits,
+	      pvm_mem_host_vttbr(el2_hyp), pvm_mem_host_vtcr(el2_hyp));
 }
 
 void el2_main(const void *fdt)

@@ -90,7 +90,7 @@ static bool host_code(uint64_t entry)
 {
 	struct pvm_page_info info;
 
-	return !(entry & 3) && !pvm_mem_page(&el2_mem, pvm_pa(entry), &info) &&
+	return !(entry & 3) && !pvm_mem_page(el2_hyp, pvm_pa(entry), &info) &&
 	       info.owner == PVM_ID_HOST &&
 	       (info.state == PVM_PAGE_OWNED || info.state == PVM_PAGE_SHARED_OWNED);
 }

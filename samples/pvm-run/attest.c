@@ -46,7 +46,7 @@ int vmm_attest_init(struct vmm *v)
 	pvm_crypto_sha512_update(&h, hyp_identity, sizeof(hyp_identity) - 1);
 	pvm_crypto_sha512_final(&h, cfg.code_hash);
 	cfg.mode = 1; /* normal */
-	ret = pvm_attest_init(&v->mem, &cfg);
+	ret = pvm_attest_init(v->hyp, &cfg);
 	memset(&cfg, 0, sizeof(cfg));
 	if (ret) {
 		fprintf(stderr, "pvm-run: attestation: %s\n", pvm_strerror(ret));
@@ -109,7 +109,7 @@ void vmm_evidence(struct vmm *v, const uint8_t *ev, size_t len)
 	int err;
 #endif
 
-	if (pvm_attest_root_key(&v->mem, root)) {
+	if (pvm_attest_root_key(v->hyp, root)) {
 		vmm_printf(v, true, "pvm-run: no root key: attestation is not initialised\n");
 		v->result = 1;
 		return;

@@ -183,7 +183,7 @@ static bool gic_deliver(struct vmm *v, unsigned self)
 	pvm_status_t ret;
 
 	while (gic_model_next(&v->gic_model, &cpu, &intid)) {
-		ret = pvm_vcpu_inject_irq(&v->mem, v->vm, cpu, intid);
+		ret = pvm_vcpu_inject_irq(v->hyp, v->vm, cpu, intid);
 		if (ret) {
 			vmm_printf(v, true, "pvm-run: injecting INTID %u into vCPU %u: %s\n", intid,
 				   cpu, pvm_strerror(ret));
@@ -207,7 +207,7 @@ static bool doorbell(struct vmm *v, unsigned cpu, uint64_t intid)
 	if (intid < 32 || intid > PVM_LAYOUT_DOORBELL_MAX)
 		return false;
 	if (v->has_gic) {
-		ret = pvm_vcpu_inject_irq(&v->mem, v->vm, cpu, (unsigned)intid);
+		ret = pvm_vcpu_inject_irq(v->hyp, v->vm, cpu, (unsigned)intid);
 		if (ret)
 			vmm_printf(v, true, "pvm-run: doorbell INTID %u: %s\n", (unsigned)intid,
 				   pvm_strerror(ret));

@@ -72,8 +72,8 @@ bool vmm_port_deadline_ns(uint64_t count, uint64_t *ns)
 /* Through the host's stage-2 and the simulated MMU: a donated page faults. */
 bool vmm_port_host_read(struct vmm *v, uint64_t pa, void *out, size_t len)
 {
-	return !pvm_sim_s2_copy(pvm_mem_host_vtcr(&v->mem), pvm_mem_host_vttbr(&v->mem), pa, out,
-				len, false, NULL);
+	return !pvm_sim_s2_copy(pvm_mem_host_vtcr(v->hyp), pvm_mem_host_vttbr(v->hyp), pa, out, len,
+				false, NULL);
 }
 
 bool vmm_port_host_write(struct vmm *v, uint64_t pa, const void *data, size_t len)
@@ -84,6 +84,6 @@ bool vmm_port_host_write(struct vmm *v, uint64_t pa, const void *data, size_t le
 	if (len > sizeof(buf))
 		return false;
 	memcpy(buf, data, len);
-	return !pvm_sim_s2_copy(pvm_mem_host_vtcr(&v->mem), pvm_mem_host_vttbr(&v->mem), pa, buf,
-				len, true, NULL);
+	return !pvm_sim_s2_copy(pvm_mem_host_vtcr(v->hyp), pvm_mem_host_vttbr(v->hyp), pa, buf, len,
+				true, NULL);
 }

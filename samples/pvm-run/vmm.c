@@ -91,7 +91,7 @@ int vmm_topup(struct vmm *v, uint64_t pages)
 		return -1;
 	}
 	/* Whole aligned blocks: annotating them splits nothing, so this needs no pool page. */
-	ret = pvm_mem_topup(&v->mem, pvm_pa(pa), blocks * BLOCK / PVM_PAGE_SIZE, &need);
+	ret = pvm_mem_topup(v->hyp, pvm_pa(pa), blocks * BLOCK / PVM_PAGE_SIZE, &need);
 	if (ret) {
 		fprintf(stderr, "pvm-run: pool top-up: %s (%zu pages short)\n", pvm_strerror(ret),
 			need);
@@ -123,13 +123,13 @@ int vmm_back_range(struct vmm *v, uint64_t ipa, uint64_t npages, const void *dat
 		memcpy(vmm_port_ram(pa, bytes), data, len);
 	for (;;) {
 		if (v->protected_vm && measure)
-			ret = pvm_vm_load_measured(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), npages,
+			ret = pvm_vm_load_measured(v->hyp, v->vm, pvm_pa(pa), pvm_ipa(ipa), npages,
 						   measure, &need);
 		else if (v->protected_vm)
-			ret = pvm_host_donate_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa),
-						    npages, &need);
+			ret = pvm_host_donate_guest(v->hyp, v->vm, pvm_pa(pa), pvm_ipa(ipa), npages,
+						    &need);
 		else
-			ret = pvm_host_share_guest(&v->mem, v->vm, pvm_pa(pa), pvm_ipa(ipa), npages,
+			ret = pvm_host_share_guest(v->hyp, v->vm, pvm_pa(pa), pvm_ipa(ipa), npages,
 						   PVM_PROT_RWX, &need);
 		if (ret != PVM_E_NOMEM)
 			break;
@@ -367,7 +367,7 @@ static void *vcpu_thread(void *arg)
 		pthread_mutex_lock(&g.lock);
 		g.wake[cpu] = false;
 		pthread_mutex_unlock(&g.lock);
-		ret = pvm_vcpu_run(&g.mem, g.vm, cpu, &e);
+		ret = pvm_vcpu_run(g.hyp, g.vm, cpu, &e);
 
 		if (ret) {
 			/* Off (CPU_OFF, SYSTEM_OFF by another vCPU): this thread is done. */
@@ -430,7 +430,7 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 {
 	/* Guest RAM beyond the sample guests' comes on top of the usual machine. */
 	uint64_t machine = SIM_RAM_SIZE + (g.ram_size > PVM_LAYOUT_RAM_SIZE ? g.ram_size : 0);
-	struct pvm_mem_config cfg = {.ram_base = SIM_RAM_BASE,
+	struct pvm_hyp_config cfg = {.ram_base = SIM_RAM_BASE,
 				     .ram_size = machine,
 				     .hyp_base = SIM_RAM_BASE + machine - HYP_SIZE,
 				     .hyp_size = HYP_SIZE,
@@ -446,7 +446,7 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	size_t need = 0;
 	int r;
 
-	if (vmm_port_init(SIM_RAM_BASE, machine) || pvm_mem_init(&g.mem, &cfg, NULL)) {
+	if (vmm_port_init(SIM_RAM_BASE, machine) || pvm_hyp_init(&cfg, &g.hyp, NULL)) {
 		fprintf(stderr, "pvm-run: cannot set up the %s machine\n", vmm_port_name);
 		return -1;
 	}
@@ -457,11 +457,11 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	if (vmm_topup(&g, 1))
 		return -1;
 	pa = vmm_host_pages(&g, n, n * PVM_PAGE_SIZE);
-	while ((ret = pvm_vm_create(&g.mem, &vc, pvm_pa(pa), n, &g.vm, &need)) == PVM_E_NOMEM)
+	while ((ret = pvm_vm_create(g.hyp, &vc, pvm_pa(pa), n, &g.vm, &need)) == PVM_E_NOMEM)
 		if (vmm_topup(&g, need))
 			return -1;
 	for (i = 0; !ret && i < g.nvcpus; i++) {
-		while ((ret = pvm_vcpu_create(&g.mem, g.vm, pvm_pa(vmm_host_pages(&g, 1, 4096)),
+		while ((ret = pvm_vcpu_create(g.hyp, g.vm, pvm_pa(vmm_host_pages(&g, 1, 4096)),
 					      &idx, &need)) == PVM_E_NOMEM)
 			if (vmm_topup(&g, need))
 				return -1;
@@ -499,14 +499,14 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 			return -1;
 	if (kernel_path && back_all(&g))
 		return -1;
-	ret = pvm_vcpu_boot(&g.mem, g.vm, 0, pvm_ipa(*entry), *fdt_ipa);
+	ret = pvm_vcpu_boot(g.hyp, g.vm, 0, pvm_ipa(*entry), *fdt_ipa);
 	/*
 	 * In-kernel PSCI: the core cannot see CPU_ON, so it holds every vCPU on
 	 * from the start; the entry given here is replaced by the guest's own
 	 * when KVM powers the vCPU on (and is not checked: see docs/ports/kvm.md).
 	 */
 	for (i = 1; !ret && vmm_port_psci_in_kernel() && i < g.nvcpus; i++)
-		ret = pvm_vcpu_boot(&g.mem, g.vm, i, pvm_ipa(*entry), 0);
+		ret = pvm_vcpu_boot(g.hyp, g.vm, i, pvm_ipa(*entry), 0);
 	if (ret) {
 		fprintf(stderr, "pvm-run: cannot boot at 0x%llx: %s\n", (unsigned long long)*entry,
 			pvm_strerror(ret));
@@ -522,25 +522,25 @@ static int teardown(void)
 	pvm_status_t ret;
 	size_t need = 0;
 
-	ret = pvm_vm_teardown_start(&g.mem, g.vm);
+	ret = pvm_vm_teardown_start(g.hyp, g.vm);
 	while (!ret && left) {
 		struct pvm_vm_info info;
 
-		pvm_vm_info(&g.mem, g.vm, &info);
-		ret = pvm_vm_reclaim(&g.mem, g.vm, 4096, &left, &need);
+		pvm_vm_info(g.hyp, g.vm, &info);
+		ret = pvm_vm_reclaim(g.hyp, g.vm, 4096, &left, &need);
 		if (ret == PVM_E_NOMEM && !vmm_topup(&g, need))
 			ret = PVM_OK;
 		else if (!ret)
 			g.st.reclaimed += info.pages - left;
 	}
 	if (!ret)
-		ret = pvm_vm_teardown_finish(&g.mem, g.vm);
+		ret = pvm_vm_teardown_finish(g.hyp, g.vm);
 	vmm_port_vm_detach(g.vm, g.nvcpus);
 	if (ret) {
 		fprintf(stderr, "pvm-run: teardown: %s\n", pvm_strerror(ret));
 		return -1;
 	}
-	if (pvm_mem_check(&g.mem, &rep)) {
+	if (pvm_mem_check(g.hyp, &rep)) {
 		fprintf(stderr, "pvm-run: invariant broken after teardown: %s\n", rep.what);
 		return -1;
 	}

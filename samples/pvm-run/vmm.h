@@ -33,7 +33,7 @@ struct vmm_gic {
 };
 
 struct vmm {
-	struct pvm_mem mem;
+	struct pvm_hyp *hyp;
 	unsigned vm;
 	unsigned nvcpus;
 	bool protected_vm;

@@ -10,6 +10,7 @@
 
 #include "attest_priv.h"
 #include "attest_state.h"
+#include "../hyp_internal.h"
 
 /*
  * Everything pvm_attest_init() computes, into @st. The port gives the
@@ -73,11 +74,11 @@ out:
 	return ret;
 }
 
-pvm_status_t pvm_attest_init(struct pvm_mem *mem, const struct pvm_attest_config *cfg)
+pvm_status_t pvm_attest_init(struct pvm_hyp *hyp, const struct pvm_attest_config *cfg)
 {
 	pvm_status_t ret;
 
-	if (!mem || !cfg || cfg->mode > 3)
+	if (!hyp || !cfg || cfg->mode > 3)
 		return PVM_E_INVAL;
 	/*
 	 * Boot time, before any VM exists: nothing contends for the lock, so
@@ -85,28 +86,28 @@ pvm_status_t pvm_attest_init(struct pvm_mem *mem, const struct pvm_attest_config
 	 * race the first. Readers elsewhere test `ready` (acquire) without
 	 * the lock; everything else is written before it is set (release).
 	 */
-	pvm_port_lock(&mem->lock);
-	if (ATTEST_HYP(mem)->ready) {
+	pvm_port_lock(&hyp->lock);
+	if (hyp->attest.ready) {
 		ret = PVM_E_STATE;
 	} else {
-		ret = derive(ATTEST_HYP(mem), cfg);
+		ret = derive(&hyp->attest, cfg);
 		if (ret) {
-			attest_wipe(mem->attest_storage.bytes, sizeof(mem->attest_storage.bytes));
+			attest_wipe(&hyp->attest, sizeof(hyp->attest));
 			ret = PVM_E_STATE;
 		} else {
-			__atomic_store_n(&ATTEST_HYP(mem)->ready, true, __ATOMIC_RELEASE);
+			__atomic_store_n(&hyp->attest.ready, true, __ATOMIC_RELEASE);
 		}
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_attest_root_key(struct pvm_mem *mem, uint8_t pub[PVM_P256_PUB_SIZE])
+pvm_status_t pvm_attest_root_key(struct pvm_hyp *hyp, uint8_t pub[PVM_P256_PUB_SIZE])
 {
-	if (!mem || !pub)
+	if (!hyp || !pub)
 		return PVM_E_INVAL;
-	if (!__atomic_load_n(&ATTEST_HYP(mem)->ready, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&hyp->attest.ready, __ATOMIC_ACQUIRE))
 		return PVM_E_STATE;
-	memcpy(pub, ATTEST_HYP(mem)->root_pub, PVM_P256_PUB_SIZE);
+	memcpy(pub, hyp->attest.root_pub, PVM_P256_PUB_SIZE);
 	return PVM_OK;
 }

@@ -13,6 +13,8 @@
 
 #include <libpvm/attest.h>
 
+#include "../vm_internal.h"
+
 /*
  * Set up a new VM's measurements from its configuration: the initial RIM,
  * zero REMs, its RPV and authority hash. Called by pvm_vm_create() on the
@@ -50,13 +52,13 @@ void attest_vcpu_booted_locked(struct pvm_vm *vm, unsigned index, uint64_t pc, u
  * is checked first (pvm_vm_seal_signed()); PVM_E_PERM if it does not verify,
  * and nothing is sealed.
  *
- * The caller holds a reference on @vm (pvm_vm_load(), or a running vCPU)
+ * The caller holds a reference on @vm (vm_get(), or a running vCPU)
  * and no lock. Returns PVM_OK; PVM_E_STATE (attestation not initialised,
  * VM dying, engine failure: the RIM then stays frozen and a later call
  * retries the derivation); PVM_E_BUSY (a pvm_vm_load_measured() on this VM
  * is in progress: the host raced itself; retry).
  */
-pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm,
+pvm_status_t attest_vm_seal(struct pvm_hyp *hyp, struct pvm_vm *vm,
 			    const struct pvm_vm_authority *auth);
 
 /*
@@ -67,7 +69,7 @@ pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm,
  * PVM_E_INVAL (NULL, bad length); PVM_E_STATE (not sealed, attestation
  * not initialised, engine failure). At most PVM_EVIDENCE_MAX bytes.
  */
-pvm_status_t attest_vm_evidence(struct pvm_mem *mem, struct pvm_vm *vm, const uint8_t *challenge,
+pvm_status_t attest_vm_evidence(struct pvm_hyp *hyp, struct pvm_vm *vm, const uint8_t *challenge,
 				size_t len, uint8_t *buf, size_t size, size_t *out_len);
 
 /*

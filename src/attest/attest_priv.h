@@ -8,6 +8,7 @@
 
 #include <libpvm/attest.h>
 
+#include "../vm_internal.h"
 #include "cbor.h"
 
 #define DICE_ID_SIZE	 20u
@@ -125,7 +126,7 @@ void token_encode(struct cbor *c, const struct token_claims *cl, const uint8_t *
 #define VM_CERT_MAX 640u
 
 /* The VM certificate's claims but its key (the descriptor and its hash in caller buffers). */
-void vm_cert_claims(const struct pvm_mem *mem, const struct pvm_vm *vm, struct cert_claims *cl,
+void vm_cert_claims(const struct pvm_hyp *hyp, const struct pvm_vm *vm, struct cert_claims *cl,
 		    uint8_t sub[DICE_ID_SIZE], uint8_t desc[VM_CONFIG_DESC_SIZE],
 		    uint8_t desc_hash[PVM_SHA512_SIZE]);
 

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The attestation state the core keeps, and its secrets: the hypervisor
- * layer (in struct pvm_mem) and each VM's measurements and keys (in struct
- * pvm_vm). The public headers give only opaque storage of the right size
- * (PVM_ATTEST_STATE_BYTES, PVM_VM_ATTEST_BYTES), so no installed header
- * declares a CDI or a private key; these accessors are the only way in.
+ * layer (in struct pvm_hyp) and each VM's measurements and keys (in struct
+ * pvm_vm). Both objects are private to the core, so no installed header
+ * declares a CDI or a private key.
  */
 #ifndef PVM_ATTEST_STATE_H
 #define PVM_ATTEST_STATE_H
 
 #include <libpvm/mem.h>
-#include <libpvm/vm.h>
 
 /* The hypervisor layer of attestation (pvm_attest_init()). Secrets never leave the hypervisor. */
 struct attest_hyp {
@@ -39,36 +37,5 @@ struct attest_vm {
 	bool frozen;	       /* the RIM is final: no more measured loads (VM lock) */
 	bool sealed;	       /* the keys are derived (set last, with release ordering) */
 };
-
-_Static_assert(sizeof(struct attest_hyp) <= PVM_ATTEST_STATE_BYTES,
-	       "PVM_ATTEST_STATE_BYTES holds the hypervisor layer");
-_Static_assert(sizeof(struct attest_vm) <= PVM_VM_ATTEST_BYTES,
-	       "PVM_VM_ATTEST_BYTES holds a VM's attestation state");
-
-static inline struct attest_hyp *attest_hyp(struct pvm_mem *mem)
-{
-	return (struct attest_hyp *)(void *)mem->attest_storage.bytes;
-}
-
-static inline struct attest_vm *attest_vm(struct pvm_vm *vm)
-{
-	return (struct attest_vm *)(void *)vm->attest_storage.bytes;
-}
-
-static inline const struct attest_vm *attest_vm_const(const struct pvm_vm *vm)
-{
-	return (const struct attest_vm *)(const void *)vm->attest_storage.bytes;
-}
-
-static inline const struct attest_hyp *attest_hyp_const(const struct pvm_mem *mem)
-{
-	return (const struct attest_hyp *)(const void *)mem->attest_storage.bytes;
-}
-
-/* The state of a VM or of the hypervisor layer, const when the owner is. */
-#define ATTEST_VM(vm)                                                                              \
-	_Generic((vm), const struct pvm_vm * : attest_vm_const, default : attest_vm)(vm)
-#define ATTEST_HYP(mem)                                                                            \
-	_Generic((mem), const struct pvm_mem * : attest_hyp_const, default : attest_hyp)(mem)
 
 #endif /* PVM_ATTEST_STATE_H */

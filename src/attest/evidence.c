@@ -11,7 +11,7 @@
 #include "attest_priv.h"
 #include "attest_state.h"
 
-pvm_status_t attest_vm_evidence(struct pvm_mem *mem, struct pvm_vm *vm, const uint8_t *challenge,
+pvm_status_t attest_vm_evidence(struct pvm_hyp *hyp, struct pvm_vm *vm, const uint8_t *challenge,
 				size_t len, uint8_t *buf, size_t size, size_t *out_len)
 {
 	uint8_t rem[PVM_REM_COUNT][PVM_SHA512_SIZE];
@@ -23,11 +23,11 @@ pvm_status_t attest_vm_evidence(struct pvm_mem *mem, struct pvm_vm *vm, const ui
 
 	if (out_len)
 		*out_len = 0;
-	if (!mem || !vm || !challenge || !out_len || !len || len > PVM_CHALLENGE_MAX ||
+	if (!hyp || !vm || !challenge || !out_len || !len || len > PVM_CHALLENGE_MAX ||
 	    (!buf && size))
 		return PVM_E_INVAL;
-	if (!__atomic_load_n(&ATTEST_HYP(mem)->ready, __ATOMIC_ACQUIRE) ||
-	    !__atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&hyp->attest.ready, __ATOMIC_ACQUIRE) ||
+	    !__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
 		return PVM_E_STATE;
 	/*
 	 * Everything but the REMs is immutable once sealed; the REMs are
@@ -35,26 +35,26 @@ pvm_status_t attest_vm_evidence(struct pvm_mem *mem, struct pvm_vm *vm, const ui
 	 * state even while vCPUs extend them.
 	 */
 	pvm_port_lock(&vm->lock);
-	memcpy(rem, ATTEST_VM(vm)->rem, sizeof(rem));
+	memcpy(rem, vm->attest.rem, sizeof(rem));
 	pvm_port_unlock(&vm->lock);
 
-	vm_cert_claims(mem, vm, &cl, sub, desc, desc_hash);
-	cl.pub = ATTEST_VM(vm)->pub;
-	ret = dice_id(ATTEST_VM(vm)->pub, sub);
+	vm_cert_claims(hyp, vm, &cl, sub, desc, desc_hash);
+	cl.pub = vm->attest.pub;
+	ret = dice_id(vm->attest.pub, sub);
 	if (ret)
 		return PVM_E_STATE;
 	tc = (struct token_claims){.challenge = challenge,
 				   .challenge_len = len,
-				   .rpv = ATTEST_VM(vm)->rpv,
-				   .pub = ATTEST_VM(vm)->pub,
-				   .rim = ATTEST_VM(vm)->rim,
+				   .rpv = vm->attest.rpv,
+				   .pub = vm->attest.pub,
+				   .rim = vm->attest.rim,
 				   .rem = (const uint8_t(*)[PVM_SHA512_SIZE])rem};
 
 	cbor_init(&c, buf, size);
 	cbor_array(&c, 3);
-	cbor_raw(&c, ATTEST_HYP(mem)->cert, ATTEST_HYP(mem)->cert_len);
-	cert_encode(&c, &cl, NULL, ATTEST_VM(vm)->cert_sig, NULL);
-	token_encode(&c, &tc, ATTEST_VM(vm)->priv);
+	cbor_raw(&c, hyp->attest.cert, hyp->attest.cert_len);
+	cert_encode(&c, &cl, NULL, vm->attest.cert_sig, NULL);
+	token_encode(&c, &tc, vm->attest.priv);
 	ret = cbor_status(&c, out_len);
 	if (ret == PVM_E_RANGE)
 		return ret; /* *out_len: the room needed */
@@ -65,7 +65,7 @@ pvm_status_t attest_vm_evidence(struct pvm_mem *mem, struct pvm_vm *vm, const ui
 	return PVM_OK;
 }
 
-pvm_status_t pvm_attest_evidence(struct pvm_mem *mem, unsigned handle, const uint8_t *challenge,
+pvm_status_t pvm_attest_evidence(struct pvm_hyp *hyp, unsigned handle, const uint8_t *challenge,
 				 size_t len, uint8_t *buf, size_t size, size_t *out_len)
 {
 	struct pvm_vm *vm;
@@ -73,12 +73,12 @@ pvm_status_t pvm_attest_evidence(struct pvm_mem *mem, unsigned handle, const uin
 
 	if (out_len)
 		*out_len = 0;
-	if (!mem || !challenge || !out_len || !len || len > PVM_CHALLENGE_MAX || (!buf && size))
+	if (!hyp || !challenge || !out_len || !len || len > PVM_CHALLENGE_MAX || (!buf && size))
 		return PVM_E_INVAL;
-	ret = pvm_vm_load(mem, handle, &vm);
+	ret = vm_get(hyp, handle, &vm);
 	if (ret)
 		return ret == PVM_E_BUSY ? PVM_E_STATE : ret;
-	ret = attest_vm_evidence(mem, vm, challenge, len, buf, size, out_len);
-	pvm_vm_put(mem, vm);
+	ret = attest_vm_evidence(hyp, vm, challenge, len, buf, size, out_len);
+	vm_put(hyp, vm);
 	return ret;
 }

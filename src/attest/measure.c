@@ -130,17 +130,17 @@ void measure_vm_config_desc(uint8_t desc[VM_CONFIG_DESC_SIZE], const struct pvm_
 	*p++ = vm->protected_vm ? 1 : 0;
 	p = put_le(p, vm->ram_base, 8);
 	p = put_le(p, vm->ram_size, 8);
-	memcpy(p, ATTEST_VM(vm)->rpv, PVM_RPV_SIZE);
+	memcpy(p, vm->attest.rpv, PVM_RPV_SIZE);
 }
 
 void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg)
 {
-	measure_rim_init(ATTEST_VM(vm)->rim, cfg->ipa_bits, cfg->protected_vm, cfg->ram_base,
+	measure_rim_init(vm->attest.rim, cfg->ipa_bits, cfg->protected_vm, cfg->ram_base,
 			 cfg->ram_size);
-	memset(ATTEST_VM(vm)->rem, 0, sizeof(ATTEST_VM(vm)->rem));
-	memcpy(ATTEST_VM(vm)->rpv, cfg->rpv, PVM_RPV_SIZE);
+	memset(vm->attest.rem, 0, sizeof(vm->attest.rem));
+	memcpy(vm->attest.rpv, cfg->rpv, PVM_RPV_SIZE);
 	/* No authority until one is verified at sealing (seal.c). */
-	memset(ATTEST_VM(vm)->authority, 0, sizeof(ATTEST_VM(vm)->authority));
+	memset(vm->attest.authority, 0, sizeof(vm->attest.authority));
 }
 
 /*
@@ -152,44 +152,44 @@ void attest_vm_create(struct pvm_vm *vm, const struct pvm_vm_config *cfg)
 bool attest_vm_frozen_locked(const struct pvm_vm *vm)
 {
 	pvm_assert_lock_held(&vm->lock);
-	return ATTEST_VM(vm)->frozen;
+	return vm->attest.frozen;
 }
 
 pvm_status_t attest_vm_freeze_locked(struct pvm_vm *vm)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (ATTEST_VM(vm)->loading)
+	if (vm->attest.loading)
 		return PVM_E_BUSY;
-	ATTEST_VM(vm)->frozen = true;
+	vm->attest.frozen = true;
 	return PVM_OK;
 }
 
 void attest_vm_donated_locked(struct pvm_vm *vm, uint64_t ipa, uint64_t size)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (vm->protected_vm && !ATTEST_VM(vm)->frozen)
-		measure_rim_unknown(ATTEST_VM(vm)->rim, ipa, size);
+	if (vm->protected_vm && !vm->attest.frozen)
+		measure_rim_unknown(vm->attest.rim, ipa, size);
 }
 
 void attest_vcpu_created_locked(struct pvm_vm *vm, unsigned index)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (vm->protected_vm && !ATTEST_VM(vm)->frozen)
-		measure_rim_vcpu_create(ATTEST_VM(vm)->rim, index);
+	if (vm->protected_vm && !vm->attest.frozen)
+		measure_rim_vcpu_create(vm->attest.rim, index);
 }
 
 void attest_vcpu_booted_locked(struct pvm_vm *vm, unsigned index, uint64_t pc, uint64_t x0)
 {
 	pvm_assert_lock_held(&vm->lock);
-	if (vm->protected_vm && !ATTEST_VM(vm)->frozen)
-		measure_rim_vcpu_boot(ATTEST_VM(vm)->rim, index, pc, x0);
+	if (vm->protected_vm && !vm->attest.frozen)
+		measure_rim_vcpu_boot(vm->attest.rim, index, pc, x0);
 }
 
 void attest_rem_extend(struct pvm_vm *vm, unsigned idx, const void *data, size_t len)
 {
 	/* Read-modify-write of a register other vCPUs may extend too. */
 	pvm_port_lock(&vm->lock);
-	measure_rem_extend(ATTEST_VM(vm)->rem[idx], data, len);
+	measure_rem_extend(vm->attest.rem[idx], data, len);
 	pvm_port_unlock(&vm->lock);
 }
 
@@ -208,24 +208,24 @@ static void hash_pages(uint64_t pa, uint64_t n, uint8_t out[PVM_SHA512_SIZE])
 }
 
 /* Mark a measured load as in progress, or say why it may not start. */
-static pvm_status_t load_begin(struct pvm_mem *mem, struct pvm_vm *vm)
+static pvm_status_t load_begin(struct pvm_hyp *hyp, struct pvm_vm *vm)
 {
 	pvm_status_t ret = PVM_OK;
 
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	pvm_port_lock(&vm->lock);
-	if (ATTEST_VM(vm)->frozen)
+	if (vm->attest.frozen)
 		ret = PVM_E_STATE;
-	else if (ATTEST_VM(vm)->loading == UINT32_MAX)
+	else if (vm->attest.loading == UINT32_MAX)
 		ret = PVM_E_BUSY;
 	else
-		ATTEST_VM(vm)->loading++;
+		vm->attest.loading++;
 	pvm_port_unlock(&vm->lock);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned handle, pvm_paddr_t pa,
+pvm_status_t pvm_vm_load_measured(struct pvm_hyp *hyp, unsigned handle, pvm_paddr_t pa,
 				  pvm_ipa_t ipa, uint64_t npages, unsigned flags, size_t *need)
 {
 	uint8_t content[PVM_SHA512_SIZE];
@@ -234,12 +234,12 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned handle, pvm_padd
 
 	if (need)
 		*need = 0;
-	if (!mem || (flags & ~(PVM_MEASURE_CODE | PVM_MEASURE_DATA)))
+	if (!hyp || (flags & ~(PVM_MEASURE_CODE | PVM_MEASURE_DATA)))
 		return PVM_E_INVAL;
 	if (!npages || npages > (UINT64_MAX >> PVM_PAGE_SHIFT))
 		return PVM_E_INVAL;
 	/* A reference keeps the VM from being torn down under the hashing. */
-	ret = pvm_vm_load(mem, handle, &vm);
+	ret = vm_get(hyp, handle, &vm);
 	if (ret)
 		return ret;
 	/*
@@ -248,10 +248,10 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned handle, pvm_padd
 	 * the extension below cannot fail: the call either changes nothing or
 	 * both gives the pages and measures them.
 	 */
-	ret = load_begin(mem, vm);
+	ret = load_begin(hyp, vm);
 	if (ret)
 		goto out;
-	ret = mem_host_donate_guest(mem, handle, pa, ipa, npages, true, need);
+	ret = mem_host_donate_guest(hyp, handle, pa, ipa, npages, true, need);
 	if (!ret) {
 		/*
 		 * The pages are the guest's: the host cannot write them any
@@ -260,39 +260,39 @@ pvm_status_t pvm_vm_load_measured(struct pvm_mem *mem, unsigned handle, pvm_padd
 		 */
 		hash_pages(pvm_pa_val(pa), npages, content);
 	}
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	pvm_port_lock(&vm->lock);
 	if (!ret)
-		measure_rim_data(ATTEST_VM(vm)->rim, pvm_ipa_val(ipa), npages << PVM_PAGE_SHIFT,
-				 flags, content);
-	ATTEST_VM(vm)->loading--;
+		measure_rim_data(vm->attest.rim, pvm_ipa_val(ipa), npages << PVM_PAGE_SHIFT, flags,
+				 content);
+	vm->attest.loading--;
 	pvm_port_unlock(&vm->lock);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 out:
-	pvm_vm_put(mem, vm);
+	vm_put(hyp, vm);
 	return ret;
 }
 
-pvm_status_t pvm_vm_measurement(struct pvm_mem *mem, unsigned handle, struct pvm_measurement *out)
+pvm_status_t pvm_vm_measurement(struct pvm_hyp *hyp, unsigned handle, struct pvm_measurement *out)
 {
 	struct pvm_vm *vm;
 
-	if (!mem || !out)
+	if (!hyp || !out)
 		return PVM_E_INVAL;
-	pvm_port_lock(&mem->lock);
-	vm = vm_find(mem, handle);
+	pvm_port_lock(&hyp->lock);
+	vm = vm_find(hyp, handle);
 	if (vm) {
 		pvm_port_lock(&vm->lock);
-		memcpy(out->rim, ATTEST_VM(vm)->rim, sizeof(out->rim));
-		memcpy(out->rem, ATTEST_VM(vm)->rem, sizeof(out->rem));
-		memcpy(out->rpv, ATTEST_VM(vm)->rpv, sizeof(out->rpv));
-		out->sealed = __atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE);
+		memcpy(out->rim, vm->attest.rim, sizeof(out->rim));
+		memcpy(out->rem, vm->attest.rem, sizeof(out->rem));
+		memcpy(out->rpv, vm->attest.rpv, sizeof(out->rpv));
+		out->sealed = __atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE);
 		if (out->sealed)
-			memcpy(out->pub, ATTEST_VM(vm)->pub, sizeof(out->pub));
+			memcpy(out->pub, vm->attest.pub, sizeof(out->pub));
 		else
 			memset(out->pub, 0, sizeof(out->pub));
 		pvm_port_unlock(&vm->lock);
 	}
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return vm ? PVM_OK : PVM_E_NOENT;
 }

@@ -29,7 +29,7 @@ struct vm_keys {
 	uint8_t cert_sig[PVM_P256_SIG_SIZE];
 };
 
-void vm_cert_claims(const struct pvm_mem *mem, const struct pvm_vm *vm, struct cert_claims *cl,
+void vm_cert_claims(const struct pvm_hyp *hyp, const struct pvm_vm *vm, struct cert_claims *cl,
 		    uint8_t sub[DICE_ID_SIZE], uint8_t desc[VM_CONFIG_DESC_SIZE],
 		    uint8_t desc_hash[PVM_SHA512_SIZE])
 {
@@ -39,13 +39,13 @@ void vm_cert_claims(const struct pvm_mem *mem, const struct pvm_vm *vm, struct c
 	pvm_crypto_sha512_init(&h);
 	pvm_crypto_sha512_update(&h, desc, VM_CONFIG_DESC_SIZE);
 	pvm_crypto_sha512_final(&h, desc_hash);
-	*cl = (struct cert_claims){.iss = ATTEST_HYP(mem)->id,
+	*cl = (struct cert_claims){.iss = hyp->attest.id,
 				   .sub = sub,
-				   .code = ATTEST_VM(vm)->rim,
+				   .code = vm->attest.rim,
 				   .config_desc = desc,
 				   .config_desc_len = VM_CONFIG_DESC_SIZE,
 				   .config_hash = desc_hash,
-				   .authority = ATTEST_VM(vm)->authority,
+				   .authority = vm->attest.authority,
 				   .mode = vm->protected_vm ? DICE_MODE_NORMAL : DICE_MODE_DEBUG};
 }
 
@@ -63,7 +63,7 @@ static pvm_status_t verify_authority(const struct pvm_vm *vm, const struct pvm_v
 	pvm_status_t ret;
 
 	memcpy(msg, PVM_IMAGE_SIG_LABEL, sizeof(PVM_IMAGE_SIG_LABEL) - 1);
-	memcpy(msg + sizeof(PVM_IMAGE_SIG_LABEL) - 1, ATTEST_VM(vm)->rim, PVM_SHA512_SIZE);
+	memcpy(msg + sizeof(PVM_IMAGE_SIG_LABEL) - 1, vm->attest.rim, PVM_SHA512_SIZE);
 	pvm_crypto_sha256(msg, sizeof(msg), digest);
 	ret = pvm_crypto_p256_verify(auth->pub, digest, auth->sig);
 	if (ret == PVM_E_INVAL || ret == PVM_E_PERM)
@@ -81,7 +81,7 @@ static pvm_status_t verify_authority(const struct pvm_vm *vm, const struct pvm_v
  * and k->authority (zeroes: unsigned, and the RIM is the hidden input that
  * binds the sealing CDI to the code).
  */
-static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, bool signed_image,
+static pvm_status_t derive(const struct pvm_hyp *hyp, const struct pvm_vm *vm, bool signed_image,
 			   struct vm_keys *k)
 {
 	uint8_t desc[VM_CONFIG_DESC_SIZE], desc_hash[PVM_SHA512_SIZE], sub[DICE_ID_SIZE];
@@ -91,15 +91,14 @@ static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, b
 	struct cbor c;
 	pvm_status_t ret;
 
-	vm_cert_claims(mem, vm, &cl, sub, desc, desc_hash);
+	vm_cert_claims(hyp, vm, &cl, sub, desc, desc_hash);
 	cl.authority = k->authority;
 	in = (struct dice_inputs){.code = cl.code,
 				  .config = desc_hash,
 				  .authority = k->authority,
-				  .hidden = signed_image ? NULL : ATTEST_VM(vm)->rim,
+				  .hidden = signed_image ? NULL : vm->attest.rim,
 				  .mode = cl.mode};
-	ret = dice_cdis(ATTEST_HYP(mem)->cdi_attest, ATTEST_HYP(mem)->cdi_seal, &in, cdi_attest,
-			k->cdi_seal);
+	ret = dice_cdis(hyp->attest.cdi_attest, hyp->attest.cdi_seal, &in, cdi_attest, k->cdi_seal);
 	if (!ret)
 		ret = dice_asym_kdf(cdi_attest, k->priv, k->pub);
 	/* CDI_Attest_vm's only use is the key pair: it goes now. */
@@ -115,109 +114,109 @@ static pvm_status_t derive(const struct pvm_mem *mem, const struct pvm_vm *vm, b
 	 */
 	cl.pub = k->pub;
 	cbor_init(&c, buf, sizeof(buf));
-	cert_encode(&c, &cl, ATTEST_HYP(mem)->priv, NULL, k->cert_sig);
+	cert_encode(&c, &cl, hyp->attest.priv, NULL, k->cert_sig);
 	return cbor_status(&c, NULL) ? PVM_E_STATE : PVM_OK;
 }
 
 /* Freeze the RIM: from here on it is final, whatever happens below. */
-static pvm_status_t freeze(struct pvm_mem *mem, struct pvm_vm *vm)
+static pvm_status_t freeze(struct pvm_hyp *hyp, struct pvm_vm *vm)
 {
 	pvm_status_t ret = PVM_OK;
 
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	pvm_port_lock(&vm->lock);
 	if (vm->state != PVM_VM_ACTIVE)
 		ret = PVM_E_STATE;
-	else if (ATTEST_VM(vm)->loading)
+	else if (vm->attest.loading)
 		ret = PVM_E_BUSY;
 	else
-		ATTEST_VM(vm)->frozen = true;
+		vm->attest.frozen = true;
 	pvm_port_unlock(&vm->lock);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
 /* Publish @k unless another caller sealed first; PVM_E_STATE if that one used another authority. */
-static pvm_status_t publish(struct pvm_mem *mem, struct pvm_vm *vm, const struct vm_keys *k)
+static pvm_status_t publish(struct pvm_hyp *hyp, struct pvm_vm *vm, const struct vm_keys *k)
 {
 	pvm_status_t ret = PVM_OK;
 
-	pvm_port_lock(&mem->lock);
+	pvm_port_lock(&hyp->lock);
 	pvm_port_lock(&vm->lock);
-	if (!ATTEST_VM(vm)->sealed) {
-		memcpy(ATTEST_VM(vm)->authority, k->authority, sizeof(k->authority));
-		memcpy(ATTEST_VM(vm)->cdi_seal, k->cdi_seal, sizeof(k->cdi_seal));
-		memcpy(ATTEST_VM(vm)->priv, k->priv, sizeof(k->priv));
-		memcpy(ATTEST_VM(vm)->pub, k->pub, sizeof(k->pub));
-		memcpy(ATTEST_VM(vm)->cert_sig, k->cert_sig, sizeof(k->cert_sig));
-		__atomic_store_n(&ATTEST_VM(vm)->sealed, true, __ATOMIC_RELEASE);
-	} else if (memcmp(ATTEST_VM(vm)->authority, k->authority, sizeof(k->authority))) {
+	if (!vm->attest.sealed) {
+		memcpy(vm->attest.authority, k->authority, sizeof(k->authority));
+		memcpy(vm->attest.cdi_seal, k->cdi_seal, sizeof(k->cdi_seal));
+		memcpy(vm->attest.priv, k->priv, sizeof(k->priv));
+		memcpy(vm->attest.pub, k->pub, sizeof(k->pub));
+		memcpy(vm->attest.cert_sig, k->cert_sig, sizeof(k->cert_sig));
+		__atomic_store_n(&vm->attest.sealed, true, __ATOMIC_RELEASE);
+	} else if (memcmp(vm->attest.authority, k->authority, sizeof(k->authority))) {
 		ret = PVM_E_STATE;
 	}
 	pvm_port_unlock(&vm->lock);
-	pvm_port_unlock(&mem->lock);
+	pvm_port_unlock(&hyp->lock);
 	return ret;
 }
 
-pvm_status_t attest_vm_seal(struct pvm_mem *mem, struct pvm_vm *vm,
+pvm_status_t attest_vm_seal(struct pvm_hyp *hyp, struct pvm_vm *vm,
 			    const struct pvm_vm_authority *auth)
 {
 	struct vm_keys k;
 	pvm_status_t ret;
 
-	if (__atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
 		return auth ? PVM_E_STATE : PVM_OK;
-	if (!__atomic_load_n(&ATTEST_HYP(mem)->ready, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&hyp->attest.ready, __ATOMIC_ACQUIRE))
 		return PVM_E_STATE;
-	ret = freeze(mem, vm);
+	ret = freeze(hyp, vm);
 	if (ret)
 		return ret;
-	if (__atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
 		return auth ? PVM_E_STATE : PVM_OK;
 
 	memset(&k, 0, sizeof(k));
 	if (auth)
 		ret = verify_authority(vm, auth, k.authority);
 	if (!ret)
-		ret = derive(mem, vm, auth != NULL, &k) ? PVM_E_STATE : PVM_OK;
+		ret = derive(hyp, vm, auth != NULL, &k) ? PVM_E_STATE : PVM_OK;
 	if (!ret)
-		ret = publish(mem, vm, &k);
+		ret = publish(hyp, vm, &k);
 	attest_wipe(&k, sizeof(k));
 	return ret;
 }
 
-static pvm_status_t seal(struct pvm_mem *mem, unsigned handle, const struct pvm_vm_authority *auth)
+static pvm_status_t seal(struct pvm_hyp *hyp, unsigned handle, const struct pvm_vm_authority *auth)
 {
 	struct pvm_vm *vm;
 	pvm_status_t ret;
 
-	if (!mem)
+	if (!hyp)
 		return PVM_E_INVAL;
 	/* A reference keeps the VM alive while the keys are derived unlocked. */
-	ret = pvm_vm_load(mem, handle, &vm);
+	ret = vm_get(hyp, handle, &vm);
 	if (ret)
 		return ret == PVM_E_BUSY ? PVM_E_STATE : ret;
-	ret = attest_vm_seal(mem, vm, auth);
-	pvm_vm_put(mem, vm);
+	ret = attest_vm_seal(hyp, vm, auth);
+	vm_put(hyp, vm);
 	return ret;
 }
 
-pvm_status_t pvm_vm_seal(struct pvm_mem *mem, unsigned handle)
+pvm_status_t pvm_vm_seal(struct pvm_hyp *hyp, unsigned handle)
 {
-	return seal(mem, handle, NULL);
+	return seal(hyp, handle, NULL);
 }
 
-pvm_status_t pvm_vm_seal_signed(struct pvm_mem *mem, unsigned handle,
+pvm_status_t pvm_vm_seal_signed(struct pvm_hyp *hyp, unsigned handle,
 				const struct pvm_vm_authority *auth)
 {
 	struct pvm_vm_authority copy;
 	pvm_status_t ret;
 
-	if (!mem || !auth)
+	if (!hyp || !auth)
 		return PVM_E_INVAL;
 	/* Checked and used from the hypervisor's own copy: the caller's may change. */
 	memcpy(&copy, auth, sizeof(copy));
-	ret = seal(mem, handle, &copy);
+	ret = seal(hyp, handle, &copy);
 	return ret;
 }
 
@@ -226,9 +225,9 @@ pvm_status_t attest_seal_key(const struct pvm_vm *vm, const uint8_t *ctx, size_t
 {
 	if (!vm || !key || len > PVM_SEAL_CONTEXT_MAX || (!ctx && len))
 		return PVM_E_INVAL;
-	if (!__atomic_load_n(&ATTEST_VM(vm)->sealed, __ATOMIC_ACQUIRE)) {
+	if (!__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE)) {
 		memset(key, 0, 32);
 		return PVM_E_STATE;
 	}
-	return dice_seal_key(ATTEST_VM(vm)->cdi_seal, ctx, len, key) ? PVM_E_STATE : PVM_OK;
+	return dice_seal_key(vm->attest.cdi_seal, ctx, len, key) ? PVM_E_STATE : PVM_OK;
 }

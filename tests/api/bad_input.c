@@ -5,7 +5,7 @@
  * down VM run. Built on the simulator (CTest api.sim.bad_input) and, static,
  * on the KVM port (run inside the kernels of tests/integration/kvm): both
  * must return the statuses in the table, which are the simulator's as
- * include/libpvm/{vm,mem,vcpu}.h document them. One `PASS`/`FAIL` line per
+ * include/libpvm/{vm,hyp,vcpu}.h document them. One `PASS`/`FAIL` line per
  * row, then `END ok` or `END failed`; exit 0 only if every row passed.
  */
 #include <libpvm/mem.h>
@@ -31,7 +31,7 @@
 #define BAD_HANDLE (PVM_VM_MAX + 3u)
 #define BAD_VCPU   (PVM_VCPU_MAX + 1u)
 
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 static uint64_t next_pa = RAM_BASE;
 static unsigned vm, vcpu;
 static uint64_t page_a, page_b, page_c;
@@ -72,7 +72,7 @@ static void port_fini(void)
 /* The core's calls need a machine: one protected VM with one vCPU (its KVM vCPU too). */
 static int setup(void)
 {
-	struct pvm_mem_config mc = {.ram_base = RAM_BASE,
+	struct pvm_hyp_config mc = {.ram_base = RAM_BASE,
 				    .ram_size = RAM_SIZE,
 				    .hyp_base = RAM_BASE + RAM_SIZE - HYP_SIZE,
 				    .hyp_size = HYP_SIZE,
@@ -84,11 +84,11 @@ static int setup(void)
 	uint64_t n = pvm_vm_create_pages(IPA_BITS);
 	size_t need = 0;
 
-	if (port_init() || pvm_mem_init(&mem, &mc, NULL) ||
-	    pvm_mem_topup(&mem, pvm_pa(host_pages(4 * BLOCK / PVM_PAGE_SIZE, BLOCK)),
+	if (port_init() || pvm_hyp_init(&mc, &hyp, NULL) ||
+	    pvm_mem_topup(hyp, pvm_pa(host_pages(4 * BLOCK / PVM_PAGE_SIZE, BLOCK)),
 			  4 * BLOCK / PVM_PAGE_SIZE, NULL) ||
-	    pvm_vm_create(&mem, &vc, pvm_pa(host_pages(n, BLOCK)), n, &vm, &need) ||
-	    pvm_vcpu_create(&mem, vm, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &vcpu, &need))
+	    pvm_vm_create(hyp, &vc, pvm_pa(host_pages(n, BLOCK)), n, &vm, &need) ||
+	    pvm_vcpu_create(hyp, vm, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &vcpu, &need))
 		return -1;
 #ifdef PVM_BAD_INPUT_KVM
 	if (pvm_kvm_vcpu_attach(vm, vcpu))
@@ -107,8 +107,8 @@ static pvm_status_t reclaim_all(void)
 	pvm_status_t ret = PVM_OK;
 
 	while (!ret && left)
-		ret = pvm_vm_reclaim(&mem, vm, 4096, &left, &need);
-	return ret ? ret : pvm_vm_teardown_finish(&mem, vm);
+		ret = pvm_vm_reclaim(hyp, vm, 4096, &left, &need);
+	return ret ? ret : pvm_vm_teardown_finish(hyp, vm);
 }
 
 static pvm_status_t run(unsigned h, unsigned i)
@@ -116,31 +116,31 @@ static pvm_status_t run(unsigned h, unsigned i)
 	struct pvm_exit e;
 
 	memset(&e, 0, sizeof(e));
-	return pvm_vcpu_run(&mem, h, i, &e);
+	return pvm_vcpu_run(hyp, h, i, &e);
 }
 
 static pvm_status_t info(unsigned h)
 {
 	struct pvm_vm_info inf;
 
-	return pvm_vm_info(&mem, h, &inf);
+	return pvm_vm_info(hyp, h, &inf);
 }
 
 static pvm_status_t donate(uint64_t pa, uint64_t ipa, uint64_t n)
 {
-	return pvm_host_donate_guest(&mem, vm, pvm_pa(pa), pvm_ipa(ipa), n, NULL);
+	return pvm_host_donate_guest(hyp, vm, pvm_pa(pa), pvm_ipa(ipa), n, NULL);
 }
 
 static pvm_status_t boot_bad_vcpu(void)
 {
-	return pvm_vcpu_boot(&mem, vm, BAD_VCPU, pvm_ipa(GUEST_RAM), 0);
+	return pvm_vcpu_boot(hyp, vm, BAD_VCPU, pvm_ipa(GUEST_RAM), 0);
 }
 
 static pvm_status_t create_vcpu_bad_vm(void)
 {
 	unsigned idx;
 
-	return pvm_vcpu_create(&mem, BAD_HANDLE, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &idx, NULL);
+	return pvm_vcpu_create(hyp, BAD_HANDLE, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &idx, NULL);
 }
 
 /* In order: each row may rely on the ones before it (state, operation) -> status. */
@@ -208,8 +208,8 @@ static pvm_status_t call(enum op op)
 	case VCPU_CREATE_BAD_HANDLE:
 		return create_vcpu_bad_vm();
 	case DONATE_BAD_HANDLE:
-		return pvm_host_donate_guest(&mem, BAD_HANDLE, pvm_pa(page_b), pvm_ipa(GUEST_RAM),
-					     1, NULL);
+		return pvm_host_donate_guest(hyp, BAD_HANDLE, pvm_pa(page_b), pvm_ipa(GUEST_RAM), 1,
+					     NULL);
 	case DONATE_A:
 		return donate(page_a, GUEST_RAM, 1);
 	case DONATE_A_TWICE:
@@ -223,12 +223,12 @@ static pvm_status_t call(enum op op)
 	case DONATE_OUTSIDE_IPA:
 		return donate(page_b, 1ull << IPA_BITS, 1);
 	case SHARE_TO_PROTECTED:
-		return pvm_host_share_guest(&mem, vm, pvm_pa(page_b),
+		return pvm_host_share_guest(hyp, vm, pvm_pa(page_b),
 					    pvm_ipa(GUEST_RAM + 2 * PVM_PAGE_SIZE), 1, PVM_PROT_R,
 					    NULL);
 	case TEARDOWN_START:
 	case TEARDOWN_START_TWICE:
-		return pvm_vm_teardown_start(&mem, vm);
+		return pvm_vm_teardown_start(hyp, vm);
 	case RUN_TORN_DOWN:
 		return run(vm, vcpu);
 	case DONATE_TORN_DOWN:

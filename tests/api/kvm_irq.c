@@ -30,7 +30,7 @@
 #define GUEST_RAM 0x80000000ull
 #define SPI	  40u /* an SPI below PVM_KVM_GIC_NR_IRQS */
 
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 static uint64_t next_pa = RAM_BASE;
 static unsigned vm, vcpu;
 
@@ -52,7 +52,7 @@ static int setup(void)
 	};
 	struct pvm_kvm_config kc = {
 		.ram_base = RAM_BASE, .ram_size = RAM_SIZE, .ipa_bits = IPA_BITS};
-	struct pvm_mem_config mc = {.ram_base = RAM_BASE,
+	struct pvm_hyp_config mc = {.ram_base = RAM_BASE,
 				    .ram_size = RAM_SIZE,
 				    .hyp_base = RAM_BASE + RAM_SIZE - HYP_SIZE,
 				    .hyp_size = HYP_SIZE,
@@ -64,19 +64,19 @@ static int setup(void)
 	uint64_t n = pvm_vm_create_pages(IPA_BITS), page;
 	size_t need = 0;
 
-	if (pvm_kvm_init(&kc, NULL) || pvm_mem_init(&mem, &mc, NULL) ||
-	    pvm_mem_topup(&mem, pvm_pa(host_pages(4 * BLOCK / PVM_PAGE_SIZE, BLOCK)),
+	if (pvm_kvm_init(&kc, NULL) || pvm_hyp_init(&mc, &hyp, NULL) ||
+	    pvm_mem_topup(hyp, pvm_pa(host_pages(4 * BLOCK / PVM_PAGE_SIZE, BLOCK)),
 			  4 * BLOCK / PVM_PAGE_SIZE, NULL) ||
-	    pvm_vm_create(&mem, &vc, pvm_pa(host_pages(n, BLOCK)), n, &vm, &need) ||
-	    pvm_vcpu_create(&mem, vm, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &vcpu, &need) ||
+	    pvm_vm_create(hyp, &vc, pvm_pa(host_pages(n, BLOCK)), n, &vm, &need) ||
+	    pvm_vcpu_create(hyp, vm, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &vcpu, &need) ||
 	    pvm_kvm_vcpu_attach(vm, vcpu))
 		return -1;
 	page = host_pages(1, PVM_PAGE_SIZE);
 	memcpy(pvm_kvm_ram(pvm_pa(page), sizeof(code)), code, sizeof(code));
 	/* Loaded measured: a plain donation would give the guest a zeroed page. */
-	return pvm_vm_load_measured(&mem, vm, pvm_pa(page), pvm_ipa(GUEST_RAM), 1, PVM_MEASURE_CODE,
+	return pvm_vm_load_measured(hyp, vm, pvm_pa(page), pvm_ipa(GUEST_RAM), 1, PVM_MEASURE_CODE,
 				    &need) ||
-			       pvm_vcpu_boot(&mem, vm, vcpu, pvm_ipa(GUEST_RAM), 0)
+			       pvm_vcpu_boot(hyp, vm, vcpu, pvm_ipa(GUEST_RAM), 0)
 		       ? -1
 		       : 0;
 }
@@ -95,7 +95,7 @@ static pvm_status_t run_to_off(void)
 	pvm_status_t ret;
 
 	memset(&e, 0, sizeof(e));
-	ret = pvm_vcpu_run(&mem, vm, vcpu, &e);
+	ret = pvm_vcpu_run(hyp, vm, vcpu, &e);
 	if (ret)
 		return ret;
 	return e.kind == PVM_EXIT_PSCI && e.psci.fn == PSCI_SYSTEM_OFF ? PVM_OK : PVM_E_STATE;
@@ -163,7 +163,7 @@ static pvm_status_t call(enum op op)
 	case LINE_NO_GIC:
 		return pvm_kvm_irq_line(vm, vcpu, SPI, true);
 	case INJECT_NO_GIC:
-		return pvm_vcpu_inject_irq(&mem, vm, vcpu, SPI);
+		return pvm_vcpu_inject_irq(hyp, vm, vcpu, SPI);
 	case GIC_NULL:
 		return pvm_kvm_vm_gic(vm, NULL);
 	case GIC_BAD_VM: {
@@ -199,13 +199,13 @@ static pvm_status_t call(enum op op)
 	case LINE_BEYOND_GIC:
 		return pvm_kvm_irq_line(vm, vcpu, 200, true);
 	case INJECT_SGI:
-		return pvm_vcpu_inject_irq(&mem, vm, vcpu, 1);
+		return pvm_vcpu_inject_irq(hyp, vm, vcpu, 1);
 	case INJECT_PPI:
-		return pvm_vcpu_inject_irq(&mem, vm, vcpu, 27);
+		return pvm_vcpu_inject_irq(hyp, vm, vcpu, 27);
 	case INJECT_SPI:
-		return pvm_vcpu_inject_irq(&mem, vm, vcpu, SPI);
+		return pvm_vcpu_inject_irq(hyp, vm, vcpu, SPI);
 	case INJECT_OUT_OF_RANGE:
-		return pvm_vcpu_inject_irq(&mem, vm, vcpu, 128);
+		return pvm_vcpu_inject_irq(hyp, vm, vcpu, 128);
 	case RUN:
 		return run_to_off();
 	}

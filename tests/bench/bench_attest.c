@@ -33,7 +33,7 @@
 #define PAGE	  4096ull
 
 static const char *prog = "bench_attest";
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 static uint64_t next_page;
 
 static uint64_t host_pages(uint64_t n, uint64_t align)
@@ -51,7 +51,7 @@ static uint64_t host_pages(uint64_t n, uint64_t align)
 static void machine(void)
 {
 	struct pvm_sim_config mc = {.ram_base = RAM, .ram_size = RAM_SIZE};
-	struct pvm_mem_config cfg = {.ram_base = RAM,
+	struct pvm_hyp_config cfg = {.ram_base = RAM,
 				     .ram_size = RAM_SIZE,
 				     .hyp_base = RAM + RAM_SIZE - HYP_SIZE,
 				     .hyp_size = HYP_SIZE,
@@ -61,8 +61,8 @@ static void machine(void)
 	memset(&ac, 0x5c, sizeof(ac));
 	ac.mode = 1;
 	bench_check(prog, pvm_sim_init(&mc), "sim");
-	bench_check(prog, pvm_mem_init(&mem, &cfg, NULL), "mem");
-	bench_check(prog, pvm_attest_init(&mem, &ac), "attest init");
+	bench_check(prog, pvm_hyp_init(&cfg, &hyp, NULL), "mem");
+	bench_check(prog, pvm_attest_init(hyp, &ac), "attest init");
 	next_page = RAM;
 }
 
@@ -73,7 +73,7 @@ static unsigned new_vm(void)
 	uint64_t n = pvm_vm_create_pages(36);
 	unsigned h;
 
-	bench_check(prog, pvm_vm_create(&mem, &cfg, pvm_pa(host_pages(n, n - 1)), n, &h, NULL),
+	bench_check(prog, pvm_vm_create(hyp, &cfg, pvm_pa(host_pages(n, n - 1)), n, &h, NULL),
 		    "vm create");
 	return h;
 }
@@ -82,10 +82,10 @@ static void destroy(unsigned h)
 {
 	uint64_t left = 1;
 
-	bench_check(prog, pvm_vm_teardown_start(&mem, h), "teardown");
+	bench_check(prog, pvm_vm_teardown_start(hyp, h), "teardown");
 	while (left)
-		bench_check(prog, pvm_vm_reclaim(&mem, h, 1u << 20, &left, NULL), "reclaim");
-	bench_check(prog, pvm_vm_teardown_finish(&mem, h), "finish");
+		bench_check(prog, pvm_vm_reclaim(hyp, h, 1u << 20, &left, NULL), "reclaim");
+	bench_check(prog, pvm_vm_teardown_finish(hyp, h), "finish");
 }
 
 int main(int argc, char **argv)
@@ -109,10 +109,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		code[0] = (uint8_t)i;
 		t0 = now_ns();
-		bench_check(prog,
-			    dice_cdis(ATTEST_HYP(&mem)->cdi_attest, ATTEST_HYP(&mem)->cdi_seal, &in,
-				      cdi_a, cdi_s),
-			    "cdis");
+		bench_check(
+			prog,
+			dice_cdis(hyp->attest.cdi_attest, hyp->attest.cdi_seal, &in, cdi_a, cdi_s),
+			"cdis");
 		bench_check(prog, dice_asym_kdf(cdi_a, priv, pub), "asym kdf");
 		t[i] = (now_ns() - t0) / 1e3;
 	}
@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < runs; i++) {
 		h = new_vm();
 		t0 = now_ns();
-		bench_check(prog, pvm_vm_seal(&mem, h), "seal");
+		bench_check(prog, pvm_vm_seal(hyp, h), "seal");
 		t[i] = (now_ns() - t0) / 1e3;
 		if (i < runs - 1)
 			destroy(h);
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 		challenge[0] = (uint8_t)i;
 		t0 = now_ns();
 		bench_check(prog,
-			    pvm_attest_evidence(&mem, h, challenge, 64, buf, sizeof(buf), &len),
+			    pvm_attest_evidence(hyp, h, challenge, 64, buf, sizeof(buf), &len),
 			    "evidence");
 		t[i] = (now_ns() - t0) / 1e3;
 	}
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 		memset(pvm_sim_ram(pvm_pa(pa), image_pages * PAGE), 0x3a + i, image_pages * PAGE);
 		t0 = now_ns();
 		bench_check(prog,
-			    pvm_vm_load_measured(&mem, h, pvm_pa(pa), pvm_ipa(GUEST_RAM),
+			    pvm_vm_load_measured(hyp, h, pvm_pa(pa), pvm_ipa(GUEST_RAM),
 						 image_pages, PVM_MEASURE_CODE, NULL),
 			    "load measured");
 		t[i] = (double)(image_pages * PAGE) / ((now_ns() - t0) / 1e9) / 1e6;

@@ -14,6 +14,7 @@
 #include <libpvm/sim.h>
 
 #include "bench_util.h"
+#include "hyp_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@
 static uint64_t span = GiB;	 /* guest memory for the range figures */
 static uint64_t singles = 16384; /* pages for the per-page figures */
 static int reps = 5;
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 
 static void check(int ret, const char *what)
 {
@@ -42,7 +43,7 @@ static unsigned new_vm(void)
 	struct pvm_vm_config cfg = {.ipa_bits = 40, .protected_vm = true};
 	unsigned h;
 
-	check(pvm_vm_create(&mem, &cfg, pvm_pa(RAM + span), pvm_vm_create_pages(40), &h, NULL),
+	check(pvm_vm_create(hyp, &cfg, pvm_pa(RAM + span), pvm_vm_create_pages(40), &h, NULL),
 	      "vm create");
 	return h;
 }
@@ -51,10 +52,10 @@ static void teardown(unsigned vm)
 {
 	uint64_t left = 1;
 
-	check(pvm_vm_teardown_start(&mem, vm), "teardown start");
+	check(pvm_vm_teardown_start(hyp, vm), "teardown start");
 	while (left)
-		check(pvm_vm_reclaim(&mem, vm, UINT64_MAX, &left, NULL), "reclaim");
-	check(pvm_vm_teardown_finish(&mem, vm), "teardown finish");
+		check(pvm_vm_reclaim(hyp, vm, UINT64_MAX, &left, NULL), "reclaim");
+	check(pvm_vm_teardown_finish(hyp, vm), "teardown finish");
 }
 
 int main(int argc, char **argv)
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 	}
 	ram_size = span + 64 * MiB;
 	struct pvm_sim_config mc = {.ram_base = RAM, .ram_size = ram_size};
-	struct pvm_mem_config cfg = {.ram_base = RAM,
+	struct pvm_hyp_config cfg = {.ram_base = RAM,
 				     .ram_size = ram_size,
 				     .hyp_base = RAM + span + 32 * MiB,
 				     .hyp_size = 32 * MiB,
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 
 	check(pvm_sim_init(&mc), "sim init");
 	pvm_sim_tlb_enable(false);
-	check(pvm_mem_init(&mem, &cfg, NULL), "mem init");
+	check(pvm_hyp_init(&cfg, &hyp, NULL), "mem init");
 	guest_va = pvm_sim_ram(pvm_pa(RAM), span);
 	/* Touch guest memory once, so neither teardown nor memset pays first-touch faults. */
 	memset(guest_va, 0x5a, span);
@@ -94,7 +95,7 @@ int main(int argc, char **argv)
 
 		/* One call for the whole span: block-sized on both stage-2s. */
 		t0 = now_ns();
-		check(pvm_host_donate_guest(&mem, vm, pvm_pa(RAM), pvm_ipa(GiB), span / PAGE, NULL),
+		check(pvm_host_donate_guest(hyp, vm, pvm_pa(RAM), pvm_ipa(GiB), span / PAGE, NULL),
 		      "donate range");
 		donate[r] = (now_ns() - t0) / (double)(span / PAGE);
 
@@ -110,7 +111,7 @@ int main(int argc, char **argv)
 		vm = new_vm();
 		t0 = now_ns();
 		for (uint64_t i = 0; i < singles; i++)
-			check(pvm_host_donate_guest(&mem, vm, pvm_pa(RAM + i * PAGE),
+			check(pvm_host_donate_guest(hyp, vm, pvm_pa(RAM + i * PAGE),
 						    pvm_ipa(GiB + i * PAGE), 1, NULL),
 			      "donate page");
 		single[r] = (now_ns() - t0) / (double)singles;
@@ -118,16 +119,16 @@ int main(int argc, char **argv)
 		/* The guest opens each page to the host and closes it again. */
 		t0 = now_ns();
 		for (uint64_t i = 0; i < singles; i++) {
-			check(pvm_guest_share_host(&mem, vm, pvm_ipa(GiB + i * PAGE), 1, NULL),
+			check(pvm_guest_share_host(hyp, vm, pvm_ipa(GiB + i * PAGE), 1, NULL),
 			      "share");
-			check(pvm_guest_unshare_host(&mem, vm, pvm_ipa(GiB + i * PAGE), 1, NULL),
+			check(pvm_guest_unshare_host(hyp, vm, pvm_ipa(GiB + i * PAGE), 1, NULL),
 			      "unshare");
 		}
 		share[r] = (now_ns() - t0) / (double)singles;
 		teardown(vm);
 	}
 
-	if (pvm_mem_check(&mem, NULL) != PVM_OK) {
+	if (pvm_mem_check(hyp, NULL) != PVM_OK) {
 		fprintf(stderr, "bench_mem: invariants broken after the runs\n");
 		return 1;
 	}

@@ -33,7 +33,7 @@
 #define PAGE	  4096ull
 
 static const char *prog = "bench_vcpu";
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 static uint64_t next_page = RAM;
 static unsigned long long loops;
 
@@ -48,14 +48,14 @@ static uint64_t host_pages(uint64_t n, uint64_t align)
 static void machine(void)
 {
 	struct pvm_sim_config mc = {.ram_base = RAM, .ram_size = 64 * MiB};
-	struct pvm_mem_config cfg = {.ram_base = RAM,
+	struct pvm_hyp_config cfg = {.ram_base = RAM,
 				     .ram_size = 64 * MiB,
 				     .hyp_base = RAM + 60 * MiB,
 				     .hyp_size = 4 * MiB,
 				     .pa_bits = 40};
 
 	bench_check(prog, pvm_sim_init(&mc), "sim");
-	bench_check(prog, pvm_mem_init(&mem, &cfg, NULL), "mem");
+	bench_check(prog, pvm_hyp_init(&cfg, &hyp, NULL), "mem");
 	next_page = RAM;
 }
 
@@ -66,9 +66,9 @@ static unsigned vm_with_vcpu(void)
 	uint64_t n = pvm_vm_create_pages(36);
 	unsigned vm, idx;
 
-	bench_check(prog, pvm_vm_create(&mem, &vc, pvm_pa(host_pages(n, n)), n, &vm, NULL), "vm");
-	bench_check(prog, pvm_vcpu_create(&mem, vm, pvm_pa(host_pages(1, 1)), &idx, NULL), "vcpu");
-	bench_check(prog, pvm_vcpu_boot(&mem, vm, 0, pvm_ipa(GUEST_RAM), 0), "boot");
+	bench_check(prog, pvm_vm_create(hyp, &vc, pvm_pa(host_pages(n, n)), n, &vm, NULL), "vm");
+	bench_check(prog, pvm_vcpu_create(hyp, vm, pvm_pa(host_pages(1, 1)), &idx, NULL), "vcpu");
+	bench_check(prog, pvm_vcpu_boot(hyp, vm, 0, pvm_ipa(GUEST_RAM), 0), "boot");
 	return vm;
 }
 
@@ -116,7 +116,7 @@ static double mmio_rate(bool unicorn, unsigned long long n)
 	memcpy(pvm_sim_ram(pvm_pa(pa), PAGE), uc_mmio_loop, sizeof(uc_mmio_loop));
 	/* The code reaches the protected guest the only way host bytes can: measured. */
 	bench_check(prog,
-		    pvm_vm_load_measured(&mem, vm, pvm_pa(pa), pvm_ipa(GUEST_RAM), 1,
+		    pvm_vm_load_measured(hyp, vm, pvm_pa(pa), pvm_ipa(GUEST_RAM), 1,
 					 PVM_MEASURE_CODE, NULL),
 		    "load");
 	if (unicorn)
@@ -125,10 +125,10 @@ static double mmio_rate(bool unicorn, unsigned long long n)
 		bench_check(prog, pvm_sim_vcpu_attach_fn(vm, 0, g_mmio, NULL), "attach");
 	/* Warm up: the first exits map code and fill the TLB. */
 	for (i = 0; i < 100; i++)
-		bench_check(prog, pvm_vcpu_run(&mem, vm, 0, &e), "run");
+		bench_check(prog, pvm_vcpu_run(hyp, vm, 0, &e), "run");
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
-		bench_check(prog, pvm_vcpu_run(&mem, vm, 0, &e), "run");
+		bench_check(prog, pvm_vcpu_run(hyp, vm, 0, &e), "run");
 		if (e.kind != PVM_EXIT_MMIO) {
 			fprintf(stderr, "%s: unexpected exit %u\n", prog, e.kind);
 			exit(1);
@@ -149,8 +149,8 @@ static void hvc_once(void)
 	vm = vm_with_vcpu();
 	bench_check(prog, pvm_sim_vcpu_attach_fn(vm, 0, g_hvc, NULL), "attach");
 	/* One warm-up run (first entry, TLB), then the measured one. */
-	bench_check(prog, pvm_vcpu_run(&mem, vm, 0, &e), "run");
-	bench_check(prog, pvm_vcpu_run(&mem, vm, 0, &e), "run");
+	bench_check(prog, pvm_vcpu_run(hyp, vm, 0, &e), "run");
+	bench_check(prog, pvm_vcpu_run(hyp, vm, 0, &e), "run");
 	pvm_sim_fini();
 }
 

@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# No port or sample reads the fields of the core's memory object (struct
-# pvm_mem: its lock, metadata, host stage-2, pool, VM table, device ranges,
-# attestation state): they go through functions (pvm_mem_host_vtcr(),
-# pvm_mem_host_mmio_map(), ...). A heuristic on the names those programs
-# give it (any name ending in mem: el2_mem, g.mem, v->mem), every one today; the
-# port hooks' own contract, struct pvm_vcpu_ctx, is not the core's object.
+# The core's objects are opaque outside it: no installed header defines the
+# layout of the hypervisor (struct pvm_hyp), a VM, a vCPU or a page's
+# metadata, and no port or sample reaches the core's internal headers (by
+# an include of one of src/'s headers, or an include path into src/). With
+# both, a port or sample reading a field of those objects does not compile:
+# it goes through functions (pvm_mem_host_vtcr(), pvm_mem_host_mmio_map(), ...).
 #   core_fields.sh SOURCE_DIR
 set -uo pipefail
 root=$1
-fields='lock|base|npages|meta|host|pool|vms|mmio|nmmio|attest_storage'
-hits=$(cd "$root" && grep -rnE "[A-Za-z0-9_]*mem(\.|->)($fields)\b" ports samples --include='*.c' --include='*.h')
+fail=0
+headers=("$root"/include/libpvm/*.h "$root"/ports/*/include/libpvm/*.h)
+hits=$(grep -nE '^struct pvm_(hyp|vm|vcpu|page)[[:space:]]*\{' "${headers[@]}")
 if [ -n "$hits" ]; then
-	echo "FAIL: a port or sample reads a field of struct pvm_mem:" >&2
+	echo "FAIL: an installed header defines a core object's layout:" >&2
 	echo "$hits" >&2
-	exit 1
+	fail=1
 fi
-echo "PASS: no port or sample reads a field of struct pvm_mem"
+internal=$(cd "$root/src" && find . -name '*.h' -printf '%f\n' | sort -u | paste -sd'|')
+hits=$(cd "$root" && grep -rnE "#[[:space:]]*include[[:space:]]*\"([^\"]*/)?($internal)\"" ports samples \
+	--include='*.c' --include='*.h' --include='*.S')
+hits+=$(cd "$root" && grep -rnE '(PVM_SOURCE_DIR|PROJECT_SOURCE_DIR|CMAKE_SOURCE_DIR)\}?/src([^/]|/[^*])' ports samples \
+	--include='CMakeLists.txt' --include='*.cmake')
+if [ -n "$hits" ]; then
+	echo "FAIL: a port or sample reaches the core's internal headers:" >&2
+	echo "$hits" >&2
+	fail=1
+fi
+[ $fail = 0 ] && echo "PASS: the core's objects are opaque to ports and samples (internal headers: ${internal//|/ })"
+exit $fail

@@ -329,7 +329,7 @@ static inline int au_setup(void **state)
 
 	fx_setup(state);
 	au_config(&cfg, 0x42);
-	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_OK);
+	assert_int_equal(pvm_attest_init(fx_hyp, &cfg), PVM_OK);
 	return 0;
 }
 
@@ -355,7 +355,7 @@ static inline unsigned au_vm(bool protected_vm, uint8_t rpv_fill)
 		first = fx_host_page();
 	for (i = 1; i < n; i++)
 		assert_int_equal(fx_host_page(), first + i * FX_PAGE);
-	assert_int_equal(pvm_vm_create(&fx_mem, &cfg, pvm_pa(first), n, &h, NULL), PVM_OK);
+	assert_int_equal(pvm_vm_create(fx_hyp, &cfg, pvm_pa(first), n, &h, NULL), PVM_OK);
 	return h;
 }
 

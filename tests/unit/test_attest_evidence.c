@@ -240,12 +240,12 @@ static unsigned sealed_vm(void)
 	unsigned h = au_vm(true, 0x3c);
 	uint64_t pa = au_image(2, 5);
 
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 2,
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 2,
 					      PVM_MEASURE_CODE, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
-	attest_rem_extend(fx_mem.vms[h], 0, "boot", 4);
-	attest_rem_extend(fx_mem.vms[h], 3, "app", 3);
+	assert_int_equal(pvm_vm_seal(fx_hyp, h), PVM_OK);
+	attest_rem_extend(fx_hyp->vms[h], 0, "boot", 4);
+	attest_rem_extend(fx_hyp->vms[h], 3, "app", 3);
 	return h;
 }
 
@@ -262,11 +262,11 @@ static void test_structure(void **state)
 
 	(void)state;
 	au_config(&cfg, 0x42);
-	assert_int_equal(pvm_attest_root_key(&fx_mem, root), PVM_OK);
+	assert_int_equal(pvm_attest_root_key(fx_hyp, root), PVM_OK);
 	ossl_dice_id(root, id);
 	hex_of(id, 20, root_id);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 64, buf, sizeof(buf), &len),
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 64, buf, sizeof(buf), &len),
 			 PVM_OK);
 	assert_true(len <= PVM_EVIDENCE_MAX);
 
@@ -290,7 +290,7 @@ static void test_structure(void **state)
 	assert_false(cbor_isa_tag(a[0]));
 	check_cert(a[0], root, root_id, cfg.code_hash, cfg.config_hash, 64, cfg.authority_hash,
 		   AU_MODE, &hyp);
-	assert_memory_equal(hyp.pub, ATTEST_HYP(&fx_mem)->pub, 65);
+	assert_memory_equal(hyp.pub, fx_hyp->attest.pub, 65);
 
 	/* 2. The VM certificate, issued by the hypervisor key; codeHash = RIM. */
 	assert_false(cbor_isa_tag(a[1]));
@@ -341,20 +341,20 @@ static void test_sizes(void **state)
 	size_t l1, l64, cert_len, hyp_len;
 
 	(void)state;
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 1, buf, sizeof(buf), &l1),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 1, buf, sizeof(buf), &l1),
 			 PVM_OK);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 64, buf, sizeof(buf), &l64),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 64, buf, sizeof(buf), &l64),
 			 PVM_OK);
 	assert_int_equal(l64 - l1, 63 + 1); /* bstr(1) has a 1-byte head, bstr(64) a 2-byte one */
 	assert_true(l64 <= PVM_EVIDENCE_MAX);
 	/* The VM certificate fits the room sealing signs it in. */
 	assert_int_equal(buf[0], 0x83);
 	hyp_len = det_item(buf + 1, l64 - 1);
-	assert_int_equal(hyp_len, ATTEST_HYP(&fx_mem)->cert_len);
+	assert_int_equal(hyp_len, fx_hyp->attest.cert_len);
 	cert_len = det_item(buf + 1 + hyp_len, l64 - 1 - hyp_len);
 	assert_true(cert_len > 0 && cert_len <= VM_CERT_MAX);
 	print_message("evidence %zu bytes (64-byte challenge), hypervisor cert %u, VM cert %zu\n",
-		      l64, ATTEST_HYP(&fx_mem)->cert_len, cert_len);
+		      l64, fx_hyp->attest.cert_len, cert_len);
 	fx_destroy(h);
 }
 
@@ -366,15 +366,15 @@ static void test_deterministic(void **state)
 	size_t l1, l2;
 
 	(void)state;
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 32, b1, sizeof(b1), &l1),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 32, b1, sizeof(b1), &l1),
 			 PVM_OK);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 32, b2, sizeof(b2), &l2),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 32, b2, sizeof(b2), &l2),
 			 PVM_OK);
 	assert_int_equal(l1, l2);
 	assert_memory_equal(b1, b2, l1);
 	/* A REM extension changes the token, nothing else before it. */
-	attest_rem_extend(fx_mem.vms[h], 1, "x", 1);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 32, b2, sizeof(b2), &l2),
+	attest_rem_extend(fx_hyp->vms[h], 1, "x", 1);
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 32, b2, sizeof(b2), &l2),
 			 PVM_OK);
 	assert_int_equal(l1, l2);
 	assert_memory_not_equal(b1, b2, l1);
@@ -392,35 +392,34 @@ static void test_evidence_args(void **state)
 	assert_int_equal(pvm_attest_evidence(NULL, h, challenge, 8, buf, sizeof(buf), &len),
 			 PVM_E_INVAL);
 	assert_int_equal(len, 0);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, NULL, 8, buf, sizeof(buf), &len),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, NULL, 8, buf, sizeof(buf), &len),
 			 PVM_E_INVAL);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 0, buf, sizeof(buf), &len),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 0, buf, sizeof(buf), &len),
 			 PVM_E_INVAL);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 65, buf, sizeof(buf), &len),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 65, buf, sizeof(buf), &len),
 			 PVM_E_INVAL);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 8, buf, sizeof(buf), NULL),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 8, buf, sizeof(buf), NULL),
 			 PVM_E_INVAL);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 8, NULL, 10, &len),
-			 PVM_E_INVAL);
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 8, NULL, 10, &len), PVM_E_INVAL);
 	assert_int_equal(
-		pvm_attest_evidence(&fx_mem, PVM_VM_MAX, challenge, 8, buf, sizeof(buf), &len),
+		pvm_attest_evidence(fx_hyp, PVM_VM_MAX, challenge, 8, buf, sizeof(buf), &len),
 		PVM_E_NOENT);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, other, challenge, 8, buf, sizeof(buf), &len),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, other, challenge, 8, buf, sizeof(buf), &len),
 			 PVM_E_STATE); /* not sealed */
-	assert_int_equal(attest_vm_evidence(&fx_mem, NULL, challenge, 8, buf, sizeof(buf), &len),
+	assert_int_equal(attest_vm_evidence(fx_hyp, NULL, challenge, 8, buf, sizeof(buf), &len),
 			 PVM_E_INVAL);
 
 	/* Too small: the room needed; no buffer at all: the same; that much: it fits. */
 	memset(small, 0xee, sizeof(small));
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 8, small, 50, &need),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 8, small, 50, &need),
 			 PVM_E_RANGE);
 	assert_int_equal(small[50], 0xee);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 8, NULL, 0, &len), PVM_E_RANGE);
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 8, NULL, 0, &len), PVM_E_RANGE);
 	assert_int_equal(len, need);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 8, buf, need - 1, &len),
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 8, buf, need - 1, &len),
 			 PVM_E_RANGE);
 	assert_int_equal(len, need);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, 8, buf, need, &len), PVM_OK);
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, 8, buf, need, &len), PVM_OK);
 	assert_int_equal(len, need);
 	fx_destroy(other);
 	fx_destroy(h);

@@ -50,7 +50,7 @@ static int setup(void **state)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(cfg.uds, 0x5a, sizeof(cfg.uds));
 	cfg.mode = 1;
-	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_OK);
+	assert_int_equal(pvm_attest_init(fx_hyp, &cfg), PVM_OK);
 	return 0;
 }
 
@@ -65,13 +65,13 @@ static unsigned boot(pvm_sim_guest_fn fn)
 	fx_back_data(vm, CHAL, chal, sizeof(chal));
 	fx_back(vm, OUT);
 	fx_back(vm, OUT + FX_PAGE);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 0, pvm_ipa(FX_GUEST_RAM), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 0, pvm_ipa(FX_GUEST_RAM), 0), PVM_OK);
 	return vm;
 }
 
 static uint64_t expect_report(unsigned vm, struct pvm_exit *e)
 {
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, e), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, e), PVM_OK);
 	fx_check();
 	assert_int_equal(e->kind, PVM_EXIT_MMIO);
 	assert_true(e->mmio.write);
@@ -80,7 +80,7 @@ static uint64_t expect_report(unsigned vm, struct pvm_exit *e)
 
 static void expect_off(unsigned vm, struct pvm_exit *e)
 {
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, e), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, e), PVM_OK);
 	assert_int_equal(e->kind, PVM_EXIT_PSCI);
 	assert_int_equal(e->psci.fn, PSCI_SYSTEM_OFF);
 }
@@ -90,7 +90,7 @@ static void guest_read(unsigned vm, uint64_t ipa, void *buf, size_t len)
 {
 	struct pvm_vm_info info;
 
-	assert_int_equal(pvm_vm_info(&fx_mem, vm, &info), PVM_OK);
+	assert_int_equal(pvm_vm_info(fx_hyp, vm, &info), PVM_OK);
 	assert_int_equal(pvm_sim_s2_copy(info.vtcr, info.vttbr, ipa, buf, len, false, NULL),
 			 PVM_OK);
 }
@@ -123,10 +123,10 @@ static void t_evidence(void **state)
 
 	(void)state;
 	/* Not sealed before the first run; sealed by it. */
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m), PVM_OK);
 	assert_false(m.sealed);
 	assert_int_equal(expect_report(vm, &e), SMCCC_RET_SUCCESS);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m), PVM_OK);
 	assert_true(m.sealed);
 	len = expect_report(vm, &e);
 	assert_true(len > 0 && len <= PVM_EVIDENCE_MAX);
@@ -134,7 +134,7 @@ static void t_evidence(void **state)
 	for (i = 0; i < sizeof(chal); i++)
 		chal[i] = (uint8_t)(0xc0 + i);
 	/* ECDSA here is deterministic (RFC 6979): the same challenge, the same bytes. */
-	assert_int_equal(pvm_attest_evidence(&fx_mem, vm, chal, sizeof(chal), from_host,
+	assert_int_equal(pvm_attest_evidence(fx_hyp, vm, chal, sizeof(chal), from_host,
 					     sizeof(from_host), &hlen),
 			 PVM_OK);
 	assert_int_equal(hlen, len);
@@ -143,7 +143,7 @@ static void t_evidence(void **state)
 	assert_int_equal(expect_report(vm, &e), len);
 	expect_off(vm, &e);
 	/* The RIM is final: measured loads are refused after the first run. */
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, vm, pvm_pa(fx_host_page()),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, vm, pvm_pa(fx_host_page()),
 					      pvm_ipa(FX_GUEST_RAM + 0x10000), 1, PVM_MEASURE_DATA,
 					      NULL),
 			 PVM_E_STATE);
@@ -190,14 +190,14 @@ static void t_bad(void **state)
 	unsigned vm = boot(g_bad), i;
 
 	(void)state;
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, &e), PVM_OK); /* seals */
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &before), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, &e), PVM_OK); /* seals */
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &before), PVM_OK);
 	assert_int_equal(e.mmio.data, (uint64_t)(int64_t)SMCCC_RET_INVALID_PARAMETER);
 	for (i = 1; i < 13; i++)
 		assert_int_equal(expect_report(vm, &e),
 				 (uint64_t)(int64_t)SMCCC_RET_INVALID_PARAMETER);
 	expect_off(vm, &e);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &after), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &after), PVM_OK);
 	assert_memory_equal(&before, &after, sizeof(before));
 	guest_read(vm, OUT, out, sizeof(out));
 	assert_memory_equal(out, zero, sizeof(out));
@@ -234,10 +234,10 @@ static void t_rem_seal(void **state)
 	unsigned vm = boot(g_rem_seal), i;
 
 	(void)state;
-	assert_int_equal(pvm_vm_seal(&fx_mem, vm), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &before), PVM_OK);
+	assert_int_equal(pvm_vm_seal(fx_hyp, vm), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &before), PVM_OK);
 	assert_int_equal(expect_report(vm, &e), SMCCC_RET_SUCCESS);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &after), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &after), PVM_OK);
 	/* REM[2] = H(REM[2] ‖ data); the others and the RIM unchanged. */
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(0xc0 + i);

@@ -50,7 +50,7 @@ static void test_rim(void **state)
 	put_le(in + 18, FX_GUEST_RAM, 8);
 	put_le(in + 26, FX_GUEST_RAM_SIZE, 8);
 	ossl_sha512(in, sizeof(in), rim);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rim, rim, 64);
 	assert_false(m.sealed);
 
@@ -61,11 +61,11 @@ static void test_rim(void **state)
 	put_le(rec + 17, PVM_MEASURE_CODE | PVM_MEASURE_DATA, 8);
 	ossl_sha512(pvm_sim_ram(pvm_pa(pa), 3 * FX_PAGE), 3 * FX_PAGE, rec + 25);
 	rim_ext(rim, rec, 89);
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa),
 					      pvm_ipa(FX_GUEST_RAM + 0x10000), 3,
 					      PVM_MEASURE_CODE | PVM_MEASURE_DATA, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rim, rim, 64);
 
 	/* 0x02: a plain donation is address and size only, and the guest gets zeroes. */
@@ -74,23 +74,23 @@ static void test_rim(void **state)
 	put_le(rec + 1, FX_GUEST_RAM + 0x20000, 8);
 	put_le(rec + 9, 2 * FX_PAGE, 8);
 	rim_ext(rim, rec, 17);
-	assert_int_equal(pvm_host_donate_guest(&fx_mem, h, pvm_pa(zpa),
+	assert_int_equal(pvm_host_donate_guest(fx_hyp, h, pvm_pa(zpa),
 					       pvm_ipa(FX_GUEST_RAM + 0x20000), 2, NULL),
 			 PVM_OK);
 	z = pvm_sim_ram(pvm_pa(zpa), 2 * FX_PAGE);
 	for (size_t i = 0; i < 2 * FX_PAGE; i++)
 		assert_int_equal(z[i], 0);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rim, rim, 64);
 
 	/* 0x03: a vCPU; 0x04: its boot state. */
-	assert_int_equal(pvm_vcpu_create(&fx_mem, h, pvm_pa(fx_host_page()), &idx, NULL), PVM_OK);
+	assert_int_equal(pvm_vcpu_create(fx_hyp, h, pvm_pa(fx_host_page()), &idx, NULL), PVM_OK);
 	rec[0] = 0x03;
 	put_le(rec + 1, idx, 4);
 	rim_ext(rim, rec, 5);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rim, rim, 64);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, h, idx, pvm_ipa(FX_GUEST_RAM + 0x10040),
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, h, idx, pvm_ipa(FX_GUEST_RAM + 0x10040),
 				       0x1122334455667788ull),
 			 PVM_OK);
 	rec[0] = 0x04;
@@ -98,15 +98,15 @@ static void test_rim(void **state)
 	put_le(rec + 5, FX_GUEST_RAM + 0x10040, 8);
 	put_le(rec + 13, 0x1122334455667788ull, 8);
 	rim_ext(rim, rec, 21);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rim, rim, 64);
 
 	/* A failing operation extends nothing. */
-	assert_int_equal(pvm_host_donate_guest(&fx_mem, h, pvm_pa(zpa),
+	assert_int_equal(pvm_host_donate_guest(fx_hyp, h, pvm_pa(zpa),
 					       pvm_ipa(FX_GUEST_RAM + 0x30000), 1, NULL),
 			 PVM_E_STATE);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, h, idx, pvm_ipa(FX_GUEST_RAM), 0), PVM_E_STATE);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, h, idx, pvm_ipa(FX_GUEST_RAM), 0), PVM_E_STATE);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rim, rim, 64);
 	fx_destroy(h);
 }
@@ -125,16 +125,16 @@ static void test_rim_non_protected(void **state)
 	put_le(in + 18, FX_GUEST_RAM, 8);
 	put_le(in + 26, FX_GUEST_RAM_SIZE, 8);
 	ossl_sha512(in, sizeof(in), rim);
-	assert_int_equal(pvm_vcpu_create(&fx_mem, h, pvm_pa(fx_host_page()), &idx, NULL), PVM_OK);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, h, idx, pvm_ipa(FX_GUEST_RAM), 7), PVM_OK);
-	assert_int_equal(pvm_host_share_guest(&fx_mem, h, pvm_pa(au_image(1, 3)),
+	assert_int_equal(pvm_vcpu_create(fx_hyp, h, pvm_pa(fx_host_page()), &idx, NULL), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, h, idx, pvm_ipa(FX_GUEST_RAM), 7), PVM_OK);
+	assert_int_equal(pvm_host_share_guest(fx_hyp, h, pvm_pa(au_image(1, 3)),
 					      pvm_ipa(FX_GUEST_RAM), 1, PVM_PROT_RWX, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(au_image(1, 4)),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(au_image(1, 4)),
 					      pvm_ipa(FX_GUEST_RAM + FX_PAGE), 1, PVM_MEASURE_CODE,
 					      NULL),
 			 PVM_E_PERM);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rim, rim, 64);
 	fx_destroy(h);
 }
@@ -152,12 +152,12 @@ static void test_rem(void **state)
 	memcpy(in, rem, 64);
 	memcpy(in + 64, data, 1);
 	ossl_sha512(in, 65, rem);
-	attest_rem_extend(fx_mem.vms[h], 2, data, 1);
+	attest_rem_extend(fx_hyp->vms[h], 2, data, 1);
 	memcpy(in, rem, 64);
 	memcpy(in + 64, data, 4096);
 	ossl_sha512(in, sizeof(in), rem);
-	attest_rem_extend(fx_mem.vms[h], 2, data, 4096);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	attest_rem_extend(fx_hyp->vms[h], 2, data, 4096);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_memory_equal(m.rem[2], rem, 64);
 	for (i = 0; i < 4; i++)
 		if (i != 2)
@@ -198,7 +198,7 @@ static void ossl_asym_kdf(const uint8_t ikm[32], uint8_t seed[32], uint8_t priv[
 static void test_hyp_layer(void **state)
 {
 	struct pvm_attest_config cfg;
-	struct attest_hyp *st = ATTEST_HYP(&fx_mem);
+	struct attest_hyp *st = &fx_hyp->attest;
 	uint8_t seed[32], priv[32], pub[65], got_seed[32], got_priv[32], got_pub[65], id[20];
 	uint8_t config[64], salt[64], cdi_a[32], cdi_s[32];
 
@@ -211,7 +211,7 @@ static void test_hyp_layer(void **state)
 	assert_int_equal(pvm_crypto_p256_keypair(seed, got_priv, got_pub), PVM_OK);
 	assert_memory_equal(got_priv, priv, 32);
 	assert_memory_equal(got_pub, pub, 65);
-	assert_int_equal(pvm_attest_root_key(&fx_mem, got_pub), PVM_OK);
+	assert_int_equal(pvm_attest_root_key(fx_hyp, got_pub), PVM_OK);
 	assert_memory_equal(got_pub, pub, 65);
 
 	/* Hypervisor CDIs from the UDS; config input = H(the port's 64-byte value). */
@@ -243,14 +243,14 @@ static void test_vm_layer(void **state)
 	uint64_t pa = au_image(2, 1);
 
 	(void)state;
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 2,
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 2,
 					      PVM_MEASURE_CODE, NULL),
 			 PVM_OK);
-	assert_int_equal(attest_seal_key(fx_mem.vms[h], NULL, 0, key), PVM_E_STATE);
-	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(attest_seal_key(fx_hyp->vms[h], NULL, 0, key), PVM_E_STATE);
+	assert_int_equal(pvm_vm_seal(fx_hyp, h), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_true(m.sealed);
-	vm = fx_mem.vms[h];
+	vm = fx_hyp->vms[h];
 
 	memcpy(desc, "libpvm VM config v1", 19);
 	put_le(desc + 19, 36, 4);
@@ -262,14 +262,14 @@ static void test_vm_layer(void **state)
 	/* Unsigned: no authority, and the RIM is the hidden input (§2.1). */
 	memset(auth, 0, 64);
 	dice_salt(m.rim, config, auth, 1, m.rim, salt);
-	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
+	ossl_hkdf_bin_salt(32, fx_hyp->attest.cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
 	dice_salt(auth, NULL, NULL, 1, m.rim, salt);
-	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
-	assert_memory_equal(ATTEST_VM(vm)->cdi_seal, cdi_s, 32);
+	ossl_hkdf_bin_salt(32, fx_hyp->attest.cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
+	assert_memory_equal(vm->attest.cdi_seal, cdi_s, 32);
 	/* CDI_Attest_vm is gone; its key pair shows it was right. */
 	ossl_asym_kdf(cdi_a, seed, priv, pub);
-	assert_memory_equal(ATTEST_VM(vm)->priv, priv, 32);
-	assert_memory_equal(ATTEST_VM(vm)->pub, pub, 65);
+	assert_memory_equal(vm->attest.priv, priv, 32);
+	assert_memory_equal(vm->attest.pub, pub, 65);
 	assert_memory_equal(m.pub, pub, 65);
 
 	/* Sealing keys: KDF(32, CDI_Seal_vm, context, "libpvm sealing key"). */
@@ -305,10 +305,10 @@ static void test_vm_signed(void **state)
 	struct pvm_vm *vm;
 
 	(void)state;
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(au_image(1, 5)),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(au_image(1, 5)),
 					      pvm_ipa(FX_GUEST_RAM), 1, PVM_MEASURE_CODE, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	/* The authority: a key of its own; its signature checked by openssl too. */
 	memset(seed, 0x33, 32);
 	ossl_asym_kdf(seed, seed, priv, va.pub);
@@ -317,9 +317,9 @@ static void test_vm_signed(void **state)
 	pvm_crypto_sha256(msg, sizeof(msg), digest);
 	assert_int_equal(pvm_crypto_p256_sign(priv, digest, va.sig), PVM_OK);
 	assert_true(ossl_verify(va.pub, msg, sizeof(msg), va.sig));
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, h, &va), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
-	vm = fx_mem.vms[h];
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, h, &va), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
+	vm = fx_hyp->vms[h];
 
 	memcpy(desc, "libpvm VM config v1", 19);
 	put_le(desc + 19, 36, 4);
@@ -329,12 +329,12 @@ static void test_vm_signed(void **state)
 	memset(desc + 40, 0, 64);
 	ossl_sha512(desc, sizeof(desc), config);
 	ossl_sha512(va.pub, 65, auth);
-	assert_memory_equal(ATTEST_VM(vm)->authority, auth, 64);
+	assert_memory_equal(vm->attest.authority, auth, 64);
 	dice_salt(m.rim, config, auth, 1, NULL, salt);
-	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
+	ossl_hkdf_bin_salt(32, fx_hyp->attest.cdi_attest, 32, salt, 64, "CDI_Attest", cdi_a);
 	dice_salt(auth, NULL, NULL, 1, NULL, salt);
-	ossl_hkdf_bin_salt(32, ATTEST_HYP(&fx_mem)->cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
-	assert_memory_equal(ATTEST_VM(vm)->cdi_seal, cdi_s, 32);
+	ossl_hkdf_bin_salt(32, fx_hyp->attest.cdi_seal, 32, salt, 64, "CDI_Seal", cdi_s);
+	assert_memory_equal(vm->attest.cdi_seal, cdi_s, 32);
 	ossl_asym_kdf(cdi_a, seed, priv, pub);
 	assert_memory_equal(m.pub, pub, 65);
 	fx_destroy(h);
@@ -347,8 +347,8 @@ static void test_id(void **state)
 	char hex[41], got[40];
 
 	(void)state;
-	assert_int_equal(dice_id(ATTEST_HYP(&fx_mem)->root_pub, id), PVM_OK);
-	ossl_dice_id(ATTEST_HYP(&fx_mem)->root_pub, want);
+	assert_int_equal(dice_id(fx_hyp->attest.root_pub, id), PVM_OK);
+	ossl_dice_id(fx_hyp->attest.root_pub, want);
 	assert_memory_equal(id, want, 20);
 	dice_hex_id(want, got);
 	au_hex(want, 20, hex);

@@ -47,11 +47,11 @@ static unsigned vm_with_image(uint8_t seed)
 {
 	unsigned vm = fx_vm(true, 1, g_seal_key, NULL);
 
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, vm, pvm_pa(au_image(1, seed)),
-					      pvm_ipa(ENTRY), 1, PVM_MEASURE_CODE, NULL),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, vm, pvm_pa(au_image(1, seed)), pvm_ipa(ENTRY),
+					      1, PVM_MEASURE_CODE, NULL),
 			 PVM_OK);
 	fx_back(vm, KEYS);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 0, pvm_ipa(ENTRY), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 0, pvm_ipa(ENTRY), 0), PVM_OK);
 	return vm;
 }
 
@@ -61,19 +61,19 @@ static uint64_t guest_seal_key(unsigned vm)
 	struct pvm_exit e;
 	uint64_t key;
 
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, &e), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, &e), PVM_OK);
 	assert_int_equal(e.kind, PVM_EXIT_MMIO);
 	key = e.mmio.data;
 	assert_int_not_equal(key, 0);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, &e), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, &e), PVM_OK);
 	assert_int_equal(e.kind, PVM_EXIT_PSCI);
 	return key;
 }
 
 static void measurement(unsigned vm, struct pvm_measurement *m)
 {
-	assert_int_equal(pvm_vm_seal(&fx_mem, vm), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, m), PVM_OK);
+	assert_int_equal(pvm_vm_seal(fx_hyp, vm), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, m), PVM_OK);
 	assert_true(m->sealed);
 }
 
@@ -91,15 +91,15 @@ static void test_unmeasured_code_has_another_identity(void **state)
 
 	/* Same image, plus a page of the host's code at EVIL; booted at the genuine entry. */
 	e1 = fx_vm(true, 1, g_seal_key, NULL);
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, e1, pvm_pa(au_image(1, 7)), pvm_ipa(ENTRY),
-					      1, PVM_MEASURE_CODE, NULL),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, e1, pvm_pa(au_image(1, 7)), pvm_ipa(ENTRY), 1,
+					      PVM_MEASURE_CODE, NULL),
 			 PVM_OK);
 	fx_back(e1, KEYS);
 	pa = fx_host_page();
 	memcpy(pvm_sim_ram(pvm_pa(pa), FX_PAGE), evil_code, sizeof(evil_code));
-	assert_int_equal(pvm_host_donate_guest(&fx_mem, e1, pvm_pa(pa), pvm_ipa(EVIL), 1, NULL),
+	assert_int_equal(pvm_host_donate_guest(fx_hyp, e1, pvm_pa(pa), pvm_ipa(EVIL), 1, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, e1, 0, pvm_ipa(ENTRY), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, e1, 0, pvm_ipa(ENTRY), 0), PVM_OK);
 	measurement(e1, &evil);
 	assert_memory_not_equal(evil.rim, genuine.rim, 64);
 	assert_memory_not_equal(evil.pub, genuine.pub, 65);
@@ -110,24 +110,24 @@ static void test_unmeasured_code_has_another_identity(void **state)
 
 	/* The same, booted at the host's page: a third identity again. */
 	e2 = fx_vm(true, 1, g_seal_key, NULL);
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, e2, pvm_pa(au_image(1, 7)), pvm_ipa(ENTRY),
-					      1, PVM_MEASURE_CODE, NULL),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, e2, pvm_pa(au_image(1, 7)), pvm_ipa(ENTRY), 1,
+					      PVM_MEASURE_CODE, NULL),
 			 PVM_OK);
 	fx_back(e2, KEYS);
 	pa = fx_host_page();
 	memcpy(pvm_sim_ram(pvm_pa(pa), FX_PAGE), evil_code, sizeof(evil_code));
-	assert_int_equal(pvm_host_donate_guest(&fx_mem, e2, pvm_pa(pa), pvm_ipa(EVIL), 1, NULL),
+	assert_int_equal(pvm_host_donate_guest(fx_hyp, e2, pvm_pa(pa), pvm_ipa(EVIL), 1, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, e2, 0, pvm_ipa(EVIL), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, e2, 0, pvm_ipa(EVIL), 0), PVM_OK);
 	measurement(e2, &entered);
 	assert_memory_not_equal(entered.rim, genuine.rim, 64);
 	assert_memory_not_equal(entered.rim, evil.rim, 64);
 	assert_memory_not_equal(entered.pub, genuine.pub, 65);
 
 	/* After sealing the host can neither add a vCPU nor move one. */
-	assert_int_equal(pvm_vcpu_create(&fx_mem, g, pvm_pa(fx_host_page()), &(unsigned){0}, NULL),
+	assert_int_equal(pvm_vcpu_create(fx_hyp, g, pvm_pa(fx_host_page()), &(unsigned){0}, NULL),
 			 PVM_E_BUSY);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, g, 0, pvm_ipa(EVIL), 0), PVM_E_STATE);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, g, 0, pvm_ipa(EVIL), 0), PVM_E_STATE);
 	fx_destroy(g);
 	fx_destroy(e1);
 	fx_destroy(e2);
@@ -156,7 +156,7 @@ static void authority_sign(unsigned vm, uint8_t key_seed, struct pvm_vm_authorit
 
 	memset(seed, key_seed, sizeof(seed));
 	assert_int_equal(pvm_crypto_p256_keypair(seed, priv, auth->pub), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m), PVM_OK);
 	memcpy(msg, PVM_IMAGE_SIG_LABEL, 25);
 	memcpy(msg + 25, m.rim, 64);
 	pvm_crypto_sha256(msg, sizeof(msg), digest);
@@ -173,19 +173,19 @@ static void test_signed_sealing_keys_follow_the_authority(void **state)
 
 	(void)state;
 	authority_sign(v1, 0x11, &a);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, v1, &a), PVM_OK);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, v1, &a), PVM_OK);
 	authority_sign(v2, 0x11, &a);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, v2, &a), PVM_OK);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, v2, &a), PVM_OK);
 	authority_sign(v3, 0x22, &a);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, v3, &a), PVM_OK);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, v3, &a), PVM_OK);
 	k1 = guest_seal_key(v1);
 	k2 = guest_seal_key(v2);
 	k3 = guest_seal_key(v3);
 	assert_int_equal(k1, k2);
 	assert_int_not_equal(k2, k3);
 	/* Their attestation keys still tell the versions apart. */
-	assert_int_equal(pvm_vm_measurement(&fx_mem, v1, &m1), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, v2, &m2), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, v1, &m1), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, v2, &m2), PVM_OK);
 	assert_memory_not_equal(m1.pub, m2.pub, 65);
 	fx_destroy(v1);
 	fx_destroy(v2);
@@ -201,13 +201,12 @@ static void test_mode_separates_sealing_keys(void **state)
 
 	(void)state;
 	authority_sign(p, 0x11, &a);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, p, &a), PVM_OK);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, p, &a), PVM_OK);
 	authority_sign(n, 0x11, &a);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, n, &a), PVM_OK);
-	assert_int_equal(attest_seal_key(fx_mem.vms[p], NULL, 0, kp), PVM_OK);
-	assert_int_equal(attest_seal_key(fx_mem.vms[n], NULL, 0, kn), PVM_OK);
-	assert_memory_equal(ATTEST_VM(fx_mem.vms[p])->authority,
-			    ATTEST_VM(fx_mem.vms[n])->authority, 64);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, n, &a), PVM_OK);
+	assert_int_equal(attest_seal_key(fx_hyp->vms[p], NULL, 0, kp), PVM_OK);
+	assert_int_equal(attest_seal_key(fx_hyp->vms[n], NULL, 0, kn), PVM_OK);
+	assert_memory_equal(fx_hyp->vms[p]->attest.authority, fx_hyp->vms[n]->attest.authority, 64);
 	assert_memory_not_equal(kp, kn, 32);
 	fx_destroy(p);
 	fx_destroy(n);
@@ -239,32 +238,32 @@ static void test_unverified_authority_is_refused(void **state)
 	/* A signature over another RIM. */
 	authority_sign(ref, 0x11, &bad);
 	bad.sig[5] ^= 1;
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, vm, &bad), PVM_E_PERM);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, vm, &bad), PVM_E_PERM);
 	/* The high-S twin of the right signature. */
 	bad = good;
 	high_s_twin(bad.sig);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, vm, &bad), PVM_E_PERM);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, vm, &bad), PVM_E_PERM);
 	/* A key not on the curve; a compressed-form prefix. */
 	bad = good;
 	bad.pub[40] ^= 1;
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, vm, &bad), PVM_E_PERM);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, vm, &bad), PVM_E_PERM);
 	bad = good;
 	bad.pub[0] = 0x02;
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, vm, &bad), PVM_E_PERM);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, vm, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, vm, &bad), PVM_E_PERM);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, vm, NULL), PVM_E_INVAL);
 	assert_int_equal(pvm_vm_seal_signed(NULL, vm, &good), PVM_E_INVAL);
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, PVM_VM_MAX, &good), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, PVM_VM_MAX, &good), PVM_E_NOENT);
 	/* Nothing was sealed; the RIM is final. */
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m), PVM_OK);
 	assert_false(m.sealed);
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, vm, pvm_pa(au_image(1, 1)),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, vm, pvm_pa(au_image(1, 1)),
 					      pvm_ipa(ENTRY + 0x100000), 1, PVM_MEASURE_DATA, NULL),
 			 PVM_E_STATE);
 	/* The first run seals it unsigned: the key of the same unsigned image. */
 	assert_int_equal(guest_seal_key(vm), guest_seal_key(ref));
 	/* A signed seal after that is refused: the keys are what they are. */
-	assert_int_equal(pvm_vm_seal_signed(&fx_mem, vm, &good), PVM_E_STATE);
-	assert_int_equal(pvm_vm_seal(&fx_mem, vm), PVM_OK);
+	assert_int_equal(pvm_vm_seal_signed(fx_hyp, vm, &good), PVM_E_STATE);
+	assert_int_equal(pvm_vm_seal(fx_hyp, vm), PVM_OK);
 	fx_destroy(vm);
 	fx_destroy(ref);
 }
@@ -282,24 +281,24 @@ static void test_host_call_block(void **state)
 	memcpy(pvm_sim_ram(pvm_pa(block + 0x100), sizeof(a)), &a, sizeof(a));
 	/* A block crossing the page, outside memory, in a page the host gave away. */
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, block + FX_PAGE - 64}, sizeof(x));
-	pvm_host_call(&fx_mem, x);
+	pvm_host_call(fx_hyp, x);
 	assert_int_equal((int64_t)x[0], PVM_E_INVAL);
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, 0x1000}, sizeof(x));
-	pvm_host_call(&fx_mem, x);
+	pvm_host_call(fx_hyp, x);
 	assert_int_equal((int64_t)x[0], PVM_E_RANGE);
-	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, pvm_pa_val(fx_mem.vms[other]->donated)},
+	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, pvm_pa_val(fx_hyp->vms[other]->donated)},
 	       sizeof(x));
-	pvm_host_call(&fx_mem, x);
+	pvm_host_call(fx_hyp, x);
 	assert_int_equal((int64_t)x[0], PVM_E_PERM);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m), PVM_OK);
 	assert_false(m.sealed);
 	/* The real one. */
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, vm, block + 0x100}, sizeof(x));
-	pvm_host_call(&fx_mem, x);
+	pvm_host_call(fx_hyp, x);
 	assert_int_equal((int64_t)x[0], PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, vm, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m), PVM_OK);
 	assert_true(m.sealed);
-	assert_memory_not_equal(ATTEST_VM(fx_mem.vms[vm])->authority, (uint8_t[64]){0}, 64);
+	assert_memory_not_equal(fx_hyp->vms[vm]->attest.authority, (uint8_t[64]){0}, 64);
 	fx_destroy(vm);
 	fx_destroy(other);
 }

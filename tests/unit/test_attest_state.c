@@ -24,12 +24,12 @@ static unsigned build(bool protected_vm, uint64_t npages, uint8_t seed, int flip
 
 		if (flip >= 0)
 			((uint8_t *)pvm_sim_ram(pvm_pa(pa), npages * FX_PAGE))[flip] ^= 1;
-		assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
+		assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
 						      npages, PVM_MEASURE_CODE, NULL),
 				 PVM_OK);
 	}
-	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, m), PVM_OK);
+	assert_int_equal(pvm_vm_seal(fx_hyp, h), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, m), PVM_OK);
 	assert_true(m->sealed);
 	return h;
 }
@@ -76,25 +76,25 @@ static void g_off(struct pvm_sim_cpu *cpu, void *arg)
 static void test_refused_run_changes_nothing(void **state)
 {
 	unsigned h = fx_vm(true, 2, g_off, NULL);
-	struct pvm_vm *vm = fx_mem.vms[h];
+	struct pvm_vm *vm = fx_hyp->vms[h];
 	enum pvm_vcpu_power power;
 	struct pvm_measurement m;
 	struct pvm_exit e = {0};
 
 	(void)state;
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, h, 0, pvm_ipa(FX_GUEST_RAM), 0), PVM_OK);
-	ATTEST_VM(vm)->loading = 1; /* what pvm_vm_load_measured() holds while it hashes */
-	assert_int_equal(pvm_vcpu_run(&fx_mem, h, 0, &e), PVM_E_BUSY);
-	ATTEST_VM(vm)->loading = 0;
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, h, 0, pvm_ipa(FX_GUEST_RAM), 0), PVM_OK);
+	vm->attest.loading = 1; /* what pvm_vm_load_measured() holds while it hashes */
+	assert_int_equal(pvm_vcpu_run(fx_hyp, h, 0, &e), PVM_E_BUSY);
+	vm->attest.loading = 0;
 	assert_false(vm->ran);
-	assert_false(ATTEST_VM(vm)->frozen);
+	assert_false(vm->attest.frozen);
 	assert_int_equal(vm->refs, 0);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_false(m.sealed);
-	assert_int_equal(pvm_vcpu_power(&fx_mem, h, 1, &power), PVM_OK);
+	assert_int_equal(pvm_vcpu_power(fx_hyp, h, 1, &power), PVM_OK);
 	assert_int_equal(power, PVM_VCPU_OFF);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, h, 1, pvm_ipa(FX_GUEST_RAM), 1), PVM_OK);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, h, 0, &e), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, h, 1, pvm_ipa(FX_GUEST_RAM), 1), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, h, 0, &e), PVM_OK);
 	assert_int_equal(e.kind, PVM_EXIT_PSCI);
 	assert_true(vm->ran);
 	fx_destroy(h);
@@ -109,19 +109,19 @@ static void test_seal_twice_and_load_after(void **state)
 	uint64_t pa = au_image(1, 1);
 
 	(void)state;
-	memcpy(&before, ATTEST_VM(fx_mem.vms[h]), sizeof(before));
-	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
-	assert_int_equal(attest_vm_seal(&fx_mem, fx_mem.vms[h], NULL), PVM_OK);
-	assert_memory_equal(ATTEST_VM(fx_mem.vms[h]), &before, sizeof(before));
+	memcpy(&before, &fx_hyp->vms[h]->attest, sizeof(before));
+	assert_int_equal(pvm_vm_seal(fx_hyp, h), PVM_OK);
+	assert_int_equal(attest_vm_seal(fx_hyp, fx_hyp->vms[h], NULL), PVM_OK);
+	assert_memory_equal(&fx_hyp->vms[h]->attest, &before, sizeof(before));
 
 	/* Loading after the seal: refused, the page still the host's, nothing measured. */
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa),
 					      pvm_ipa(FX_GUEST_RAM + 0x100000), 1, PVM_MEASURE_DATA,
 					      NULL),
 			 PVM_E_STATE);
-	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(pa), &pi), PVM_OK);
 	assert_int_equal(pi.owner, PVM_ID_HOST);
-	assert_memory_equal(ATTEST_VM(fx_mem.vms[h]), &before, sizeof(before));
+	assert_memory_equal(&fx_hyp->vms[h]->attest, &before, sizeof(before));
 	fx_destroy(h);
 }
 
@@ -138,56 +138,56 @@ static void test_bad_args(void **state)
 	(void)state;
 	au_config(&cfg, 1);
 	assert_int_equal(pvm_attest_init(NULL, &cfg), PVM_E_INVAL);
-	assert_int_equal(pvm_attest_init(&fx_mem, NULL), PVM_E_INVAL);
-	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_E_STATE); /* already */
+	assert_int_equal(pvm_attest_init(fx_hyp, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_attest_init(fx_hyp, &cfg), PVM_E_STATE); /* already */
 	cfg.mode = 4;
-	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_E_INVAL);
+	assert_int_equal(pvm_attest_init(fx_hyp, &cfg), PVM_E_INVAL);
 	assert_int_equal(pvm_attest_root_key(NULL, pub), PVM_E_INVAL);
-	assert_int_equal(pvm_attest_root_key(&fx_mem, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_attest_root_key(fx_hyp, NULL), PVM_E_INVAL);
 	assert_int_equal(pvm_vm_measurement(NULL, h, &m), PVM_E_INVAL);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, NULL), PVM_E_INVAL);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, PVM_VM_MAX, &m), PVM_E_NOENT);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, 40, &m), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, PVM_VM_MAX, &m), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, 40, &m), PVM_E_NOENT);
 	assert_int_equal(pvm_vm_seal(NULL, h), PVM_E_INVAL);
-	assert_int_equal(pvm_vm_seal(&fx_mem, PVM_VM_MAX), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_seal(fx_hyp, PVM_VM_MAX), PVM_E_NOENT);
 
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	assert_int_equal(
 		pvm_vm_load_measured(NULL, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, &need),
 		PVM_E_INVAL);
 	assert_int_equal(need, 0);
 	assert_int_equal(
-		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 4, NULL),
+		pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 4, NULL),
 		PVM_E_INVAL);
 	assert_int_equal(
-		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 0, 0, NULL),
+		pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 0, 0, NULL),
 		PVM_E_INVAL);
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, PVM_VM_MAX, pvm_pa(pa),
-					      pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, PVM_VM_MAX, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
+					      1, 0, NULL),
 			 PVM_E_NOENT);
 	/* Misaligned, outside memory, not the host's: the donation's own errors. */
 	assert_int_equal(
-		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa + 8), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa + 8), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
 		PVM_E_INVAL);
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(FX_RAM + 60 * FX_MiB),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(FX_RAM + 60 * FX_MiB),
 					      pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
 			 PVM_E_STATE);
 	/* A non-protected VM takes no donation. */
 	assert_int_equal(
-		pvm_vm_load_measured(&fx_mem, np, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		pvm_vm_load_measured(fx_hyp, np, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
 		PVM_E_PERM);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m2), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m2), PVM_OK);
 	assert_memory_equal(&m, &m2, sizeof(m));
 	/* Flags 0 are allowed; an IPA already mapped fails and changes nothing more. */
 	assert_int_equal(
-		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
 		PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 	pa = au_image(1, 2);
 	assert_int_not_equal(
-		pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
+		pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM), 1, 0, NULL),
 		PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m2), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m2), PVM_OK);
 	assert_memory_equal(&m, &m2, sizeof(m));
 	fx_destroy(h);
 	fx_destroy(np);
@@ -200,10 +200,10 @@ static void test_states(void **state)
 	uint64_t left;
 
 	(void)state;
-	assert_int_equal(pvm_vm_teardown_start(&fx_mem, h), PVM_OK);
-	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_E_STATE);
-	assert_int_equal(pvm_vm_reclaim(&fx_mem, h, 100, &left, NULL), PVM_OK);
-	assert_int_equal(pvm_vm_teardown_finish(&fx_mem, h), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_start(fx_hyp, h), PVM_OK);
+	assert_int_equal(pvm_vm_seal(fx_hyp, h), PVM_E_STATE);
+	assert_int_equal(pvm_vm_reclaim(fx_hyp, h, 100, &left, NULL), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_finish(fx_hyp, h), PVM_OK);
 }
 
 static void test_uninitialised(void **state)
@@ -213,11 +213,11 @@ static void test_uninitialised(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(pvm_attest_root_key(&fx_mem, pub), PVM_E_STATE);
-	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_E_STATE);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, buf, 8, buf, sizeof(buf), &len),
+	assert_int_equal(pvm_attest_root_key(fx_hyp, pub), PVM_E_STATE);
+	assert_int_equal(pvm_vm_seal(fx_hyp, h), PVM_E_STATE);
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, buf, 8, buf, sizeof(buf), &len),
 			 PVM_E_STATE);
-	assert_int_equal(attest_seal_key(fx_mem.vms[h], NULL, 0, key), PVM_E_STATE);
+	assert_int_equal(attest_seal_key(fx_hyp->vms[h], NULL, 0, key), PVM_E_STATE);
 	assert_memory_equal(key, (uint8_t[32]){0}, 32);
 	fx_destroy(h);
 }
@@ -233,7 +233,7 @@ static void *race_seal(void *arg)
 	struct racer *r = arg;
 
 	pthread_barrier_wait(r->go);
-	r->ret = attest_vm_seal(&fx_mem, r->vm, NULL);
+	r->ret = attest_vm_seal(fx_hyp, r->vm, NULL);
 	return NULL;
 }
 
@@ -252,10 +252,10 @@ static void test_concurrent_seal(void **state)
 		uint64_t pa = au_image(1, 4);
 		struct pvm_vm *vm;
 
-		assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
+		assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
 						      1, PVM_MEASURE_CODE, NULL),
 				 PVM_OK);
-		assert_int_equal(pvm_vm_load(&fx_mem, h, &vm), PVM_OK);
+		assert_int_equal(vm_get(fx_hyp, h, &vm), PVM_OK);
 		pthread_barrier_init(&go, NULL, 4);
 		for (i = 0; i < 4; i++) {
 			r[i] = (struct racer){.go = &go, .vm = vm};
@@ -266,8 +266,8 @@ static void test_concurrent_seal(void **state)
 			assert_int_equal(r[i].ret, PVM_OK);
 		}
 		pthread_barrier_destroy(&go);
-		pvm_vm_put(&fx_mem, vm);
-		assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
+		vm_put(fx_hyp, vm);
+		assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
 		assert_true(m.sealed);
 		assert_memory_equal(m.pub, lone.pub, 65);
 		assert_memory_equal(m.rim, lone.rim, 64);

@@ -553,7 +553,7 @@ static void g_run_row(struct pvm_sim_cpu *cpu, void *arg)
 /* Host side. */
 static void run(const char *rule, unsigned vm, struct pvm_exit *e)
 {
-	pvm_status_t ret = pvm_vcpu_run(&fx_mem, vm, 0, e);
+	pvm_status_t ret = pvm_vcpu_run(fx_hyp, vm, 0, e);
 
 	if (ret != PVM_OK)
 		fail_msg("%s: pvm_vcpu_run() = %d", rule, ret);
@@ -628,7 +628,7 @@ static void expect_injected(const char *rule, unsigned vm, const struct pvm_exit
 	struct pvm_vcpu_regs r;
 	uint64_t esr;
 
-	assert_int_equal(pvm_vcpu_get_regs(&fx_mem, vm, 0, &r), PVM_OK);
+	assert_int_equal(pvm_vcpu_get_regs(fx_hyp, vm, 0, &r), PVM_OK);
 	if (e->fault.reason == PVM_FAULT_DABT)
 		esr = ESR(EC_DABT_CUR, FSC_EXTABT);
 	else if (e->fault.reason == PVM_FAULT_IABT)
@@ -648,7 +648,7 @@ static unsigned boot_vm(bool prot, pvm_sim_guest_fn fn, void *arg)
 	unsigned vm = fx_vm(prot, 1, fn, arg);
 
 	fx_back(vm, FX_GUEST_RAM);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 0, pvm_ipa(FX_GUEST_RAM + 0x100), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 0, pvm_ipa(FX_GUEST_RAM + 0x100), 0), PVM_OK);
 	return vm;
 }
 
@@ -780,13 +780,13 @@ static void done_one(const struct done_row *row, bool prot)
 	    e.mmio.ipa != where_ipa[OUTSIDE])
 		fail_msg("%s: expected an MMIO load of %u bytes", row->rule, 1u << row->sas);
 	if (!prot)
-		assert_int_equal(pvm_vcpu_get_regs(&fx_mem, vm, 0, &before), PVM_OK);
+		assert_int_equal(pvm_vcpu_get_regs(fx_hyp, vm, 0, &before), PVM_OK);
 	e.mmio.data = row->answer;
 	e.flags = row->abort ? PVM_EXIT_F_ABORT : 0;
 	h_get(row->rule, vm, &e, row->want);
 	if (!prot && !row->abort) {
 		/* One instruction later, and only the named register differs. */
-		assert_int_equal(pvm_vcpu_get_regs(&fx_mem, vm, 0, &after), PVM_OK);
+		assert_int_equal(pvm_vcpu_get_regs(fx_hyp, vm, 0, &after), PVM_OK);
 		assert_int_equal(after.pc, before.pc + 4);
 		for (i = 0; i < 31; i++)
 			if (i != row->srt && after.x[i] != before.x[i])

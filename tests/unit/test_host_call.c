@@ -40,7 +40,7 @@
 
 static void hc(uint64_t x[8])
 {
-	pvm_host_call(&fx_mem, x);
+	pvm_host_call(fx_hyp, x);
 }
 
 /* ------------------------------------------------------------------ */
@@ -100,7 +100,7 @@ static void t_happy(void **state)
 	assert_int_equal(x[1], 0x10004);
 
 	/* TOPUP: four pages into the pool. */
-	pool = pvm_pool_free_pages(&fx_mem.pool);
+	pool = pvm_pool_free_pages(&fx_hyp->pool);
 	{
 		uint64_t first = fx_host_page();
 
@@ -110,9 +110,9 @@ static void t_happy(void **state)
 		hc(x);
 		assert_int_equal(x[0], PVM_OK);
 		/* The pool grew (by up to 4: splitting the host's block may take a table page). */
-		assert_true(pvm_pool_free_pages(&fx_mem.pool) > pool);
+		assert_true(pvm_pool_free_pages(&fx_hyp->pool) > pool);
 		for (i = 0; i < 4; i++) {
-			assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(first + i * FX_PAGE), &pi),
+			assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(first + i * FX_PAGE), &pi),
 					 PVM_OK);
 			assert_int_equal(pi.owner, PVM_ID_HYP);
 		}
@@ -129,7 +129,7 @@ static void t_happy(void **state)
 	hc(x);
 	assert_int_equal(x[0], PVM_OK);
 	h = (unsigned)x[1];
-	assert_int_equal(pvm_vm_info(&fx_mem, h, &vi), PVM_OK);
+	assert_int_equal(pvm_vm_info(fx_hyp, h, &vi), PVM_OK);
 	assert_true(vi.protected_vm);
 	assert_int_equal(vi.ipa_bits, 36);
 
@@ -143,8 +143,8 @@ static void t_happy(void **state)
 
 	/* DONATE_GUEST: the page arrives zeroed, whatever the host wrote in it. */
 	gpage = fx_host_page();
-	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_mem.host),
-					 pvm_stage2_vttbr(&fx_mem.host), gpage, &marker, 8, true,
+	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_hyp->host),
+					 pvm_stage2_vttbr(&fx_hyp->host), gpage, &marker, 8, true,
 					 NULL),
 			 PVM_OK);
 	memcpy(x, (uint64_t[8]){PVM_HC_DONATE_GUEST, h, gpage, RAM, 1}, sizeof(x));
@@ -186,21 +186,21 @@ static void t_happy(void **state)
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_FINISH, h}, sizeof(x));
 	hc(x);
 	assert_int_equal(x[0], PVM_OK);
-	assert_int_equal(pvm_vm_info(&fx_mem, h, &vi), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_info(fx_hyp, h, &vi), PVM_E_NOENT);
 	pvm_sim_vcpu_detach(h, 0);
 
 	/* Every page is the host's again; what the guest owned reads as zeroes. */
 	for (i = 0; i < n; i++) {
-		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(vmpages + i * FX_PAGE), &pi), PVM_OK);
+		assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(vmpages + i * FX_PAGE), &pi), PVM_OK);
 		assert_int_equal(pi.owner, PVM_ID_HOST);
 	}
-	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(vcpu_page), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(vcpu_page), &pi), PVM_OK);
 	assert_int_equal(pi.owner, PVM_ID_HOST);
-	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(gpage), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(gpage), &pi), PVM_OK);
 	assert_int_equal(pi.owner, PVM_ID_HOST);
 	assert_int_equal(pi.state, PVM_PAGE_OWNED);
-	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_mem.host),
-					 pvm_stage2_vttbr(&fx_mem.host), gpage, buf, sizeof(buf),
+	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_hyp->host),
+					 pvm_stage2_vttbr(&fx_hyp->host), gpage, buf, sizeof(buf),
 					 false, NULL),
 			 PVM_OK);
 	for (i = 0; i < FX_PAGE / 8; i++)
@@ -217,7 +217,7 @@ static int attest_setup(void **state)
 
 	fx_setup(state);
 	memset(cfg.uds, 0x5a, sizeof(cfg.uds));
-	assert_int_equal(pvm_attest_init(&fx_mem, &cfg), PVM_OK);
+	assert_int_equal(pvm_attest_init(fx_hyp, &cfg), PVM_OK);
 	return 0;
 }
 
@@ -228,9 +228,9 @@ static uint64_t filled_page(uint8_t fill)
 	uint8_t buf[FX_PAGE];
 
 	memset(buf, fill, sizeof(buf));
-	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_mem.host),
-					 pvm_stage2_vttbr(&fx_mem.host), pa, buf, sizeof(buf), true,
-					 NULL),
+	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_hyp->host),
+					 pvm_stage2_vttbr(&fx_hyp->host), pa, buf, sizeof(buf),
+					 true, NULL),
 			 PVM_OK);
 	return pa;
 }
@@ -248,8 +248,8 @@ static void t_measured(void **state)
 	uint64_t x[8], pa = filled_page(0xc3);
 
 	(void)state;
-	assert_int_equal(pvm_vm_load_measured(&fx_mem, b, pvm_pa(filled_page(0xc3)), pvm_ipa(RAM),
-					      1, PVM_MEASURE_CODE, NULL),
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, b, pvm_pa(filled_page(0xc3)), pvm_ipa(RAM), 1,
+					      PVM_MEASURE_CODE, NULL),
 			 PVM_OK);
 	/* Flags nobody defined, in or above the low 32 bits: refused, nothing given. */
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_LOAD_MEASURED, a, pa, RAM, 1, 1ull << 32 | 1}, sizeof(x));
@@ -258,24 +258,24 @@ static void t_measured(void **state)
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_LOAD_MEASURED, a, pa, RAM, 1, 4}, sizeof(x));
 	hc(x);
 	assert_int_equal((int64_t)x[0], PVM_E_INVAL);
-	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(pa), &pi), PVM_OK);
 	assert_int_equal(pi.owner, PVM_ID_HOST);
 
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_LOAD_MEASURED, a, pa, RAM, 1, PVM_MEASURE_CODE},
 	       sizeof(x));
 	hc(x);
 	assert_int_equal(x[0], PVM_OK);
-	assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(pa), &pi), PVM_OK);
 	assert_int_not_equal(pi.owner, PVM_ID_HOST);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, a, &ma), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, b, &mb), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, a, &ma), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, b, &mb), PVM_OK);
 	assert_memory_equal(ma.rim, mb.rim, sizeof(ma.rim));
 	assert_false(ma.sealed);
 
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, a}, sizeof(x));
 	hc(x);
 	assert_int_equal(x[0], PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, a, &ma), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, a, &ma), PVM_OK);
 	assert_true(ma.sealed);
 	assert_int_equal(ma.pub[0], 0x04);
 	memcpy(x, (uint64_t[8]){PVM_HC_VM_SEAL, a}, sizeof(x));
@@ -321,9 +321,9 @@ static int world_setup(void **state)
 	pn = fx_back(hn, RAM);
 	pd = fx_back(hd, RAM);
 	fx_destroy(hf);
-	assert_int_equal(pvm_vm_teardown_start(&fx_mem, hd), PVM_OK);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, hp, 0, pvm_ipa(RAM + 0x100), 0), PVM_OK);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, hp, 0, &e), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_start(fx_hyp, hd), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, hp, 0, pvm_ipa(RAM + 0x100), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, hp, 0, &e), PVM_OK);
 	assert_int_equal(e.kind, PVM_EXIT_WFI);
 	assert_int_equal(steps, 1);
 	/* Free host pages: one alone, and a run fit for VM_CREATE. */
@@ -334,13 +334,13 @@ static int world_setup(void **state)
 	for (uint64_t i = 1; i < n; i++)
 		(void)fx_host_page();
 	/* P's stage-2 root (VTTBR_EL2.BADDR) and the VM structure after it. */
-	assert_int_equal(pvm_vm_info(&fx_mem, hp, &vi), PVM_OK);
+	assert_int_equal(pvm_vm_info(fx_hyp, hp, &vi), PVM_OK);
 	p_root = vi.vttbr & 0x0000fffffffffffeull;
 	p_vmpage = p_root + (n - 1) * FX_PAGE;
 	{
 		struct pvm_page_info pi;
 
-		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pp - FX_PAGE), &pi), PVM_OK);
+		assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(pp - FX_PAGE), &pi), PVM_OK);
 		assert_int_equal(pi.owner, PVM_ID_HOST);
 		assert_int_equal(pi.state, PVM_PAGE_OWNED);
 	}
@@ -372,14 +372,14 @@ static void take(struct snap *s)
 	for (i = 0; i < NPAGES; i++) {
 		struct pvm_page_info pi;
 
-		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(FX_RAM + i * FX_PAGE), &pi), PVM_OK);
+		assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(FX_RAM + i * FX_PAGE), &pi), PVM_OK);
 		s->page[i] = pi.owner | (uint64_t)pi.state << 8 | (uint64_t)pi.hyp_borrows << 16 |
 			     (uint64_t)pi.host_borrows << 17 | (uint64_t)pi.guests << 20 |
 			     (uint64_t)pi.pins << 40;
 	}
 	for (i = 0; i < NVMS; i++) {
 		struct pvm_vm_info vi;
-		pvm_status_t r = pvm_vm_info(&fx_mem, (unsigned)i, &vi);
+		pvm_status_t r = pvm_vm_info(fx_hyp, (unsigned)i, &vi);
 
 		s->vm[i][0] = (uint64_t)(int64_t)r;
 		if (r == PVM_OK) {
@@ -395,12 +395,12 @@ static void take(struct snap *s)
 	{
 		enum pvm_vcpu_power p;
 
-		s->power[0] = pvm_vcpu_power(&fx_mem, hp, 0, &p) ? -1 : (int)p;
-		s->power[1] = pvm_vcpu_power(&fx_mem, hp, 1, &p) ? -1 : (int)p;
-		s->power[2] = pvm_vcpu_power(&fx_mem, hn, 0, &p) ? -1 : (int)p;
-		s->power[3] = pvm_vcpu_power(&fx_mem, hd, 0, &p) ? -1 : (int)p;
+		s->power[0] = pvm_vcpu_power(fx_hyp, hp, 0, &p) ? -1 : (int)p;
+		s->power[1] = pvm_vcpu_power(fx_hyp, hp, 1, &p) ? -1 : (int)p;
+		s->power[2] = pvm_vcpu_power(fx_hyp, hn, 0, &p) ? -1 : (int)p;
+		s->power[3] = pvm_vcpu_power(fx_hyp, hd, 0, &p) ? -1 : (int)p;
 	}
-	s->pool = pvm_pool_free_pages(&fx_mem.pool);
+	s->pool = pvm_pool_free_pages(&fx_hyp->pool);
 	pvm_sim_get_stats(&st);
 	s->tlbi_ipa = st.tlbi_ipa;
 	s->tlbi_vmid = st.tlbi_vmid;
@@ -774,7 +774,7 @@ static void hostile(const char *rule, const char *what, const struct hrow *row, 
 	if (getenv("HC_TRACE"))
 		fprintf(stderr, "row: %s %s\n", rule, what ? what : "");
 	take(&before);
-	pvm_host_call((row->flags & F_NULL_MEM) ? NULL : &fx_mem, x);
+	pvm_host_call((row->flags & F_NULL_MEM) ? NULL : fx_hyp, x);
 	got = (pvm_status_t)(int64_t)x[0];
 	if ((uint64_t)(int64_t)got != x[0] || got != row->want) {
 		print_error("ROW FAILED: %s%s%s: x0 = %lld, want %d\n", rule, what ? ": " : "",
@@ -799,7 +799,7 @@ static void hostile(const char *rule, const char *what, const struct hrow *row, 
 			    what ? what : "", d);
 		failures++;
 	}
-	if (pvm_mem_check(&fx_mem, &rep) != PVM_OK) {
+	if (pvm_mem_check(fx_hyp, &rep) != PVM_OK) {
 		print_error("ROW FAILED: %s: invariant %s\n", rule, rep.what);
 		failures++;
 	}
@@ -821,7 +821,7 @@ static void t_hostile(void **state)
 				subst(bad_handles[j].h));
 	/* regs NULL: nothing to answer in, nothing done, no crash. */
 	take(&before);
-	pvm_host_call(&fx_mem, NULL);
+	pvm_host_call(fx_hyp, NULL);
 	pvm_host_call(NULL, NULL);
 	take(&after);
 	assert_null(diff(&before, &after));
@@ -852,19 +852,19 @@ static void t_hyp_need(void **state)
 
 	(void)state;
 	/* Empty the pool: the fixture's pages are held here, not given back. */
-	while (n < 2048 && pvm_pool_free_pages(&fx_mem.pool)) {
+	while (n < 2048 && pvm_pool_free_pages(&fx_hyp->pool)) {
 		pvm_paddr_t pa;
 
-		assert_int_equal(pvm_pool_alloc(&fx_mem.pool, &pa), PVM_OK);
+		assert_int_equal(pvm_pool_alloc(&fx_hyp->pool, &pa), PVM_OK);
 		held[n++] = pvm_pa_val(pa);
 	}
-	assert_int_equal(pvm_pool_free_pages(&fx_mem.pool), 0);
+	assert_int_equal(pvm_pool_free_pages(&fx_hyp->pool), 0);
 	for (size_t i = 0; i < 2; i++) {
 		memcpy(x, (uint64_t[8]){fns[i], blk + (i + 1) * FX_PAGE, 1}, sizeof(x));
 		hc(x);
 		assert_int_equal((int64_t)x[0], PVM_E_NOMEM);
 		assert_int_equal(x[1], 1);
-		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(blk + (i + 1) * FX_PAGE), &pi),
+		assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(blk + (i + 1) * FX_PAGE), &pi),
 				 PVM_OK);
 		assert_int_equal(pi.owner, PVM_ID_HOST);
 		assert_false(pi.hyp_borrows);
@@ -878,9 +878,9 @@ static void t_hyp_need(void **state)
 		hc(x);
 		assert_int_equal(x[0], PVM_OK);
 	}
-	assert_int_equal(pvm_mem_check(&fx_mem, NULL), PVM_OK);
+	assert_int_equal(pvm_mem_check(fx_hyp, NULL), PVM_OK);
 	while (n)
-		pvm_pool_free(&fx_mem.pool, pvm_pa(held[--n]));
+		pvm_pool_free(&fx_hyp->pool, pvm_pa(held[--n]));
 }
 
 /* PVM_EXIT_IPI through the host-call registers: x2 the targets' bitmap, x3 the SGI. */

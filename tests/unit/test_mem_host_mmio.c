@@ -44,15 +44,15 @@ static void test_bad_ranges_change_nothing(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		size_t need = 99;
 		pvm_status_t got =
-			pvm_mem_host_mmio_map(&fx_mem, pvm_pa(rows[i].pa), rows[i].size, &need);
+			pvm_mem_host_mmio_map(fx_hyp, pvm_pa(rows[i].pa), rows[i].size, &need);
 
 		if (got != rows[i].want)
 			fail_msg("%s: %s, want %s", rows[i].what, pvm_strerror(got),
 				 pvm_strerror(rows[i].want));
 		assert_int_equal(need, 0);
-		assert_int_equal(fx_mem.nmmio, 0);
+		assert_int_equal(fx_hyp->nmmio, 0);
 	}
-	assert_int_equal(pvm_stage2_lookup(&fx_mem.host, pvm_ipa(FX_UART), &m), PVM_E_NOENT);
+	assert_int_equal(pvm_stage2_lookup(&fx_hyp->host, pvm_ipa(FX_UART), &m), PVM_E_NOENT);
 	fx_check();
 }
 
@@ -61,33 +61,33 @@ static void test_devices_mapped_and_checked(void **state)
 	struct pvm_stage2_mapping m;
 
 	(void)state;
-	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(FX_UART), FX_PAGE, NULL), PVM_OK);
-	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(0x08000000), 0x10000, NULL), PVM_OK);
-	assert_int_equal(pvm_stage2_lookup(&fx_mem.host, pvm_ipa(FX_UART + 0x18), &m), PVM_OK);
+	assert_int_equal(pvm_mem_host_mmio_map(fx_hyp, pvm_pa(FX_UART), FX_PAGE, NULL), PVM_OK);
+	assert_int_equal(pvm_mem_host_mmio_map(fx_hyp, pvm_pa(0x08000000), 0x10000, NULL), PVM_OK);
+	assert_int_equal(pvm_stage2_lookup(&fx_hyp->host, pvm_ipa(FX_UART + 0x18), &m), PVM_OK);
 	assert_int_equal(pvm_pa_val(m.pa), FX_UART + 0x18);
 	assert_int_equal(m.prot, PVM_PROT_RW | PVM_PROT_DEVICE);
 	fx_check();
 	/* Twice, or overlapping: refused, nothing recorded. */
-	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(FX_UART), FX_PAGE, NULL),
+	assert_int_equal(pvm_mem_host_mmio_map(fx_hyp, pvm_pa(FX_UART), FX_PAGE, NULL),
 			 PVM_E_EXISTS);
-	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(0x0800f000), 2 * FX_PAGE, NULL),
+	assert_int_equal(pvm_mem_host_mmio_map(fx_hyp, pvm_pa(0x0800f000), 2 * FX_PAGE, NULL),
 			 PVM_E_EXISTS);
-	assert_int_equal(fx_mem.nmmio, 2);
+	assert_int_equal(fx_hyp->nmmio, 2);
 	/* The registers a port loads for the host are its stage-2's. */
-	assert_int_equal(pvm_mem_host_vtcr(&fx_mem), pvm_stage2_vtcr(&fx_mem.host));
-	assert_int_equal(pvm_mem_host_vttbr(&fx_mem), pvm_stage2_vttbr(&fx_mem.host));
+	assert_int_equal(pvm_mem_host_vtcr(fx_hyp), pvm_stage2_vtcr(&fx_hyp->host));
+	assert_int_equal(pvm_mem_host_vttbr(fx_hyp), pvm_stage2_vttbr(&fx_hyp->host));
 }
 
 static void test_table_is_bounded(void **state)
 {
 	(void)state;
 	for (unsigned i = 0; i < PVM_HOST_MMIO_MAX; i++)
-		assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(0x10000000 + i * FX_MiB),
+		assert_int_equal(pvm_mem_host_mmio_map(fx_hyp, pvm_pa(0x10000000 + i * FX_MiB),
 						       FX_PAGE, NULL),
 				 PVM_OK);
-	assert_int_equal(pvm_mem_host_mmio_map(&fx_mem, pvm_pa(0x20000000), FX_PAGE, NULL),
+	assert_int_equal(pvm_mem_host_mmio_map(fx_hyp, pvm_pa(0x20000000), FX_PAGE, NULL),
 			 PVM_E_BUSY);
-	assert_int_equal(fx_mem.nmmio, PVM_HOST_MMIO_MAX);
+	assert_int_equal(fx_hyp->nmmio, PVM_HOST_MMIO_MAX);
 	fx_check();
 }
 
@@ -97,12 +97,12 @@ static void test_checker_refuses_unrecorded_device(void **state)
 	struct pvm_mem_report r = {0};
 
 	(void)state;
-	assert_int_equal(pvm_stage2_map(&fx_mem.host, pvm_ipa(FX_UART), pvm_pa(FX_UART), FX_PAGE,
+	assert_int_equal(pvm_stage2_map(&fx_hyp->host, pvm_ipa(FX_UART), pvm_pa(FX_UART), FX_PAGE,
 					PVM_PROT_RW | PVM_PROT_DEVICE, 0, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_mem_check(&fx_mem, &r), PVM_E_STATE);
+	assert_int_equal(pvm_mem_check(fx_hyp, &r), PVM_E_STATE);
 	assert_string_equal(r.what, "host stage-2 maps or annotates unmanaged memory");
-	assert_int_equal(pvm_stage2_unmap(&fx_mem.host, pvm_ipa(FX_UART), FX_PAGE, NULL), PVM_OK);
+	assert_int_equal(pvm_stage2_unmap(&fx_hyp->host, pvm_ipa(FX_UART), FX_PAGE, NULL), PVM_OK);
 }
 
 int main(void)

@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm_internal.h"
+
 #define PAGE	 PVM_PAGE_SIZE
 #define MiB	 (1ull << 20)
 #define RAM	 0x40000000ull
@@ -55,7 +57,7 @@
 #define BLK6	  (RAM + 6 * MiB)
 #define BLK8	  (RAM + 8 * MiB)
 #define BLK10	  (RAM + 10 * MiB)
-#define HYP_BASE  (RAM + 14 * MiB) /* the carve-out: as small as pvm_mem_init() accepts */
+#define HYP_BASE  (RAM + 14 * MiB) /* the carve-out: as small as pvm_hyp_init() accepts */
 
 #define IPA_P0	0x10000ull
 #define IPA_N0	0x20000ull
@@ -81,7 +83,7 @@ enum vmsel {
 	V_MAXP0,	   /* PVM_VM_MAX + P0's handle: P0 if taken modulo */
 };
 
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 static unsigned vms[V_NFIX];
 static uint64_t carve_pages; /* size of the carve-out */
 static uint64_t res_next;    /* next unused page of PA_RES */
@@ -95,13 +97,13 @@ static void check(void)
 {
 	struct pvm_mem_report r = {0};
 
-	if (pvm_mem_check(&mem, &r) != PVM_OK)
+	if (pvm_mem_check(hyp, &r) != PVM_OK)
 		fail_msg("invariant: %s (pa 0x%llx vm %u)", r.what, (unsigned long long)r.pa, r.vm);
 }
 
 static size_t pool_free(void)
 {
-	return pvm_pool_free_pages(&mem.pool);
+	return pvm_pool_free_pages(&hyp->pool);
 }
 
 static unsigned handle(int sel)
@@ -141,7 +143,7 @@ static uint64_t res_take(uint64_t n)
 
 static void topup(uint64_t n)
 {
-	ok(pvm_mem_topup(&mem, pvm_pa(res_take(n)), n, NULL), "top-up from the reserve");
+	ok(pvm_mem_topup(hyp, pvm_pa(res_take(n)), n, NULL), "top-up from the reserve");
 }
 
 /* Make the pool hold exactly k free pages. */
@@ -150,17 +152,17 @@ static void pool_set(size_t k)
 	size_t f;
 
 	while ((f = pool_free()) > k)
-		if (pvm_mem_reclaim_pool(&mem, f - k) == 0)
+		if (pvm_mem_reclaim_pool(hyp, f - k) == 0)
 			fail_msg("the pool does not give pages back (%zu free)", f);
 	if ((f = pool_free()) < k)
 		topup(k - f);
 	assert_int_equal(pool_free(), k);
 }
 
-/* The smallest carve-out pvm_mem_init() accepts: the pool starts empty. */
+/* The smallest carve-out pvm_hyp_init() accepts: the pool starts empty. */
 static void mem_init_tight(void)
 {
-	struct pvm_mem_config cfg = {
+	struct pvm_hyp_config cfg = {
 		.ram_base = RAM, .ram_size = RAM_SIZE, .hyp_base = HYP_BASE, .pa_bits = PA_BITS};
 	pvm_status_t st = PVM_E_INVAL;
 
@@ -168,14 +170,14 @@ static void mem_init_tight(void)
 		size_t need = 0;
 
 		cfg.hyp_size = carve_pages * PAGE;
-		st = pvm_mem_init(&mem, &cfg, &need);
+		st = pvm_hyp_init(&cfg, &hyp, &need);
 		if (st == PVM_E_NOMEM)
 			assert_true(need > 0);
 		else if (st != PVM_OK)
 			assert_int_equal(st, PVM_E_INVAL);
 	}
 	carve_pages--;
-	ok(st, "pvm_mem_init");
+	ok(st, "pvm_hyp_init");
 	assert_int_equal(pool_free(), 0);
 }
 
@@ -183,7 +185,7 @@ static void watch(unsigned h)
 {
 	struct pvm_vm_info info;
 
-	ok(pvm_vm_info(&mem, h, &info), "pvm_vm_info");
+	ok(pvm_vm_info(hyp, h, &info), "pvm_vm_info");
 	ok(pvm_sim_bbm_watch(info.vtcr, info.vttbr), "pvm_sim_bbm_watch");
 }
 
@@ -192,7 +194,7 @@ static unsigned create_vm(unsigned ipa_bits, bool protected_vm, uint64_t pa)
 	struct pvm_vm_config cfg = {.ipa_bits = ipa_bits, .protected_vm = protected_vm};
 	unsigned h = PVM_VM_MAX;
 
-	ok(pvm_vm_create(&mem, &cfg, pvm_pa(pa), pvm_vm_create_pages(ipa_bits), &h, NULL),
+	ok(pvm_vm_create(hyp, &cfg, pvm_pa(pa), pvm_vm_create_pages(ipa_bits), &h, NULL),
 	   "pvm_vm_create");
 	watch(h);
 	return h;
@@ -206,28 +208,27 @@ static int setup(void **state)
 	res_next = 0;
 	assert_int_equal(pvm_sim_init(&mc), PVM_OK);
 	mem_init_tight();
-	ok(pvm_sim_bbm_watch(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host)), "watch");
+	ok(pvm_sim_bbm_watch(pvm_stage2_vtcr(&hyp->host), pvm_stage2_vttbr(&hyp->host)), "watch");
 	/* A whole host block: annotating it costs no table, so an empty pool can take it. */
-	ok(pvm_mem_topup(&mem, pvm_pa(POOLBLK), 512, NULL), "top-up of a whole block");
+	ok(pvm_mem_topup(hyp, pvm_pa(POOLBLK), 512, NULL), "top-up of a whole block");
 
 	for (int i = 0; i < V_NFIX; i++)
 		vms[i] = create_vm(vm_cfg[i].ipa_bits, vm_cfg[i].protected_vm, VMPG(i));
 
-	ok(pvm_host_donate_guest(&mem, vms[V_P0], pvm_pa(PA_P0), pvm_ipa(IPA_P0), 4, NULL),
+	ok(pvm_host_donate_guest(hyp, vms[V_P0], pvm_pa(PA_P0), pvm_ipa(IPA_P0), 4, NULL),
 	   "donate to P0");
-	ok(pvm_guest_share_host(&mem, vms[V_P0], pvm_ipa(IPA_P0 + PAGE), 1, NULL), "P0 shares");
-	ok(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(PA_N), pvm_ipa(IPA_N0), 4, PVM_PROT_RW,
+	ok(pvm_guest_share_host(hyp, vms[V_P0], pvm_ipa(IPA_P0 + PAGE), 1, NULL), "P0 shares");
+	ok(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(PA_N), pvm_ipa(IPA_N0), 4, PVM_PROT_RW,
 				NULL),
 	   "lend to N0");
-	ok(pvm_host_share_guest(&mem, vms[V_N1], pvm_pa(PA_N), pvm_ipa(IPA_N1), 2, PVM_PROT_R,
-				NULL),
+	ok(pvm_host_share_guest(hyp, vms[V_N1], pvm_pa(PA_N), pvm_ipa(IPA_N1), 2, PVM_PROT_R, NULL),
 	   "lend to N1");
-	ok(pvm_host_share_hyp(&mem, pvm_pa(PA_HS), 2, NULL), "lend to hyp");
-	ok(pvm_hyp_pin_shared(&mem, pvm_pa(PA_HS), 1), "pin");
-	ok(pvm_host_donate_hyp(&mem, pvm_pa(PA_HD), 2, NULL), "donate to hyp");
-	ok(pvm_host_donate_guest(&mem, vms[V_D], pvm_pa(PA_D), pvm_ipa(IPA_D), 2, NULL),
+	ok(pvm_host_share_hyp(hyp, pvm_pa(PA_HS), 2, NULL), "lend to hyp");
+	ok(pvm_hyp_pin_shared(hyp, pvm_pa(PA_HS), 1), "pin");
+	ok(pvm_host_donate_hyp(hyp, pvm_pa(PA_HD), 2, NULL), "donate to hyp");
+	ok(pvm_host_donate_guest(hyp, vms[V_D], pvm_pa(PA_D), pvm_ipa(IPA_D), 2, NULL),
 	   "donate to D");
-	ok(pvm_vm_teardown_start(&mem, vms[V_D]), "D dies");
+	ok(pvm_vm_teardown_start(hyp, vms[V_D]), "D dies");
 	check();
 	assert_int_equal(pvm_sim_bbm_check(), 0);
 	return 0;
@@ -251,7 +252,7 @@ struct snap {
 	pvm_status_t vm_status[PVM_VM_MAX];
 	struct pvm_vm_info vm_info[PVM_VM_MAX];
 	struct pvm_sim_stats stats;
-	struct pvm_mem mem;
+	struct pvm_hyp *hyp;
 };
 
 static struct snap snap_a, snap_b;
@@ -293,16 +294,16 @@ static void take(struct snap *s)
 	assert_non_null(s->ram);
 	memcpy(s->ram, pvm_sim_ram(pvm_pa(RAM), RAM_SIZE), RAM_SIZE);
 	for (uint64_t i = 0; i < NPAGES; i++)
-		ok(pvm_mem_page(&mem, pvm_pa(RAM + i * PAGE), &s->meta[i]), "pvm_mem_page");
-	s->host_s2 = s2_digest(&mem.host);
+		ok(pvm_mem_page(hyp, pvm_pa(RAM + i * PAGE), &s->meta[i]), "pvm_mem_page");
+	s->host_s2 = s2_digest(&hyp->host);
 	for (unsigned h = 0; h < PVM_VM_MAX; h++) {
-		s->guest_s2[h] = mem.vms[h] ? s2_digest(&mem.vms[h]->s2) : 0;
+		s->guest_s2[h] = hyp->vms[h] ? s2_digest(&hyp->vms[h]->s2) : 0;
 		memset(&s->vm_info[h], 0, sizeof(s->vm_info[h]));
-		s->vm_status[h] = pvm_vm_info(&mem, h, &s->vm_info[h]);
+		s->vm_status[h] = pvm_vm_info(hyp, h, &s->vm_info[h]);
 	}
 	s->pool_free = pool_free();
 	pvm_sim_get_stats(&s->stats);
-	memcpy(&s->mem, &mem, sizeof(mem));
+	memcpy(&s->hyp, hyp, sizeof(hyp));
 }
 
 /* What differs between two snapshots, or NULL when nothing does. */
@@ -352,8 +353,8 @@ static const char *diff(const struct snap *a, const struct snap *b)
 			 (unsigned long long)b->stats.dcache_cleans);
 		return why;
 	}
-	if (memcmp(&a->mem, &b->mem, sizeof(a->mem)))
-		return "struct pvm_mem changed";
+	if (memcmp(&a->hyp, &b->hyp, sizeof(a->hyp)))
+		return "struct pvm_hyp changed";
 	return NULL;
 }
 
@@ -427,51 +428,51 @@ static pvm_status_t call(const struct hcase *c)
 
 	switch (c->op) {
 	case OP_SHARE_HYP:
-		return pvm_host_share_hyp(&mem, pa, c->n, NULL);
+		return pvm_host_share_hyp(hyp, pa, c->n, NULL);
 	case OP_UNSHARE_HYP:
-		return pvm_host_unshare_hyp(&mem, pa, c->n, NULL);
+		return pvm_host_unshare_hyp(hyp, pa, c->n, NULL);
 	case OP_PIN:
-		return pvm_hyp_pin_shared(&mem, pa, c->n);
+		return pvm_hyp_pin_shared(hyp, pa, c->n);
 	case OP_UNPIN:
-		return pvm_hyp_unpin_shared(&mem, pa, c->n);
+		return pvm_hyp_unpin_shared(hyp, pa, c->n);
 	case OP_DONATE_HYP:
-		return pvm_host_donate_hyp(&mem, pa, c->n, NULL);
+		return pvm_host_donate_hyp(hyp, pa, c->n, NULL);
 	case OP_HYP_DONATE_HOST:
-		return pvm_hyp_donate_host(&mem, pa, c->n, NULL);
+		return pvm_hyp_donate_host(hyp, pa, c->n, NULL);
 	case OP_TOPUP:
-		return pvm_mem_topup(&mem, pa, c->n, NULL);
+		return pvm_mem_topup(hyp, pa, c->n, NULL);
 	case OP_SHARE_GUEST:
-		return pvm_host_share_guest(&mem, vm, pa, ipa, c->n, c->arg ? c->arg : PVM_PROT_RW,
+		return pvm_host_share_guest(hyp, vm, pa, ipa, c->n, c->arg ? c->arg : PVM_PROT_RW,
 					    &need);
 	case OP_UNSHARE_GUEST:
-		return pvm_host_unshare_guest(&mem, vm, ipa, c->n, &need);
+		return pvm_host_unshare_guest(hyp, vm, ipa, c->n, &need);
 	case OP_DONATE_GUEST:
-		return pvm_host_donate_guest(&mem, vm, pa, ipa, c->n, &need);
+		return pvm_host_donate_guest(hyp, vm, pa, ipa, c->n, &need);
 	case OP_GUEST_SHARE:
-		return pvm_guest_share_host(&mem, vm, ipa, c->n, &need);
+		return pvm_guest_share_host(hyp, vm, ipa, c->n, &need);
 	case OP_GUEST_UNSHARE:
-		return pvm_guest_unshare_host(&mem, vm, ipa, c->n, &need);
+		return pvm_guest_unshare_host(hyp, vm, ipa, c->n, &need);
 	case OP_RELINQUISH:
-		return pvm_guest_relinquish_host(&mem, vm, ipa, c->n, &need);
+		return pvm_guest_relinquish_host(hyp, vm, ipa, c->n, &need);
 	case OP_VM_CREATE:
-		return pvm_vm_create(&mem, &cfg, pa, c->n, &h, NULL);
+		return pvm_vm_create(hyp, &cfg, pa, c->n, &h, NULL);
 	case OP_VM_CREATE_NULL_CFG:
-		return pvm_vm_create(&mem, NULL, pa, c->n, &h, NULL);
+		return pvm_vm_create(hyp, NULL, pa, c->n, &h, NULL);
 	case OP_VM_CREATE_NULL_HANDLE:
-		return pvm_vm_create(&mem, &cfg, pa, c->n, NULL, NULL);
+		return pvm_vm_create(hyp, &cfg, pa, c->n, NULL, NULL);
 	case OP_VM_LOAD:
-		st = pvm_vm_load(&mem, vm, &loaded);
+		st = vm_get(hyp, vm, &loaded);
 		if (st == PVM_OK)
-			pvm_vm_put(&mem, loaded);
+			vm_put(hyp, loaded);
 		return st;
 	case OP_VM_INFO:
-		return pvm_vm_info(&mem, vm, &info);
+		return pvm_vm_info(hyp, vm, &info);
 	case OP_TEARDOWN_START:
-		return pvm_vm_teardown_start(&mem, vm);
+		return pvm_vm_teardown_start(hyp, vm);
 	case OP_RECLAIM:
-		return pvm_vm_reclaim(&mem, vm, c->n, &left, &need);
+		return pvm_vm_reclaim(hyp, vm, c->n, &left, &need);
 	case OP_TEARDOWN_FINISH:
-		return pvm_vm_teardown_finish(&mem, vm);
+		return pvm_vm_teardown_finish(hyp, vm);
 	}
 	fail_msg("unknown op");
 	return PVM_E_INVAL;
@@ -484,16 +485,16 @@ static void run_case(void **state)
 	pvm_status_t st;
 
 	if (c->prep & PREP_LOAD_P0)
-		ok(pvm_vm_load(&mem, vms[V_P0], &loaded), "load P0");
+		ok(vm_get(hyp, vms[V_P0], &loaded), "load P0");
 	if (c->prep & PREP_KILL_N1)
-		ok(pvm_vm_teardown_start(&mem, vms[V_N1]), "N1 dies");
+		ok(pvm_vm_teardown_start(hyp, vms[V_N1]), "N1 dies");
 	if (c->prep & PREP_LEND_TWICE)
-		ok(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(PA_N), pvm_ipa(IPA_N0 + 4 * PAGE),
-					4, PVM_PROT_RW, NULL),
+		ok(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(PA_N), pvm_ipa(IPA_N0 + 4 * PAGE), 4,
+					PVM_PROT_RW, NULL),
 		   "lend PA_N to N0 twice");
 	if (c->prep & PREP_FINISH_D) {
-		ok(pvm_vm_reclaim(&mem, vms[V_D], 100, NULL, NULL), "reclaim D");
-		ok(pvm_vm_teardown_finish(&mem, vms[V_D]), "finish D");
+		ok(pvm_vm_reclaim(hyp, vms[V_D], 100, NULL, NULL), "reclaim D");
+		ok(pvm_vm_teardown_finish(hyp, vms[V_D]), "finish D");
 		pvm_sim_bbm_unwatch((uint16_t)(vms[V_D] + 1));
 	}
 	check();
@@ -510,7 +511,7 @@ static void run_case(void **state)
 	check();
 	assert_int_equal(pvm_sim_bbm_check(), 0);
 	if (loaded)
-		pvm_vm_put(&mem, loaded);
+		vm_put(hyp, loaded);
 }
 
 #define ATTACK(nm, ...)                                                                            \
@@ -1067,16 +1068,16 @@ static void test_nomem_empty_pool(void **state)
 	pool_set(0);
 	/* The pool comes last: a mapped IPA, or a page in the wrong state, is reported first. */
 	take(&snap_a);
-	assert_int_equal(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(BLK8),
+	assert_int_equal(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(BLK8),
 					      pvm_ipa(IPA_N0 + 3 * PAGE), 600, PVM_PROT_RW,
 					      &unused),
 			 PVM_E_EXISTS);
-	assert_int_equal(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(PA_HS), pvm_ipa(1ull << 30),
-					      1, PVM_PROT_RW, &unused),
+	assert_int_equal(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(PA_HS), pvm_ipa(1ull << 30), 1,
+					      PVM_PROT_RW, &unused),
 			 PVM_E_STATE);
 	take(&snap_b);
 	same(&snap_a, &snap_b);
-	NOMEM_RETRY(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(PA_FREE), pvm_ipa(1ull << 30), 4,
+	NOMEM_RETRY(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(PA_FREE), pvm_ipa(1ull << 30), 4,
 					 PVM_PROT_RW, &need));
 }
 
@@ -1089,7 +1090,7 @@ static void test_nomem_partway(void **state)
 {
 	(void)state;
 	pool_set(2);
-	NOMEM_RETRY(pvm_host_donate_guest(&mem, vms[V_P0], pvm_pa(BLK8 - 2 * PAGE),
+	NOMEM_RETRY(pvm_host_donate_guest(hyp, vms[V_P0], pvm_pa(BLK8 - 2 * PAGE),
 					  pvm_ipa(0x80000000ull + 2 * MiB - 2 * PAGE), 4, &need));
 }
 
@@ -1097,12 +1098,11 @@ static void test_nomem_partway(void **state)
 static void test_nomem_guest_share(void **state)
 {
 	(void)state;
-	ok(pvm_host_donate_guest(&mem, vms[V_P1], pvm_pa(BLK6), pvm_ipa(0x40000000), 512, NULL),
+	ok(pvm_host_donate_guest(hyp, vms[V_P1], pvm_pa(BLK6), pvm_ipa(0x40000000), 512, NULL),
 	   "donate a whole block");
 	check();
 	pool_set(0);
-	NOMEM_RETRY(
-		pvm_guest_share_host(&mem, vms[V_P1], pvm_ipa(0x40000000 + 5 * PAGE), 1, &need));
+	NOMEM_RETRY(pvm_guest_share_host(hyp, vms[V_P1], pvm_ipa(0x40000000 + 5 * PAGE), 1, &need));
 }
 
 /*
@@ -1120,28 +1120,28 @@ static void test_unshare_page_lent_twice(void **state)
 	struct pvm_page_info pi;
 
 	(void)state;
-	ok(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(BLK6), pvm_ipa(x), 512, PVM_PROT_RW, NULL),
+	ok(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(BLK6), pvm_ipa(x), 512, PVM_PROT_RW, NULL),
 	   "lend a block");
-	ok(pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(BLK6), pvm_ipa(x + 2 * MiB), 512,
+	ok(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(BLK6), pvm_ipa(x + 2 * MiB), 512,
 				PVM_PROT_RW, NULL),
 	   "lend it again");
 	check();
 	pool_set(0);
 	take(&snap_a);
-	assert_int_equal(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x), 513, NULL),
+	assert_int_equal(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(x), 513, NULL),
 			 PVM_E_STATE);
 	/* Mapped twice, further apart: the duplicate is refused before the hole after it. */
-	assert_int_equal(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x), 1025, NULL),
+	assert_int_equal(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(x), 1025, NULL),
 			 PVM_E_STATE);
 	take(&snap_b);
 	same(&snap_a, &snap_b);
-	ok(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x), 512, NULL), "unshare the first");
+	ok(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(x), 512, NULL), "unshare the first");
 	check();
-	NOMEM_RETRY(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(x + 2 * MiB), 1, &need));
-	ok(pvm_mem_page(&mem, pvm_pa(BLK6), &pi), "page");
+	NOMEM_RETRY(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(x + 2 * MiB), 1, &need));
+	ok(pvm_mem_page(hyp, pvm_pa(BLK6), &pi), "page");
 	assert_int_equal(pi.guests, 0);
 	assert_int_equal(pi.state, PVM_PAGE_OWNED);
-	ok(pvm_mem_page(&mem, pvm_pa(BLK6 + PAGE), &pi), "page");
+	ok(pvm_mem_page(hyp, pvm_pa(BLK6 + PAGE), &pi), "page");
 	assert_int_equal(pi.guests, 1);
 }
 
@@ -1158,18 +1158,17 @@ static void test_nomem_reclaim_partway(void **state)
 	uint64_t left = 0;
 
 	(void)state;
-	ok(pvm_host_share_guest(&mem, e, pvm_pa(BLK8), pvm_ipa(0x40000000), 512, PVM_PROT_RW, NULL),
+	ok(pvm_host_share_guest(hyp, e, pvm_pa(BLK8), pvm_ipa(0x40000000), 512, PVM_PROT_RW, NULL),
 	   "lend a block");
-	ok(pvm_host_share_guest(&mem, e, pvm_pa(BLK10), pvm_ipa(0x40200000), 512, PVM_PROT_RW,
-				NULL),
+	ok(pvm_host_share_guest(hyp, e, pvm_pa(BLK10), pvm_ipa(0x40200000), 512, PVM_PROT_RW, NULL),
 	   "lend another");
-	ok(pvm_vm_teardown_start(&mem, e), "teardown");
+	ok(pvm_vm_teardown_start(hyp, e), "teardown");
 	check();
 	pool_set(0);
-	ok(pvm_vm_reclaim(&mem, e, 513, &left, NULL), "reclaim, running dry part-way");
+	ok(pvm_vm_reclaim(hyp, e, 513, &left, NULL), "reclaim, running dry part-way");
 	check();
 	assert_int_equal(left, 512);
-	NOMEM_RETRY(pvm_vm_reclaim(&mem, e, 1, &left, &need));
+	NOMEM_RETRY(pvm_vm_reclaim(hyp, e, 1, &left, &need));
 	assert_int_equal(left, 511);
 }
 
@@ -1188,7 +1187,7 @@ static void test_nomem_vm_create(void **state)
 	(void)state;
 	pool_set(0);
 	take(&snap_a);
-	st = pvm_vm_create(&mem, &cfg, pvm_pa(BLK0), 2, &h, &need);
+	st = pvm_vm_create(hyp, &cfg, pvm_pa(BLK0), 2, &h, &need);
 	take(&snap_b);
 	if (st != PVM_OK) {
 		same(&snap_a, &snap_b);
@@ -1196,7 +1195,7 @@ static void test_nomem_vm_create(void **state)
 		assert_true(need > 0);
 		/* Exactly the reported shortfall is enough. */
 		topup(need);
-		ok(pvm_vm_create(&mem, &cfg, pvm_pa(BLK0), 2, &h, &need), "create after a top-up");
+		ok(pvm_vm_create(hyp, &cfg, pvm_pa(BLK0), 2, &h, &need), "create after a top-up");
 	}
 	check();
 	/* The status is one vm.h documents for pvm_vm_create(). */
@@ -1218,17 +1217,16 @@ static void test_topup_empty_pool(void **state)
 
 	(void)state;
 	pool_set(0);
-	ok(pvm_mem_topup(&mem, pvm_pa(BLK0 + PAGE), 1, &need), "top-up of one page");
+	ok(pvm_mem_topup(hyp, pvm_pa(BLK0 + PAGE), 1, &need), "top-up of one page");
 	assert_int_equal(need, 0);
 	check();
 	assert_int_equal(pool_free(), 0);
-	ok(pvm_mem_topup(&mem, pvm_pa(BLK8 + 2 * MiB - 2 * PAGE), 4, &need),
-	   "top-up over 2 blocks");
+	ok(pvm_mem_topup(hyp, pvm_pa(BLK8 + 2 * MiB - 2 * PAGE), 4, &need), "top-up over 2 blocks");
 	check();
 	assert_int_equal(pool_free(), 2);
 	/* The split blocks keep every other page mapped for the host, as before. */
-	ok(pvm_host_donate_hyp(&mem, pvm_pa(BLK0), 1, &need), "a page next to the table");
-	ok(pvm_host_share_hyp(&mem, pvm_pa(BLK8 + 2 * MiB + 2 * PAGE), 1, &need), "after it");
+	ok(pvm_host_donate_hyp(hyp, pvm_pa(BLK0), 1, &need), "a page next to the table");
+	ok(pvm_host_share_hyp(hyp, pvm_pa(BLK8 + 2 * MiB + 2 * PAGE), 1, &need), "after it");
 	check();
 	assert_int_equal(pool_free(), 2);
 	assert_int_equal(pvm_sim_bbm_check(), 0);
@@ -1241,15 +1239,15 @@ static pvm_status_t hyp_call(enum hyp_call c, uint64_t pa, uint64_t n, size_t *n
 {
 	switch (c) {
 	case H_SHARE:
-		return pvm_host_share_hyp(&mem, pvm_pa(pa), n, need);
+		return pvm_host_share_hyp(hyp, pvm_pa(pa), n, need);
 	case H_UNSHARE:
-		return pvm_host_unshare_hyp(&mem, pvm_pa(pa), n, need);
+		return pvm_host_unshare_hyp(hyp, pvm_pa(pa), n, need);
 	case H_DONATE:
-		return pvm_host_donate_hyp(&mem, pvm_pa(pa), n, need);
+		return pvm_host_donate_hyp(hyp, pvm_pa(pa), n, need);
 	case H_RECLAIM:
-		return pvm_hyp_donate_host(&mem, pvm_pa(pa), n, need);
+		return pvm_hyp_donate_host(hyp, pvm_pa(pa), n, need);
 	case H_TOPUP:
-		return pvm_mem_topup(&mem, pvm_pa(pa), n, need);
+		return pvm_mem_topup(hyp, pvm_pa(pa), n, need);
 	}
 	return PVM_E_NOTSUP;
 }
@@ -1331,8 +1329,8 @@ static void test_pin_needs_no_pool(void **state)
 {
 	(void)state;
 	pool_set(0);
-	ok(pvm_hyp_pin_shared(&mem, pvm_pa(PA_HS), 2), "pin");
-	ok(pvm_hyp_unpin_shared(&mem, pvm_pa(PA_HS), 2), "unpin");
+	ok(pvm_hyp_pin_shared(hyp, pvm_pa(PA_HS), 2), "pin");
+	ok(pvm_hyp_unpin_shared(hyp, pvm_pa(PA_HS), 2), "unpin");
 	check();
 }
 
@@ -1343,22 +1341,22 @@ static void test_pin_saturation(void **state)
 	unsigned n = 0;
 
 	(void)state;
-	while (n < 70000 && (st = pvm_hyp_pin_shared(&mem, pvm_pa(PA_HS + PAGE), 1)) == PVM_OK)
+	while (n < 70000 && (st = pvm_hyp_pin_shared(hyp, pvm_pa(PA_HS + PAGE), 1)) == PVM_OK)
 		n++;
 	if (st == PVM_OK)
 		fail_msg("70000 pins and no limit");
 	check();
 	take(&snap_a);
-	st = pvm_hyp_pin_shared(&mem, pvm_pa(PA_HS + PAGE), 1);
+	st = pvm_hyp_pin_shared(hyp, pvm_pa(PA_HS + PAGE), 1);
 	take(&snap_b);
 	if (st != PVM_E_BUSY && st != PVM_E_STATE)
 		fail_msg("pin beyond the limit: %s", pvm_strerror(st));
 	same(&snap_a, &snap_b);
-	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(PA_HS + PAGE), 1, NULL), PVM_E_BUSY);
+	assert_int_equal(pvm_host_unshare_hyp(hyp, pvm_pa(PA_HS + PAGE), 1, NULL), PVM_E_BUSY);
 	for (unsigned i = 0; i < n; i++)
-		ok(pvm_hyp_unpin_shared(&mem, pvm_pa(PA_HS + PAGE), 1), "unpin");
-	assert_int_equal(pvm_hyp_unpin_shared(&mem, pvm_pa(PA_HS + PAGE), 1), PVM_E_STATE);
-	ok(pvm_host_unshare_hyp(&mem, pvm_pa(PA_HS + PAGE), 1, NULL), "unshare");
+		ok(pvm_hyp_unpin_shared(hyp, pvm_pa(PA_HS + PAGE), 1), "unpin");
+	assert_int_equal(pvm_hyp_unpin_shared(hyp, pvm_pa(PA_HS + PAGE), 1), PVM_E_STATE);
+	ok(pvm_host_unshare_hyp(hyp, pvm_pa(PA_HS + PAGE), 1, NULL), "unshare");
 	check();
 }
 
@@ -1375,14 +1373,14 @@ static void test_guest_borrow_saturation(void **state)
 
 	(void)state;
 	while (n < 70000 &&
-	       (st = pvm_host_share_guest(&mem, vms[V_N0], pvm_pa(PA_FREE),
-					  pvm_ipa(base + n * PAGE), 1, PVM_PROT_R, NULL)) == PVM_OK)
+	       (st = pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(PA_FREE), pvm_ipa(base + n * PAGE),
+					  1, PVM_PROT_R, NULL)) == PVM_OK)
 		n++;
 	if (st == PVM_OK)
 		fail_msg("70000 borrowers and no limit");
 	check();
 	take(&snap_a);
-	st = pvm_host_share_guest(&mem, vms[V_N1], pvm_pa(PA_FREE), pvm_ipa(IPA_NEW), 1, PVM_PROT_R,
+	st = pvm_host_share_guest(hyp, vms[V_N1], pvm_pa(PA_FREE), pvm_ipa(IPA_NEW), 1, PVM_PROT_R,
 				  NULL);
 	take(&snap_b);
 	if (st != PVM_E_BUSY && st != PVM_E_STATE)
@@ -1390,16 +1388,16 @@ static void test_guest_borrow_saturation(void **state)
 	same(&snap_a, &snap_b);
 	/* One call over all of them reaches the page n times: refused, nothing changes. */
 	take(&snap_a);
-	assert_int_equal(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(base), n, NULL),
+	assert_int_equal(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(base), n, NULL),
 			 PVM_E_STATE);
 	take(&snap_b);
 	same(&snap_a, &snap_b);
 	for (uint64_t i = 0; i < n; i++)
-		ok(pvm_host_unshare_guest(&mem, vms[V_N0], pvm_ipa(base + i * PAGE), 1, NULL),
+		ok(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(base + i * PAGE), 1, NULL),
 		   "unshare one");
 	check();
 	struct pvm_page_info pi;
-	ok(pvm_mem_page(&mem, pvm_pa(PA_FREE), &pi), "page");
+	ok(pvm_mem_page(hyp, pvm_pa(PA_FREE), &pi), "page");
 	assert_int_equal(pi.guests, 0);
 	assert_int_equal(pi.state, PVM_PAGE_OWNED);
 }
@@ -1413,10 +1411,10 @@ static void test_vm_table_full(void **state)
 
 	(void)state;
 	for (uint64_t pa = BLK8; made < PVM_VM_MAX; pa += 2 * PAGE, made++)
-		ok(pvm_vm_create(&mem, &cfg, pvm_pa(pa), 2, &h, NULL), "create");
+		ok(pvm_vm_create(hyp, &cfg, pvm_pa(pa), 2, &h, NULL), "create");
 	check();
 	take(&snap_a);
-	st = pvm_vm_create(&mem, &cfg, pvm_pa(BLK10), 2, &h, NULL);
+	st = pvm_vm_create(hyp, &cfg, pvm_pa(BLK10), 2, &h, NULL);
 	take(&snap_b);
 	assert_int_equal(st, PVM_E_BUSY);
 	same(&snap_a, &snap_b);
@@ -1432,7 +1430,7 @@ static void test_snapshot_sees_changes(void **state)
 	take(&snap_a);
 	take(&snap_b);
 	assert_null(diff(&snap_a, &snap_b));
-	ok(pvm_hyp_pin_shared(&mem, pvm_pa(PA_HS + PAGE), 1), "pin");
+	ok(pvm_hyp_pin_shared(hyp, pvm_pa(PA_HS + PAGE), 1), "pin");
 	take(&snap_b);
 	assert_non_null(diff(&snap_a, &snap_b));
 	take(&snap_a);
@@ -1440,7 +1438,7 @@ static void test_snapshot_sees_changes(void **state)
 	take(&snap_b);
 	assert_non_null(diff(&snap_a, &snap_b));
 	take(&snap_a);
-	ok(pvm_host_donate_guest(&mem, vms[V_P0], pvm_pa(PA_FREE), pvm_ipa(IPA_NEW), 1, NULL),
+	ok(pvm_host_donate_guest(hyp, vms[V_P0], pvm_pa(PA_FREE), pvm_ipa(IPA_NEW), 1, NULL),
 	   "donate");
 	take(&snap_b);
 	assert_non_null(diff(&snap_a, &snap_b));

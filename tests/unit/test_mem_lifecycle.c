@@ -16,24 +16,26 @@
 
 #include <string.h>
 
+#include "vm_internal.h"
+
 #define MiB  (1ull << 20)
 #define PAGE 4096ull
 #define RAM  0x40000000ull
 
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 
 static void check(void)
 {
 	struct pvm_mem_report r = {0};
 
-	if (pvm_mem_check(&mem, &r) != PVM_OK)
+	if (pvm_mem_check(hyp, &r) != PVM_OK)
 		fail_msg("invariant: %s (pa 0x%llx vm %u)", r.what, (unsigned long long)r.pa, r.vm);
 }
 
 static int setup(void **state)
 {
 	struct pvm_sim_config mc = {.ram_base = RAM, .ram_size = 64 * MiB};
-	struct pvm_mem_config cfg = {.ram_base = RAM,
+	struct pvm_hyp_config cfg = {.ram_base = RAM,
 				     .ram_size = 64 * MiB,
 				     .hyp_base = RAM + 60 * MiB,
 				     .hyp_size = 4 * MiB,
@@ -41,9 +43,10 @@ static int setup(void **state)
 
 	(void)state;
 	assert_int_equal(pvm_sim_init(&mc), PVM_OK);
-	assert_int_equal(pvm_mem_init(&mem, &cfg, NULL), PVM_OK);
-	assert_int_equal(pvm_sim_bbm_watch(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host)),
-			 PVM_OK);
+	assert_int_equal(pvm_hyp_init(&cfg, &hyp, NULL), PVM_OK);
+	assert_int_equal(
+		pvm_sim_bbm_watch(pvm_stage2_vtcr(&hyp->host), pvm_stage2_vttbr(&hyp->host)),
+		PVM_OK);
 	check();
 	return 0;
 }
@@ -58,7 +61,7 @@ static int teardown(void **state)
 
 static pvm_status_t host_rw(uint64_t pa, void *buf, size_t len, bool write)
 {
-	return pvm_sim_s2_copy(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host), pa, buf,
+	return pvm_sim_s2_copy(pvm_stage2_vtcr(&hyp->host), pvm_stage2_vttbr(&hyp->host), pa, buf,
 			       len, write, NULL);
 }
 
@@ -66,7 +69,7 @@ static pvm_status_t guest_rw(unsigned vm, uint64_t ipa, void *buf, size_t len, b
 {
 	struct pvm_vm_info info;
 
-	assert_int_equal(pvm_vm_info(&mem, vm, &info), PVM_OK);
+	assert_int_equal(pvm_vm_info(hyp, vm, &info), PVM_OK);
 	return pvm_sim_s2_copy(info.vtcr, info.vttbr, ipa, buf, len, write, NULL);
 }
 
@@ -76,7 +79,7 @@ static unsigned new_vm(bool protected_vm, uint64_t pages_pa)
 	unsigned h;
 
 	assert_int_equal(
-		pvm_vm_create(&mem, &cfg, pvm_pa(pages_pa), pvm_vm_create_pages(36), &h, NULL),
+		pvm_vm_create(hyp, &cfg, pvm_pa(pages_pa), pvm_vm_create_pages(36), &h, NULL),
 		PVM_OK);
 	check();
 	return h;
@@ -93,11 +96,11 @@ static void test_protected_vm_confidentiality(void **state)
 	(void)state;
 	/* The host can read its own page before it donates it. */
 	assert_int_equal(host_rw(RAM + 2 * MiB, buf, 16, false), PVM_OK);
-	assert_int_equal(pvm_host_donate_guest(&mem, vm, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000),
-					       4, NULL),
-			 PVM_OK);
+	assert_int_equal(
+		pvm_host_donate_guest(hyp, vm, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000), 4, NULL),
+		PVM_OK);
 	check();
-	assert_int_equal(pvm_mem_page(&mem, pvm_pa(RAM + 2 * MiB), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(hyp, pvm_pa(RAM + 2 * MiB), &pi), PVM_OK);
 	assert_int_equal(pi.owner, PVM_ID_GUEST(vm));
 
 	/* The guest writes its secret; the host can neither read nor write it. */
@@ -106,35 +109,35 @@ static void test_protected_vm_confidentiality(void **state)
 	assert_int_equal(host_rw(RAM + 2 * MiB + PAGE, buf, 8, true), PVM_E_PERM);
 
 	/* Shared for I/O: the host sees that page only, and only while shared. */
-	assert_int_equal(pvm_guest_share_host(&mem, vm, pvm_ipa(0x80001000), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_guest_share_host(hyp, vm, pvm_ipa(0x80001000), 1, NULL), PVM_OK);
 	check();
 	assert_int_equal(host_rw(RAM + 2 * MiB + PAGE, buf, sizeof(secret), false), PVM_OK);
 	assert_memory_equal(buf, secret, sizeof(secret));
 	assert_int_equal(host_rw(RAM + 2 * MiB, buf, 8, false), PVM_E_PERM);
-	assert_int_equal(pvm_guest_unshare_host(&mem, vm, pvm_ipa(0x80001000), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_guest_unshare_host(hyp, vm, pvm_ipa(0x80001000), 1, NULL), PVM_OK);
 	check();
 	assert_int_equal(host_rw(RAM + 2 * MiB + PAGE, buf, 8, false), PVM_E_PERM);
 
 	/* A vCPU is loaded: no teardown. */
 	struct pvm_vm *loaded;
-	assert_int_equal(pvm_vm_load(&mem, vm, &loaded), PVM_OK);
-	assert_int_equal(pvm_vm_teardown_start(&mem, vm), PVM_E_BUSY);
-	pvm_vm_put(&mem, loaded);
+	assert_int_equal(vm_get(hyp, vm, &loaded), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_start(hyp, vm), PVM_E_BUSY);
+	vm_put(hyp, loaded);
 
 	struct pvm_sim_stats before, after;
 	pvm_sim_get_stats(&before);
-	assert_int_equal(pvm_vm_teardown_start(&mem, vm), PVM_OK);
-	assert_int_equal(pvm_host_donate_guest(&mem, vm, pvm_pa(RAM + 3 * MiB), pvm_ipa(0x90000000),
-					       1, NULL),
-			 PVM_E_STATE);
-	assert_int_equal(pvm_vm_teardown_finish(&mem, vm), PVM_E_STATE);
-	assert_int_equal(pvm_vm_reclaim(&mem, vm, 3, &left, NULL), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_start(hyp, vm), PVM_OK);
+	assert_int_equal(
+		pvm_host_donate_guest(hyp, vm, pvm_pa(RAM + 3 * MiB), pvm_ipa(0x90000000), 1, NULL),
+		PVM_E_STATE);
+	assert_int_equal(pvm_vm_teardown_finish(hyp, vm), PVM_E_STATE);
+	assert_int_equal(pvm_vm_reclaim(hyp, vm, 3, &left, NULL), PVM_OK);
 	assert_int_equal(left, 1);
 	check();
-	assert_int_equal(pvm_vm_reclaim(&mem, vm, 100, &left, NULL), PVM_OK);
+	assert_int_equal(pvm_vm_reclaim(hyp, vm, 100, &left, NULL), PVM_OK);
 	assert_int_equal(left, 0);
 	check();
-	assert_int_equal(pvm_vm_teardown_finish(&mem, vm), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_finish(hyp, vm), PVM_OK);
 	check();
 	pvm_sim_get_stats(&after);
 	/* Every reclaimed page and the VM's own pages were cleaned to PoC. */
@@ -145,9 +148,9 @@ static void test_protected_vm_confidentiality(void **state)
 	char zero[sizeof(secret)] = {0};
 	assert_int_equal(host_rw(RAM + 2 * MiB + PAGE, buf, sizeof(secret), false), PVM_OK);
 	assert_memory_equal(buf, zero, sizeof(secret));
-	assert_int_equal(pvm_mem_page(&mem, pvm_pa(RAM + 2 * MiB), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(hyp, pvm_pa(RAM + 2 * MiB), &pi), PVM_OK);
 	assert_int_equal(pi.owner, PVM_ID_HOST);
-	assert_int_equal(pvm_vm_info(&mem, vm, &(struct pvm_vm_info){0}), PVM_E_NOENT);
+	assert_int_equal(pvm_vm_info(hyp, vm, &(struct pvm_vm_info){0}), PVM_E_NOENT);
 }
 
 static void test_relinquish_zeroes(void **state)
@@ -157,10 +160,10 @@ static void test_relinquish_zeroes(void **state)
 
 	(void)state;
 	assert_int_equal(
-		pvm_host_donate_guest(&mem, vm, pvm_pa(RAM + 5 * MiB), pvm_ipa(0x1000), 2, NULL),
+		pvm_host_donate_guest(hyp, vm, pvm_pa(RAM + 5 * MiB), pvm_ipa(0x1000), 2, NULL),
 		PVM_OK);
 	assert_int_equal(guest_rw(vm, 0x2000, (char[]){"private"}, 8, true), PVM_OK);
-	assert_int_equal(pvm_guest_relinquish_host(&mem, vm, pvm_ipa(0x2000), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_guest_relinquish_host(hyp, vm, pvm_ipa(0x2000), 1, NULL), PVM_OK);
 	check();
 	assert_int_equal(guest_rw(vm, 0x2000, buf, 8, false), PVM_E_PERM);
 	assert_int_equal(host_rw(RAM + 5 * MiB + PAGE, buf, sizeof(buf), false), PVM_OK);
@@ -174,14 +177,14 @@ static void test_non_protected_sharing(void **state)
 	char buf[8];
 
 	(void)state;
-	assert_int_equal(pvm_host_share_guest(&mem, a, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 16,
+	assert_int_equal(pvm_host_share_guest(hyp, a, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 16,
 					      PVM_PROT_RW, NULL),
 			 PVM_OK);
-	assert_int_equal(pvm_host_share_guest(&mem, b, pvm_pa(RAM + 8 * MiB), pvm_ipa(0x10000), 1,
+	assert_int_equal(pvm_host_share_guest(hyp, b, pvm_pa(RAM + 8 * MiB), pvm_ipa(0x10000), 1,
 					      PVM_PROT_R, NULL),
 			 PVM_OK);
 	check();
-	assert_int_equal(pvm_mem_page(&mem, pvm_pa(RAM + 8 * MiB), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(hyp, pvm_pa(RAM + 8 * MiB), &pi), PVM_OK);
 	assert_int_equal(pi.guests, 2);
 	assert_int_equal(pi.state, PVM_PAGE_SHARED_OWNED);
 	/* Both see the host's data; b may not write. */
@@ -190,22 +193,22 @@ static void test_non_protected_sharing(void **state)
 	assert_string_equal(buf, "hello");
 	assert_int_equal(guest_rw(b, 0x10000, buf, 6, true), PVM_E_PERM);
 	/* Donating a shared page is refused; so is donating to a non-protected VM. */
-	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 8 * MiB), 1, NULL), PVM_E_STATE);
+	assert_int_equal(pvm_host_donate_hyp(hyp, pvm_pa(RAM + 8 * MiB), 1, NULL), PVM_E_STATE);
 	assert_int_equal(
-		pvm_host_donate_guest(&mem, a, pvm_pa(RAM + 9 * MiB), pvm_ipa(0x100000), 1, NULL),
+		pvm_host_donate_guest(hyp, a, pvm_pa(RAM + 9 * MiB), pvm_ipa(0x100000), 1, NULL),
 		PVM_E_PERM);
-	assert_int_equal(pvm_host_unshare_guest(&mem, a, pvm_ipa(0), 16, NULL), PVM_OK);
+	assert_int_equal(pvm_host_unshare_guest(hyp, a, pvm_ipa(0), 16, NULL), PVM_OK);
 	check();
-	assert_int_equal(pvm_mem_page(&mem, pvm_pa(RAM + 8 * MiB), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(hyp, pvm_pa(RAM + 8 * MiB), &pi), PVM_OK);
 	assert_int_equal(pi.guests, 1);
-	assert_int_equal(pvm_vm_teardown_start(&mem, b), PVM_OK);
-	assert_int_equal(pvm_vm_reclaim(&mem, b, 10, NULL, NULL), PVM_OK);
-	assert_int_equal(pvm_vm_teardown_finish(&mem, b), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_start(hyp, b), PVM_OK);
+	assert_int_equal(pvm_vm_reclaim(hyp, b, 10, NULL, NULL), PVM_OK);
+	assert_int_equal(pvm_vm_teardown_finish(hyp, b), PVM_OK);
 	check();
 	/* Host pages lent to a guest are not zeroed when it goes: they were never its. */
 	assert_int_equal(host_rw(RAM + 8 * MiB, buf, 6, false), PVM_OK);
 	assert_string_equal(buf, "hello");
-	assert_int_equal(pvm_mem_page(&mem, pvm_pa(RAM + 8 * MiB), &pi), PVM_OK);
+	assert_int_equal(pvm_mem_page(hyp, pvm_pa(RAM + 8 * MiB), &pi), PVM_OK);
 	assert_int_equal(pi.state, PVM_PAGE_OWNED);
 }
 
@@ -235,14 +238,14 @@ static void test_cache_sync_for_guest(void **state)
 	(void)state;
 	pvm_sim_get_stats(&before);
 	assert_int_equal(
-		pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000), 1, NULL),
+		pvm_host_donate_guest(hyp, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000), 1, NULL),
 		PVM_OK);
 	cache_delta(&before, &dc, &ic);
 	assert_int_equal(dc, PAGE);
 	assert_int_equal(ic, PAGE); /* donated pages are executable */
 
 	pvm_sim_get_stats(&before);
-	assert_int_equal(pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 3 * MiB), pvm_ipa(0x80200000),
+	assert_int_equal(pvm_host_donate_guest(hyp, p, pvm_pa(RAM + 3 * MiB), pvm_ipa(0x80200000),
 					       512, NULL),
 			 PVM_OK);
 	cache_delta(&before, &dc, &ic);
@@ -250,7 +253,7 @@ static void test_cache_sync_for_guest(void **state)
 	assert_int_equal(ic, 512 * PAGE);
 
 	pvm_sim_get_stats(&before);
-	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 16,
+	assert_int_equal(pvm_host_share_guest(hyp, np, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 16,
 					      PVM_PROT_RW, NULL),
 			 PVM_OK);
 	cache_delta(&before, &dc, &ic);
@@ -258,7 +261,7 @@ static void test_cache_sync_for_guest(void **state)
 	assert_int_equal(ic, 0); /* not executable: no instruction fetch to keep coherent */
 
 	pvm_sim_get_stats(&before);
-	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 9 * MiB), pvm_ipa(0x100000), 1,
+	assert_int_equal(pvm_host_share_guest(hyp, np, pvm_pa(RAM + 9 * MiB), pvm_ipa(0x100000), 1,
 					      PVM_PROT_RWX, NULL),
 			 PVM_OK);
 	cache_delta(&before, &dc, &ic);
@@ -268,9 +271,9 @@ static void test_cache_sync_for_guest(void **state)
 	/* Refused: the page is the guest's already, or the IPA is taken. */
 	pvm_sim_get_stats(&before);
 	assert_int_equal(
-		pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x90000000), 1, NULL),
+		pvm_host_donate_guest(hyp, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x90000000), 1, NULL),
 		PVM_E_STATE);
-	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 10 * MiB), pvm_ipa(0), 4,
+	assert_int_equal(pvm_host_share_guest(hyp, np, pvm_pa(RAM + 10 * MiB), pvm_ipa(0), 4,
 					      PVM_PROT_RW, NULL),
 			 PVM_E_EXISTS);
 	cache_delta(&before, &dc, &ic);
@@ -316,16 +319,16 @@ static void test_host_fault(void **state)
 
 	(void)state;
 	assert_int_equal(
-		pvm_host_donate_guest(&mem, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000), 1, NULL),
+		pvm_host_donate_guest(hyp, p, pvm_pa(RAM + 2 * MiB), pvm_ipa(0x80000000), 1, NULL),
 		PVM_OK);
-	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
-	assert_int_equal(pvm_host_share_hyp(&mem, pvm_pa(RAM + 12 * MiB), 1, NULL), PVM_OK);
-	assert_int_equal(pvm_host_share_guest(&mem, np, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 1,
+	assert_int_equal(pvm_host_donate_hyp(hyp, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_host_share_hyp(hyp, pvm_pa(RAM + 12 * MiB), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_host_share_guest(hyp, np, pvm_pa(RAM + 8 * MiB), pvm_ipa(0), 1,
 					      PVM_PROT_RW, NULL),
 			 PVM_OK);
 	check();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		pvm_status_t got = pvm_mem_host_fault(&mem, pvm_pa(rows[i].pa), rows[i].access);
+		pvm_status_t got = pvm_mem_host_fault(hyp, pvm_pa(rows[i].pa), rows[i].access);
 
 		if (got != rows[i].want)
 			fail_msg("row %zu: pa 0x%llx access 0x%x: %d, want %d", i,
@@ -338,24 +341,24 @@ static void test_host_fault(void **state)
 static void test_hyp_share_pin(void **state)
 {
 	(void)state;
-	assert_int_equal(pvm_host_share_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_OK);
-	assert_int_equal(pvm_hyp_pin_shared(&mem, pvm_pa(RAM + 12 * MiB), 1), PVM_OK);
+	assert_int_equal(pvm_host_share_hyp(hyp, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_OK);
+	assert_int_equal(pvm_hyp_pin_shared(hyp, pvm_pa(RAM + 12 * MiB), 1), PVM_OK);
 	check();
-	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_E_BUSY);
-	assert_int_equal(pvm_hyp_unpin_shared(&mem, pvm_pa(RAM + 12 * MiB), 1), PVM_OK);
-	assert_int_equal(pvm_host_unshare_hyp(&mem, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_OK);
+	assert_int_equal(pvm_host_unshare_hyp(hyp, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_E_BUSY);
+	assert_int_equal(pvm_hyp_unpin_shared(hyp, pvm_pa(RAM + 12 * MiB), 1), PVM_OK);
+	assert_int_equal(pvm_host_unshare_hyp(hyp, pvm_pa(RAM + 12 * MiB), 2, NULL), PVM_OK);
 	check();
 	/* Pool top-up and return; the host cannot ask for in-use pages back. */
-	assert_int_equal(pvm_mem_topup(&mem, pvm_pa(RAM + 16 * MiB), 8, NULL), PVM_OK);
+	assert_int_equal(pvm_mem_topup(hyp, pvm_pa(RAM + 16 * MiB), 8, NULL), PVM_OK);
 	check();
-	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 16 * MiB), 1, NULL), PVM_E_STATE);
-	assert_int_equal(pvm_mem_reclaim_pool(&mem, 8), 8);
+	assert_int_equal(pvm_hyp_donate_host(hyp, pvm_pa(RAM + 16 * MiB), 1, NULL), PVM_E_STATE);
+	assert_int_equal(pvm_mem_reclaim_pool(hyp, 8), 8);
 	check();
 	/* A VM's own pages are in use too; a loose hyp page is not. */
 	(void)new_vm(true, RAM + 32 * MiB);
-	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 32 * MiB), 1, NULL), PVM_E_STATE);
-	assert_int_equal(pvm_host_donate_hyp(&mem, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
-	assert_int_equal(pvm_hyp_donate_host(&mem, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_hyp_donate_host(hyp, pvm_pa(RAM + 32 * MiB), 1, NULL), PVM_E_STATE);
+	assert_int_equal(pvm_host_donate_hyp(hyp, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_hyp_donate_host(hyp, pvm_pa(RAM + 20 * MiB), 1, NULL), PVM_OK);
 	check();
 }
 

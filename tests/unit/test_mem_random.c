@@ -41,6 +41,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "vm_internal.h"
+
 #define PAGE	 PVM_PAGE_SIZE
 #define MiB	 (1ull << 20)
 #define RAM	 0x40000000ull
@@ -116,7 +118,7 @@ struct mvm {
 	struct ment w0[W0], w1[W1];
 };
 
-static struct pvm_mem mem;
+static struct pvm_hyp *mem;
 static struct mpage mp[NPAGES];
 static struct mvm mv[PVM_VM_MAX];
 static int role_vm[NROLES]; /* handle, or -1 */
@@ -234,7 +236,7 @@ static void check(void)
 {
 	struct pvm_mem_report r = {0};
 
-	if (pvm_mem_check(&mem, &r) != PVM_OK)
+	if (pvm_mem_check(mem, &r) != PVM_OK)
 		FAIL("invariant: %s (pa 0x%llx vm %u)", r.what, (unsigned long long)r.pa, r.vm);
 }
 
@@ -346,11 +348,11 @@ static void regime(unsigned h, uint64_t *vtcr, uint64_t *vttbr)
 	struct pvm_vm_info info;
 
 	if (h == PVM_VM_MAX) {
-		*vtcr = pvm_stage2_vtcr(&mem.host);
-		*vttbr = pvm_stage2_vttbr(&mem.host);
+		*vtcr = pvm_stage2_vtcr(&mem->host);
+		*vttbr = pvm_stage2_vttbr(&mem->host);
 		return;
 	}
-	if (pvm_vm_info(&mem, h, &info) != PVM_OK)
+	if (pvm_vm_info(mem, h, &info) != PVM_OK)
 		FAIL("pvm_vm_info(%u) of a live VM", h);
 	*vtcr = info.vtcr;
 	*vttbr = info.vttbr;
@@ -460,7 +462,7 @@ struct quiet {
 static void quiet_take(struct quiet *q)
 {
 	pvm_sim_get_stats(&q->st);
-	q->pool = pvm_pool_free_pages(&mem.pool);
+	q->pool = pvm_pool_free_pages(&mem->pool);
 }
 
 static void quiet_same(const struct quiet *q, const char *what, pvm_status_t st)
@@ -512,7 +514,7 @@ static void topup_reserve(size_t n)
 			FAIL("the reserve is exhausted");
 		for (len = 0; len < n && i + len < RES_FIRST + RES_PAGES && usable(i + len); len++)
 			;
-		pvm_status_t st = pvm_mem_topup(&mem, pvm_pa(RAM + i * PAGE), len, NULL);
+		pvm_status_t st = pvm_mem_topup(mem, pvm_pa(RAM + i * PAGE), len, NULL);
 		if (st != PVM_OK)
 			FAIL("top-up of %llu reserve pages at 0x%llx: %s", (unsigned long long)len,
 			     (unsigned long long)(RAM + i * PAGE), sname(st));
@@ -543,38 +545,38 @@ static pvm_status_t do_call(const struct call *c, size_t *need, bool *has_need)
 	*has_need = true;
 	switch (c->op) {
 	case O_SHARE_GUEST:
-		return pvm_host_share_guest(&mem, c->vm, pvm_pa(c->pa), pvm_ipa(c->ipa), c->n,
+		return pvm_host_share_guest(mem, c->vm, pvm_pa(c->pa), pvm_ipa(c->ipa), c->n,
 					    c->prot, need);
 	case O_UNSHARE_GUEST:
-		return pvm_host_unshare_guest(&mem, c->vm, pvm_ipa(c->ipa), c->n, need);
+		return pvm_host_unshare_guest(mem, c->vm, pvm_ipa(c->ipa), c->n, need);
 	case O_DONATE_GUEST:
-		return pvm_host_donate_guest(&mem, c->vm, pvm_pa(c->pa), pvm_ipa(c->ipa), c->n,
+		return pvm_host_donate_guest(mem, c->vm, pvm_pa(c->pa), pvm_ipa(c->ipa), c->n,
 					     need);
 	case O_GUEST_SHARE:
-		return pvm_guest_share_host(&mem, c->vm, pvm_ipa(c->ipa), c->n, need);
+		return pvm_guest_share_host(mem, c->vm, pvm_ipa(c->ipa), c->n, need);
 	case O_GUEST_UNSHARE:
-		return pvm_guest_unshare_host(&mem, c->vm, pvm_ipa(c->ipa), c->n, need);
+		return pvm_guest_unshare_host(mem, c->vm, pvm_ipa(c->ipa), c->n, need);
 	case O_RELINQUISH:
-		return pvm_guest_relinquish_host(&mem, c->vm, pvm_ipa(c->ipa), c->n, need);
+		return pvm_guest_relinquish_host(mem, c->vm, pvm_ipa(c->ipa), c->n, need);
 	default:
 		break;
 	}
 	*has_need = false;
 	switch (c->op) {
 	case O_SHARE_HYP:
-		return pvm_host_share_hyp(&mem, pvm_pa(c->pa), c->n, NULL);
+		return pvm_host_share_hyp(mem, pvm_pa(c->pa), c->n, NULL);
 	case O_UNSHARE_HYP:
-		return pvm_host_unshare_hyp(&mem, pvm_pa(c->pa), c->n, NULL);
+		return pvm_host_unshare_hyp(mem, pvm_pa(c->pa), c->n, NULL);
 	case O_PIN:
-		return pvm_hyp_pin_shared(&mem, pvm_pa(c->pa), c->n);
+		return pvm_hyp_pin_shared(mem, pvm_pa(c->pa), c->n);
 	case O_UNPIN:
-		return pvm_hyp_unpin_shared(&mem, pvm_pa(c->pa), c->n);
+		return pvm_hyp_unpin_shared(mem, pvm_pa(c->pa), c->n);
 	case O_DONATE_HYP:
-		return pvm_host_donate_hyp(&mem, pvm_pa(c->pa), c->n, NULL);
+		return pvm_host_donate_hyp(mem, pvm_pa(c->pa), c->n, NULL);
 	case O_HYP_DONATE_HOST:
-		return pvm_hyp_donate_host(&mem, pvm_pa(c->pa), c->n, NULL);
+		return pvm_hyp_donate_host(mem, pvm_pa(c->pa), c->n, NULL);
 	case O_TOPUP:
-		return pvm_mem_topup(&mem, pvm_pa(c->pa), c->n, NULL);
+		return pvm_mem_topup(mem, pvm_pa(c->pa), c->n, NULL);
 	default:
 		FAIL("do_call: op %d", c->op);
 	}
@@ -1014,7 +1016,7 @@ static void op_reclaim_pool(void)
 
 	logf_op("mem_reclaim_pool max=%llu", (unsigned long long)max);
 	stats.calls[O_RECLAIM_POOL]++;
-	got = pvm_mem_reclaim_pool(&mem, max);
+	got = pvm_mem_reclaim_pool(mem, max);
 	if (got > max)
 		FAIL("pvm_mem_reclaim_pool(%llu) returned %llu", (unsigned long long)max,
 		     (unsigned long long)got);
@@ -1023,7 +1025,7 @@ static void op_reclaim_pool(void)
 
 		if (mp[i].owner != PVM_ID_HYP || mp[i].kind != K_POOL)
 			continue;
-		if (pvm_mem_page(&mem, pvm_pa(RAM + i * PAGE), &pi) != PVM_OK)
+		if (pvm_mem_page(mem, pvm_pa(RAM + i * PAGE), &pi) != PVM_OK)
 			FAIL("pvm_mem_page");
 		if (pi.owner == PVM_ID_HYP)
 			continue;
@@ -1465,12 +1467,12 @@ static void op_load_put(void)
 	stats.calls[O_LOAD_PUT]++;
 	if (v && v->refs && (rnd(3) || v->refs == 4)) {
 		logf_op("vm_put vm=%u", h);
-		pvm_vm_put(&mem, v->loaded[--v->refs]);
+		vm_put(mem, v->loaded[--v->refs]);
 		stats.ok[O_LOAD_PUT]++;
 		return;
 	}
 	logf_op("vm_load vm=%u", h);
-	st = pvm_vm_load(&mem, h, &vm);
+	st = vm_get(mem, h, &vm);
 	expect(st, !v ? NOENT : v->dying ? STATE : OK, "pvm_vm_load");
 	if (st == PVM_OK) {
 		v->loaded[v->refs++] = vm;
@@ -1491,7 +1493,7 @@ static uint64_t sync_reclaimed(unsigned h, uint64_t *owned)
 		struct pvm_stage2_mapping m;
 		struct mpage *p;
 
-		if (!e->pa || pvm_stage2_lookup(&mem.vms[h]->s2, pvm_ipa(ipa), &m) == PVM_OK)
+		if (!e->pa || pvm_stage2_lookup(&mem->vms[h]->s2, pvm_ipa(ipa), &m) == PVM_OK)
 			continue;
 		p = &mp[pidx(e->pa)];
 		if (p->owner == PVM_ID_GUEST(h)) {
@@ -1528,7 +1530,7 @@ static void finish(unsigned h, unsigned mask)
 	logf_op("vm_teardown_finish vm=%u (%llu pages left)", h,
 		(unsigned long long)(live(h) ? live(h)->mapped : 0));
 	quiet_take(&q);
-	st = pvm_vm_teardown_finish(&mem, h);
+	st = pvm_vm_teardown_finish(mem, h);
 	expect(st, mask, "pvm_vm_teardown_finish");
 	if (st != PVM_OK) {
 		quiet_same(&q, "pvm_vm_teardown_finish", st);
@@ -1559,7 +1561,7 @@ static void reclaim(unsigned h, uint64_t max, unsigned mask)
 	}
 	probe_run(&pb, false);
 	quiet_take(&q);
-	st = pvm_vm_reclaim(&mem, h, max, &left, &need);
+	st = pvm_vm_reclaim(mem, h, max, &left, &need);
 	while (st == PVM_E_NOMEM) {
 		stats.nomem++;
 		got = sync_reclaimed(h, &owned);
@@ -1572,7 +1574,7 @@ static void reclaim(unsigned h, uint64_t max, unsigned mask)
 			FAIL("pvm_vm_reclaim: PVM_E_NOMEM with need = 0");
 		topup_reserve(need);
 		quiet_take(&q);
-		st = pvm_vm_reclaim(&mem, h, max, &left, &need);
+		st = pvm_vm_reclaim(mem, h, max, &left, &need);
 		if (st == PVM_E_NOMEM)
 			FAIL("pvm_vm_reclaim: PVM_E_NOMEM again after a top-up of `need`");
 	}
@@ -1620,7 +1622,7 @@ static void op_teardown(void)
 		} else if (r >= 90) {
 			logf_op("vm_teardown_start vm=%u", h);
 			quiet_take(&q);
-			st = pvm_vm_teardown_start(&mem, h);
+			st = pvm_vm_teardown_start(mem, h);
 			expect(st,
 			       !v	  ? NOENT
 			       : v->dying ? STATE
@@ -1712,7 +1714,7 @@ static void op_create(void)
 	quiet_take(&q);
 	size_t need = 0;
 
-	st = pvm_vm_create(&mem, &cfg, pvm_pa(pa), n, &h, &need);
+	st = pvm_vm_create(mem, &cfg, pvm_pa(pa), n, &h, &need);
 	if (st == PVM_E_NOMEM) {
 		/* Top up exactly the reported shortfall; the retry must not run short again. */
 		stats.nomem++;
@@ -1721,7 +1723,7 @@ static void op_create(void)
 		quiet_same(&q, "pvm_vm_create", st);
 		topup_reserve(need);
 		quiet_take(&q);
-		st = pvm_vm_create(&mem, &cfg, pvm_pa(pa), n, &h, &need);
+		st = pvm_vm_create(mem, &cfg, pvm_pa(pa), n, &h, &need);
 	}
 	expect(st, m, "pvm_vm_create");
 	if (st != PVM_OK) {
@@ -1747,7 +1749,7 @@ static void op_create(void)
 		mp[pidx(pa) + i].kind = K_VM;
 	}
 	struct pvm_vm_info info;
-	if (pvm_vm_info(&mem, h, &info) != PVM_OK ||
+	if (pvm_vm_info(mem, h, &info) != PVM_OK ||
 	    pvm_sim_bbm_watch(info.vtcr, info.vttbr) != PVM_OK)
 		FAIL("cannot watch the new VM %u", h);
 }
@@ -1761,7 +1763,7 @@ static void op_info(void)
 
 	logf_op("vm_info vm=%u", h);
 	stats.calls[O_INFO]++;
-	st = pvm_vm_info(&mem, h, &info);
+	st = pvm_vm_info(mem, h, &info);
 	expect(st, v ? OK : NOENT, "pvm_vm_info");
 	if (st != PVM_OK)
 		return;
@@ -1785,7 +1787,7 @@ static void host_access_follows(uint64_t pa)
 	struct pvm_stage2_mapping m;
 	unsigned want = 0, got = pvm_sim_host_access(pvm_pa(pa));
 
-	if (pvm_stage2_lookup(&mem.host, pvm_ipa(pa), &m) == PVM_OK && m.valid)
+	if (pvm_stage2_lookup(&mem->host, pvm_ipa(pa), &m) == PVM_OK && m.valid)
 		want = m.prot & PVM_PROT_RWX;
 	if (got != want)
 		FAIL("PA 0x%llx: the host stage-2 grants 0x%x, the port was told 0x%x",
@@ -1798,7 +1800,7 @@ static void compare_model(void)
 		const struct mpage *p = &mp[i];
 		struct pvm_page_info pi;
 
-		if (pvm_mem_page(&mem, pvm_pa(RAM + i * PAGE), &pi) != PVM_OK)
+		if (pvm_mem_page(mem, pvm_pa(RAM + i * PAGE), &pi) != PVM_OK)
 			FAIL("pvm_mem_page(0x%llx)", (unsigned long long)(RAM + i * PAGE));
 		if (pi.owner != p->owner ||
 		    pi.state != (lent(p) ? PVM_PAGE_SHARED_OWNED : PVM_PAGE_OWNED) ||
@@ -1816,11 +1818,11 @@ static void compare_model(void)
 		struct pvm_vm_info info;
 
 		if (!v->exists) {
-			if (pvm_vm_info(&mem, h, &info) != PVM_E_NOENT)
+			if (pvm_vm_info(mem, h, &info) != PVM_E_NOENT)
 				FAIL("VM %u exists in the core, not in the model", h);
 			continue;
 		}
-		if (pvm_vm_info(&mem, h, &info) != PVM_OK || info.pages != v->mapped)
+		if (pvm_vm_info(mem, h, &info) != PVM_OK || info.pages != v->mapped)
 			FAIL("VM %u: page count", h);
 		for (uint64_t k = 0; k < W0 + W1; k++) {
 			const struct ment *e = k < W0 ? &v->w0[k] : &v->w1[k - W0];
@@ -1828,7 +1830,7 @@ static void compare_model(void)
 				k < W0 ? k * PAGE : v->limit - (uint64_t)(W0 + W1 - k) * PAGE;
 			struct pvm_stage2_mapping m;
 			bool mapped =
-				pvm_stage2_lookup(&mem.vms[h]->s2, pvm_ipa(ipa), &m) == PVM_OK;
+				pvm_stage2_lookup(&mem->vms[h]->s2, pvm_ipa(ipa), &m) == PVM_OK;
 
 			if (mapped != !!e->pa ||
 			    (mapped && (pvm_pa_val(m.pa) != e->pa ||
@@ -1846,7 +1848,7 @@ static void compare_model(void)
 static void start(void)
 {
 	struct pvm_sim_config mc = {.ram_base = RAM, .ram_size = RAM_SIZE};
-	struct pvm_mem_config cfg = {
+	struct pvm_hyp_config cfg = {
 		.ram_base = RAM, .ram_size = RAM_SIZE, .hyp_base = HYP_BASE, .pa_bits = PA_BITS};
 	pvm_status_t st = PVM_E_INVAL;
 	uint64_t carve;
@@ -1861,13 +1863,14 @@ static void start(void)
 	/* The smallest carve-out that works, plus POOL0 pages of pool. */
 	for (carve = 1; carve < 64 && st != PVM_OK; carve++) {
 		cfg.hyp_size = carve * PAGE;
-		st = pvm_mem_init(&mem, &cfg, NULL);
+		st = pvm_hyp_init(&cfg, &mem, NULL);
 	}
 	assert_int_equal(st, PVM_OK);
 	cfg.hyp_size = (carve - 1 + POOL0) * PAGE;
-	assert_int_equal(pvm_mem_init(&mem, &cfg, NULL), PVM_OK);
-	assert_int_equal(pvm_sim_bbm_watch(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host)),
-			 PVM_OK);
+	assert_int_equal(pvm_hyp_init(&cfg, &mem, NULL), PVM_OK);
+	assert_int_equal(
+		pvm_sim_bbm_watch(pvm_stage2_vtcr(&mem->host), pvm_stage2_vttbr(&mem->host)),
+		PVM_OK);
 	for (uint64_t i = 0; i < NPAGES; i++) {
 		bool carved = RAM + i * PAGE >= cfg.hyp_base &&
 			      RAM + i * PAGE < cfg.hyp_base + cfg.hyp_size;

@@ -46,6 +46,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm_internal.h"
+
 #define PAGE	  PVM_PAGE_SIZE
 #define MiB	  (1ull << 20)
 #define RAM_BASE  PVM_SIM_RAM_BASE_DEFAULT
@@ -525,7 +527,7 @@ static void describe(const struct spec *s, char *buf, size_t len)
 
 /* ---- The machine ----------------------------------------------------------- */
 
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 
 static struct {
 	uint64_t x;			/* the page under test */
@@ -563,7 +565,7 @@ static void check_invariants(const char *when)
 	struct pvm_mem_report r = {0};
 	unsigned bbm;
 
-	if (pvm_mem_check(&mem, &r) != PVM_OK)
+	if (pvm_mem_check(hyp, &r) != PVM_OK)
 		mismatch("%s: pvm_mem_check: %s (pa 0x%llx vm %u)", when, r.what,
 			 (unsigned long long)r.pa, r.vm);
 	bbm = pvm_sim_bbm_check();
@@ -574,7 +576,7 @@ static void check_invariants(const char *when)
 
 static pvm_status_t host_copy(void *buf, bool write)
 {
-	return pvm_sim_s2_copy(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host), m.x, buf,
+	return pvm_sim_s2_copy(pvm_stage2_vtcr(&hyp->host), pvm_stage2_vttbr(&hyp->host), m.x, buf,
 			       PAGE, write, NULL);
 }
 
@@ -587,13 +589,13 @@ static pvm_status_t guest_copy(int vm, void *buf, bool write)
 static bool boot(void)
 {
 	const struct pvm_sim_config sc = {.ram_base = RAM_BASE, .ram_size = RAM_SIZE};
-	struct pvm_mem_config mc = {.ram_base = RAM_BASE, .ram_size = RAM_SIZE, .pa_bits = PA_BITS};
+	struct pvm_hyp_config mc = {.ram_base = RAM_BASE, .ram_size = RAM_SIZE, .pa_bits = PA_BITS};
 	static uint8_t fill[PAGE];
-	pvm_paddr_t hyp, block, vmp;
+	pvm_paddr_t carve, block, vmp;
 
 	assert_int_equal(pvm_sim_init(&sc), PVM_OK);
-	assert_int_equal(pvm_sim_carve(HYP_PAGES, HYP_PAGES, &hyp), PVM_OK);
-	mc.hyp_base = pvm_pa_val(hyp);
+	assert_int_equal(pvm_sim_carve(HYP_PAGES, HYP_PAGES, &carve), PVM_OK);
+	mc.hyp_base = pvm_pa_val(carve);
 	mc.hyp_size = HYP_PAGES * PAGE;
 	/* The page lies inside a 2 MiB block of the host's identity map. */
 	assert_int_equal(pvm_sim_carve(512, 512, &block), PVM_OK);
@@ -604,17 +606,17 @@ static bool boot(void)
 				 PVM_OK);
 		m.vm_pages[i] = pvm_pa_val(vmp);
 	}
-	assert_int_equal(pvm_mem_init(&mem, &mc, NULL), PVM_OK);
-	assert_int_equal(pvm_sim_bbm_watch(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host)),
+	assert_int_equal(pvm_hyp_init(&mc, &hyp, NULL), PVM_OK);
+	assert_int_equal(pvm_sim_bbm_watch(pvm_mem_host_vtcr(hyp), pvm_mem_host_vttbr(hyp)),
 			 PVM_OK);
 	for (int i = 0; i < NVM; i++) {
 		struct pvm_vm_config vc = {.ipa_bits = IPA_BITS, .protected_vm = vm_protected[i]};
 		struct pvm_vm_info info;
 
 		assert_int_equal(
-			pvm_vm_create(&mem, &vc, pvm_pa(m.vm_pages[i]), m.nvm_pages, &m.h[i], NULL),
+			pvm_vm_create(hyp, &vc, pvm_pa(m.vm_pages[i]), m.nvm_pages, &m.h[i], NULL),
 			PVM_OK);
-		assert_int_equal(pvm_vm_info(&mem, m.h[i], &info), PVM_OK);
+		assert_int_equal(pvm_vm_info(hyp, m.h[i], &info), PVM_OK);
 		m.vmid[i] = info.vmid;
 		m.vtcr[i] = info.vtcr;
 		m.vttbr[i] = info.vttbr;
@@ -641,35 +643,35 @@ static pvm_status_t call(const struct row *r, uint64_t *left)
 
 	switch (r->call) {
 	case C_SHARE_HYP:
-		return pvm_host_share_hyp(&mem, pa, 1, NULL);
+		return pvm_host_share_hyp(hyp, pa, 1, NULL);
 	case C_UNSHARE_HYP:
-		return pvm_host_unshare_hyp(&mem, pa, 1, NULL);
+		return pvm_host_unshare_hyp(hyp, pa, 1, NULL);
 	case C_PIN:
-		return pvm_hyp_pin_shared(&mem, pa, 1);
+		return pvm_hyp_pin_shared(hyp, pa, 1);
 	case C_UNPIN:
-		return pvm_hyp_unpin_shared(&mem, pa, 1);
+		return pvm_hyp_unpin_shared(hyp, pa, 1);
 	case C_DONATE_HYP:
-		return pvm_host_donate_hyp(&mem, pa, 1, NULL);
+		return pvm_host_donate_hyp(hyp, pa, 1, NULL);
 	case C_HYP_DONATE_HOST:
-		return pvm_hyp_donate_host(&mem, pa, 1, NULL);
+		return pvm_hyp_donate_host(hyp, pa, 1, NULL);
 	case C_SHARE_GUEST:
-		return pvm_host_share_guest(&mem, h, pa, ipa, 1, lend_prot[r->vm], NULL);
+		return pvm_host_share_guest(hyp, h, pa, ipa, 1, lend_prot[r->vm], NULL);
 	case C_UNSHARE_GUEST:
-		return pvm_host_unshare_guest(&mem, h, ipa, 1, NULL);
+		return pvm_host_unshare_guest(hyp, h, ipa, 1, NULL);
 	case C_DONATE_GUEST:
-		return pvm_host_donate_guest(&mem, h, pa, ipa, 1, NULL);
+		return pvm_host_donate_guest(hyp, h, pa, ipa, 1, NULL);
 	case C_GUEST_SHARE_HOST:
-		return pvm_guest_share_host(&mem, h, ipa, 1, NULL);
+		return pvm_guest_share_host(hyp, h, ipa, 1, NULL);
 	case C_GUEST_UNSHARE_HOST:
-		return pvm_guest_unshare_host(&mem, h, ipa, 1, NULL);
+		return pvm_guest_unshare_host(hyp, h, ipa, 1, NULL);
 	case C_GUEST_RELINQUISH:
-		return pvm_guest_relinquish_host(&mem, h, ipa, 1, NULL);
+		return pvm_guest_relinquish_host(hyp, h, ipa, 1, NULL);
 	case C_TEARDOWN_START:
-		return pvm_vm_teardown_start(&mem, h);
+		return pvm_vm_teardown_start(hyp, h);
 	case C_RECLAIM:
-		return pvm_vm_reclaim(&mem, h, 16, left, NULL);
+		return pvm_vm_reclaim(hyp, h, 16, left, NULL);
 	case C_TEARDOWN_FINISH:
-		ret = pvm_vm_teardown_finish(&mem, h);
+		ret = pvm_vm_teardown_finish(hyp, h);
 		if (ret == PVM_OK)
 			pvm_sim_bbm_unwatch(m.vmid[r->vm]);
 		return ret;
@@ -790,7 +792,7 @@ static void observe(struct view *v)
 	pvm_status_t ret;
 
 	memset(v, 0, sizeof(*v));
-	if (pvm_mem_page(&mem, pvm_pa(m.x), &pi) != PVM_OK)
+	if (pvm_mem_page(hyp, pvm_pa(m.x), &pi) != PVM_OK)
 		mismatch("pvm_mem_page fails");
 	v->owner = pi.owner;
 	v->state = pi.state;
@@ -799,33 +801,33 @@ static void observe(struct view *v)
 	v->guests = pi.guests;
 	v->pins = pi.pins;
 
-	ret = pvm_stage2_lookup(&mem.host, pvm_ipa(m.x), &mm);
+	ret = pvm_stage2_lookup(&hyp->host, pvm_ipa(m.x), &mm);
 	v->host_mapped = ret == PVM_OK;
 	v->host_pa = pvm_pa_val(mm.pa);
 	v->host_sw = sw_of(mm.prot);
 	v->host_annot = mm.owner;
 	/* Before the probes: a write that should fault and does not must not hide here. */
 	v->content = uniform(m.x, PAGE);
-	probe(pvm_stage2_vtcr(&mem.host), pvm_stage2_vttbr(&mem.host), m.x, &v->acc[0]);
+	probe(pvm_stage2_vtcr(&hyp->host), pvm_stage2_vttbr(&hyp->host), m.x, &v->acc[0]);
 
 	for (int i = 0; i < NVM; i++) {
 		struct pvm_vm_info info;
 		struct pvm_page_info own;
 
-		if (pvm_mem_page(&mem, pvm_pa(m.vm_pages[i]), &own) != PVM_OK)
+		if (pvm_mem_page(hyp, pvm_pa(m.vm_pages[i]), &own) != PVM_OK)
 			mismatch("pvm_mem_page fails");
 		v->vm[i].own_owner = own.owner;
 		for (uint64_t k = 1; k < m.nvm_pages; k++)
-			if (pvm_mem_page(&mem, pvm_pa(m.vm_pages[i] + k * PAGE), &own) != PVM_OK ||
+			if (pvm_mem_page(hyp, pvm_pa(m.vm_pages[i] + k * PAGE), &own) != PVM_OK ||
 			    own.owner != v->vm[i].own_owner)
 				v->vm[i].own_owner = ~0u;
 		v->vm[i].own_zero = uniform(m.vm_pages[i], m.nvm_pages * PAGE) == 0;
-		if (pvm_vm_info(&mem, m.h[i], &info) != PVM_OK)
+		if (pvm_vm_info(hyp, m.h[i], &info) != PVM_OK)
 			continue;
 		v->vm[i].exists = true;
 		v->vm[i].life = info.state;
 		v->vm[i].pages = info.pages;
-		ret = pvm_stage2_lookup(&mem.vms[m.h[i]]->s2, pvm_ipa(vm_ipa[i]), &mm);
+		ret = pvm_stage2_lookup(&hyp->vms[m.h[i]]->s2, pvm_ipa(vm_ipa[i]), &mm);
 		v->vm[i].mapped = ret == PVM_OK;
 		v->vm[i].pa = pvm_pa_val(mm.pa);
 		v->vm[i].sw = sw_of(mm.prot);
@@ -1084,9 +1086,9 @@ static void snapshot(struct digest *d)
 		o.hole[1 + i][1] = m.vm_pages[i] + m.nvm_pages * PAGE;
 	}
 	o.nholes = 1 + NVM;
-	regime_digest(&mem.host, 1ull << PA_BITS, &o, d, 0);
+	regime_digest(&hyp->host, 1ull << PA_BITS, &o, d, 0);
 	for (int i = 0; i < NVM; i++) {
-		struct pvm_vm *vm = mem.vms[m.h[i]];
+		struct pvm_vm *vm = hyp->vms[m.h[i]];
 		struct others g = {.hole = {{vm_ipa[i], vm_ipa[i] + PAGE}}, .nholes = 1};
 
 		regime_digest(vm ? &vm->s2 : NULL, 1ull << IPA_BITS, &g, d, 1 + i);
@@ -1096,7 +1098,7 @@ static void snapshot(struct digest *d)
 
 		if (pa == m.x || vm_page(pa))
 			continue;
-		if (pvm_mem_page(&mem, pvm_pa(pa), &pi) != PVM_OK)
+		if (pvm_mem_page(hyp, pvm_pa(pa), &pi) != PVM_OK)
 			mismatch("pvm_mem_page fails");
 		d->meta = mix(mix(mix(mix(mix(d->meta, pi.owner), pi.state),
 				      pi.hyp_borrows | pi.host_borrows << 1),

@@ -232,7 +232,7 @@ static const uint32_t undef[] = {
 
 static struct pvm_exit run(unsigned vm, struct pvm_exit *e)
 {
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, e), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, e), PVM_OK);
 	fx_check();
 	return *e;
 }
@@ -265,8 +265,8 @@ static unsigned vm_new(bool protected_vm)
 	while (first & ((n - 1) * FX_PAGE));
 	for (i = 1; i < n; i++)
 		assert_int_equal(fx_host_page(), first + i * FX_PAGE);
-	assert_int_equal(pvm_vm_create(&fx_mem, &cfg, pvm_pa(first), n, &h, NULL), PVM_OK);
-	assert_int_equal(pvm_vcpu_create(&fx_mem, h, pvm_pa(fx_host_page()), &idx, NULL), PVM_OK);
+	assert_int_equal(pvm_vm_create(fx_hyp, &cfg, pvm_pa(first), n, &h, NULL), PVM_OK);
+	assert_int_equal(pvm_vcpu_create(fx_hyp, h, pvm_pa(fx_host_page()), &idx, NULL), PVM_OK);
 	assert_int_equal(idx, 0);
 	return h;
 }
@@ -283,7 +283,7 @@ static unsigned boot(bool protected_vm, const uint32_t *prog, size_t n)
 	memcpy(page + 0xa00, vec_sync, sizeof(vec_sync));
 	memcpy(page + 0xa80, vec_irq, sizeof(vec_irq));
 	fx_back_data(vm, GUEST, page, sizeof(page));
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 0, pvm_ipa(GUEST), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 0, pvm_ipa(GUEST), 0), PVM_OK);
 	assert_int_equal(pvm_sim_vcpu_attach_unicorn(vm, 0), PVM_OK);
 	return vm;
 }
@@ -300,7 +300,7 @@ static void smccc_version_then_system_off(void **state)
 	run(vm, &e);
 	assert_int_equal(e.kind, PVM_EXIT_PSCI);
 	assert_int_equal(e.psci.fn, PSCI_SYSTEM_OFF);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, &e), PVM_E_STATE);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, &e), PVM_E_STATE);
 	fx_destroy(vm);
 }
 
@@ -417,7 +417,7 @@ static void protected_faulted_in_pages_arrive_zeroed(void **state)
 	pa = fx_host_page();
 	memcpy(pvm_sim_ram(pvm_pa(pa), FX_PAGE), &value, sizeof(value));
 	assert_int_equal(
-		pvm_host_donate_guest(&fx_mem, vm, pvm_pa(pa), pvm_ipa(GUEST + FX_MiB), 1, NULL),
+		pvm_host_donate_guest(fx_hyp, vm, pvm_pa(pa), pvm_ipa(GUEST + FX_MiB), 1, NULL),
 		PVM_OK);
 	expect_report(vm, &e, 0);
 	run(vm, &e);
@@ -425,9 +425,9 @@ static void protected_faulted_in_pages_arrive_zeroed(void **state)
 	assert_true(e.mem_fault.exec);
 	pa = fx_host_page();
 	memcpy(pvm_sim_ram(pvm_pa(pa), FX_PAGE), fetched, sizeof(fetched));
-	assert_int_equal(pvm_host_donate_guest(&fx_mem, vm, pvm_pa(pa), pvm_ipa(GUEST + 2 * FX_MiB),
-					       1, NULL),
-			 PVM_OK);
+	assert_int_equal(
+		pvm_host_donate_guest(fx_hyp, vm, pvm_pa(pa), pvm_ipa(GUEST + 2 * FX_MiB), 1, NULL),
+		PVM_OK);
 	/* The fetch of 0x00000000 (UDF) reaches the guest's vector, which reports ESR and ELR. */
 	run(vm, &e);
 	assert_int_equal(e.kind, PVM_EXIT_GUEST_FAULT);
@@ -457,7 +457,7 @@ static void virtual_irq_is_taken_at_the_irq_vector(void **state)
 	run(vm, &e);
 	assert_int_equal(e.kind, PVM_EXIT_WFI);
 	assert_int_equal(e.wfi.deadline, PVM_WFI_NO_DEADLINE);
-	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 48), PVM_OK);
+	assert_int_equal(pvm_vcpu_inject_irq(fx_hyp, vm, 0, 48), PVM_OK);
 	/* Taken at VBAR + 0x280 with ELR_EL1 = the instruction after the WFI. */
 	expect_mmio(vm, &e, true, UART + 8, 8, GUEST + PROLOGUE + 24);
 	fx_destroy(vm);
@@ -470,7 +470,7 @@ static void gic_cpu_interface_through_system_registers(void **state)
 
 	(void)state;
 	/* Pending before the guest runs; its IRQs stay masked (PSTATE.I). */
-	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 48), PVM_OK);
+	assert_int_equal(pvm_vcpu_inject_irq(fx_hyp, vm, 0, 48), PVM_OK);
 	expect_report(vm, &e, 0x7);  /* ICC_SRE_EL1 */
 	expect_report(vm, &e, 48);   /* ICC_IAR1_EL1 */
 	expect_report(vm, &e, 0xa0); /* ICC_RPR_EL1: active across the exits */
@@ -579,7 +579,7 @@ static void unshared_page_faults_again(void **state)
 	fx_back_data(vm, ipa, &first, sizeof(first));
 	expect_report(vm, &e, first); /* the page is in the mirror now */
 	/* The host takes it back: the core unmaps it and invalidates the TLB. */
-	assert_int_equal(pvm_host_unshare_guest(&fx_mem, vm, pvm_ipa(ipa), 1, NULL), PVM_OK);
+	assert_int_equal(pvm_host_unshare_guest(fx_hyp, vm, pvm_ipa(ipa), 1, NULL), PVM_OK);
 	run(vm, &e);
 	assert_int_equal(e.kind, PVM_EXIT_MEM_FAULT);
 	assert_int_equal(e.mem_fault.ipa, ipa);

@@ -437,10 +437,10 @@ static void take(struct snap *s, unsigned vm, const uint64_t pa[2])
 
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa[i]), &s->page[i]), PVM_OK);
-		assert_int_equal(pvm_vcpu_power(&fx_mem, vm, i, &s->power[i]), PVM_OK);
+		assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(pa[i]), &s->page[i]), PVM_OK);
+		assert_int_equal(pvm_vcpu_power(fx_hyp, vm, i, &s->power[i]), PVM_OK);
 	}
-	assert_int_equal(pvm_vm_info(&fx_mem, vm, &s->vm), PVM_OK);
+	assert_int_equal(pvm_vm_info(fx_hyp, vm, &s->vm), PVM_OK);
 	pvm_sim_get_stats(&st);
 	s->tlbi_ipa = st.tlbi_ipa;
 	s->tlbi_vmid = st.tlbi_vmid;
@@ -493,12 +493,12 @@ static void v1_checks(const struct row *row, unsigned vm, const struct gstate *s
 	enum pvm_vcpu_power p;
 
 	if (row->post & POST_V1_POWER) {
-		assert_int_equal(pvm_vcpu_power(&fx_mem, vm, 1, &p), PVM_OK);
+		assert_int_equal(pvm_vcpu_power(fx_hyp, vm, 1, &p), PVM_OK);
 		if (p != row->v1_power)
 			fail_msg("%s: vCPU 1 power %d, want %d", row->rule, p, row->v1_power);
 	}
 	if (row->post & POST_RUN_V1) {
-		assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 1, &e), PVM_OK);
+		assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 1, &e), PVM_OK);
 		assert_int_equal(e.kind, PVM_EXIT_PSCI);
 		assert_int_equal(e.psci.fn, PSCI_CPU_OFF);
 		assert_int_equal(e.psci.target, 1);
@@ -522,26 +522,26 @@ static void post_checks(const struct row *row, unsigned vm, const struct snap *b
 			fail_msg("%s: the refused call changed something", row->rule);
 	}
 	if (row->post & POST_REFUSED)
-		assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, &e), PVM_E_STATE);
+		assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, &e), PVM_E_STATE);
 	if (row->post & POST_HOST_BORROWS) {
-		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa[1]), &pi), PVM_OK);
+		assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(pa[1]), &pi), PVM_OK);
 		assert_true(pi.host_borrows);
 		assert_int_equal(pi.state, PVM_PAGE_SHARED_OWNED);
 	}
 	if (row->post & POST_RELINQUISHED) {
 		static uint8_t page[FX_PAGE], zero[FX_PAGE];
 
-		assert_int_equal(pvm_mem_page(&fx_mem, pvm_pa(pa[0]), &pi), PVM_OK);
+		assert_int_equal(pvm_mem_page(fx_hyp, pvm_pa(pa[0]), &pi), PVM_OK);
 		assert_int_equal(pi.owner, PVM_ID_HOST);
 		assert_int_equal(pi.state, PVM_PAGE_OWNED);
 		/* Through the host's own stage-2, as the host kernel would read it. */
 		memset(page, 0xa5, sizeof(page));
-		assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_mem.host),
-						 pvm_stage2_vttbr(&fx_mem.host), pa[0], page,
+		assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_hyp->host),
+						 pvm_stage2_vttbr(&fx_hyp->host), pa[0], page,
 						 sizeof(page), false, NULL),
 				 PVM_OK);
 		assert_memory_equal(page, zero, sizeof(page));
-		assert_int_equal(pvm_vm_info(&fx_mem, vm, &vi), PVM_OK);
+		assert_int_equal(pvm_vm_info(fx_hyp, vm, &vi), PVM_OK);
 		assert_int_equal(vi.pages, pages_before - 1);
 	}
 }
@@ -559,12 +559,12 @@ static void run_row(const struct row *row, bool prot)
 	pa[0] = fx_back(vm, RAM);
 	pa[1] = fx_back(vm, RAM + 0x1000);
 	memset(&before, 0, sizeof(before));
-	assert_int_equal(pvm_vm_info(&fx_mem, vm, &vi), PVM_OK);
+	assert_int_equal(pvm_vm_info(fx_hyp, vm, &vi), PVM_OK);
 	if (row->boot_v1)
-		assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 1, pvm_ipa(ENTRY1), 0), PVM_OK);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 0, pvm_ipa(RAM + 0x100), 0), PVM_OK);
+		assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 1, pvm_ipa(ENTRY1), 0), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 0, pvm_ipa(RAM + 0x100), 0), PVM_OK);
 	for (;;) {
-		pvm_status_t ret = pvm_vcpu_run(&fx_mem, vm, 0, &e);
+		pvm_status_t ret = pvm_vcpu_run(fx_hyp, vm, 0, &e);
 
 		if (ret != PVM_OK)
 			fail_msg("%s: pvm_vcpu_run() = %d", row->rule, ret);

@@ -36,7 +36,7 @@ static void off(struct pvm_sim_cpu *cpu)
 /* Host helpers. */
 static struct pvm_exit run(unsigned vm, unsigned cpu, struct pvm_exit *e)
 {
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, cpu, e), PVM_OK);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, cpu, e), PVM_OK);
 	fx_check();
 	return *e;
 }
@@ -57,14 +57,14 @@ static void expect_off(unsigned vm, struct pvm_exit *e)
 	assert_int_equal(e->kind, PVM_EXIT_PSCI);
 	assert_int_equal(e->psci.fn, PSCI_SYSTEM_OFF);
 	/* Off is off: no vCPU of the VM runs again. */
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, e), PVM_E_STATE);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, e), PVM_E_STATE);
 }
 
 static unsigned boot(bool prot, unsigned n, pvm_sim_guest_fn fn)
 {
 	unsigned vm = fx_vm(prot, n, fn, NULL);
 
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 0, pvm_ipa(FX_GUEST_RAM), 0x1234), PVM_OK);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 0, pvm_ipa(FX_GUEST_RAM), 0x1234), PVM_OK);
 	return vm;
 }
 
@@ -209,8 +209,8 @@ static void t_protected_exit(void **state)
 	zero.mmio.write = true;
 	zero.mmio.data = 0x41;
 	assert_memory_equal(&e, &zero, sizeof(e));
-	assert_int_equal(pvm_vcpu_get_regs(&fx_mem, vm, 0, &regs), PVM_E_PERM);
-	assert_int_equal(pvm_vcpu_set_regs(&fx_mem, vm, 0, &regs), PVM_E_PERM);
+	assert_int_equal(pvm_vcpu_get_regs(fx_hyp, vm, 0, &regs), PVM_E_PERM);
+	assert_int_equal(pvm_vcpu_set_regs(fx_hyp, vm, 0, &regs), PVM_E_PERM);
 	expect_off(vm, &e);
 	fx_destroy(vm);
 }
@@ -235,9 +235,9 @@ static void t_wfi_irq(void **state)
 	assert_int_equal(e.kind, PVM_EXIT_WFI);
 	/* No timer armed (CNTV_CTL_EL0 is 0 at reset): only an interrupt ends the wait. */
 	assert_true(e.wfi.deadline == PVM_WFI_NO_DEADLINE);
-	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 128), PVM_E_INVAL);
-	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 1, 27), PVM_E_NOENT);
-	assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 27), PVM_OK);
+	assert_int_equal(pvm_vcpu_inject_irq(fx_hyp, vm, 0, 128), PVM_E_INVAL);
+	assert_int_equal(pvm_vcpu_inject_irq(fx_hyp, vm, 1, 27), PVM_E_NOENT);
+	assert_int_equal(pvm_vcpu_inject_irq(fx_hyp, vm, 0, 27), PVM_OK);
 	expect_report(vm, &e, 27);
 	expect_off(vm, &e);
 	fx_destroy(vm);
@@ -264,14 +264,14 @@ static void t_wfi_deadline(void **state)
 		struct pvm_vcpu_regs regs;
 		unsigned vm = boot(false, 1, g_wfi);
 
-		assert_int_equal(pvm_vcpu_get_regs(&fx_mem, vm, 0, &regs), PVM_OK);
+		assert_int_equal(pvm_vcpu_get_regs(fx_hyp, vm, 0, &regs), PVM_OK);
 		regs.sys[PVM_SYS_CNTV_CTL_EL0] = rows[i].ctl;
 		regs.sys[PVM_SYS_CNTV_CVAL_EL0] = 0x123456789ull;
-		assert_int_equal(pvm_vcpu_set_regs(&fx_mem, vm, 0, &regs), PVM_OK);
+		assert_int_equal(pvm_vcpu_set_regs(fx_hyp, vm, 0, &regs), PVM_OK);
 		run(vm, 0, &e);
 		assert_int_equal(e.kind, PVM_EXIT_WFI);
 		assert_true(e.wfi.deadline == rows[i].deadline);
-		assert_int_equal(pvm_vcpu_inject_irq(&fx_mem, vm, 0, 27), PVM_OK);
+		assert_int_equal(pvm_vcpu_inject_irq(fx_hyp, vm, 0, 27), PVM_OK);
 		expect_report(vm, &e, 27);
 		expect_off(vm, &e);
 		fx_destroy(vm);
@@ -303,12 +303,12 @@ static void t_smp(void **state)
 
 	(void)state;
 	/* vCPU 1 is off until the guest starts it. */
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 1, &e), PVM_E_STATE);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 1, &e), PVM_E_STATE);
 	run(vm, 0, &e);
 	assert_int_equal(e.kind, PVM_EXIT_PSCI);
 	assert_int_equal(e.psci.fn, PSCI_CPU_ON);
 	assert_int_equal(e.psci.target, 1);
-	assert_int_equal(pvm_vcpu_power(&fx_mem, vm, 1, &p), PVM_OK);
+	assert_int_equal(pvm_vcpu_power(fx_hyp, vm, 1, &p), PVM_OK);
 	assert_int_equal(p, PVM_VCPU_ON_PENDING);
 	expect_report(vm, &e, PSCI_RET_SUCCESS);
 	expect_report(vm, &e, (uint64_t)(int64_t)PSCI_RET_ON_PENDING);
@@ -320,7 +320,7 @@ static void t_smp(void **state)
 	run(vm, 1, &e);
 	assert_int_equal(e.kind, PVM_EXIT_PSCI);
 	assert_int_equal(e.psci.fn, PSCI_CPU_OFF);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 1, &e), PVM_E_STATE);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 1, &e), PVM_E_STATE);
 
 	memset(&e, 0, sizeof(e));
 	expect_report(vm, &e, PSCI_AFF_OFF);
@@ -352,16 +352,16 @@ static void t_share(void **state)
 	assert_int_equal(e.share.ipa, FX_GUEST_RAM);
 	assert_int_equal(e.share.pages, 1);
 	/* The host can read what the guest shared. */
-	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_mem.host),
-					 pvm_stage2_vttbr(&fx_mem.host), pa, &v, 8, false, NULL),
+	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_hyp->host),
+					 pvm_stage2_vttbr(&fx_hyp->host), pa, &v, 8, false, NULL),
 			 PVM_OK);
 	assert_int_equal(v, 0x5ec2e7);
 	expect_report(vm, &e, SMCCC_RET_SUCCESS);
 	run(vm, 0, &e);
 	assert_int_equal(e.kind, PVM_EXIT_MEM_SHARE);
 	assert_int_equal(e.share.op, PVM_SHARE_OP_UNSHARE);
-	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_mem.host),
-					 pvm_stage2_vttbr(&fx_mem.host), pa, &v, 8, false, NULL),
+	assert_int_equal(pvm_sim_s2_copy(pvm_stage2_vtcr(&fx_hyp->host),
+					 pvm_stage2_vttbr(&fx_hyp->host), pa, &v, 8, false, NULL),
 			 PVM_E_PERM);
 	expect_report(vm, &e, SMCCC_RET_SUCCESS);
 	/* Unsharing a page that is not shared is refused, and nothing else happens. */
@@ -392,7 +392,7 @@ static void t_forward(void **state)
 	assert_int_equal(e.kind, PVM_EXIT_HVC);
 	assert_int_equal(e.hvc.x[0], 0xc2000042);
 	assert_int_equal(e.hvc.x[5], 5);
-	assert_int_equal(pvm_vcpu_get_regs(&fx_mem, vm, 0, &regs), PVM_OK);
+	assert_int_equal(pvm_vcpu_get_regs(fx_hyp, vm, 0, &regs), PVM_OK);
 	assert_int_equal(regs.x[6], 6);
 	e.hvc.x[0] = 0x10;
 	e.hvc.x[1] = 0x20;
@@ -410,18 +410,18 @@ static void t_busy(void **state)
 	unsigned vm = boot(true, 1, g_version);
 
 	(void)state;
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, NULL), PVM_E_INVAL);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 5, &e), PVM_E_NOENT);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, 63, 0, &e), PVM_E_NOENT);
-	assert_int_equal(pvm_vcpu_boot(&fx_mem, vm, 0, pvm_ipa(FX_GUEST_RAM), 0), PVM_E_STATE);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, NULL), PVM_E_INVAL);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 5, &e), PVM_E_NOENT);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, 63, 0, &e), PVM_E_NOENT);
+	assert_int_equal(pvm_vcpu_boot(fx_hyp, vm, 0, pvm_ipa(FX_GUEST_RAM), 0), PVM_E_STATE);
 	run(vm, 0, &e);
 	/* A protected VM is booted once; vCPUs are created before it runs. */
-	assert_int_equal(pvm_vcpu_create(&fx_mem, vm, pvm_pa(fx_host_page()), &(unsigned){0}, NULL),
+	assert_int_equal(pvm_vcpu_create(fx_hyp, vm, pvm_pa(fx_host_page()), &(unsigned){0}, NULL),
 			 PVM_E_BUSY);
 	expect_report(vm, &e, PSCI_VERSION_1_1);
 	expect_off(vm, &e);
 	fx_destroy(vm);
-	assert_int_equal(pvm_vcpu_run(&fx_mem, vm, 0, &e), PVM_E_NOENT);
+	assert_int_equal(pvm_vcpu_run(fx_hyp, vm, 0, &e), PVM_E_NOENT);
 }
 
 int main(void)

@@ -16,10 +16,10 @@ static unsigned sealed_vm(bool protected_vm)
 	uint64_t pa = au_image(2, 5);
 
 	if (protected_vm)
-		assert_int_equal(pvm_vm_load_measured(&fx_mem, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
+		assert_int_equal(pvm_vm_load_measured(fx_hyp, h, pvm_pa(pa), pvm_ipa(FX_GUEST_RAM),
 						      2, PVM_MEASURE_CODE, NULL),
 				 PVM_OK);
-	assert_int_equal(pvm_vm_seal(&fx_mem, h), PVM_OK);
+	assert_int_equal(pvm_vm_seal(fx_hyp, h), PVM_OK);
 	return h;
 }
 
@@ -33,9 +33,9 @@ static void check_vm(bool protected_vm)
 	size_t len;
 
 	au_config(&cfg, 0x42);
-	assert_int_equal(pvm_attest_root_key(&fx_mem, root), PVM_OK);
-	assert_int_equal(pvm_vm_measurement(&fx_mem, h, &m), PVM_OK);
-	assert_int_equal(pvm_attest_evidence(&fx_mem, h, challenge, sizeof(challenge), buf,
+	assert_int_equal(pvm_attest_root_key(fx_hyp, root), PVM_OK);
+	assert_int_equal(pvm_vm_measurement(fx_hyp, h, &m), PVM_OK);
+	assert_int_equal(pvm_attest_evidence(fx_hyp, h, challenge, sizeof(challenge), buf,
 					     sizeof(buf), &len),
 			 PVM_OK);
 

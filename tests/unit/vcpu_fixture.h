@@ -10,6 +10,8 @@
 #include <libpvm/sim.h>
 #include <libpvm/sim_vcpu.h>
 
+#include "vm_internal.h" /* white-box: the fixture and its tests read the core's fields */
+
 #define FX_MiB		  (1ull << 20)
 #define FX_PAGE		  4096ull
 #define FX_RAM		  0x40000000ull
@@ -17,9 +19,9 @@
 #define FX_GUEST_RAM_SIZE (2 * FX_MiB)
 #define FX_UART		  0x09000000ull /* an MMIO IPA */
 
-extern struct pvm_mem fx_mem;
+extern struct pvm_hyp *fx_hyp;
 
-/* pvm_sim_init + pvm_mem_init (64 MiB of RAM; the top 4 MiB the hypervisor's). */
+/* pvm_sim_init + pvm_hyp_init (64 MiB of RAM; the top 4 MiB the hypervisor's). */
 int fx_setup(void **state);
 /* Invariant checker clean, break-before-make clean, machine gone. */
 int fx_teardown(void **state);

@@ -32,7 +32,7 @@
 #define GUEST_IPA 0x80000000ull
 #define PAGE	  PVM_PAGE_SIZE
 
-static struct pvm_mem mem;
+static struct pvm_hyp *hyp;
 static uint64_t next_pa = RAM;
 static int failed;
 
@@ -113,7 +113,7 @@ static bool resident(uint64_t pa)
 int main(void)
 {
 	struct pvm_kvm_config kc = {.ram_base = RAM, .ram_size = RAM_SIZE, .ipa_bits = IPA_BITS};
-	struct pvm_mem_config mc = {.ram_base = RAM,
+	struct pvm_hyp_config mc = {.ram_base = RAM,
 				    .ram_size = RAM_SIZE,
 				    .hyp_base = HYP_BASE,
 				    .hyp_size = HYP_SIZE,
@@ -127,9 +127,9 @@ int main(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
-	if (pvm_kvm_init(&kc, NULL) || pvm_mem_init(&mem, &mc, NULL) ||
-	    pvm_mem_topup(&mem, pvm_pa(take(512, 2 * MiB)), 512, NULL) ||
-	    pvm_vm_create(&mem, &vc, pvm_pa(take(n, 2 * MiB)), n, &vm, NULL)) {
+	if (pvm_kvm_init(&kc, NULL) || pvm_hyp_init(&mc, &hyp, NULL) ||
+	    pvm_mem_topup(hyp, pvm_pa(take(512, 2 * MiB)), 512, NULL) ||
+	    pvm_vm_create(hyp, &vc, pvm_pa(take(n, 2 * MiB)), n, &vm, NULL)) {
 		printf("FAIL setup\nEND failed\n");
 		return 1;
 	}
@@ -141,41 +141,41 @@ int main(void)
 	faults(a, true, &v);
 	back(a, 0xa5, "a host page: the VMM reads and writes it");
 
-	check(!pvm_vm_load_measured(&mem, vm, pvm_pa(a), pvm_ipa(GUEST_IPA), 1, PVM_MEASURE_DATA,
+	check(!pvm_vm_load_measured(hyp, vm, pvm_pa(a), pvm_ipa(GUEST_IPA), 1, PVM_MEASURE_DATA,
 				    NULL),
 	      "load page A into the protected VM (measured)");
 	gone(a, "donated: the VMM's read and write of A fault");
 	check(((volatile uint8_t *)pvm_port_phys_to_virt(pvm_pa(a)))[17] == 0x77,
 	      "loaded: A keeps its contents for the guest (libpvm's and KVM's view)");
-	check(!pvm_guest_share_host(&mem, vm, pvm_ipa(GUEST_IPA), 1, NULL),
+	check(!pvm_guest_share_host(hyp, vm, pvm_ipa(GUEST_IPA), 1, NULL),
 	      "the guest shares A with the host");
 	back(a, 0x77, "shared: the VMM reads A's contents and writes A");
-	check(!pvm_guest_unshare_host(&mem, vm, pvm_ipa(GUEST_IPA), 1, NULL),
+	check(!pvm_guest_unshare_host(hyp, vm, pvm_ipa(GUEST_IPA), 1, NULL),
 	      "the guest unshares A");
 	gone(a, "unshared: the VMM's read and write of A fault again");
-	check(!pvm_guest_relinquish_host(&mem, vm, pvm_ipa(GUEST_IPA), 1, NULL),
+	check(!pvm_guest_relinquish_host(hyp, vm, pvm_ipa(GUEST_IPA), 1, NULL),
 	      "the guest relinquishes A");
 	check(!resident(a), "relinquished: A was zeroed and punched out of the memfd");
 	back(a, 0, "relinquished: the VMM reads zero from A and writes it");
 
 	faults(b, true, &v);
-	check(!pvm_host_donate_guest(&mem, vm, pvm_pa(b), pvm_ipa(GUEST_IPA + PAGE), 1, NULL),
+	check(!pvm_host_donate_guest(hyp, vm, pvm_pa(b), pvm_ipa(GUEST_IPA + PAGE), 1, NULL),
 	      "donate page B");
 	gone(b, "donated: the VMM's read of B faults");
 	check(((volatile uint8_t *)pvm_port_phys_to_virt(pvm_pa(b)))[17] == 0,
 	      "donated without a measurement: B arrives zeroed (libpvm's and KVM's view)");
-	check(!pvm_vm_teardown_start(&mem, vm), "teardown_start");
+	check(!pvm_vm_teardown_start(hyp, vm), "teardown_start");
 	gone(b, "being torn down: B still faults");
-	while (left && !pvm_vm_reclaim(&mem, vm, 64, &left, NULL))
+	while (left && !pvm_vm_reclaim(hyp, vm, 64, &left, NULL))
 		;
-	check(!left && !pvm_vm_teardown_finish(&mem, vm), "reclaim everything, teardown_finish");
+	check(!left && !pvm_vm_teardown_finish(hyp, vm), "reclaim everything, teardown_finish");
 	check(!resident(b), "reclaimed: B was zeroed and punched out");
 	back(b, 0, "reclaimed: the VMM reads zero from B and writes it");
 
 	faults(c, true, &v);
-	check(!pvm_mem_topup(&mem, pvm_pa(c), 1, NULL), "give page C to libpvm's pool");
+	check(!pvm_mem_topup(hyp, pvm_pa(c), 1, NULL), "give page C to libpvm's pool");
 	gone(c, "pool page: the VMM's read of C faults");
-	check(pvm_mem_reclaim_pool(&mem, 1024) > 0, "take the pool's free pages back");
+	check(pvm_mem_reclaim_pool(hyp, 1024) > 0, "take the pool's free pages back");
 	back(c, 0, "back from the pool: C is zero and the VMM's again");
 
 	pvm_kvm_fini();
