@@ -138,17 +138,26 @@ static inline uint64_t table_block(uint64_t ipa)
  * that fails leaves the regime exactly as it was; freeing any table of the
  * regime empties it (drop_cached()).
  */
+enum {
+	CACHE_BLOCK,  /* 2 MiB block of the cached last-level table, plus 1; 0: none */
+	CACHE_TABLE,  /* that table (hypervisor VA) */
+	CACHE_PARENT, /* the table entry pointing at it (hypervisor VA) */
+	CACHE_WORDS
+};
+_Static_assert(CACHE_WORDS <= sizeof(((struct pvm_stage2 *)0)->cache.opaque) / sizeof(uint64_t),
+	       "struct pvm_stage2's cache storage holds the cache");
+
 static inline uint64_t *cached_table(const struct pvm_stage2 *s2, uint64_t ipa, uint64_t **parent)
 {
-	if (s2->cache_block != table_block(ipa) + 1)
+	if (s2->cache.opaque[CACHE_BLOCK] != table_block(ipa) + 1)
 		return NULL;
-	*parent = s2->cache_parent;
-	return s2->cache_table;
+	*parent = (uint64_t *)(uintptr_t)s2->cache.opaque[CACHE_PARENT];
+	return (uint64_t *)(uintptr_t)s2->cache.opaque[CACHE_TABLE];
 }
 
 static inline void drop_cached(struct pvm_stage2 *s2)
 {
-	s2->cache_block = 0;
+	s2->cache.opaque[CACHE_BLOCK] = 0;
 }
 
 /*
@@ -568,9 +577,10 @@ static int op_walk(struct s2_op *op, visitor_fn fn, run_fn pages, unsigned kinds
 /* Remember the table of pte, the entry of start in a committed single-table change. */
 static void remember_table(struct pvm_stage2 *s2, uint64_t start, uint64_t *pte, uint64_t *parent)
 {
-	s2->cache_block = table_block(start) + 1;
-	s2->cache_table = pte - ((start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1));
-	s2->cache_parent = parent;
+	s2->cache.opaque[CACHE_BLOCK] = table_block(start) + 1;
+	s2->cache.opaque[CACHE_TABLE] =
+		(uintptr_t)(pte - ((start >> PVM_PAGE_SHIFT) & (PVM_S2_PTRS_PER_TABLE - 1)));
+	s2->cache.opaque[CACHE_PARENT] = (uintptr_t)parent;
 }
 
 /*

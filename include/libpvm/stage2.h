@@ -85,18 +85,19 @@ extern "C" {
  * functions, except table_pages for statistics.
  */
 struct pvm_stage2 {
-	pvm_paddr_t root;	/**< Root table (1-16 contiguous, aligned pages). */
-	struct pvm_pool *pool;	/**< Where table pages come from and go back to. */
-	uint64_t ipa_limit;	/**< 1 << ipa_bits. */
-	uint32_t table_pages;	/**< Non-root table pages in use. */
-	uint16_t vmid;		/**< VMID tagging this regime's TLB entries. */
-	uint8_t ipa_bits;	/**< IPA size, PVM_S2_IPA_BITS_MIN..MAX. */
-	uint8_t pa_bits;	/**< Output (physical) address size. */
-	uint8_t start_level;	/**< Level of the root table, 0-2. */
-	uint8_t root_pages;	/**< Concatenated root pages, 1-16. */
-	uint64_t cache_block;	/**< 2 MiB block of the cached last-level table, plus 1; 0: none. */
-	uint64_t *cache_table;	/**< That table (hypervisor VA). */
-	uint64_t *cache_parent; /**< The table entry pointing at it. */
+	pvm_paddr_t root;      /**< Root table (1-16 contiguous, aligned pages). */
+	struct pvm_pool *pool; /**< Where table pages come from and go back to. */
+	uint64_t ipa_limit;    /**< 1 << ipa_bits. */
+	uint32_t table_pages;  /**< Non-root table pages in use. */
+	uint16_t vmid;	       /**< VMID tagging this regime's TLB entries. */
+	uint8_t ipa_bits;      /**< IPA size, PVM_S2_IPA_BITS_MIN..MAX. */
+	uint8_t pa_bits;       /**< Output (physical) address size. */
+	uint8_t start_level;   /**< Level of the root table, 0-2. */
+	uint8_t root_pages;    /**< Concatenated root pages, 1-16. */
+	/** The single-page path's cache: private to the core (its layout is not API). */
+	struct {
+		uint64_t opaque[3]; /**< Storage. */
+	} cache;
 };
 
 /** @brief Parameters of pvm_stage2_init(). */

@@ -252,7 +252,7 @@ struct snap {
 	pvm_status_t vm_status[PVM_VM_MAX];
 	struct pvm_vm_info vm_info[PVM_VM_MAX];
 	struct pvm_sim_stats stats;
-	struct pvm_hyp *hyp;
+	struct pvm_hyp hyp; /* the whole object, bytes compared */
 };
 
 static struct snap snap_a, snap_b;
@@ -303,7 +303,7 @@ static void take(struct snap *s)
 	}
 	s->pool_free = pool_free();
 	pvm_sim_get_stats(&s->stats);
-	memcpy(&s->hyp, hyp, sizeof(hyp));
+	memcpy(&s->hyp, hyp, sizeof(*hyp));
 }
 
 /* What differs between two snapshots, or NULL when nothing does. */
