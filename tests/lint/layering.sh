@@ -6,7 +6,11 @@
 #   layering.sh SOURCE_DIR
 set -uo pipefail
 root=$1
-hits=$(cd "$root" && grep -rnE '(^|[^A-Za-z0-9_])(samples|tests)/' src ports)
+# A path into them: "samples/..." or "tests/..." anywhere, or one ending in
+# the directory itself ("${PVM_SOURCE_DIR}/samples", "../tests"), which a
+# CMake file could extend later; "unit tests" in prose is not a path.
+hits=$(cd "$root" && grep -rnE \
+	'(^|[^A-Za-z0-9_])(samples|tests)/|/(samples|tests)([^A-Za-z0-9_.-]|$)' src ports)
 if [ -n "$hits" ]; then
 	echo "FAIL: the core or a port names its users' files:" >&2
 	echo "$hits" >&2

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A guest's GICv3 distributor and redistributors, emulated by the host on
- * MMIO exits: pvm-run's model (samples/pvm-run/gic_model.c, compiled in
+ * MMIO exits: pvm-run's model (samples/common/gic_model.c, compiled in
  * here too), with the host's injection. The guest's CPU interface is the
  * hardware's (the hypervisor's list registers); what the model delivers is
  * injected with PVM_HC_VCPU_IRQ: an SPI a device of the host raised (the

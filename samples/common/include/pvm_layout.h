@@ -2,10 +2,11 @@
 /**
  * @file pvm_layout.h
  * @brief The fixed guest-physical layout of the sample guests, shared by the
- *        guests and by the host-side VMM (`pvm-run`).
+ *        guests and by the VMMs that run them (`pvm-run`, the EL2 port's
+ *        host program).
  *
  * Plain integer `#define`s and nothing else: this header is included by
- * guest C code, by the guest linker script and by the host's VMM, so it must
+ * guest C code, by the guest linker script and by the VMMs, so it must
  * not use casts, integer suffixes or guest-only declarations. Addresses are
  * IPAs; the guests run with their MMU off, so for them VA = IPA.
  *
@@ -36,7 +37,7 @@
  *    trigger, routing, wake-up); its CPU interface is the system registers
  *    (ICC_*_EL1). On KVM all of it is the in-kernel vGIC; on the EL2 port
  *    and the simulator the VMM emulates the distributor and redistributors
- *    (samples/pvm-run/gic_model.c) and the CPU interface is the
+ *    (samples/common/gic_model.c) and the CPU interface is the
  *    hypervisor's (list registers; the simulator's emulated one).
  */
 #ifndef PVM_LAYOUT_H

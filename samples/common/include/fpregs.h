@@ -16,8 +16,8 @@
  * (cumulative exception flags and QC); FPCR = bits 12:8 of the seed in
  * AHP, DN, FZ and RMode (bits 26:22).
  */
-#ifndef GUEST_FPREGS_H
-#define GUEST_FPREGS_H
+#ifndef PVM_FPREGS_H
+#define PVM_FPREGS_H
 
 #define FPREGS_STEP	 0x9e3779b97f4a7c15ul
 #define FPREGS_HI_FLIP	 0xffff0000ffff0000ul
@@ -43,4 +43,4 @@ unsigned long fpregs_check(unsigned long seed);
 /** Store V0..V31 (512 bytes, 16-byte aligned @p out) to memory. */
 void fpregs_store(void *out);
 
-#endif /* GUEST_FPREGS_H */
+#endif /* PVM_FPREGS_H */
