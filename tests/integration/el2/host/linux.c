@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "bootargs.h"
-#include "fdt.h"
+#include "fdt_chosen.h"
 #include "host.h"
 #include "hvc.h"
 #include "print.h"

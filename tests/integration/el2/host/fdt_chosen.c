@@ -6,7 +6,7 @@
  * against the sizes in the header; values are big-endian and read byte by
  * byte (Device memory: no unaligned loads).
  */
-#include "fdt.h"
+#include "fdt_chosen.h"
 
 #include <stdint.h>
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
- * @file fdt.h
- * @brief Just enough of a flattened device tree reader for the sample
- *        guests: one property of /chosen.
+ * @file fdt_chosen.h
+ * @brief Just enough of a flattened device tree reader for the EL2 test host
+ *        (the challenge placeholder in guest.dtb): one property of /chosen.
  */
-#ifndef GUEST_FDT_H
-#define GUEST_FDT_H
+#ifndef PVM_FDT_CHOSEN_H
+#define PVM_FDT_CHOSEN_H
 
 /**
  * @brief Find a property of the /chosen node.
@@ -17,4 +17,4 @@
  */
 const unsigned char *fdt_chosen_prop(unsigned long dtb, const char *name, unsigned *len);
 
-#endif /* GUEST_FDT_H */
+#endif /* PVM_FDT_CHOSEN_H */
