@@ -55,7 +55,7 @@ struct pvm_attest_config {
 /**
  * @brief Derive the hypervisor layer: CDIs, its key, its certificate (signed
  *        by the root key derived from the UDS).
- * @param hyp The hypervisor. state (the attestation state lives in it).
+ * @param hyp The hypervisor (the attestation state lives in it).
  * @param cfg The inputs; the UDS is copied and wiped from nothing else:
  *            the caller wipes its own copy.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL, mode > 3); ::PVM_E_STATE (already
@@ -75,7 +75,7 @@ pvm_status_t pvm_attest_init(struct pvm_hyp *hyp, const struct pvm_attest_config
 
 /**
  * @brief The root public key (from the UDS): what a verifier trusts.
- * @param hyp The hypervisor. state.
+ * @param hyp The hypervisor.
  * @param pub Out: the uncompressed P-256 point.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_STATE (not initialised).
  */
@@ -83,7 +83,7 @@ pvm_status_t pvm_attest_root_key(struct pvm_hyp *hyp, uint8_t pub[PVM_P256_PUB_S
 
 /**
  * @brief Give host pages to a protected VM and extend its RIM with them.
- * @param hyp    The memory state.
+ * @param hyp    The hypervisor.
  * @param vm     The VM's handle.
  * @param pa     First host page.
  * @param ipa    Where the guest sees it.
@@ -110,7 +110,7 @@ pvm_status_t pvm_vm_load_measured(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t 
 /**
  * @brief Seal a VM's RIM and derive its keys (also done by its first run),
  *        unsigned: its sealing keys bind its RIM.
- * @param hyp The hypervisor. state.
+ * @param hyp The hypervisor.
  * @param vm  The VM's handle.
  *
  * After sealing, the host can no longer load measured pages
@@ -141,7 +141,7 @@ struct pvm_vm_authority {
 /**
  * @brief Seal a VM whose image an authority signed: its sealing keys then
  *        follow the authority instead of the code.
- * @param hyp  The memory state.
+ * @param hyp  The hypervisor.
  * @param vm   The VM's handle.
  * @param auth The authority's key and its signature over the final RIM.
  * @return ::PVM_OK; ::PVM_E_PERM (the signature does not verify, the key is
@@ -172,7 +172,7 @@ struct pvm_measurement {
 
 /**
  * @brief Read a VM's measurements.
- * @param hyp The hypervisor. state.
+ * @param hyp The hypervisor.
  * @param vm  The VM's handle.
  * @param out Out: the measurements.
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL); ::PVM_E_NOENT. Host path.
@@ -181,7 +181,7 @@ pvm_status_t pvm_vm_measurement(struct pvm_hyp *hyp, unsigned vm, struct pvm_mea
 
 /**
  * @brief Produce a VM's evidence for a challenge (docs/attestation.md §6).
- * @param hyp       The memory state.
+ * @param hyp       The hypervisor.
  * @param vm        The VM's handle.
  * @param challenge The relying party's challenge.
  * @param len       Its length, 1 to ::PVM_CHALLENGE_MAX.

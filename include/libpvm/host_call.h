@@ -20,7 +20,7 @@ extern "C" {
 
 /**
  * @brief Dispatch one host call.
- * @param hyp  The memory state (the hypervisor's, not the host's).
+ * @param hyp  The hypervisor.
  * @param regs x0..x7 of the host's HVC: in, the function ID and
  *             arguments; out, x0 the ::pvm_status_t (sign-extended) and
  *             results in x1..x7. Registers a call does not define as

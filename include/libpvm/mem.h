@@ -149,7 +149,7 @@ pvm_status_t pvm_mem_topup(struct pvm_hyp *hyp, pvm_paddr_t pa, uint64_t npages,
 /**
  * @brief Give the host one of its devices: map [pa, pa + size) into the
  *        host's stage-2, identity, read-write, as Device memory.
- * @param hyp  The memory.
+ * @param hyp  The hypervisor.
  * @param pa   First byte; page aligned.
  * @param size Bytes; a non-zero multiple of the page size.
  * @param[out] need On ::PVM_E_NOMEM, pages the pool is short (may be NULL).
@@ -304,7 +304,7 @@ pvm_status_t pvm_guest_relinquish_host(struct pvm_hyp *hyp, unsigned vm, pvm_ipa
 /**
  * @brief Decide a host stage-2 fault: does the host have the access it took
  *        a fault for?
- * @param hyp    The memory.
+ * @param hyp    The hypervisor.
  * @param pa     The faulting address (the host's IPA is its PA).
  * @param access ::PVM_PROT_R, ::PVM_PROT_W or ::PVM_PROT_X: what the
  *               faulting access was (one bit).

@@ -280,7 +280,7 @@ enum pvm_vcpu_power {
 
 /**
  * @brief Create a vCPU of a VM in one donated page.
- * @param hyp    The memory state.
+ * @param hyp    The hypervisor.
  * @param vm     The VM's handle.
  * @param page   A host-owned page; it becomes the hypervisor's until the VM
  *               is torn down (pvm_vm_teardown_finish() gives it back zeroed).
@@ -300,7 +300,7 @@ pvm_status_t pvm_vcpu_create(struct pvm_hyp *hyp, unsigned vm, pvm_paddr_t page,
 
 /**
  * @brief Give a vCPU its boot entry point and x0 (e.g. a device tree IPA).
- * @param hyp   The memory state.
+ * @param hyp   The hypervisor.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param entry Entry IPA (4-byte aligned).
@@ -318,7 +318,7 @@ pvm_status_t pvm_vcpu_boot(struct pvm_hyp *hyp, unsigned vm, unsigned index, pvm
 
 /**
  * @brief Run a vCPU until an exit the VMM must see.
- * @param hyp   The memory state.
+ * @param hyp   The hypervisor.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param exit  In: the previous exit with its completion filled in (or
@@ -334,7 +334,7 @@ pvm_status_t pvm_vcpu_run(struct pvm_hyp *hyp, unsigned vm, unsigned index, stru
 
 /**
  * @brief Make a virtual interrupt pending for a vCPU.
- * @param hyp   The memory state.
+ * @param hyp   The hypervisor.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param intid INTID 0..127 (SGI, PPI or the first SPIs).
@@ -355,7 +355,7 @@ pvm_status_t pvm_vcpu_inject_irq(struct pvm_hyp *hyp, unsigned vm, unsigned inde
 
 /**
  * @brief Read a non-protected vCPU's registers.
- * @param hyp   The memory state.
+ * @param hyp   The hypervisor.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param regs  Out: the registers.
@@ -367,7 +367,7 @@ pvm_status_t pvm_vcpu_get_regs(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 
 /**
  * @brief Write a non-protected vCPU's registers (MPIDR_EL1 is kept).
- * @param hyp   The memory state.
+ * @param hyp   The hypervisor.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param regs  The registers.
@@ -378,7 +378,7 @@ pvm_status_t pvm_vcpu_set_regs(struct pvm_hyp *hyp, unsigned vm, unsigned index,
 
 /**
  * @brief Power state of a vCPU.
- * @param hyp   The memory state.
+ * @param hyp   The hypervisor.
  * @param vm    The VM's handle.
  * @param index The vCPU.
  * @param power Out: its state.

@@ -56,7 +56,7 @@ uint64_t pvm_vm_create_pages(unsigned ipa_bits);
 
 /**
  * @brief Create a VM.
- * @param hyp    Memory.
+ * @param hyp    The hypervisor.
  * @param cfg    IPA size and kind.
  * @param pages  First of pvm_vm_create_pages() host-owned pages, aligned as said there.
  * @param npages Must equal pvm_vm_create_pages().

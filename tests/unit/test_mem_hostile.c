@@ -11,15 +11,18 @@
  * any stage-2 (every entry, tables included), not the pool, not the VMs,
  * not the TLB invalidation or cache maintenance counters of the simulator.
  *
- * The second half are the attacks that need a sequence: running the pool
- * dry in the middle of a range (PVM_E_NOMEM, `need`, top-up, retry), and
- * saturating counters and the VM table.
+ * The second half are the attacks that need a sequence: every allocation
+ * failure of every public call that allocates (NOMEM_EVERY_K: the pool one
+ * page short, two pages short, ..., empty; each PVM_E_NOMEM with the exact
+ * `need` and no change, then the retry succeeds), and saturating counters
+ * and the VM table.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <libpvm/attest.h>
 #include <libpvm/pvm.h>
 #include <libpvm/sim.h>
 
@@ -1040,24 +1043,47 @@ static const struct CMUnitTest attacks[] = {
 
 /* ---- Attacks that need a sequence ---------------------------------------- */
 
-/* Call, expect PVM_E_NOMEM and no change, top up exactly `need`, call again: OK. */
-#define NOMEM_RETRY(expr)                                                                          \
-	do {                                                                                       \
-		size_t need = 0;                                                                   \
+/*
+ * Every allocation failure of one call. The core reserves every table page
+ * a call needs before it changes anything, so "the k+1-th allocation fails"
+ * is a pool of k pages. With the pool at 0, 1, ..., N - 1 free pages (N
+ * what the call needs from an empty pool): PVM_E_NOMEM with `need` exactly
+ * N - k, nothing changed (the whole snapshot), the invariants hold; with N
+ * pages the same call succeeds. Returns N.
+ */
+#define NOMEM_EVERY_K(expr)                                                                        \
+	({                                                                                         \
+		size_t need = 0, total_;                                                           \
 		pvm_status_t st_;                                                                  \
                                                                                                    \
+		pool_set(0);                                                                       \
 		take(&snap_a);                                                                     \
 		st_ = (expr);                                                                      \
 		take(&snap_b);                                                                     \
 		if (st_ != PVM_E_NOMEM)                                                            \
 			fail_msg("%s: %s, not PVM_E_NOMEM", #expr, pvm_strerror(st_));             \
 		same(&snap_a, &snap_b);                                                            \
-		assert_true(need > 0);                                                             \
-		topup(need);                                                                       \
-		ok((expr), #expr " after a top-up of `need`");                                     \
+		total_ = need;                                                                     \
+		assert_true(total_ > 0);                                                           \
+		for (size_t k_ = 1; k_ < total_; k_++) {                                           \
+			pool_set(k_);                                                              \
+			need = 0;                                                                  \
+			take(&snap_a);                                                             \
+			st_ = (expr);                                                              \
+			take(&snap_b);                                                             \
+			if (st_ != PVM_E_NOMEM || need != total_ - k_)                             \
+				fail_msg("%s with %zu of %zu pages: %s, need %zu", #expr, k_,      \
+					 total_, pvm_strerror(st_), need);                         \
+			same(&snap_a, &snap_b);                                                    \
+			check();                                                                   \
+		}                                                                                  \
+		pool_set(total_);                                                                  \
+		ok((expr), #expr " with `need` pages in the pool");                                \
 		check();                                                                           \
 		assert_int_equal(pvm_sim_bbm_check(), 0);                                          \
-	} while (0)
+		print_message("      every k < %zu: %.60s...\n", total_, #expr);                   \
+		total_;                                                                            \
+	})
 
 /* The pool is empty; lending in a new 1 GiB region of N0's IPA space needs tables. */
 static void test_nomem_empty_pool(void **state)
@@ -1077,8 +1103,8 @@ static void test_nomem_empty_pool(void **state)
 			 PVM_E_STATE);
 	take(&snap_b);
 	same(&snap_a, &snap_b);
-	NOMEM_RETRY(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(PA_FREE), pvm_ipa(1ull << 30), 4,
-					 PVM_PROT_RW, &need));
+	NOMEM_EVERY_K(pvm_host_share_guest(hyp, vms[V_N0], pvm_pa(PA_FREE), pvm_ipa(1ull << 30), 4,
+					   PVM_PROT_RW, &need));
 }
 
 /*
@@ -1090,8 +1116,8 @@ static void test_nomem_partway(void **state)
 {
 	(void)state;
 	pool_set(2);
-	NOMEM_RETRY(pvm_host_donate_guest(hyp, vms[V_P0], pvm_pa(BLK8 - 2 * PAGE),
-					  pvm_ipa(0x80000000ull + 2 * MiB - 2 * PAGE), 4, &need));
+	NOMEM_EVERY_K(pvm_host_donate_guest(hyp, vms[V_P0], pvm_pa(BLK8 - 2 * PAGE),
+					    pvm_ipa(0x80000000ull + 2 * MiB - 2 * PAGE), 4, &need));
 }
 
 /* Guest-initiated: sharing one page of a guest block splits it and the host's annotation. */
@@ -1102,7 +1128,8 @@ static void test_nomem_guest_share(void **state)
 	   "donate a whole block");
 	check();
 	pool_set(0);
-	NOMEM_RETRY(pvm_guest_share_host(hyp, vms[V_P1], pvm_ipa(0x40000000 + 5 * PAGE), 1, &need));
+	NOMEM_EVERY_K(
+		pvm_guest_share_host(hyp, vms[V_P1], pvm_ipa(0x40000000 + 5 * PAGE), 1, &need));
 }
 
 /*
@@ -1137,7 +1164,7 @@ static void test_unshare_page_lent_twice(void **state)
 	same(&snap_a, &snap_b);
 	ok(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(x), 512, NULL), "unshare the first");
 	check();
-	NOMEM_RETRY(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(x + 2 * MiB), 1, &need));
+	NOMEM_EVERY_K(pvm_host_unshare_guest(hyp, vms[V_N0], pvm_ipa(x + 2 * MiB), 1, &need));
 	ok(pvm_mem_page(hyp, pvm_pa(BLK6), &pi), "page");
 	assert_int_equal(pi.guests, 0);
 	assert_int_equal(pi.state, PVM_PAGE_OWNED);
@@ -1168,7 +1195,7 @@ static void test_nomem_reclaim_partway(void **state)
 	ok(pvm_vm_reclaim(hyp, e, 513, &left, NULL), "reclaim, running dry part-way");
 	check();
 	assert_int_equal(left, 512);
-	NOMEM_RETRY(pvm_vm_reclaim(hyp, e, 1, &left, &need));
+	NOMEM_EVERY_K(pvm_vm_reclaim(hyp, e, 1, &left, &need));
 	assert_int_equal(left, 511);
 }
 
@@ -1181,28 +1208,64 @@ static void test_nomem_vm_create(void **state)
 {
 	struct pvm_vm_config cfg = {.ipa_bits = 36, .protected_vm = true};
 	unsigned h = PVM_VM_MAX;
-	size_t need = 0;
-	pvm_status_t st;
 
 	(void)state;
-	pool_set(0);
-	take(&snap_a);
-	st = pvm_vm_create(hyp, &cfg, pvm_pa(BLK0), 2, &h, &need);
-	take(&snap_b);
-	if (st != PVM_OK) {
-		same(&snap_a, &snap_b);
-		assert_int_equal(st, PVM_E_NOMEM);
-		assert_true(need > 0);
-		/* Exactly the reported shortfall is enough. */
-		topup(need);
-		ok(pvm_vm_create(hyp, &cfg, pvm_pa(BLK0), 2, &h, &need), "create after a top-up");
-	}
+	NOMEM_EVERY_K(pvm_vm_create(hyp, &cfg, pvm_pa(BLK0), 2, &h, &need));
+}
+
+/* A vCPU's page in an untouched host block: annotating it splits the block. */
+static void test_nomem_vcpu_create(void **state)
+{
+	unsigned idx = PVM_VCPU_MAX;
+
+	(void)state;
+	NOMEM_EVERY_K(pvm_vcpu_create(hyp, vms[V_N0], pvm_pa(BLK10 + 3 * PAGE), &idx, &need));
+	assert_int_equal(idx, 0);
+}
+
+/*
+ * A measured load into a new 1 GiB region of P1's IPA space from pages that
+ * straddle two untouched host blocks: two host splits and the guest's tables.
+ */
+static void test_nomem_load_measured(void **state)
+{
+	size_t total;
+
+	(void)state;
+	total = NOMEM_EVERY_K(pvm_vm_load_measured(hyp, vms[V_P1], pvm_pa(BLK8 + 2 * MiB - PAGE),
+						   pvm_ipa(0x40000000ull + 2 * MiB - PAGE), 2,
+						   PVM_MEASURE_DATA, &need));
+	assert_true(total >= 4); /* 2 host splits, 2 guest last-level tables (and a level-1) */
+}
+
+/* A device range in a part of the host's IPA space no table reaches yet. */
+static void test_nomem_mmio_map(void **state)
+{
+	(void)state;
+	NOMEM_EVERY_K(pvm_mem_host_mmio_map(hyp, pvm_pa(0x09000000ull), 2 * PAGE, &need));
+}
+
+/* Guest-initiated, as test_nomem_guest_share: relinquishing one page of a block. */
+static void test_nomem_guest_relinquish(void **state)
+{
+	(void)state;
+	ok(pvm_host_donate_guest(hyp, vms[V_P1], pvm_pa(BLK6), pvm_ipa(0x40000000), 512, NULL),
+	   "donate a whole block");
 	check();
-	/* The status is one vm.h documents for pvm_vm_create(). */
-	if (st != PVM_OK && st != PVM_E_INVAL && st != PVM_E_RANGE && st != PVM_E_STATE &&
-	    st != PVM_E_BUSY && st != PVM_E_NOMEM)
-		fail_msg("pvm_vm_create() with an empty pool: %s, not documented in vm.h",
-			 pvm_strerror(st));
+	NOMEM_EVERY_K(pvm_guest_relinquish_host(hyp, vms[V_P1], pvm_ipa(0x40000000 + 7 * PAGE), 1,
+						&need));
+}
+
+/* A guest shares a whole block and takes one page of it back: both sides split. */
+static void test_nomem_guest_unshare(void **state)
+{
+	(void)state;
+	ok(pvm_host_donate_guest(hyp, vms[V_P1], pvm_pa(BLK6), pvm_ipa(0x40000000), 512, NULL),
+	   "donate a whole block");
+	ok(pvm_guest_share_host(hyp, vms[V_P1], pvm_ipa(0x40000000), 512, NULL), "share it whole");
+	check();
+	NOMEM_EVERY_K(
+		pvm_guest_unshare_host(hyp, vms[V_P1], pvm_ipa(0x40000000 + 9 * PAGE), 1, &need));
 }
 
 /*
@@ -1291,7 +1354,7 @@ static void test_hyp_calls_need(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(hyp_rows) / sizeof(hyp_rows[0]); i++) {
-		size_t need = 77;
+		size_t got = 77;
 		pvm_status_t st;
 
 		teardown(NULL);
@@ -1300,27 +1363,26 @@ static void test_hyp_calls_need(void **state)
 			ok(hyp_call(hyp_rows[i].prep, hyp_rows[i].prep_pa, hyp_rows[i].prep_n,
 				    NULL),
 			   hyp_rows[i].name);
-		pool_set(0);
-		take(&snap_a);
-		st = hyp_call(hyp_rows[i].call, hyp_rows[i].pa, hyp_rows[i].n, &need);
-		if (st != hyp_rows[i].want || need != hyp_rows[i].need)
-			fail_msg("%s: %s, need %zu", hyp_rows[i].name, pvm_strerror(st), need);
-		check();
-		if (st != PVM_E_NOMEM) {
-			if (st != PVM_OK) {
-				take(&snap_b);
-				same(&snap_a, &snap_b);
-			}
+		if (hyp_rows[i].want == PVM_E_NOMEM) {
+			size_t total = NOMEM_EVERY_K(
+				hyp_call(hyp_rows[i].call, hyp_rows[i].pa, hyp_rows[i].n, &need));
+
+			if (total != hyp_rows[i].need)
+				fail_msg("%s: need %zu, not %zu", hyp_rows[i].name, total,
+					 hyp_rows[i].need);
+			assert_int_equal(pool_free(), 0);
 			continue;
 		}
-		take(&snap_b);
-		same(&snap_a, &snap_b);
-		topup(need);
-		ok(hyp_call(hyp_rows[i].call, hyp_rows[i].pa, hyp_rows[i].n, &need),
-		   hyp_rows[i].name);
-		assert_int_equal(need, 0);
-		assert_int_equal(pool_free(), 0);
+		pool_set(0);
+		take(&snap_a);
+		st = hyp_call(hyp_rows[i].call, hyp_rows[i].pa, hyp_rows[i].n, &got);
+		if (st != hyp_rows[i].want || got != hyp_rows[i].need)
+			fail_msg("%s: %s, need %zu", hyp_rows[i].name, pvm_strerror(st), got);
 		check();
+		if (st != PVM_OK) {
+			take(&snap_b);
+			same(&snap_a, &snap_b);
+		}
 	}
 }
 
@@ -1455,6 +1517,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unshare_page_lent_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_reclaim_partway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nomem_vm_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem_vcpu_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem_load_measured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem_mmio_map, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem_guest_relinquish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nomem_guest_unshare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_topup_empty_pool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hyp_calls_need, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_needs_no_pool, setup, teardown),
