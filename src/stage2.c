@@ -591,8 +591,8 @@ static void remember_table(struct pvm_stage2 *s2, uint64_t start, uint64_t *pte,
  * the first entry, and the table entry pointing at the table in *parent;
  * NULL when the range needs the general walk.
  */
-static uint64_t *last_table(const struct pvm_stage2 *s2, uint64_t start, uint64_t end,
-			    uint64_t **parent)
+static inline __attribute__((always_inline)) uint64_t *
+last_table(const struct pvm_stage2 *s2, uint64_t start, uint64_t end, uint64_t **parent)
 {
 	unsigned level;
 	uint64_t *p;

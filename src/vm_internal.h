@@ -10,6 +10,7 @@
 #include <libpvm/vm.h>
 
 #include "attest/attest_state.h"
+#include "check.h"
 #include "hyp_internal.h"
 
 struct pvm_vcpu;
@@ -40,13 +41,24 @@ struct pvm_vm {
 /* The VM table (vm_table.c). */
 
 /* The VM of a handle, or NULL; under hyp->lock. */
-struct pvm_vm *vm_find(struct pvm_hyp *hyp, unsigned handle);
+static inline struct pvm_vm *vm_find(struct pvm_hyp *hyp, unsigned handle)
+{
+	return handle < PVM_VM_MAX ? hyp->vms[handle] : NULL;
+}
 
 /*
  * The VM of a handle, which must exist (else PVM_E_NOENT) and be in state
- * (else PVM_E_STATE); under hyp->lock.
+ * (else PVM_E_STATE); under hyp->lock. Inline: every transition starts here.
  */
-pvm_status_t vm_find_in(struct pvm_hyp *hyp, unsigned handle, unsigned state, struct pvm_vm **vm);
+static inline pvm_status_t vm_find_in(struct pvm_hyp *hyp, unsigned handle, unsigned state,
+				      struct pvm_vm **vm)
+{
+	pvm_assert_lock_held(&hyp->lock);
+	*vm = vm_find(hyp, handle);
+	if (!*vm)
+		return PVM_E_NOENT;
+	return (*vm)->state == state ? PVM_OK : PVM_E_STATE;
+}
 
 static inline pvm_status_t vm_find_active(struct pvm_hyp *hyp, unsigned handle, struct pvm_vm **vm)
 {

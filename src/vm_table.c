@@ -1,28 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The VM table: a VM by handle, and the references that keep it alive
- * while a vCPU runs or an attestation call works on it. The lowest layer
- * of the VM code: VM lifecycle (vm.c), the run loop and attestation
- * (src/attest) find VMs here, and it calls none of them.
+ * The VM table's references: what keeps a VM alive while a vCPU runs or an
+ * attestation call works on it (the lookups, vm_find*(), are inline in
+ * vm_internal.h). With them, the lowest layer of the VM code: VM lifecycle
+ * (vm.c), the run loop and attestation (src/attest) find VMs here, and it
+ * calls none of them.
  */
 #include <libpvm/vm.h>
 
 #include "check.h"
 #include "vm_internal.h"
-
-struct pvm_vm *vm_find(struct pvm_hyp *hyp, unsigned handle)
-{
-	return handle < PVM_VM_MAX ? hyp->vms[handle] : NULL;
-}
-
-pvm_status_t vm_find_in(struct pvm_hyp *hyp, unsigned handle, unsigned state, struct pvm_vm **vm)
-{
-	pvm_assert_lock_held(&hyp->lock);
-	*vm = vm_find(hyp, handle);
-	if (!*vm)
-		return PVM_E_NOENT;
-	return (*vm)->state == state ? PVM_OK : PVM_E_STATE;
-}
 
 pvm_status_t vm_get(struct pvm_hyp *hyp, unsigned handle, struct pvm_vm **out)
 {
