@@ -24,6 +24,8 @@ pkgs=(
   dpkg-dev
   # docs, formatting and measurement
   doxygen graphviz clang-format valgrind
+  # the model checker for the ownership protocol's Promela model (tests/model)
+  spin
   # the KVM port's integration tests (tests/integration/kvm): QEMU (above) boots a
   # real arm64 Debian kernel at EL2 with /dev/kvm; cpio packs its initramfs
   cpio
