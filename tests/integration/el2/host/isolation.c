@@ -52,17 +52,24 @@
 #define HOST_PMSELR	   2
 
 /* Run vCPU 0 of vm once with a time slice; the exit in x. */
-static void run_once(uint64_t vm, uint64_t x[8], bool slice)
+/* Run vCPU 0 until its next exit; @mmio: the value an MMIO read exit reads. */
+static void run_value(uint64_t vm, uint64_t x[8], bool slice, uint64_t mmio)
 {
 	x[0] = PVM_HC_VCPU_RUN;
 	x[1] = vm;
-	x[2] = x[3] = x[4] = x[5] = x[6] = x[7] = 0;
+	x[2] = x[3] = x[5] = x[6] = x[7] = 0;
+	x[4] = mmio;
 	if (slice)
 		host_slice_start(SLICE_US);
 	host_hvc(x);
 	host_irqs_take();
 	host_slice_stop();
 	CHECK(x[0] == 0, "PVM_HC_VCPU_RUN: %ld", (int64_t)x[0]);
+}
+
+static void run_once(uint64_t vm, uint64_t x[8], bool slice)
+{
+	run_value(vm, x, slice, 0);
 }
 
 static uint64_t cycles(void)
@@ -148,8 +155,8 @@ void test_debug(void)
 
 void test_lrs(void)
 {
-	uint64_t vm = vm_boot_code(host_lrs_guest, host_lrs_guest_end), x[8], report[2];
-	unsigned runs, reports = 0, slices = 0;
+	uint64_t vm = vm_boot_code(host_lrs_guest, host_lrs_guest_end), x[8], report[2], answer = 0;
+	unsigned runs, reports = 0, slices = 0, polls = 0;
 	int64_t ret;
 
 	for (unsigned i = 0; i < LRS_GUEST_COUNT; i++) {
@@ -157,7 +164,8 @@ void test_lrs(void)
 		CHECK(ret == 0, "PVM_HC_VCPU_IRQ of INTID %u: %ld", LRS_GUEST_FIRST + i, ret);
 	}
 	for (runs = 0; runs < MAX_RUNS; runs++) {
-		run_once(vm, x, true);
+		run_value(vm, x, true, answer);
+		answer = 0;
 		if (x[1] == EXIT_PSCI)
 			break;
 		if (x[1] == EXIT_INTERRUPTED) {
@@ -166,6 +174,12 @@ void test_lrs(void)
 		}
 		if (x[1] == EXIT_WFI)
 			continue;
+		/* The guest asks whether a time slice ended yet (a read: size | write << 8). */
+		if (x[1] == EXIT_MMIO && x[2] == LRS_GUEST_REPORT + 16 && !(x[4] >> 8)) {
+			answer = slices;
+			polls++;
+			continue;
+		}
 		CHECK(x[1] == EXIT_MMIO && x[2] == LRS_GUEST_REPORT && reports < 2,
 		      "exit %lu (x2 0x%lx x3 0x%lx)", x[1], x[2], x[3]);
 		report[reports++] = x[3];
@@ -179,7 +193,8 @@ void test_lrs(void)
 	      "the guest took 0x%lx after the first %lu (timer << 8 | interrupts)", report[1],
 	      report[0]);
 	print("host: the guest held all %lu list registers with its timer asserted: %u time slices "
-	      "ended meanwhile; then it took its timer and the other %lu interrupts\n",
-	      report[0], slices, report[1] & 0xff);
+	      "ended meanwhile (it asked %u times); then it took its timer and the other %lu "
+	      "interrupts\n",
+	      report[0], slices, polls, report[1] & 0xff);
 	vm_destroy(vm);
 }

@@ -17,6 +17,7 @@
 #define LRS_GUEST_FIRST	 32
 #define LRS_GUEST_COUNT	 16 /* as many as a GIC can have list registers */
 #define LRS_GUEST_REPORT 0x10000
+#define LRS_GUEST_ROUNDS 256 /* 1/64 s spins until the host saw a time slice end: 4 s */
 
 #ifndef __ASSEMBLER__
 extern const char host_debug_guest[], host_debug_guest_end[], host_debug_guest_bp[];

@@ -7,9 +7,13 @@
  * acknowledges what the list registers hold and keeps it all active, so
  * that no list register is free, and reports how many (MMIO write 1 to
  * LRS_GUEST_REPORT). Then it arms its virtual timer to fire at once and
- * spins 1/64 s with its interrupts masked: its timer is asserted with no
- * list register to take it, and the host's time slices must still end its
- * runs. Then it deactivates them, unmasks and takes the rest: the queued
+ * spins with its interrupts masked: its timer is asserted with no list
+ * register to take it, and the host's time slices must still end its runs.
+ * It spins until the host has seen one end (not for a fixed time, which a
+ * loaded machine can make too short): after every 1/64 s it reads
+ * LRS_GUEST_REPORT + 16, where the host answers how many slices ended, and
+ * goes on at the first non-zero answer (at most LRS_GUEST_ROUNDS rounds,
+ * after which the host's check fails). Then it deactivates them, unmasks and takes the rest: the queued
  * interrupts and its timer (which it stops in its handler). MMIO write 2:
  * (timer taken << 8) | interrupts taken after the first ones; then it
  * powers off. A synchronous exception is reported as an MMIO write of
@@ -47,14 +51,20 @@ host_lrs_guest:
 	mov	x0, #1			/* CNTV_CTL_EL0.ENABLE, unmasked: asserted now */
 	msr	cntv_ctl_el0, x0
 	isb
-	mrs	x2, cntfrq_el0
+	mov	x6, #LRS_GUEST_ROUNDS
+11:	mrs	x2, cntfrq_el0
 	lsr	x2, x2, #6
 	mrs	x3, cntvct_el0
 	add	x3, x3, x2
 3:	mrs	x2, cntvct_el0
 	cmp	x2, x3
 	b.lo	3b
-	mov	x0, #LRS_GUEST_FIRST
+	mov	x1, #LRS_GUEST_REPORT
+	ldr	x2, [x1, #16]		/* the host: time slices that ended so far */
+	cbnz	x2, 12f
+	subs	x6, x6, #1
+	b.ne	11b
+12:	mov	x0, #LRS_GUEST_FIRST
 4:	msr	icc_dir_el1, x0
 	add	x0, x0, #1
 	cmp	x0, #(LRS_GUEST_FIRST + LRS_GUEST_COUNT)
