@@ -144,10 +144,12 @@ struct pvm_vm_authority {
  * @param hyp  The hypervisor.
  * @param vm   The VM's handle.
  * @param auth The authority's key and its signature over the final RIM.
- * @return ::PVM_OK; ::PVM_E_PERM (the signature does not verify, the key is
- *         not on the curve, or the signature is high-S: nothing is sealed,
- *         the RIM is final, and a later pvm_vm_seal() or first run seals
- *         the VM unsigned); ::PVM_E_STATE (already sealed, also by another
+ * @return ::PVM_OK; ::PVM_E_PERM (the signature does not verify over the
+ *         RIM as it is, the key is not on the curve, or the signature is
+ *         high-S: nothing changes, the RIM stays open, and a later
+ *         pvm_vm_seal() or first run seals the VM unsigned); ::PVM_E_BUSY
+ *         (a measured load is in progress, or changed the RIM while the
+ *         signature was checked: retry); ::PVM_E_STATE (already sealed, also by another
  *         authority or unsigned; VM dying; attestation not initialised;
  *         engine failure); and as pvm_vm_seal() otherwise.
  *

@@ -48,9 +48,10 @@ void attest_vcpu_booted_locked(struct pvm_vm *vm, unsigned index, uint64_t pc, u
  * frozen at the first call, each caller may derive and the first to finish
  * publishes; every caller returns after the keys are published.
  *
- * With @auth (NULL: unsigned), the image's signature over the frozen RIM
- * is checked first (pvm_vm_seal_signed()); PVM_E_PERM if it does not verify,
- * and nothing is sealed.
+ * With @auth (NULL: unsigned), the image's signature over the RIM is
+ * checked first (pvm_vm_seal_signed()), and the RIM frozen only if it
+ * verified and is still the one checked: PVM_E_PERM if it does not verify,
+ * changing nothing; PVM_E_BUSY if a measured load changed the RIM meanwhile.
  *
  * The caller holds a reference on @vm (vm_get(), or a running vCPU)
  * and no lock. Returns PVM_OK; PVM_E_STATE (attestation not initialised,

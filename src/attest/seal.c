@@ -51,11 +51,12 @@ void vm_cert_claims(const struct pvm_hyp *hyp, const struct pvm_vm *vm, struct c
 
 /*
  * The authority input of a signed image (docs/attestation.md §2.1):
- * H(auth->pub), once auth->sig verifies over PVM_IMAGE_SIG_LABEL ‖ RIM.
- * The RIM is frozen, and @auth is the hypervisor's own copy: neither
- * changes under the check.
+ * H(auth->pub), once auth->sig verifies over PVM_IMAGE_SIG_LABEL ‖ rim.
+ * @rim and @auth are the hypervisor's own copies: neither changes under
+ * the check.
  */
-static pvm_status_t verify_authority(const struct pvm_vm *vm, const struct pvm_vm_authority *auth,
+static pvm_status_t verify_authority(const uint8_t rim[PVM_SHA512_SIZE],
+				     const struct pvm_vm_authority *auth,
 				     uint8_t authority[DICE_INPUT_SIZE])
 {
 	uint8_t msg[sizeof(PVM_IMAGE_SIG_LABEL) - 1 + PVM_SHA512_SIZE], digest[PVM_SHA256_SIZE];
@@ -63,7 +64,7 @@ static pvm_status_t verify_authority(const struct pvm_vm *vm, const struct pvm_v
 	pvm_status_t ret;
 
 	memcpy(msg, PVM_IMAGE_SIG_LABEL, sizeof(PVM_IMAGE_SIG_LABEL) - 1);
-	memcpy(msg + sizeof(PVM_IMAGE_SIG_LABEL) - 1, vm->attest.rim, PVM_SHA512_SIZE);
+	memcpy(msg + sizeof(PVM_IMAGE_SIG_LABEL) - 1, rim, PVM_SHA512_SIZE);
 	pvm_crypto_sha256(msg, sizeof(msg), digest);
 	ret = pvm_crypto_p256_verify(auth->pub, digest, auth->sig);
 	if (ret == PVM_E_INVAL || ret == PVM_E_PERM)
@@ -118,8 +119,13 @@ static pvm_status_t derive(const struct pvm_hyp *hyp, const struct pvm_vm *vm, b
 	return cbor_status(&c, NULL) ? PVM_E_STATE : PVM_OK;
 }
 
-/* Freeze the RIM: from here on it is final, whatever happens below. */
-static pvm_status_t freeze(struct pvm_hyp *hyp, struct pvm_vm *vm)
+/*
+ * Freeze the RIM: from here on it is final, whatever happens below. With
+ * @rim, only if the RIM is still that (what a signature was checked over):
+ * PVM_E_BUSY if a measured load changed it meanwhile. Without @freeze, just
+ * copy the RIM out into @rim (nothing changes).
+ */
+static pvm_status_t freeze(struct pvm_hyp *hyp, struct pvm_vm *vm, uint8_t *rim, bool do_freeze)
 {
 	pvm_status_t ret = PVM_OK;
 
@@ -128,6 +134,10 @@ static pvm_status_t freeze(struct pvm_hyp *hyp, struct pvm_vm *vm)
 	if (vm->state != PVM_VM_ACTIVE)
 		ret = PVM_E_STATE;
 	else if (vm->attest.loading)
+		ret = PVM_E_BUSY;
+	else if (!do_freeze)
+		memcpy(rim, vm->attest.rim, PVM_SHA512_SIZE);
+	else if (rim && memcmp(rim, vm->attest.rim, PVM_SHA512_SIZE))
 		ret = PVM_E_BUSY;
 	else
 		vm->attest.frozen = true;
@@ -168,19 +178,33 @@ pvm_status_t attest_vm_seal(struct pvm_hyp *hyp, struct pvm_vm *vm,
 		return auth ? PVM_E_STATE : PVM_OK;
 	if (!__atomic_load_n(&hyp->attest.ready, __ATOMIC_ACQUIRE))
 		return PVM_E_STATE;
-	ret = freeze(hyp, vm);
-	if (ret)
-		return ret;
-	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE))
-		return auth ? PVM_E_STATE : PVM_OK;
-
 	memset(&k, 0, sizeof(k));
-	if (auth)
-		ret = verify_authority(vm, auth, k.authority);
-	if (!ret)
-		ret = derive(hyp, vm, auth != NULL, &k) ? PVM_E_STATE : PVM_OK;
+	if (auth) {
+		/*
+		 * A signature that does not verify changes nothing, the RIM's
+		 * freedom included: check it over the RIM as it is, then freeze
+		 * only that RIM.
+		 */
+		uint8_t rim[PVM_SHA512_SIZE];
+
+		ret = freeze(hyp, vm, rim, false);
+		if (!ret)
+			ret = verify_authority(rim, auth, k.authority);
+		if (!ret)
+			ret = freeze(hyp, vm, rim, true);
+	} else {
+		ret = freeze(hyp, vm, NULL, true);
+	}
+	if (ret)
+		goto out;
+	if (__atomic_load_n(&vm->attest.sealed, __ATOMIC_ACQUIRE)) {
+		ret = auth ? PVM_E_STATE : PVM_OK; /* another caller sealed meanwhile */
+		goto out;
+	}
+	ret = derive(hyp, vm, auth != NULL, &k) ? PVM_E_STATE : PVM_OK;
 	if (!ret)
 		ret = publish(hyp, vm, &k);
+out:
 	attest_wipe(&k, sizeof(k));
 	return ret;
 }

@@ -226,14 +226,19 @@ static void high_s_twin(uint8_t sig[64])
 	}
 }
 
-/* A host claiming an authority it cannot prove: refused, nothing sealed, then unsigned. */
+/*
+ * A host claiming an authority it cannot prove: refused, and nothing changed
+ * (not sealed, the RIM neither changed nor final: the host may still load);
+ * then the first run seals it unsigned.
+ */
 static void test_unverified_authority_is_refused(void **state)
 {
 	unsigned vm = vm_with_image(3), ref = vm_with_image(3);
 	struct pvm_vm_authority good, bad;
-	struct pvm_measurement m;
+	struct pvm_measurement m, m0;
 
 	(void)state;
+	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m0), PVM_OK);
 	authority_sign(vm, 0x11, &good);
 	/* A signature over another RIM. */
 	authority_sign(ref, 0x11, &bad);
@@ -253,12 +258,16 @@ static void test_unverified_authority_is_refused(void **state)
 	assert_int_equal(pvm_vm_seal_signed(fx_hyp, vm, NULL), PVM_E_INVAL);
 	assert_int_equal(pvm_vm_seal_signed(NULL, vm, &good), PVM_E_INVAL);
 	assert_int_equal(pvm_vm_seal_signed(fx_hyp, PVM_VM_MAX, &good), PVM_E_NOENT);
-	/* Nothing was sealed; the RIM is final. */
+	/* Nothing changed: not sealed, the same RIM, and not final (a load still goes in). */
 	assert_int_equal(pvm_vm_measurement(fx_hyp, vm, &m), PVM_OK);
 	assert_false(m.sealed);
+	assert_memory_equal(m.rim, m0.rim, sizeof(m.rim));
 	assert_int_equal(pvm_vm_load_measured(fx_hyp, vm, pvm_pa(au_image(1, 1)),
 					      pvm_ipa(ENTRY + 0x100000), 1, PVM_MEASURE_DATA, NULL),
-			 PVM_E_STATE);
+			 PVM_OK);
+	assert_int_equal(pvm_vm_load_measured(fx_hyp, ref, pvm_pa(au_image(1, 1)),
+					      pvm_ipa(ENTRY + 0x100000), 1, PVM_MEASURE_DATA, NULL),
+			 PVM_OK);
 	/* The first run seals it unsigned: the key of the same unsigned image. */
 	assert_int_equal(guest_seal_key(vm), guest_seal_key(ref));
 	/* A signed seal after that is refused: the keys are what they are. */
