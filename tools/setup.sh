@@ -6,8 +6,9 @@ set -euo pipefail
 pkgs=(
   # toolchain and build
   build-essential cmake pkg-config git
-  # the second compiler a consumer may build with (tests/consumer_build)
-  clang
+  # the second compiler a consumer may build with (tests/consumer_build), and
+  # libFuzzer's runtime for the fuzz preset (tests/fuzz)
+  clang libclang-rt-14-dev
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
   # <string.h> and friends for aarch64 (the freestanding check; gcc only recommends it)
   libc6-dev-arm64-cross

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's second command, and all that CI runs (.ci/run): install what
 # libpvm needs (Debian 12), then for each preset -- default (Debug), asan
-# (ASan+UBSan), release (-O2) and tsan (ThreadSanitizer: the concurrency
-# stress test only) -- configure, build and run its CTest tests (unit, bench,
-# install, freestanding, lint, docs, el2, kvm, stress).
+# (ASan+UBSan), release (-O2), tsan (ThreadSanitizer: the concurrency
+# stress test only) and fuzz (clang libFuzzer: corpora and smoke runs) --
+# configure, build and run its CTest tests (unit, bench, install,
+# freestanding, lint, docs, el2, kvm, stress, model, fuzz).
 # Exits non-zero if any step of any preset fails; every preset runs anyway so
 # one report shows everything. Works from any directory, as root or with sudo.
 #   tools/test.sh [PRESET...]   run only the named presets
@@ -13,7 +14,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(default asan release tsan)
+[ ${#presets[@]} -gt 0 ] || presets=(default asan release tsan fuzz)
 
 echo "==> tools/setup.sh (Debian packages)"
 if ! bash "$root/tools/setup.sh"; then
