@@ -50,11 +50,11 @@ enum pvm_sysreg_policy pvm_sysreg_trap_policy(uint64_t esr)
 	if (op0 == 3 && op1 == 0 && crn == 12 && crm == 11 && ISS_OP2(iss) == 5 &&
 	    !(iss & PVM_ISS_SYS_READ))
 		return PVM_SYSREG_SGI; /* ICC_SGI1R_EL1 */
-	if (op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && (iss & PVM_ISS_SYS_READ))
+	if (op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && crm <= 7 && (iss & PVM_ISS_SYS_READ))
 		return PVM_SYSREG_ID_REG; /* ID registers, trapped by HCR_EL2.TID3 */
 	if (op0 == 2)
 		return PVM_SYSREG_RAZ_WI; /* debug */
-	if (op0 == 3 && crn == 9 && crm >= 12 && (op1 == 0 || op1 == 3))
+	if (op0 == 3 && crn == 9 && crm >= 12 && crm <= 14 && (op1 == 0 || op1 == 3))
 		return PVM_SYSREG_RAZ_WI; /* PMU: control, counters' enables, PMUSERENR, PMMIR */
 	if (op0 == 3 && op1 == 3 && crn == 14 && crm >= 8)
 		return PVM_SYSREG_RAZ_WI; /* PMU: event counters and types, PMCCFILTR */

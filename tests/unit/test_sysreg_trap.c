@@ -79,6 +79,9 @@ static const struct {
 	{"MDCR_EL2", 3, 4, 1, 1, 1, PVM_SYSREG_UNDEF},
 	{"PMSCR_EL1 (SPE)", 3, 0, 9, 9, 0, PVM_SYSREG_UNDEF},
 	{"TRBLIMITR_EL1 (TRBE)", 3, 0, 9, 11, 0, PVM_SYSREG_UNDEF},
+	{"S3_3_C9_C15_0 (CRm 15: not the PMU's)", 3, 3, 9, 15, 0, PVM_SYSREG_UNDEF},
+	{"S3_0_C0_C8_0 (CRm 8: not TID3's)", 3, 0, 0, 8, 0, PVM_SYSREG_UNDEF},
+	{"S3_0_C0_C15_7 (CRm 15: not TID3's)", 3, 0, 0, 15, 7, PVM_SYSREG_UNDEF},
 	{"APIAKeyLo_EL1", 3, 0, 2, 1, 0, PVM_SYSREG_UNDEF},
 	/* Emulated: the IPI (write-only), the ID registers (read-only). */
 	{"ICC_SGI1R_EL1", 3, 0, 12, 11, 5, PVM_SYSREG_SGI, MRS(PVM_SYSREG_UNDEF)},

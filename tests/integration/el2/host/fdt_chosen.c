@@ -52,9 +52,12 @@ const unsigned char *fdt_chosen_prop(unsigned long dtb, const char *name, unsign
 	const unsigned char *h = (const unsigned char *)dtb, *st, *str;
 	unsigned total, st_size, str_size, off = 0, depth = 0, in_chosen = 0;
 
-	if (be32(h) != FDT_MAGIC || be32(h + 20) < 16)
+	if (be32(h) != FDT_MAGIC)
 		return 0;
+	/* The blob is total bytes: the whole header (40 bytes) must fit before it is read. */
 	total = be32(h + 4);
+	if (total < 40 || be32(h + 20) < 16)
+		return 0;
 	st = h + be32(h + 8);
 	str = h + be32(h + 12);
 	str_size = be32(h + 32);
