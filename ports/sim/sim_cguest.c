@@ -19,6 +19,7 @@
 #include <libpvm/esr.h>
 #include <libpvm/sim.h>
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #endif
 #endif
 #ifdef SIM_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -63,6 +65,43 @@ struct sim_cguest {
 struct pvm_sim_cpu {
 	struct sim_cguest g;
 };
+
+/*
+ * Stacks of freed guests, for the next ones: a fuzzer attaches guests for
+ * every input, and a fresh 256 KiB allocation costs page faults each time.
+ * A stack left by a guest that never finished may still be poisoned by
+ * AddressSanitizer (the redzones of its frames): it is unpoisoned on reuse.
+ */
+#define STACK_CACHE 4
+static void *stack_cache[STACK_CACHE];
+static unsigned stack_cached;
+static pthread_mutex_t stack_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *stack_get(void)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&stack_lock);
+	if (stack_cached)
+		p = stack_cache[--stack_cached];
+	pthread_mutex_unlock(&stack_lock);
+#ifdef SIM_ASAN
+	if (p)
+		ASAN_UNPOISON_MEMORY_REGION(p, STACK_SIZE);
+#endif
+	return p ? p : malloc(STACK_SIZE);
+}
+
+static void stack_put(void *p)
+{
+	pthread_mutex_lock(&stack_lock);
+	if (p && stack_cached < STACK_CACHE) {
+		stack_cache[stack_cached++] = p;
+		p = NULL;
+	}
+	pthread_mutex_unlock(&stack_lock);
+	free(p);
+}
 
 static struct sim_cguest *of(struct pvm_sim_cpu *cpu)
 {
@@ -106,9 +145,9 @@ struct sim_cguest *sim_cguest_new(struct sim_vcpu *v, pvm_sim_guest_fn fn, void 
 	if (!cpu)
 		return NULL;
 	g = &cpu->g;
-	g->stack = malloc(STACK_SIZE);
+	g->stack = stack_get();
 	if (!g->stack || getcontext(&g->start)) {
-		free(g->stack);
+		stack_put(g->stack);
 		free(cpu);
 		return NULL;
 	}
@@ -126,7 +165,7 @@ struct sim_cguest *sim_cguest_new(struct sim_vcpu *v, pvm_sim_guest_fn fn, void 
 
 void sim_cguest_free(struct sim_cguest *g)
 {
-	free(g->stack);
+	stack_put(g->stack);
 	free(g); /* g is the first member of its pvm_sim_cpu */
 }
 

@@ -145,7 +145,18 @@ bool snap_changed(size_t *off)
 	return false;
 }
 
-size_t snap_marked_pages(void)
+size_t snap_changed_pages(size_t *offs, size_t max)
 {
-	return s.nmark;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s.nmark; i++) {
+		size_t base = (size_t)s.mark[i] * s.page;
+
+		if (memcmp(s.ram + base, s.prev + base, s.page)) {
+			if (n < max)
+				offs[n] = base;
+			n++;
+		}
+	}
+	return n;
 }

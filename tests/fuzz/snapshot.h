@@ -37,7 +37,8 @@ void snap_mark(void);
  * then; *off (may be NULL) is the offset of the first differing byte. */
 bool snap_changed(size_t *off);
 
-/* Pages written since the last snap_mark() (for statistics). */
-size_t snap_marked_pages(void);
+/* The offsets of the pages that differ from their content at the last
+ * snap_mark(), at most max of them into offs; returns how many differ. */
+size_t snap_changed_pages(size_t *offs, size_t max);
 
 #endif /* PVM_FUZZ_SNAPSHOT_H */
