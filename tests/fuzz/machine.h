@@ -64,9 +64,12 @@ uint64_t fz_reg(struct fz_input *in);
 
 /*
  * One host call with its oracles: x0 the function, x1..x7 its arguments;
- * the results come back in x. Afterwards pvm_mem_check() holds (each call,
- * or with FUZZ_BIG at fz_end()), and a refused call (x0 negative) changed
- * no byte of the machine.
+ * the results come back in x. A refused call (x0 negative) must have
+ * changed no byte of the machine. pvm_mem_check() must hold after a call
+ * that changed a hypervisor page other than a vCPU's: at once after a host
+ * memory call, at fz_end() after VCPU_RUN (a run changes its VM's structure
+ * on every exit) and, with FUZZ_BIG (the check's cost grows with the RAM),
+ * at fz_end() for every call.
  */
 void fz_host_call(uint64_t x[8]);
 
