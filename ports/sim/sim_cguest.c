@@ -139,7 +139,8 @@ static void trampoline(unsigned hi, unsigned lo)
 struct sim_cguest *sim_cguest_new(struct sim_vcpu *v, pvm_sim_guest_fn fn, void *arg)
 {
 	struct pvm_sim_cpu *cpu = calloc(1, sizeof(*cpu));
-	struct sim_cguest *g;
+	/* volatile: live across getcontext(), which the compiler takes to return twice. */
+	struct sim_cguest *volatile g;
 	uintptr_t p;
 
 	if (!cpu)
