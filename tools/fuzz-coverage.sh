@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Line coverage of src/ reached by each harness's corpus: the campaign's
+# Line coverage of the code each harness targets (src/; for fdt the EL2
+# port's device tree and boot-argument readers) reached by its corpus: the campaign's
 # (build/fuzz/campaign/<name>/corpus, from tools/fuzz.sh) if there is one,
 # else the committed seeds. Builds the harnesses with clang's source-based
 # coverage (build/fuzz-cov: -fprofile-instr-generate -fcoverage-mapping, no
@@ -27,9 +28,15 @@ for h in "${harnesses[@]}"; do
 	LLVM_PROFILE_FILE="$root/$b/$h.%p.profraw" $b/tests/fuzz/fuzz_$h -runs=0 "$corpus" >$b/$h.log 2>&1 ||
 		{ echo "$h: the corpus did not run (see $b/$h.log)"; status=1; continue; }
 	llvm-profdata merge -o $b/$h.profdata $b/$h.*.profraw || { status=1; continue; }
-	report=$(llvm-cov report $b/tests/fuzz/fuzz_$h -instr-profile=$b/$h.profdata "$root/src")
+	case $h in
+	fdt) sources=("$root/ports/el2/fdt_info.c" "$root/ports/el2/common/bootargs.c"
+		"$root/tests/integration/el2/host/fdt_chosen.c") ;;
+	verify) sources=("$root/tools/pvm-verify/verify.c") ;;
+	*) sources=("$root/src") ;;
+	esac
+	report=$(llvm-cov report $b/tests/fuzz/fuzz_$h -instr-profile=$b/$h.profdata "${sources[@]}")
 	[ $verbose = 1 ] && echo "$report"
-	echo "$h ($(ls "$corpus" | wc -l) inputs from $corpus): src/ lines" \
+	echo "$h ($(ls "$corpus" | wc -l) inputs from $corpus): lines of ${sources[*]#$root/}" \
 		"$(echo "$report" | awk '/^TOTAL/ {print $10 " (" $8 " lines, " $9 " missed)"}')"
 done
 exit $status

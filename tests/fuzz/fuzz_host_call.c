@@ -36,18 +36,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (f >= 0xe0 && f < 0xf0) {
 			/* A burst of VM_CREATEs on consecutive pages, past the VM limit. */
-			uint64_t pa = fz_reg(&in), flags = fz_byte(&in) & 1, step;
+			uint64_t pa = fz_reg(&in), flags = fz_byte(&in) & 1, step, root;
 
-			step = pvm_vm_create_pages(FZ_IPA_BITS);
+			/* Each VM's pages start aligned to its concatenated root's size. */
+			root = pvm_vm_create_pages(FZ_IPA_BITS) - 1;
+			step = 2 * root;
+			pa &= ~(root * PVM_PAGE_SIZE - 1);
 			for (unsigned i = 0; i < 4u * (f & 15) + 4; i++) {
-				uint64_t y[8] = {PVM_HC_VM_CREATE,
-						 flags,
-						 FZ_IPA_BITS,
-						 pa + i * step * PVM_PAGE_SIZE,
-						 step,
-						 FZ_GUEST_RAM,
-						 FZ_GUEST_RAM_SIZE,
-						 0};
+				uint64_t y[8] = {PVM_HC_VM_CREATE,  flags,
+						 FZ_IPA_BITS,	    pa + i * step * PVM_PAGE_SIZE,
+						 root + 1,	    FZ_GUEST_RAM,
+						 FZ_GUEST_RAM_SIZE, 0};
 
 				fz_host_call(y);
 				if (y[0])
