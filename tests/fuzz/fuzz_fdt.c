@@ -26,9 +26,8 @@
  *   - el2_fdt_parse() -1: an error message; 0: no error, 1..EL2_CPUS_MAX
  *     CPUs, a RAM bank that holds __image_start, and boot arguments that are
  *     a NUL-terminated string inside the blob or an empty string;
- *   - fdt_chosen_prop(): a property found lies inside the blob; on a tree
- *     libfdt finds sound (fdt_check_full()), a property of a node exactly
- *     "/chosen" that libfdt finds is found there too, same place and length;
+ *   - fdt_chosen_prop(): a property found lies inside the blob (not compared
+ *     with libfdt: see check_chosen());
  *   - bootarg(): the first word of args that starts with key, exactly
  *     (pointer right after the key, inside args, the key at the start of
  *     args or after a space; NULL only if there is no such word);
@@ -146,26 +145,19 @@ static void check_platform(const uint8_t *fdt, size_t size)
 
 static void check_chosen(const uint8_t *fdt, size_t size)
 {
-	int sound = size >= HEADER && !fdt_check_full(fdt, size), node = -1;
-
-	if (sound) {
-		node = fdt_path_offset(fdt, "/chosen");
-		if (node >= 0 && strcmp(fdt_get_name(fdt, node, NULL), "chosen"))
-			node = -1;
-	}
+	/*
+	 * No cross-check against libfdt's view of /chosen: soundness would have
+	 * to be asked of fdt_check_full(), which in Debian's libfdt 1.6.1
+	 * dereferences NULL on some malformed trees (found by this harness's
+	 * smoke run; the input is regress_libfdt_check_full_null).
+	 */
 	for (size_t i = 0; i < sizeof(chosen_props) / sizeof(chosen_props[0]); i++) {
 		unsigned len = 0;
 		const uint8_t *v =
 			fdt_chosen_prop((unsigned long)(uintptr_t)fdt, chosen_props[i], &len);
-		const void *ref = NULL;
-		int ref_len = 0;
 
 		if (v && (v < fdt || v > fdt + size || len > (size_t)(fdt + size - v)))
 			die("fdt_chosen_prop: a property outside the blob", v);
-		if (node >= 0)
-			ref = fdt_getprop(fdt, node, chosen_props[i], &ref_len);
-		if (ref && (v != ref || len != (unsigned)ref_len))
-			die("fdt_chosen_prop: not the property libfdt finds in /chosen", ref);
 		/* What the test host would take as its boot arguments. */
 		if (v && !strcmp(chosen_props[i], "bootargs") && len && !v[len - 1])
 			check_args((const char *)v);
