@@ -13,7 +13,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 verbose=0
 [ "${1:-}" = -v ] && { verbose=1; shift; }
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(host_call host_call_1g guest_call verify trap fdt)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(host_call host_call_1g guest_call guest_call_1g verify trap fdt)
 cd "$root" || exit 1
 b=build/fuzz-cov
 cmake -S . -B $b -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DPVM_FUZZ=ON -DPVM_PORT_EL2=OFF \

@@ -12,7 +12,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=${1:?usage: tools/fuzz.sh SECONDS [HARNESS...]}
 shift
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(host_call host_call_1g guest_call verify trap fdt)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(host_call host_call_1g guest_call guest_call_1g verify trap fdt)
 cd "$root" && cmake --preset fuzz >/dev/null && cmake --build --preset fuzz || exit 1
 status=0
 for h in "${harnesses[@]}"; do

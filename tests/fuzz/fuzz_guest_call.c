@@ -5,13 +5,18 @@
  * non-protected guest, interleaved with host calls.
  *
  * The machine of machine.h: VM 0 protected (vCPU 0 running, vCPU 1 off
- * until a CPU_ON), VM 1 not (vCPU 0). Each vCPU is a C-function guest of
- * the simulator (sim_vcpu.h) whose instructions come from the same input
- * as the host's steps: while a guest runs it consumes the input (HVCs with
- * fuzzed registers, loads and stores anywhere, traps with fuzzed ESR, FAR
- * and HPFAR, WFI, interrupts); when it exits, the host goes on consuming it
- * (host calls, VCPU_RUN with fuzzed completion data, or the VMM's answer
- * to the last exit: donate the faulting page, top the pool up).
+ * until a CPU_ON), VM 1 not (vCPU 0). fuzz_guest_call_1g runs on its
+ * FUZZ_BIG variant, whose guest RAM has a free 2 MiB block that a donation
+ * maps whole: a guest's call on one of its pages must split it, which
+ * needs pool pages (PVM_EXIT_NEED_PAGES, the top-up, the call again).
+ *
+ * Each vCPU is a C-function guest of the simulator (sim_vcpu.h) whose
+ * instructions come from the same input as the host's steps: while a
+ * guest runs it consumes the input (HVCs with fuzzed registers, loads and
+ * stores anywhere, traps with fuzzed ESR, FAR and HPFAR, WFI, interrupts);
+ * when it exits, the host goes on consuming it (host calls, VCPU_RUN with
+ * fuzzed completion data, or the VMM's answer to the last exit: donate the
+ * faulting page, top the pool up).
  *
  * Oracles, besides the sanitizers and the host-call oracles of machine.h
  * (pvm_mem_check() after every change, a refused call changes nothing):
@@ -36,6 +41,11 @@
 #define SECRET	  0xa5c3e1f7d2b49687ull
 #define SECRET_HI 0xa5c3e1f7u
 #define SECRET_LO 0xd2b49687u
+#ifdef FUZZ_BIG
+#define GPAGE_BYTES 2 /* a page of guest RAM: 1,024 of them */
+#else
+#define GPAGE_BYTES 1
+#endif
 
 static struct fz_input in;
 static bool started[2][2]; /* the guest of VM, vCPU has begun (its coroutine is used) */
@@ -110,7 +120,8 @@ static uint64_t gaddr(void)
 
 	switch (sel & 3) {
 	case 0:
-		return FZ_GUEST_RAM + (fz_byte(&in) % (FZ_GUEST_RAM_SIZE / PAGE)) * PAGE + off;
+		return FZ_GUEST_RAM +
+		       (fz_bytes(&in, GPAGE_BYTES) % (FZ_GUEST_RAM_SIZE / PAGE)) * PAGE + off;
 	case 1:
 		return FZ_MMIO + (fz_byte(&in) % 4) * PAGE + off;
 	case 2:

@@ -23,18 +23,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FZ_MiB		  (1ull << 20)
-#define FZ_RAM		  0x40000000ull
-#define FZ_GUEST_RAM	  0x80000000ull /* guest RAM IPA, both VMs */
-#define FZ_GUEST_RAM_SIZE (2 * FZ_MiB)
-#define FZ_MMIO		  0x09000000ull /* an IPA outside guest RAM: a device */
-#define FZ_IPA_BITS	  32		/* the VMs' IPA size */
+#define FZ_MiB	     (1ull << 20)
+#define FZ_RAM	     0x40000000ull
+#define FZ_GUEST_RAM 0x80000000ull /* guest RAM IPA, both VMs */
+#define FZ_MMIO	     0x09000000ull /* an IPA outside guest RAM: a device */
+#define FZ_IPA_BITS  32		   /* the VMs' IPA size */
 #ifdef FUZZ_BIG
-#define FZ_RAM_SIZE (1024 * FZ_MiB + 32 * FZ_MiB)
-#define FZ_SETUP    (FZ_RAM + 1024 * FZ_MiB) /* where the set-up takes its pages */
+/* Guest RAM [FZ_GUEST_RAM, + 2 MiB) is the set-up's; the next 2 MiB block is free. */
+#define FZ_GUEST_RAM_SIZE (4 * FZ_MiB)
+#define FZ_RAM_SIZE	  (1024 * FZ_MiB + 32 * FZ_MiB)
+#define FZ_SETUP	  (FZ_RAM + 1024 * FZ_MiB) /* where the set-up takes its pages */
 #else
-#define FZ_RAM_SIZE (4 * FZ_MiB)
-#define FZ_SETUP    FZ_RAM
+#define FZ_GUEST_RAM_SIZE (2 * FZ_MiB)
+#define FZ_RAM_SIZE	  (4 * FZ_MiB)
+#define FZ_SETUP	  FZ_RAM
 #endif
 
 /* The VMs of the set-up: VM 0 protected with FZ_VCPUS vCPUs, VM 1 not, with one. */
