@@ -28,8 +28,9 @@ pkgs=(
   # the model checker for the ownership protocol's Promela model (tests/model)
   spin
   # the KVM port's integration tests (tests/integration/kvm): QEMU (above) boots a
-  # real arm64 Debian kernel at EL2 with /dev/kvm; cpio packs its initramfs
-  cpio
+  # real arm64 Debian kernel at EL2 with /dev/kvm; cpio packs its initramfs; xz unpacks
+  # the one kernel module the isolation test loads (brd, a RAM disk for O_DIRECT)
+  cpio xz-utils
 )
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -2,12 +2,15 @@
 # Downloads, once, what the KVM integration tests boot: a Debian arm64 kernel
 # and busybox-static (arm64), through a private apt state under DIR that never
 # touches the host's dpkg database (FACTS.md, "QEMU and a real arm64 Linux").
-#   fetch.sh DIR SUITE [--libs]   SUITE: bookworm (Debian 12, 6.1) or trixie (13, 6.12)
+#   fetch.sh DIR SUITE [--libs]   SUITE: bookworm (Debian 12, 6.1), trixie (13,
+#                                 6.12) or trixie-backports (7.3: upstream pKVM's
+#                                 protected VMs; busybox from trixie)
 # Leaves DIR/Image (the kernel; Debian's arm64 vmlinuz is an uncompressed
-# Image), DIR/busybox and DIR/kernel.version; with --libs also DIR/sysroot
-# with the arm64 static libraries the cross-built KVM port links (libfdt,
-# mbedcrypto) and their headers. A second run finds DIR/done and fetches
-# nothing. Any failure is fatal: the tests must not skip.
+# Image), DIR/busybox, DIR/kernel.version and, from 6.12 on, DIR/brd.ko
+# (the kernel's RAM-disk module: the isolation test's O_DIRECT route); with
+# --libs also DIR/sysroot with the arm64 static libraries the cross-built
+# KVM port links (libfdt, mbedcrypto) and their headers. A second run finds
+# DIR/done and fetches nothing. Any failure is fatal: the tests must not skip.
 set -euo pipefail
 
 dir=$1
@@ -18,7 +21,11 @@ dir=$(cd "$dir" && pwd)
 # Presets building in parallel share one cache: one fetch at a time.
 exec 9>"$dir/.lock"
 flock 9
-if [ -f "$dir/done" ]; then
+# 6.12 and later also give brd.ko (the isolation test's RAM disk): an
+# older cache without it is fetched again.
+want_brd=0
+[ "$suite" = bookworm ] || want_brd=1
+if [ -f "$dir/done" ] && { [ $want_brd = 0 ] || [ -s "$dir/brd.ko" ]; }; then
 	echo "fetch.sh: $suite: cached ($(cat "$dir/kernel.version"))"
 	exit 0
 fi
@@ -28,6 +35,14 @@ mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/debs" "$dir/et
 # the host's suite do not leak in; main is all we need.
 echo "deb http://deb.debian.org/debian $suite main" >"$dir/etc/sources.list"
 : >"$dir/etc/preferences"
+case $suite in
+*-backports)
+	# The kernel from backports (pinned as high as the suite: the newest
+	# version wins), what backports lacks (busybox) from the suite itself.
+	echo "deb http://deb.debian.org/debian ${suite%-backports} main" >>"$dir/etc/sources.list"
+	printf 'Package: *\nPin: release n=%s\nPin-Priority: 500\n' "$suite" >"$dir/etc/preferences"
+	;;
+esac
 o=(-o APT::Architecture=arm64 -o APT::Architectures=arm64
 	-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache"
 	-o Dir::Etc::SourceList="$dir/etc/sources.list" -o Dir::Etc::SourceParts="$dir/etc/parts"
@@ -49,9 +64,20 @@ abi_pkg=$(apt-cache "${o[@]}" depends linux-image-arm64 |
 	echo "fetch.sh: FAIL: no linux-image-<abi>-arm64 in $suite" >&2
 	exit 1
 }
-kpkg=${abi_pkg}-unsigned
-echo "fetch.sh: $suite: downloading $kpkg busybox-static"
+# Up to trixie's 6.12 the Image is in linux-image-<abi>-arm64-unsigned
+# (boot/vmlinuz-<abi>); from 7.x linux-image-<abi>-arm64 is a meta package
+# and the Image is in linux-binary-unsigned-<abi>-arm64
+# (usr/lib/modules/<abi>/vmlinuz.unsigned).
+if apt-cache "${o[@]}" show "${abi_pkg}-unsigned" >/dev/null 2>&1; then
+	kpkg=${abi_pkg}-unsigned
+else
+	kpkg=linux-binary-unsigned-${abi_pkg#linux-image-}
+fi
 pkgs=("$kpkg" busybox-static)
+# 7.x keeps the modules in their own package (6.12's are in the image's).
+[ "$want_brd" = 0 ] || [ "$kpkg" = "${abi_pkg}-unsigned" ] ||
+	pkgs+=("linux-modules-${abi_pkg#linux-image-}")
+echo "fetch.sh: $suite: downloading ${pkgs[*]}"
 [ "$libs" != --libs ] || pkgs+=(libfdt-dev libmbedtls-dev)
 (cd "$dir/debs" && rm -f ./*.deb && apt-get "${o[@]}" download "${pkgs[@]}") || {
 	echo "fetch.sh: FAIL: apt-get download ${pkgs[*]}" >&2
@@ -60,7 +86,11 @@ pkgs=("$kpkg" busybox-static)
 rm -rf "$dir/x"
 mkdir -p "$dir/x"
 for d in "$dir"/debs/*.deb; do dpkg-deb -x "$d" "$dir/x"; done
-img=$(ls "$dir"/x/boot/vmlinuz-* | head -n1)
+img=$( (ls "$dir"/x/boot/vmlinuz-* "$dir"/x/usr/lib/modules/*/vmlinuz* 2>/dev/null || true) | head -n1)
+[ -n "$img" ] || {
+	echo "fetch.sh: FAIL: no vmlinuz in $kpkg" >&2
+	exit 1
+}
 # An arm64 Image has "ARM\x64" at offset 56; a compressed one would not.
 if [ "$(dd if="$img" bs=1 skip=56 count=4 status=none | od -An -c | tr -d ' ')" != 'ARMd' ]; then
 	echo "fetch.sh: FAIL: $img is not an uncompressed arm64 Image" >&2
@@ -75,7 +105,21 @@ if [ "$libs" = --libs ]; then
 	cp -r "$dir/x/usr/include" "$dir/sysroot/include"
 	cp "$dir"/x/usr/lib/aarch64-linux-gnu/{libfdt,libmbedcrypto}.a "$dir/sysroot/lib/"
 fi
-basename "$img" | sed 's/^vmlinuz-//' >"$dir/kernel.version"
+case $img in
+*/boot/vmlinuz-*) basename "$img" | sed 's/^vmlinuz-//' ;;
+*) basename "$(dirname "$img")" ;;
+esac >"$dir/kernel.version"
+if [ $want_brd = 1 ]; then
+	brd=$( (find "$dir/x" -path '*/kernel/drivers/block/brd.ko*' || true) | head -n1)
+	case $brd in
+	*.ko.xz) xz -dc "$brd" >"$dir/brd.ko" ;;
+	*.ko) cp "$brd" "$dir/brd.ko" ;;
+	*)
+		echo "fetch.sh: FAIL: no brd.ko in ${pkgs[*]}" >&2
+		exit 1
+		;;
+	esac
+fi
 mv "$dir/Image.tmp" "$dir/Image"
 mv "$dir/busybox.tmp" "$dir/busybox"
 rm -rf "$dir/x" "$dir/debs" "$dir/cache"
