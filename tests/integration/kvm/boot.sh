@@ -27,12 +27,14 @@
 # PVM_KVM_MODE (optional): vhe (the kernel's default on this CPU), nvhe or
 # protected, passed as kvm-arm.mode=; the kernel's own report of the mode it
 # initialised KVM in must then say so.
-# PVM_KVM_ISOLATION (optional): "PROGRAM MODE TABLE": the isolation test
-# (isolation.c) runs in the kernel with MODE (protected or ordinary) and
-# KERNEL_DIR/brd.ko's RAM disk for its O_DIRECT route; its mechanics must
-# pass, and its ROUTE lines must match TABLE line by line (each line of
-# TABLE an extended regular expression for the whole ROUTE line; lines
-# starting with # are comments).
+# PVM_KVM_TABLES (optional): "PROGRAM MODE TABLE[,PROGRAM MODE TABLE...]":
+# programs that ask the kernel itself (isolation.c: which routes a VMM has
+# to a guest's page; pkvm_calls.c: what a guest's calls get) run in the
+# kernel with MODE (protected or ordinary) and KERNEL_DIR/brd.ko's RAM disk
+# (PVM_ISOLATION_BLOCK, for isolation's O_DIRECT route); each one's
+# mechanics must pass (PASS/FAIL lines, `END ok`), and its other lines must
+# match TABLE line by line (each line of TABLE an extended regular
+# expression for the whole line; lines starting with # are comments).
 # PVM_KVM_PROTECTED_TYPE (optional): yes when the kernel offers upstream
 # pKVM's protected-VM type (7.1 on, in protected mode): the port's probe
 # must find it; otherwise it must find none.
@@ -52,7 +54,7 @@ root=$(cd "$here/../../.." && pwd)
 # shellcheck source=../../guests/match.sh
 . "$root/tests/guests/match.sh"
 
-timeout_s=${PVM_KVM_BOOT_TIMEOUT:-240}
+timeout_s=${PVM_KVM_BOOT_TIMEOUT:-720}
 for f in "$kdir/Image" "$kdir/busybox" "$vmm"; do
 	[ -s "$f" ] || {
 		echo "FAIL: missing $f" >&2
@@ -74,17 +76,22 @@ done
 for g in "${guests[@]}"; do
 	cp "$gdir/${g%_np}.elf" "$work/root/guests/$g.elf" || exit 1
 done
-iso=() iso_run=
-if [ -n "${PVM_KVM_ISOLATION:-}" ]; then
-	read -ra iso <<<"$PVM_KVM_ISOLATION"
-	cp "${iso[0]}" "$work/root/isolation" && cp "$kdir/brd.ko" "$work/root/brd.ko" || exit 1
-	[ -f "${iso[2]}" ] || {
-		echo "FAIL: no isolation table ${iso[2]}" >&2
-		exit 1
-	}
-	iso_run="insmod /brd.ko rd_nr=1 rd_size=1024 && PVM_ISOLATION_BLOCK=/dev/ram0 /isolation ${iso[1]} 2>&1 | sed 's/^/KVMISO: /'"
+tables=() tab_run=
+if [ -n "${PVM_KVM_TABLES:-}" ]; then
+	IFS=, read -ra tables <<<"$PVM_KVM_TABLES"
+	cp "$kdir/brd.ko" "$work/root/brd.ko" || exit 1
+	tab_run="insmod /brd.ko rd_nr=1 rd_size=1024"
+	for i in "${!tables[@]}"; do
+		read -ra t <<<"${tables[$i]}"
+		cp "${t[0]}" "$work/root/progs/table$i" || exit 1
+		[ -f "${t[2]}" ] || {
+			echo "FAIL: no table ${t[2]}" >&2
+			exit 1
+		}
+		tab_run+="
+PVM_ISOLATION_BLOCK=/dev/ram0 /progs/table$i ${t[1]} 2>&1 | sed 's/^/KVMTAB $i: /'"
+	done
 fi
-# Options of each guest, as on the simulator (tests/guests/CMakeLists.txt).
 cat >"$work/root/guests/args" <<'ARGS'
 attest --vcpus 2 --challenge 00112233445566778899aabbccddeeff --dtb-out /tmp/attest.dtb
 attest_np --non-protected --challenge 00112233445566778899aabbccddeeff
@@ -104,7 +111,7 @@ fi
 for p in ${progs[*]}; do
 	/progs/\$p 2>&1 | sed "s/^/KVMPROG \$p: /"
 done
-$iso_run
+$tab_run
 for g in ${guests[*]}; do
 	args=\$(sed -n "s/^\$g //p" /guests/args)
 	/pvm-run-kvm --port kvm --trace \$args /guests/\$g.elf >/tmp/\$g.uart 2>/tmp/\$g.trace
@@ -242,30 +249,32 @@ for p in "${progs[@]}"; do
 		echo "PASS: $p ($(grep -c '^PASS' "$work/$p.out") checks)"
 	fi
 done
-if [ ${#iso[@]} -gt 0 ]; then
-	sed -n 's/^KVMISO: //p' "$work/console" >"$work/isolation.out"
-	grep '^ROUTE' "$work/isolation.out" >"$work/isolation.routes"
-	grep -v '^#' "${iso[2]}" >"$work/isolation.table"
-	is=0
-	if grep -q '^FAIL' "$work/isolation.out" || ! grep -qx 'END ok' "$work/isolation.out"; then
-		grep -v '^PASS\|^ROUTE' "$work/isolation.out" >&2
-		is=1
+for i in "${!tables[@]}"; do
+	read -ra t <<<"${tables[$i]}"
+	name=$(basename "${t[0]}")
+	sed -n "s/^KVMTAB $i: //p" "$work/console" >"$work/$name.out"
+	grep -v '^PASS: \|^FAIL: \|^END ' "$work/$name.out" >"$work/$name.rows"
+	grep -v '^#' "${t[2]}" >"$work/$name.table"
+	ts=0
+	if grep -q '^FAIL' "$work/$name.out" || ! grep -qx 'END ok' "$work/$name.out"; then
+		grep '^FAIL\|^END' "$work/$name.out" >&2
+		ts=1
 	fi
-	if [ "$(wc -l <"$work/isolation.routes")" != "$(wc -l <"$work/isolation.table")" ]; then
-		echo "FAIL: isolation: $(wc -l <"$work/isolation.routes") ROUTE lines, the table has $(wc -l <"$work/isolation.table")" >&2
-		is=1
+	if [ "$(wc -l <"$work/$name.rows")" != "$(wc -l <"$work/$name.table")" ]; then
+		echo "FAIL: $name: $(wc -l <"$work/$name.rows") lines, its table $(wc -l <"$work/$name.table")" >&2
+		ts=1
 	fi
 	while IFS= read -r -u 3 got && IFS= read -r -u 4 want; do
 		if ! [[ $got =~ ^($want)$ ]]; then
-			echo "FAIL: isolation: '$got' does not match '$want' (${iso[2]})" >&2
-			is=1
+			echo "FAIL: $name: '$got' does not match '$want' (${t[2]})" >&2
+			ts=1
 		fi
-	done 3<"$work/isolation.routes" 4<"$work/isolation.table"
-	cat "$work/isolation.routes"
-	if [ $is = 0 ]; then
-		echo "PASS: isolation (${iso[1]}: every route as ${iso[2]##*/} says)"
+	done 3<"$work/$name.rows" 4<"$work/$name.table"
+	sed "s/^/$name: /" "$work/$name.rows"
+	if [ $ts = 0 ]; then
+		echo "PASS: $name (${t[1]}: as ${t[2]#"$root"/} says)"
 	else status=1; fi
-fi
+done
 for g in "${guests[@]}"; do
 	sed -n "s/^KVMUART $g: //p" "$work/console" >"$work/$g.uart"
 	sed -n "s/^KVMTRACE $g: //p" "$work/console" >"$work/$g.trace"
