@@ -28,7 +28,7 @@ if [ $# -lt 5 ]; then
 	echo "usage: $0 <run.sh> <qemu> <image> <pvm-verify> <test> [timeout]" >&2
 	exit 2
 fi
-run=$1 qemu=$2 image=$3 verify=$4 name=$5 limit=${6:-120}
+run=$1 qemu=$2 image=$3 verify=$4 name=$5 limit=${6:-600}
 if [ ! -x "$verify" ]; then
 	echo "FAIL: $name: no pvm-verify at $verify (build the project first)" >&2
 	exit 1

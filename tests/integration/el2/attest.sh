@@ -14,7 +14,7 @@
 #                  [python3 pvm_verify.py]
 set -uo pipefail
 
-run=$1 qemu=$2 image=$3 verify=$4 limit=${5:-60} python=${6:-} pyverify=${7:-}
+run=$1 qemu=$2 image=$3 verify=$4 limit=${5:-600} python=${6:-} pyverify=${7:-}
 if [ ! -x "$verify" ]; then
 	echo "FAIL: no pvm-verify at $verify (build the project first)" >&2
 	exit 1

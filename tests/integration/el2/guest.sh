@@ -29,7 +29,7 @@ if [ $# -lt 5 ]; then
 	echo "usage: $0 <run.sh> <qemu> <image> <name> <expected-prefix> [timeout] [pvm-verify]" >&2
 	exit 2
 fi
-run=$1 qemu=$2 image=$3 name=$4 exp=$5 limit=${6:-60} verify=${7:-}
+run=$1 qemu=$2 image=$3 name=$4 exp=$5 limit=${6:-600} verify=${7:-}
 python=${8:-} pyverify=${9:-} guest_bin=${10:-} guest_dtb=${11:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=$(mktemp -d)

@@ -12,7 +12,7 @@
 # download, QEMU or image is a failure.
 # usage: linux_guest.sh <run.sh> <qemu> <pvm-el2.elf> <kvm-cache dir> <release> [timeout]
 set -uo pipefail
-run=$1 qemu=$2 image=$3 cache=$4 release=$5 limit=${6:-120}
+run=$1 qemu=$2 image=$3 cache=$4 release=$5 limit=${6:-600}
 kdir=$cache/$release
 for f in "$kdir/Image" "$kdir/busybox" "$kdir/kernel.version"; do
 	if [ ! -f "$f" ]; then

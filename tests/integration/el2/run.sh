@@ -17,7 +17,7 @@ if [ $# -lt 3 ]; then
 	echo "usage: $0 <qemu-system-aarch64> <image> <test> [timeout]" >&2
 	exit 2
 fi
-qemu=$1 image=$2 name=$3 limit=${4:-60}
+qemu=$1 image=$2 name=$3 limit=${4:-600}
 
 if ! command -v "$qemu" >/dev/null 2>&1; then
 	echo "FAIL: $qemu not found: install qemu-system-arm (tools/setup.sh does)" >&2

@@ -28,7 +28,7 @@ modes=("$@")
 # A guard against a hang, not a measure of speed: nested TCG slows with the
 # machine's load, and on 2 loaded cores the 6.12 boots with 8 vCPUs did not
 # finish in 420 s. The test passes or fails on what the guests printed.
-timeout_s=${PVM_KVM_BOOT_TIMEOUT:-1200}
+timeout_s=${PVM_KVM_BOOT_TIMEOUT:-2400}
 # quiet: every console byte is an MMIO exit, slow under nested TCG.
 cmdline="console=ttyAMA0 quiet panic=-1"
 for f in "$kdir/Image" "$kdir/busybox" "$kdir/kernel.version" "$vmm"; do
