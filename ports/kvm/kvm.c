@@ -125,9 +125,9 @@ static void probe_vm(struct pvm_kvm_caps *caps)
 
 /*
  * The protected-VM machine type: bit 31 of KVM_CREATE_VM's type, as
- * Android's pKVM kernels (and upstream after the kernels tested here) define
- * it. A kernel without it, or with it but not booted in protected mode,
- * refuses the type with EINVAL: creating (and dropping) one VM is the probe.
+ * Android's pKVM kernels and upstream from 7.1 define it. A kernel without
+ * it, or with it but not booted in protected mode, refuses the type with
+ * EINVAL: creating (and dropping) one VM is the probe (kvm_vm.c uses it).
  */
 #define PVM_KVM_VM_TYPE_ARM_PROTECTED (1ul << 31)
 
@@ -178,17 +178,17 @@ pvm_status_t pvm_kvm_init(const struct pvm_kvm_config *cfg, struct pvm_kvm_caps 
 	p->base = cfg->ram_base;
 	pthread_mutex_init(&p->slot_lock, NULL);
 	if (p->caps.protected_vm)
-		fprintf(stderr, "libpvm-kvm: the kernel offers a protected-VM type, which this "
-				"port does not use yet: VMs are ordinary KVM VMs and the host "
-				"kernel is trusted with guest memory\n");
+		fprintf(stderr, "libpvm-kvm: the kernel offers pKVM-protected VMs: a protected VM "
+				"is one (the kernel's hypervisor keeps its memory from the host); "
+				"a non-protected VM is an ordinary KVM VM\n");
 	else
 		fprintf(stderr, "libpvm-kvm: no protected-VM type in this kernel: VMs are ordinary "
 				"KVM VMs and the host kernel is trusted with guest memory\n");
 	fprintf(stderr,
 		"libpvm-kvm: the VMM's view of memory (pvm_kvm_ram) follows the host stage-2: a "
 		"page donated to a guest or to libpvm faults there; libpvm's and KVM's view "
-		"in this process still map it (guest_memfd for arm64 VMs: %s)\n",
-		p->caps.guest_memfd ? "offered, not used yet" : "not offered");
+		"in this process still map it%s\n",
+		p->caps.protected_vm ? " until a pKVM-protected guest touches it" : "");
 	if (!p->caps.smccc_filter)
 		fprintf(stderr,
 			"libpvm-kvm: no SMCCC filter (Linux < 6.4): unavailable to guests: "

@@ -68,7 +68,7 @@ pvm_status_t pvm_kvm_vm_gic(unsigned vm, const struct pvm_kvm_gic *gic)
 		return PVM_E_NOTSUP;
 	v = kvm_vm_get(vm);
 	if (!v)
-		return PVM_E_NOTSUP;
+		return PVM_E_STATE; /* pvm_kvm_vm_attach() first */
 	pthread_mutex_lock(&v->gic_lock);
 	if (v->gic_fd >= 0) {
 		ret = PVM_E_EXISTS;

@@ -48,6 +48,14 @@ struct kvm_vcpu_port {
 struct kvm_vm_port {
 	int fd;
 	bool resync; /* memslots may lag the core's stage-2: walk it before entry */
+	/* KVM_VM_TYPE_ARM_PROTECTED (pvm_kvm_vm_caps.kernel_protected). */
+	bool kprot;
+	bool guest_calls; /* the SMCCC filter is set (pvm_kvm_vm_caps.guest_calls) */
+	bool mem_faults;  /* KVM_CAP_ARM_NISV_TO_USER is on (pvm_kvm_vm_caps.mem_faults) */
+	/* A vCPU entered KVM_RUN: a pKVM-protected VM's memslots are fixed (atomic). */
+	bool ran;
+	/* The KVM VM was destroyed under the core (kvm_vm_retire()): nothing runs (atomic). */
+	bool retired;
 	uint64_t vttbr, vtcr;
 	struct kvm_slot slots[KVM_PORT_SLOTS];
 	struct kvm_vcpu_port *vcpus[PVM_VCPU_MAX];
@@ -76,8 +84,15 @@ extern struct kvm_port kvm_port;
 /* Create the memfd and its two views of @size bytes (kvm_view.c); -1 on failure. */
 int kvm_view_init(uint64_t size);
 void kvm_view_fini(void);
-/* VM @vm's KVM VM, created on first use; NULL if KVM refused. */
+/* VM @vm's KVM VM (pvm_kvm_vm_attach()); NULL if none. */
 struct kvm_vm_port *kvm_vm_get(unsigned vm);
+/*
+ * Destroy @v's KVM VM, vCPUs and GIC, keeping their fd numbers (on
+ * /dev/null) and run pages (anonymous) valid for the port's other threads,
+ * so the kernel gives the pages of a pKVM-protected VM back to the host.
+ * Under the slot lock.
+ */
+void kvm_vm_retire(struct kvm_vm_port *v);
 /*
  * Before @v's first KVM_RUN or KVM_IRQ_LINE: initialise its vGIC (once) and
  * freeze its set of vCPUs; false if KVM refused.

@@ -85,7 +85,10 @@ void kvm_s2_drop(unsigned vm, uint64_t ipa, bool all)
 
 	pthread_mutex_lock(&kvm_port.slot_lock);
 	v = kvm_port.vms[vm];
-	if (v) {
+	if (v && v->kprot && __atomic_load_n(&v->ran, __ATOMIC_ACQUIRE)) {
+		/* pKVM keeps a run pVM's memslots, and its pages: end it (kvm_vm.c). */
+		kvm_vm_retire(v);
+	} else if (v) {
 		for (i = 0; i < KVM_PORT_SLOTS; i++) {
 			struct kvm_slot *s = &v->slots[i];
 
@@ -133,6 +136,7 @@ struct sync_state {
 	struct kvm_vm_port *v;
 	uint64_t ipa, pa, size; /* the run being built */
 	bool ro, full;
+	bool keep; /* add to the slots there are, drop none */
 };
 
 static void flush_run(struct sync_state *s)
@@ -142,6 +146,18 @@ static void flush_run(struct sync_state *s)
 	s->size = 0;
 }
 
+/* The slot of @v that holds @ipa, or KVM_PORT_SLOTS. */
+static unsigned slot_of(const struct kvm_vm_port *v, uint64_t ipa)
+{
+	unsigned i;
+
+	for (i = 0; i < KVM_PORT_SLOTS; i++)
+		if (v->slots[i].used && ipa >= v->slots[i].ipa &&
+		    ipa - v->slots[i].ipa < v->slots[i].size)
+			break;
+	return i;
+}
+
 static void sync_leaf(void *arg, uint64_t ipa, uint64_t pa, uint64_t size, uint64_t desc)
 {
 	struct sync_state *s = arg;
@@ -149,6 +165,10 @@ static void sync_leaf(void *arg, uint64_t ipa, uint64_t pa, uint64_t size, uint6
 
 	if (!(desc & DESC_S2AP_R))
 		return; /* no access at all: as good as unmapped for KVM */
+	if (s->keep && slot_of(s->v, ipa) < KVM_PORT_SLOTS) {
+		flush_run(s); /* in KVM already, unchanged (see kvm_s2_sync()) */
+		return;
+	}
 	if (s->size && ipa == s->ipa + s->size && pa == s->pa + s->size && ro == s->ro) {
 		s->size += size;
 		return;
@@ -165,9 +185,18 @@ void kvm_s2_sync(struct kvm_vm_port *v)
 	struct sync_state s = {.v = v};
 	unsigned i;
 
+	/*
+	 * A pKVM-protected VM's slots are only ever added to: the kernel
+	 * forbids dropping them once it has run, and until then a drop
+	 * removed the slot at once (kvm_s2_drop()), so every slot left
+	 * matches the core's tables. Other VMs' are remade, coalesced.
+	 */
+	s.keep = v->kprot;
 	pthread_mutex_lock(&kvm_port.slot_lock);
-	if (v->resync) {
-		for (i = 0; i < KVM_PORT_SLOTS; i++)
+	if (__atomic_load_n(&v->retired, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&v->resync, false, __ATOMIC_RELEASE);
+	} else if (v->resync) {
+		for (i = 0; !s.keep && i < KVM_PORT_SLOTS; i++)
 			if (v->slots[i].used)
 				drop_slot(v, i);
 		walk(v->vttbr, v->vtcr, sync_leaf, &s);
@@ -208,7 +237,6 @@ static void lookup_leaf(void *arg, uint64_t ipa, uint64_t pa, uint64_t size, uin
 int kvm_s2_fault_in(struct kvm_vm_port *v, uint64_t ipa, bool *writable)
 {
 	struct lookup_state l = {.ipa = ipa};
-	unsigned i;
 
 	/*
 	 * The walk is under the slot lock, as kvm_s2_sync()'s: the core clears
@@ -222,19 +250,15 @@ int kvm_s2_fault_in(struct kvm_vm_port *v, uint64_t ipa, bool *writable)
 	 * A full walk for one address: fine for small guests; a direct lookup is a follow-up.
 	 */
 	pthread_mutex_lock(&kvm_port.slot_lock);
-	walk(v->vttbr, v->vtcr, lookup_leaf, &l);
+	if (!__atomic_load_n(&v->retired, __ATOMIC_ACQUIRE))
+		walk(v->vttbr, v->vtcr, lookup_leaf, &l);
 	if (!l.found || !(l.desc & DESC_S2AP_R)) {
 		pthread_mutex_unlock(&kvm_port.slot_lock);
 		return 0;
 	}
 	*writable = (l.desc & DESC_S2AP_W) != 0;
-	for (i = 0; i < KVM_PORT_SLOTS; i++) {
-		struct kvm_slot *s = &v->slots[i];
-
-		if (s->used && ipa >= s->ipa && ipa - s->ipa < s->size)
-			break; /* already there (e.g. read-only, and this was a write) */
-	}
-	if (i == KVM_PORT_SLOTS && !add_slot(v, l.base, l.pa, l.size, !*writable))
+	/* Already there: e.g. read-only, and this was a write. */
+	if (slot_of(v, ipa) == KVM_PORT_SLOTS && !add_slot(v, l.base, l.pa, l.size, !*writable))
 		v->resync = true;
 	pthread_mutex_unlock(&kvm_port.slot_lock);
 	return 1;

@@ -51,17 +51,6 @@
 	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |                                     \
 	 (offsetof(struct kvm_regs, name) / sizeof(__u32)))
 
-/* KVM_ARM_VM_SMCCC_FILTER (Linux 6.4); the 6.1 UAPI headers lack it. */
-#ifndef KVM_SMCCC_FILTER_FWD_TO_USER
-struct kvm_smccc_filter {
-	__u32 base;
-	__u32 nr_functions;
-	__u8 action;
-	__u8 pad[15];
-};
-#define KVM_SMCCC_FILTER_FWD_TO_USER 2
-#endif
-
 static struct kvm_vcpu_port *vcpu_get(unsigned vm, unsigned index)
 {
 	struct kvm_vm_port *v;
@@ -91,69 +80,6 @@ static void on_kick(int sig)
 	(void)sig; /* only there to make KVM_RUN return EINTR */
 }
 
-/*
- * Route the calls libpvm serves to this process: pKVM's protected-guest
- * calls and libpvm's own (0xc6000000-0xc6001fff), the vendor-hyp UID and
- * feature calls, so a guest sees libpvm's answers there, not KVM's, and
- * PSCI (SMC32 and SMC64 function numbers 0-0x1f): the core's PSCI checks
- * CPU_ON's entry point against a protected VM's memory, which KVM's does
- * not, and keeps vCPU power state where the VMM's exits come from.
- */
-static void set_filter(struct kvm_vm_port *v)
-{
-	static const struct {
-		uint32_t base, n;
-	} ranges[] = {{ARM_SMCCC_VENDOR_HYP_KVM_FEATURES, 1},
-		      {ARM_SMCCC_VENDOR_HYP_CALL_UID, 1},
-		      {0xc6000000u, 0x2000u},
-		      {0x84000000u, 0x20u},
-		      {0xc4000000u, 0x20u}};
-	unsigned i;
-
-	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
-		struct kvm_smccc_filter f = {.base = ranges[i].base,
-					     .nr_functions = ranges[i].n,
-					     .action = KVM_SMCCC_FILTER_FWD_TO_USER};
-		struct kvm_device_attr a = {.group = 0 /* KVM_ARM_VM_SMCCC_CTRL */,
-					    .attr = 0 /* KVM_ARM_VM_SMCCC_FILTER */,
-					    .addr = (uint64_t)(uintptr_t)&f};
-
-		if (ioctl(v->fd, KVM_SET_DEVICE_ATTR, &a))
-			fprintf(stderr, "libpvm-kvm: SMCCC filter 0x%x: %s\n", ranges[i].base,
-				strerror(errno));
-	}
-}
-
-struct kvm_vm_port *kvm_vm_get(unsigned vm)
-{
-	struct kvm_vm_port *v = kvm_port.vms[vm];
-	struct kvm_enable_cap cap = {.cap = KVM_CAP_ARM_NISV_TO_USER};
-	unsigned long type =
-		kvm_port.caps.max_ipa_bits ? KVM_VM_TYPE_ARM_IPA_SIZE(kvm_port.ipa_bits) : 0;
-
-	if (v)
-		return v;
-	v = calloc(1, sizeof(*v));
-	if (!v)
-		return NULL;
-	v->gic_fd = -1;
-	pthread_mutex_init(&v->gic_lock, NULL);
-	v->fd = ioctl(kvm_port.kvm_fd, KVM_CREATE_VM, type);
-	if (v->fd < 0) {
-		fprintf(stderr, "libpvm-kvm: KVM_CREATE_VM: %s\n", strerror(errno));
-		free(v);
-		return NULL;
-	}
-	/* Without it an abort KVM cannot decode kills KVM_RUN with ENOSYS. */
-	if (kvm_port.caps.nisv_to_user && ioctl(v->fd, KVM_ENABLE_CAP, &cap))
-		fprintf(stderr, "libpvm-kvm: KVM_CAP_ARM_NISV_TO_USER: %s\n", strerror(errno));
-	if (kvm_port.caps.smccc_filter)
-		set_filter(v);
-	v->resync = true;
-	__atomic_store_n(&kvm_port.vms[vm], v, __ATOMIC_RELEASE);
-	return v;
-}
-
 pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 {
 	struct kvm_vm_port *v;
@@ -168,7 +94,7 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 		return PVM_E_EXISTS;
 	v = kvm_vm_get(vm);
 	if (!v)
-		return PVM_E_NOTSUP;
+		return PVM_E_STATE; /* pvm_kvm_vm_attach() first */
 	if (__atomic_load_n(&v->frozen, __ATOMIC_ACQUIRE))
 		return PVM_E_STATE; /* KVM takes no vCPU once the VM has run or its vGIC is set up
 				     */
@@ -187,9 +113,9 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 	 * With the filter the core runs PSCI and enters a vCPU only once it is
 	 * on, so KVM never needs to hold one back. Without it KVM runs PSCI:
 	 * secondaries start powered off, their VMM threads block in KVM_RUN
-	 * until the guest's CPU_ON wakes them (pvm_kvm_caps.smccc_filter).
+	 * until the guest's CPU_ON wakes them (pvm_kvm_vm_caps.guest_calls).
 	 */
-	if (index && !kvm_port.caps.smccc_filter) {
+	if (index && !v->guest_calls) {
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 		c->regs_from_kvm = true;
 	}
@@ -225,29 +151,6 @@ void pvm_kvm_vcpu_kick(unsigned vm, unsigned index)
 	t = (pthread_t)__atomic_load_n(&c->thread, __ATOMIC_ACQUIRE);
 	if (t)
 		pthread_kill(t, SIGUSR1);
-}
-
-void pvm_kvm_vm_detach(unsigned vm)
-{
-	struct kvm_vm_port *v;
-	unsigned i;
-
-	if (vm >= PVM_VM_MAX || !(v = kvm_port.vms[vm]))
-		return;
-	__atomic_store_n(&kvm_port.vms[vm], NULL, __ATOMIC_RELEASE);
-	for (i = 0; i < PVM_VCPU_MAX; i++) {
-		struct kvm_vcpu_port *c = v->vcpus[i];
-
-		if (!c)
-			continue;
-		munmap(c->run, c->run_size);
-		close(c->fd);
-		free(c);
-	}
-	if (v->gic_fd >= 0)
-		close(v->gic_fd);
-	close(v->fd); /* KVM frees the memslots with the VM */
-	free(v);
 }
 
 /*
@@ -459,6 +362,10 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 		trap->kind = PVM_TRAP_HALT; /* no KVM vCPU behind it: it can never run */
 		return;
 	}
+	if (__atomic_load_n(&v->retired, __ATOMIC_ACQUIRE)) {
+		trap->kind = PVM_TRAP_HALT; /* its KVM VM is gone (kvm_vm_retire()) */
+		return;
+	}
 	if (!kvm_gic_ready(v)) {
 		trap->kind = PVM_TRAP_HALT; /* a VM whose GIC KVM refused cannot run */
 		return;
@@ -482,6 +389,8 @@ void pvm_port_vcpu_enter(struct pvm_vcpu_ctx *ctx, struct pvm_trap *trap)
 		}
 		if (__atomic_load_n(&v->resync, __ATOMIC_ACQUIRE))
 			kvm_s2_sync(v);
+		/* From here a pKVM-protected VM's memslots stay (kvm_s2_drop()). */
+		__atomic_store_n(&v->ran, true, __ATOMIC_RELEASE);
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				c->run->exit_reason = KVM_EXIT_INTR;

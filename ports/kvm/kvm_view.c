@@ -129,6 +129,14 @@ int kvm_view_init(uint64_t size)
 	 */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
 		goto fail;
+	/*
+	 * A child of this process gets neither view: Linux 7.3 hands a child
+	 * its own copy of a page a pKVM-protected guest holds, taking it back
+	 * from the guest (tests/integration/kvm/isolation/), and a child has
+	 * no business with guest memory on any kernel.
+	 */
+	if (madvise(p->ram, size, MADV_DONTFORK) || madvise(p->host, size, MADV_DONTFORK))
+		goto fail;
 	close(fd); /* the two views are the only ways in from now on */
 	return 0;
 fail:

@@ -25,10 +25,30 @@ int vmm_port_init(uint64_t ram_base, uint64_t ram_size)
 	return ret ? -1 : 0;
 }
 
-/* Without the SMCCC filter (Linux < 6.4) KVM runs the guest's PSCI itself. */
+/* What the VM's KVM VM is: one VM per pvm-run. */
+static struct pvm_kvm_vm_caps vm_caps;
+
+pvm_status_t vmm_port_vm_attach(struct pvm_hyp *hyp, unsigned vm)
+{
+	pvm_status_t ret = pvm_kvm_vm_attach(hyp, vm, &vm_caps);
+
+	if (!ret)
+		fprintf(stderr, "pvm-run: KVM VM: %s, guest calls %s, memory %s\n",
+			vm_caps.kernel_protected ? "pKVM-protected" : "ordinary",
+			vm_caps.guest_calls ? "to libpvm" : "answered by the kernel",
+			vm_caps.mem_faults ? "backed on its faults" : "backed before it runs");
+	return ret;
+}
+
+/* Without guest calls (no SMCCC filter: Linux < 6.4, a pKVM-protected VM) KVM runs PSCI. */
 bool vmm_port_psci_in_kernel(void)
 {
-	return !caps.smccc_filter;
+	return !vm_caps.guest_calls;
+}
+
+bool vmm_port_back_up_front(void)
+{
+	return !vm_caps.mem_faults;
 }
 
 void vmm_port_fini(void)

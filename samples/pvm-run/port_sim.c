@@ -26,9 +26,22 @@ bool vmm_port_psci_in_kernel(void)
 	return false;
 }
 
+bool vmm_port_back_up_front(void)
+{
+	return false;
+}
+
 void *vmm_port_ram(uint64_t pa, size_t len)
 {
 	return pvm_sim_ram(pvm_pa(pa), len);
+}
+
+/* The simulator's VMs need nothing of the port until their vCPUs do. */
+pvm_status_t vmm_port_vm_attach(struct pvm_hyp *hyp, unsigned vm)
+{
+	(void)hyp;
+	(void)vm;
+	return PVM_OK;
 }
 
 pvm_status_t vmm_port_vcpu_attach(unsigned vm, unsigned index)

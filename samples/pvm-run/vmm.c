@@ -460,6 +460,8 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	while ((ret = pvm_vm_create(g.hyp, &vc, pvm_pa(pa), n, &g.vm, &need)) == PVM_E_NOMEM)
 		if (vmm_topup(&g, need))
 			return -1;
+	if (!ret)
+		ret = vmm_port_vm_attach(g.hyp, g.vm);
 	for (i = 0; !ret && i < g.nvcpus; i++) {
 		while ((ret = pvm_vcpu_create(g.hyp, g.vm, pvm_pa(vmm_host_pages(&g, 1, 4096)),
 					      &idx, &need)) == PVM_E_NOMEM)
@@ -497,7 +499,7 @@ static int setup(const char *elf, uint64_t *entry, uint64_t *fdt_ipa)
 	for (off = 0; off < sizeof(fdt); off += PVM_PAGE_SIZE)
 		if (vmm_back_page(&g, *fdt_ipa + off, fdt + off, PVM_PAGE_SIZE, PVM_MEASURE_DATA))
 			return -1;
-	if (kernel_path && back_all(&g))
+	if ((kernel_path || vmm_port_back_up_front()) && back_all(&g))
 		return -1;
 	ret = pvm_vcpu_boot(g.hyp, g.vm, 0, pvm_ipa(*entry), *fdt_ipa);
 	/*

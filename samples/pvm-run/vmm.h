@@ -81,13 +81,22 @@ int vmm_port_init(uint64_t ram_base, uint64_t ram_size);
 void vmm_port_fini(void);
 /* The host's pointer to physical memory (to fill a page before donating it). */
 void *vmm_port_ram(uint64_t pa, size_t len);
+/* Give VM @vm (just created in @hyp) what the port runs it on; says what on stderr. */
+pvm_status_t vmm_port_vm_attach(struct pvm_hyp *hyp, unsigned vm);
 pvm_status_t vmm_port_vcpu_attach(unsigned vm, unsigned index);
 /*
- * True if the guest's PSCI calls never reach libpvm (KVM without the SMCCC
- * filter): CPU_ON is no exit, so every vCPU is booted and given its thread
- * up front, and the port holds a secondary back until the guest starts it.
+ * True if the attached VM's PSCI calls never reach libpvm (KVM without the
+ * SMCCC filter, or a pKVM-protected VM): CPU_ON is no exit, so every vCPU
+ * is booted and given its thread up front, and the port holds a secondary
+ * back until the guest starts it.
  */
 bool vmm_port_psci_in_kernel(void);
+/*
+ * True if the attached VM's accesses to guest RAM not backed yet may never
+ * come out as memory faults (a pKVM-protected VM): all of its RAM is then
+ * donated before it runs.
+ */
+bool vmm_port_back_up_front(void);
 void vmm_port_vcpu_kick(unsigned vm, unsigned index);
 void vmm_port_vm_detach(unsigned vm, unsigned nvcpus);
 /*

@@ -91,7 +91,7 @@ static int setup(void)
 	    pvm_vcpu_create(hyp, vm, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &vcpu, &need))
 		return -1;
 #ifdef PVM_BAD_INPUT_KVM
-	if (pvm_kvm_vcpu_attach(vm, vcpu))
+	if (pvm_kvm_vm_attach(hyp, vm, NULL) || pvm_kvm_vcpu_attach(vm, vcpu))
 		return -1;
 #endif
 	page_a = host_pages(1, PVM_PAGE_SIZE);

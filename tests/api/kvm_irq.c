@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Interrupts through the KVM port's API, as a table of (state, operation)
- * -> status, in order: the in-kernel GICv3's creation with bad and good
+ * -> status, in order: attaching the KVM VM (pvm_kvm_vm_attach()) with bad
+ * arguments and before it, the in-kernel GICv3's creation with bad and good
  * layouts, KVM_IRQ_LINE for each kind of INTID, pvm_vcpu_inject_irq() on
  * this port (an edge on an SPI; SGIs and PPIs refused), the vCPU set
  * fixed once the vGIC is set up, and a first run
@@ -69,7 +70,7 @@ static int setup(void)
 			  4 * BLOCK / PVM_PAGE_SIZE, NULL) ||
 	    pvm_vm_create(hyp, &vc, pvm_pa(host_pages(n, BLOCK)), n, &vm, &need) ||
 	    pvm_vcpu_create(hyp, vm, pvm_pa(host_pages(1, PVM_PAGE_SIZE)), &vcpu, &need) ||
-	    pvm_kvm_vcpu_attach(vm, vcpu))
+	    pvm_kvm_vm_attach(hyp, vm, NULL) || pvm_kvm_vcpu_attach(vm, vcpu))
 		return -1;
 	page = host_pages(1, PVM_PAGE_SIZE);
 	memcpy(pvm_kvm_ram(pvm_pa(page), sizeof(code)), code, sizeof(code));
@@ -102,6 +103,12 @@ static pvm_status_t run_to_off(void)
 }
 
 enum op {
+	VM_ATTACH_NO_HYP,
+	VM_ATTACH_BAD_VM,
+	VM_ATTACH_NO_VM,
+	VM_ATTACH_TWICE,
+	VCPU_ATTACH_NO_KVM_VM,
+	GIC_NO_KVM_VM,
 	LINE_NO_GIC,
 	INJECT_NO_GIC,
 	GIC_NULL,
@@ -132,6 +139,12 @@ static const struct row {
 	const char *what;
 	pvm_status_t want;
 } table[] = {
+	{VM_ATTACH_NO_HYP, "vm_attach with no hypervisor", PVM_E_INVAL},
+	{VM_ATTACH_BAD_VM, "vm_attach of a handle out of range", PVM_E_INVAL},
+	{VM_ATTACH_NO_VM, "vm_attach of a VM never created", PVM_E_NOENT},
+	{VM_ATTACH_TWICE, "vm_attach a second time", PVM_E_EXISTS},
+	{VCPU_ATTACH_NO_KVM_VM, "vcpu_attach to a VM not attached", PVM_E_STATE},
+	{GIC_NO_KVM_VM, "vm_gic of a VM not attached", PVM_E_STATE},
 	{LINE_NO_GIC, "irq_line before the VM has a GIC", PVM_E_STATE},
 	{INJECT_NO_GIC, "inject_irq of an SPI, no GIC", PVM_E_NOTSUP},
 	{GIC_NULL, "vm_gic with no layout", PVM_E_INVAL},
@@ -160,6 +173,22 @@ static const struct row {
 static pvm_status_t call(enum op op)
 {
 	switch (op) {
+	case VM_ATTACH_NO_HYP:
+		return pvm_kvm_vm_attach(NULL, vm, NULL);
+	case VM_ATTACH_BAD_VM:
+		return pvm_kvm_vm_attach(hyp, PVM_VM_MAX, NULL);
+	case VM_ATTACH_NO_VM:
+		return pvm_kvm_vm_attach(hyp, vm + 1, NULL);
+	case VM_ATTACH_TWICE:
+		return pvm_kvm_vm_attach(hyp, vm, NULL);
+	case VCPU_ATTACH_NO_KVM_VM:
+		return pvm_kvm_vcpu_attach(vm + 1, 0);
+	case GIC_NO_KVM_VM: {
+		struct pvm_kvm_gic g = {PVM_KVM_GIC_DIST_BASE, PVM_KVM_GIC_REDIST_BASE,
+					PVM_KVM_GIC_NR_IRQS};
+
+		return pvm_kvm_vm_gic(vm + 1, &g);
+	}
 	case LINE_NO_GIC:
 		return pvm_kvm_irq_line(vm, vcpu, SPI, true);
 	case INJECT_NO_GIC:

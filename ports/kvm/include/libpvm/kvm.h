@@ -51,26 +51,35 @@
  * and its fd closed once both views exist.
  *
  * **Trust.** pvm_kvm_init() probes for the protected-VM machine type
- * (`KVM_CREATE_VM` with bit 31 of the type, Android's pKVM ABI) and reports
- * it in pvm_kvm_caps::protected_vm; the Debian kernels this port is tested
- * on (6.1, 6.12) do not offer it, and the port does not use it yet. What
- * the VMM's view protects: guests, from the VMM's own code (a device model
- * or loader bug, a stale pointer, an address a guest supplied) going
- * through pvm_kvm_ram(). What it does not: a VM created here is an
- * ordinary KVM VM, so the host kernel can read and write guest memory (it
- * is trusted in this mode); and libpvm's own view of every page (which KVM's memslots need,
- * to fault guest pages in) is in the same process, as are
+ * (`KVM_CREATE_VM` with bit 31 of the type: upstream pKVM's
+ * `KVM_VM_TYPE_ARM_PROTECTED`, Linux 7.1 on, booted with
+ * `kvm-arm.mode=protected`) and reports it in pvm_kvm_caps::protected_vm.
+ * Where the kernel offers it, a protected libpvm VM gets a pKVM-protected
+ * KVM VM (pvm_kvm_vm_attach()): the kernel's hypervisor takes each guest
+ * page from the host at the guest's first access, and no route of this
+ * process or of the host kernel reaches it then (docs/porting.md has the
+ * table per kernel). pKVM does not protect the vCPU's registers. Both
+ * views of memory are excluded from `fork()` (`MADV_DONTFORK`): a child
+ * would otherwise be handed copies of guest pages.
+ * Elsewhere (Debian 12's 6.1, Debian 13's 6.12, a non-protected libpvm VM)
+ * the KVM VM is an ordinary one. What the VMM's view protects then:
+ * guests, from the VMM's own code (a device model or loader bug, a stale
+ * pointer, an address a guest supplied) going through pvm_kvm_ram(). What
+ * it does not: the host kernel can read and write guest memory (it is
+ * trusted in this mode); and libpvm's own view of every page (which KVM's
+ * memslots need, to fault guest pages in) is in the same process, as are
  * `/proc/self/mem` and ptrace: code of this process that goes around
- * pvm_kvm_ram() on purpose is not stopped. Linux's `guest_memfd`, which
- * keeps guest pages out of every userspace mapping, would be the next step
- * (probed: pvm_kvm_caps.guest_memfd; 6.1 and 6.12 do not offer it for
- * arm64 VMs). pvm_kvm_init() says all this on stderr.
+ * pvm_kvm_ram() on purpose is not stopped. pvm_kvm_init() says all this on
+ * stderr.
  *
  * **Guest calls.** On kernels without the SMCCC filter (before 6.4, e.g.
- * Debian 12's 6.1) KVM answers every hypercall it does not know with
- * NOT_SUPPORTED in the kernel: pKVM's protected-guest calls (MEM_SHARE,
- * MEM_UNSHARE, MEM_RELINQUISH, MMIO guard) and libpvm's own (attestation)
- * are then unavailable to guests, and pvm_kvm_init() reports it. PSCI is
+ * Debian 12's 6.1), and on a pKVM-protected VM (KVM refuses the filter
+ * there), KVM answers every hypercall it does not know with NOT_SUPPORTED
+ * in the kernel: libpvm's own calls (attestation) are then unavailable to
+ * guests, and so are pKVM's protected-guest calls (MEM_SHARE, MEM_UNSHARE,
+ * MEM_RELINQUISH, MMIO guard) on an ordinary VM; on a pKVM-protected VM
+ * pKVM's hypervisor serves MEM_SHARE, MEM_UNSHARE and HYP_MEMINFO itself,
+ * unseen by libpvm (pvm_kvm_vm_caps::guest_calls says which). PSCI is
  * then handled by KVM itself: CPU_ON starts a vCPU inside the kernel, with
  * no exit and no check of the entry point against the VM's memory, so a
  * VMM must boot every vCPU in the core (pvm_vcpu_boot()) and keep a thread
@@ -89,6 +98,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+struct pvm_hyp;
 
 /** @brief The machine the port provides. */
 struct pvm_kvm_config {
@@ -154,17 +165,75 @@ void pvm_kvm_fini(void);
  */
 void *pvm_kvm_ram(pvm_paddr_t pa, size_t len);
 
+/** @brief What the KVM VM behind a libpvm VM is (pvm_kvm_vm_attach()). */
+struct pvm_kvm_vm_caps {
+	/**
+	 * A pKVM-protected VM (`KVM_VM_TYPE_ARM_PROTECTED`): the kernel's own
+	 * hypervisor takes each page of guest memory from the host at the
+	 * guest's first access, so neither this process nor the host kernel
+	 * can read it from then on. False: an ordinary KVM VM, whose memory
+	 * the host kernel can reach (it is trusted).
+	 */
+	bool kernel_protected;
+	/**
+	 * The SMCCC filter brings the guest's calls to libpvm: pKVM's
+	 * MEM_SHARE, MEM_UNSHARE, MEM_RELINQUISH and MMIO guard, libpvm's own
+	 * (attestation) and PSCI. False: the kernel answers them (KVM's PSCI;
+	 * on a pKVM-protected VM pKVM's hypervisor serves MEM_SHARE and
+	 * MEM_UNSHARE; every other call of libpvm's gets `NOT_SUPPORTED`), and
+	 * the VMM must boot every vCPU up front (pvm_vcpu_boot()) and keep a
+	 * thread in pvm_vcpu_run() for each.
+	 */
+	bool guest_calls;
+	/**
+	 * Every guest load or store to an IPA the VM's stage-2 does not map
+	 * comes out of pvm_vcpu_run() (as ::PVM_EXIT_MEM_FAULT for guest RAM):
+	 * KVM hands this process the aborts it cannot decode
+	 * (`KVM_CAP_ARM_NISV_TO_USER`). False (a pKVM-protected VM on 7.3:
+	 * KVM refuses the capability there): such an access (a load or store
+	 * pair, one with writeback) does not, so the VMM must donate the
+	 * guest's RAM before it runs rather than on its faults. Instruction
+	 * fetches never do on this port (KVM injects an abort into the guest).
+	 */
+	bool mem_faults;
+};
+
 /**
- * @brief Give a libpvm vCPU a KVM vCPU to run on (creating the KVM VM of
- *        libpvm VM @p vm with its first vCPU).
- * @param vm    The libpvm VM handle.
+ * @brief Give libpvm VM @p vm its KVM VM: pKVM-protected if the libpvm VM
+ *        is protected and the kernel offers the type, ordinary otherwise.
+ * @param hyp  The hypervisor that holds the VM.
+ * @param vm   The libpvm VM handle (pvm_vm_create()).
+ * @param caps Out, optional: what the KVM VM is.
+ * @return ::PVM_OK; ::PVM_E_INVAL (NULL @p hyp, @p vm out of range, or
+ *         pvm_kvm_init() not done); ::PVM_E_NOENT (no such VM in @p hyp);
+ *         ::PVM_E_STATE (the VM is being torn down); ::PVM_E_EXISTS (it has
+ *         its KVM VM); ::PVM_E_NOTSUP (KVM refused: see stderr);
+ *         ::PVM_E_NOMEM.
+ *
+ * Call once per VM, after pvm_vm_create() and before pvm_kvm_vcpu_attach()
+ * and pvm_kvm_vm_gic(). A VMM that needs the kernel's protection refuses to
+ * go on when @p caps says it did not get it.
+ *
+ * On a pKVM-protected VM, memslots cannot be dropped once it has run
+ * (Linux's pkvm.rst): the first stage-2 change the core makes after that,
+ * which in libpvm's model is the teardown's reclaim (the guest's own
+ * MEM_SHARE and MEM_UNSHARE never reach libpvm there), destroys the KVM
+ * VM, its vCPUs and its GIC, and the kernel gives every page back to the
+ * host before the core zeroes it. Host path.
+ */
+pvm_status_t pvm_kvm_vm_attach(struct pvm_hyp *hyp, unsigned vm, struct pvm_kvm_vm_caps *caps);
+
+/**
+ * @brief Give a libpvm vCPU a KVM vCPU to run on.
+ * @param vm    The libpvm VM handle, attached (pvm_kvm_vm_attach()).
  * @param index The vCPU index (pvm_vcpu_create()).
  * @return ::PVM_OK; ::PVM_E_INVAL (out of range); ::PVM_E_EXISTS;
- *         ::PVM_E_STATE (the VM has run or raised an interrupt: its vCPUs
- *         are fixed); ::PVM_E_NOTSUP (KVM refused: see stderr); ::PVM_E_NOMEM.
+ *         ::PVM_E_STATE (the VM is not attached, or has run or raised an
+ *         interrupt: its vCPUs are fixed); ::PVM_E_NOTSUP (KVM refused: see
+ *         stderr); ::PVM_E_NOMEM.
  * The KVM vCPU is initialised with KVM's preferred target and PSCI 0.2;
- * without the SMCCC filter, vCPUs other than 0 start powered off in KVM
- * (its in-kernel CPU_ON starts them). Host path.
+ * without guest calls (pvm_kvm_vm_caps::guest_calls), vCPUs other than 0
+ * start powered off in KVM (its in-kernel CPU_ON starts them). Host path.
  */
 pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index);
 
@@ -178,16 +247,16 @@ void pvm_kvm_vcpu_kick(unsigned vm, unsigned index);
 
 /**
  * @brief Give libpvm VM @p vm an in-kernel GICv3 (and so the arch timer's
- *        interrupts), creating its KVM VM if no vCPU has been attached yet.
+ *        interrupts).
  * @param vm  The libpvm VM handle.
  * @param gic Where the guest finds the distributor and redistributors
  *            (e.g. ::PVM_KVM_GIC_DIST_BASE, ::PVM_KVM_GIC_REDIST_BASE,
  *            ::PVM_KVM_GIC_NR_IRQS: QEMU virt's layout).
  * @return ::PVM_OK; ::PVM_E_INVAL (NULL, misaligned bases, bad @p nr_irqs);
  *         ::PVM_E_RANGE (the frames overlap each other or lie beyond the IPA
- *         size); ::PVM_E_EXISTS (the VM has one); ::PVM_E_STATE (a vCPU of
- *         the VM has run); ::PVM_E_NOTSUP (no vGICv3 in this kernel, or KVM
- *         refused: see stderr).
+ *         size); ::PVM_E_EXISTS (the VM has one); ::PVM_E_STATE (the VM is
+ *         not attached (pvm_kvm_vm_attach()), or a vCPU of it has run); ::PVM_E_NOTSUP (no vGICv3
+ * in this kernel, or KVM refused: see stderr).
  *
  * Call before the VM's first run, before or after attaching its vCPUs. The
  * GIC is initialised (`KVM_DEV_ARM_VGIC_CTRL_INIT`) at the first entry of
