@@ -16,7 +16,9 @@
 # through KVM's in-kernel vGIC) fired, with N > 1 every CPU took IPIs (SGIs),
 # the PSCI exits were N (the SMCCC filter: N - 1 CPU_ON and SYSTEM_OFF
 # through libpvm's PSCI) or 1 (Linux 6.1: KVM's PSCI, SYSTEM_OFF only),
-# and every page donated was reclaimed. Prints how long each L2 boot took,
+# and every page donated was reclaimed. PVM_KVM_MODE and
+# PVM_KVM_PROTECTED_TYPE as in boot.sh (with the type, a protected guest
+# must run in a pKVM-protected VM). Prints how long each L2 boot took,
 # from pvm-run-kvm's start to its exit (L1's clock).
 # With PVM_KVM_IRQ_TEST set to the static interrupt table (tests/api/
 # kvm_irq.c), it runs first in L1 and every row must PASS.
@@ -95,7 +97,8 @@ start=$(date +%s%N)
 timeout "$timeout_s" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu max,pauth-impdef=on -smp 1 -m 1G -nographic -nic none -no-reboot \
 	-kernel "$kdir/Image" -initrd "$work/initramfs.cpio" \
-	-append "console=ttyAMA0 panic=-1 quiet" </dev/null >"$work/console.raw" 2>&1
+	-append "console=ttyAMA0 panic=-1 quiet${PVM_KVM_MODE:+ kvm-arm.mode=$PVM_KVM_MODE}" \
+	</dev/null >"$work/console.raw" 2>&1
 qrc=$?
 end=$(date +%s%N)
 tr -d '\r' <"$work/console.raw" >"$work/console"
@@ -178,10 +181,21 @@ for m in "${modes[@]}"; do
 		ms_status=1
 	fi
 	# With the SMCCC filter (6.4+) libpvm's PSCI reports each secondary's
-	# CPU_ON and the SYSTEM_OFF; without it KVM's runs CPU_ON (no exit).
+	# CPU_ON and the SYSTEM_OFF; without it (6.1, a pKVM-protected VM)
+	# KVM's runs CPU_ON (no exit).
 	psci=$(sed -n 's/^pvm-run: exits .* psci=\([0-9]*\) .*/\1/p' "$work/$m.err")
 	want=$n
-	grep -q 'no SMCCC filter' "$work/$m.err" && want=1
+	grep -q 'guest calls answered by the kernel' "$work/$m.err" && want=1
+	# PVM_KVM_PROTECTED_TYPE=yes: the kernel offers pKVM-protected VMs, and
+	# a protected guest must be one, a non-protected one an ordinary VM.
+	if [ "${PVM_KVM_PROTECTED_TYPE:-no}" = yes ]; then
+		kind=ordinary
+		[ "${m%%:*}" = protected ] && kind=pKVM-protected
+		if ! grep -q "^pvm-run: KVM VM: $kind," "$work/$m.err"; then
+			echo "FAIL: $m: not a $kind KVM VM" >&2
+			ms_status=1
+		fi
+	fi
 	if [ "${psci:-}" != "$want" ]; then
 		echo "FAIL: $m: ${psci:-no} PSCI exits, expected $want" >&2
 		ms_status=1
