@@ -1,5 +1,6 @@
 # `cmake --install`: the public headers, the static libraries, a CMake package
-# (find_package(libpvm) -> libpvm::pvm, libpvm::sim) and pkg-config files.
+# (find_package(libpvm) -> libpvm::pvm, libpvm::sim, libpvm::kvm) and
+# pkg-config files, each port's only where it is built.
 # Everything installed is relocatable, so `cmake --install --prefix DIR` into
 # any directory gives a usable tree (tests/install checks exactly that).
 include(CMakePackageConfigHelpers)
@@ -17,15 +18,23 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/libpvm
 # The cryptographic engine (libpvm/crypto.h on mbedtls) that the core's
 # attestation is bound to at link time.
 set(pvm_install_targets pvm pvm-crypto-mbedtls)
-if(PVM_PORT_SIM)
-	install(DIRECTORY ${PROJECT_SOURCE_DIR}/ports/sim/include/libpvm
+# Each port this build has (PVM_PORT_SIM, PVM_PORT_KVM): its headers, its
+# library and, below, its libpvm-<port>.pc.
+set(pvm_installed_ports "")
+foreach(port sim kvm)
+	string(TOUPPER ${port} upper)
+	if(NOT PVM_PORT_${upper})
+		continue()
+	endif()
+	install(DIRECTORY ${PROJECT_SOURCE_DIR}/ports/${port}/include/libpvm
 		DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
 		COMPONENT libpvm_Development
 		FILES_MATCHING PATTERN "*.h")
-	# Consumers spell it libpvm::sim, as inside the build (the alias).
-	set_target_properties(pvm-sim PROPERTIES EXPORT_NAME sim)
-	list(APPEND pvm_install_targets pvm-sim)
-endif()
+	# Consumers spell it libpvm::sim (libpvm::kvm), as inside the build (the alias).
+	set_target_properties(pvm-${port} PROPERTIES EXPORT_NAME ${port})
+	list(APPEND pvm_install_targets pvm-${port})
+	list(APPEND pvm_installed_ports ${port})
+endforeach()
 
 install(TARGETS ${pvm_install_targets}
 	EXPORT libpvmTargets
@@ -69,9 +78,9 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/libpvm.pc.in
 	${PROJECT_BINARY_DIR}/libpvm.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/libpvm.pc
 	DESTINATION ${PVM_PKGCONFIG_DIR} COMPONENT libpvm_Development)
-if(PVM_PORT_SIM)
-	configure_file(${PROJECT_SOURCE_DIR}/cmake/libpvm-sim.pc.in
-		${PROJECT_BINARY_DIR}/libpvm-sim.pc @ONLY)
-	install(FILES ${PROJECT_BINARY_DIR}/libpvm-sim.pc
+foreach(port IN LISTS pvm_installed_ports)
+	configure_file(${PROJECT_SOURCE_DIR}/cmake/libpvm-${port}.pc.in
+		${PROJECT_BINARY_DIR}/libpvm-${port}.pc @ONLY)
+	install(FILES ${PROJECT_BINARY_DIR}/libpvm-${port}.pc
 		DESTINATION ${PVM_PKGCONFIG_DIR} COMPONENT libpvm_Development)
-endif()
+endforeach()

@@ -1,25 +1,7 @@
 # Driven by the `install` CTest test (see CMakeLists.txt beside this file).
 cmake_minimum_required(VERSION 3.25)
-
-set(failures "")
-macro(fail msg)
-	message("install: FAIL: ${msg}")
-	list(APPEND failures "${msg}")
-endmacro()
-function(die msg)
-	message(FATAL_ERROR "install: FAIL: ${msg}")
-endfunction()
-
-# Run a command; die with its output if it fails. Output goes to ${out_var}.
-function(run step out_var)
-	execute_process(COMMAND ${ARGN}
-		RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-	message("---- ${step}: ${ARGN}\n${out}")
-	if(NOT rc EQUAL 0)
-		die("${step} failed (exit ${rc})")
-	endif()
-	set(${out_var} "${out}" PARENT_SCOPE)
-endfunction()
+set(PVM_TEST install)
+include(${CMAKE_CURRENT_LIST_DIR}/common.cmake)
 
 if(NOT PVM_PORT_SIM)
 	die("the consumer needs the simulator port; configure with -DPVM_PORT_SIM=ON")
@@ -35,11 +17,7 @@ file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 
 # 1. Install.
-set(cfg_args "")
-if(PVM_CONFIG)
-	set(cfg_args --config ${PVM_CONFIG})
-endif()
-run("cmake --install" out ${CMAKE_COMMAND} --install ${PVM_BINARY_DIR} ${cfg_args} --prefix ${prefix})
+pvm_install(${prefix})
 
 # 2. Everything that should be there is there.
 file(GLOB core_headers RELATIVE ${PVM_SOURCE_DIR}/include ${PVM_SOURCE_DIR}/include/libpvm/*.h)
@@ -77,23 +55,7 @@ endif()
 
 # 3. Consumer through find_package(libpvm).
 set(cm_build ${WORK_DIR}/cmake-consumer)
-run("configure consumer (find_package)" out
-	${CMAKE_COMMAND} -S ${CONSUMER_DIR} -B ${cm_build}
-	-DCMAKE_PREFIX_PATH=${prefix}
-	-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-	-DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF
-	-DCMAKE_BUILD_TYPE=Debug
-	-DCMAKE_C_COMPILER=${C_COMPILER}
-	"-DCMAKE_C_FLAGS=${C_FLAGS}"
-	"-DCMAKE_EXE_LINKER_FLAGS=${EXE_LINKER_FLAGS}")
-file(STRINGS ${cm_build}/CMakeCache.txt found_dir REGEX "^libpvm_DIR:")
-string(REGEX REPLACE "^[^=]*=" "" found_dir "${found_dir}")
-file(REAL_PATH ${prefix} real_prefix)
-file(REAL_PATH "${found_dir}" real_found)
-string(FIND "${real_found}" "${real_prefix}/" at)
-if(NOT at EQUAL 0)
-	die("find_package(libpvm) used '${found_dir}', not the package installed in ${prefix}")
-endif()
+pvm_configure_against_prefix(consumer ${CONSUMER_DIR} ${cm_build} ${prefix})
 run("build consumer (find_package)" out ${CMAKE_COMMAND} --build ${cm_build})
 run("run consumer (find_package)" out ${cm_build}/consumer)
 if(NOT out MATCHES "install-consumer: OK")
@@ -102,8 +64,7 @@ endif()
 
 # 4. The same consumer through pkg-config only; PKG_CONFIG_LIBDIR replaces
 #    the system search path, so only the installed .pc files can be found.
-set(ENV{PKG_CONFIG_LIBDIR} ${prefix}/${LIBDIR}/pkgconfig)
-set(ENV{PKG_CONFIG_PATH} "")
+pvm_pkg_config_only(${prefix} ${LIBDIR})
 run("pkg-config --modversion" out ${PKG_CONFIG} --print-errors --modversion libpvm-sim libpvm)
 if(NOT out MATCHES "^${PVM_VERSION}\n${PVM_VERSION}")
 	die("pkg-config reports version '${out}', expected ${PVM_VERSION}")
