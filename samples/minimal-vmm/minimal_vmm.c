@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
- * minimal-vmm --port sim|kvm GUEST.elf (docs/vmm.md): a protected VM with one vCPU gets the ELF
- * loaded measured, runs until the guest turns it off (each exit a line on stderr, its UART on
- * stdout) and is torn down, every page it had back with the host. A VMM to copy.
- */
+/* minimal-vmm --port sim|kvm GUEST.elf (docs/vmm.md), a VMM to copy: a protected VM with one vCPU
+ * runs the ELF, loaded measured, until it turns the VM off (exits on stderr, UART on stdout). */
 #include <libpvm/attest.h>
 #include <libpvm/pvm.h>
 
@@ -20,39 +17,39 @@
 #define GUEST_RAM 0x80000000ull		/* (samples/common/include/pvm_layout.h): RAM, */
 #define UART	  0x09000000ull		/* and a PL011 */
 
+static struct pvm_hyp *hyp;
 #ifdef MINVMM_PORT_KVM /* with libpvm::kvm (libpvm-kvm.pc) */
 #include <libpvm/kvm.h>
 #define PORT	    "kvm"
 #define port_init() pvm_kvm_init(&(struct pvm_kvm_config){RAM_BASE, RAM_SIZE, IPA_BITS}, NULL)
-#define port_ram    pvm_kvm_ram		/* the VMM's view: a page given away is not mapped */
-#define port_attach pvm_kvm_vcpu_attach /* a KVM vCPU */
-#define port_fini   pvm_kvm_fini	/* and every KVM VM and vCPU */
-#else					/* with libpvm::sim (libpvm-sim.pc) */
+#define port_ram    pvm_kvm_ram /* the VMM's view: a page given away is not mapped */
+#define port_vm(vm) pvm_kvm_vm_attach(hyp, vm, &caps) /* a KVM VM, pKVM-protected if offered */
+#define port_attach pvm_kvm_vcpu_attach		      /* a KVM vCPU */
+#define port_fini   pvm_kvm_fini		      /* and every KVM VM and vCPU */
+#define up_front    (!caps.mem_faults) /* RAM faults may not reach the VMM: give all RAM first */
+static struct pvm_kvm_vm_caps caps;
+#else /* with libpvm::sim (libpvm-sim.pc) */
 #include <libpvm/sim.h>
 #include <libpvm/sim_vcpu.h>
 #define PORT	    "sim"
 #define port_init() pvm_sim_init(&(struct pvm_sim_config){RAM_BASE, RAM_SIZE})
 #define port_ram    pvm_sim_ram
-#define port_attach pvm_sim_vcpu_attach_unicorn /* an emulated CPU */
+#define port_vm(vm) PVM_OK			/* nothing for the VM, */
+#define port_attach pvm_sim_vcpu_attach_unicorn /* an emulated CPU per vCPU */
 #define port_fini   pvm_sim_fini		/* and every such CPU */
+#define up_front    0
 #endif
 
 static const struct pvm_vm_config vc = {
 	.ipa_bits = IPA_BITS, .protected_vm = true, .ram_base = GUEST_RAM, .ram_size = 16 * MiB};
-static struct pvm_hyp *hyp;
 static unsigned vm = PVM_VM_MAX, vcpu;			  /* PVM_VM_MAX: no VM yet */
 static uint64_t vm_next = RAM_BASE, pool_next = HYP_BASE; /* host pages: VM's up, pool's down */
 
-static int fail(const char *what, pvm_status_t st)
-{
-	fprintf(stderr, "minimal-vmm: %s: %s (%d)\n", what, pvm_strerror(st), (int)st);
-	return 1;
-}
+/* Say what failed and why: 1, the program's failure. */
+#define fail(what, st)                                                                             \
+	(fprintf(stderr, "minimal-vmm: %s: %s (%d)\n", what, pvm_strerror(st), (int)(st)), 1)
 
-/*
- * A call the pool cannot pay tables for fails, changing nothing: PVM_E_NOMEM, `need` pages
- * short. Top it up with whole 2 MiB blocks (taking one splits no table) and call again.
- */
+/* Top the pool up with whole 2 MiB blocks (taking one splits no table) for `need` pages. */
 static pvm_status_t topup(size_t need)
 {
 	uint64_t bytes = (need / 512 + 1) * 2 * MiB;
@@ -63,16 +60,17 @@ static pvm_status_t topup(size_t need)
 	return pvm_mem_topup(hyp, pvm_pa(pool_next), bytes / PVM_PAGE_SIZE, NULL);
 }
 
-/* Make a libpvm call, topping the pool up while it is short; on an error, say which, stop. */
-#define CALL(call)                                                                                 \
+/* Call; PVM_E_NOMEM (pool `need` pages short, nothing done): top up, retry; not OK or @ok: stop */
+#define CALL_OR(call, ok)                                                                          \
 	do {                                                                                       \
 		size_t need = 0;                                                                   \
 		pvm_status_t st_;                                                                  \
 		while ((st_ = (call)) == PVM_E_NOMEM && topup(need) == PVM_OK)                     \
 			(void)need;                                                                \
-		if (st_ != PVM_OK)                                                                 \
+		if (st_ != PVM_OK && st_ != (ok))                                                  \
 			return fail(#call, st_);                                                   \
 	} while (0)
+#define CALL(call) CALL_OR(call, PVM_OK)
 
 /* Memory at @ipa: @len bytes measured as @flags (PVM_MEASURE_*), or with no flags a zero page. */
 static int give(uint64_t ipa, const unsigned char *bytes, size_t len, unsigned flags)
@@ -87,8 +85,8 @@ static int give(uint64_t ipa, const unsigned char *bytes, size_t len, unsigned f
 		memset(port_ram(pa, n * PVM_PAGE_SIZE), 0, n * PVM_PAGE_SIZE);
 		memcpy(port_ram(pa, len), bytes, len);
 		CALL(pvm_vm_load_measured(hyp, vm, pa, pvm_ipa(ipa), n, flags, &need));
-	} else { /* donated: libpvm zeroes it once the host has lost it */
-		CALL(pvm_host_donate_guest(hyp, vm, pa, pvm_ipa(ipa), n, &need));
+	} else { /* donated: zeroed once the host has lost it; EXISTS: loaded, this one unused */
+		CALL_OR(pvm_host_donate_guest(hyp, vm, pa, pvm_ipa(ipa), n, &need), PVM_E_EXISTS);
 	}
 	return 0;
 }
@@ -131,10 +129,9 @@ static int run(void)
 		e.flags = 0;
 		switch (e.kind) {
 		case PVM_EXIT_MMIO: /* a device: the UART's data register, or an abort */
-			if (e.mmio.write && e.mmio.ipa == UART)
+			e.flags = e.mmio.write && e.mmio.ipa == UART ? 0 : PVM_EXIT_F_ABORT;
+			if (!e.flags)
 				putchar((int)(e.mmio.data & 0xff));
-			else
-				e.flags = PVM_EXIT_F_ABORT;
 			fprintf(stderr, "exit mmio write=%d ipa=%#" PRIx64 " data=%#" PRIx64 "\n",
 				e.mmio.write, e.mmio.ipa, e.mmio.data);
 			break;
@@ -168,9 +165,13 @@ static int boot(const char *elf)
 	CALL(pvm_hyp_init(&hc, &hyp, NULL));
 	CALL(pvm_vm_create(hyp, &vc, pvm_pa(RAM_BASE), n, &vm, &need)); /* vm set on success */
 	CALL(pvm_vcpu_create(hyp, vm, pvm_pa(RAM_BASE + n * PVM_PAGE_SIZE), &vcpu, &need));
+	CALL(port_vm(vm));
 	CALL(port_attach(vm, vcpu));
 	if (load_elf(elf, &entry))
 		return 1;
+	for (uint64_t ipa = GUEST_RAM; up_front && ipa < GUEST_RAM + vc.ram_size; ipa += 4096)
+		if (give(ipa, NULL, 0, 0))
+			return 1;
 	CALL(pvm_vcpu_boot(hyp, vm, vcpu, pvm_ipa(entry), 0)); /* x0: no device tree */
 	return 0;
 }
@@ -178,14 +179,13 @@ static int boot(const char *elf)
 int main(int argc, char **argv)
 {
 	uint64_t left = 1;
-	int rc;
 
 	if (argc != 4 || strcmp(argv[1], "--port") || strcmp(argv[2], PORT)) {
 		fprintf(stderr, "usage: minimal-vmm --port " PORT " GUEST.elf (this build's)\n");
 		return 2;
 	}
 	CALL(port_init());
-	rc = boot(argv[3]) || run();
+	int rc = boot(argv[3]) || run();
 	if (vm < PVM_VM_MAX) { /* reclaim zeroes each page the guest had, gives it back */
 		CALL(pvm_vm_teardown_start(hyp, vm));
 		while (left)
