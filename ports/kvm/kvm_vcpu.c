@@ -119,6 +119,18 @@ pvm_status_t pvm_kvm_vcpu_attach(unsigned vm, unsigned index)
 		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 		c->regs_from_kvm = true;
 	}
+	/*
+	 * pKVM (7.3) shows a protected VM's vCPU the CPU's pointer
+	 * authentication in its ID registers whatever the VMM asked, but traps
+	 * the key registers as undefined unless the vCPU has the feature: a
+	 * Linux guest then dies at its first context switch. Ordinary VMs keep
+	 * KVM's default (no PAuth, hidden) as before.
+	 */
+	if (v->kprot &&
+	    ioctl(kvm_port.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
+	    ioctl(kvm_port.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PTRAUTH_GENERIC) > 0)
+		init.features[0] |=
+			1u << KVM_ARM_VCPU_PTRAUTH_ADDRESS | 1u << KVM_ARM_VCPU_PTRAUTH_GENERIC;
 	if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init))
 		goto fail;
 	c->init = init;

@@ -39,6 +39,11 @@
 # match TABLE line by line (each line of TABLE an extended regular
 # expression for the whole line; lines starting with # are comments; the
 # port's own report on stderr, "libpvm-kvm: ..." lines, is not compared).
+# PVM_KVM_MINVMM (optional): the example VMM (samples/minimal-vmm, built
+# against the KVM port's installation) runs hello.elf; it must exit 0, print
+# hello's UART output (the common expected file), end with its teardown, and
+# show memory faults exactly when the kernel reports them (none in a
+# pKVM-protected VM, whose RAM it donates up front).
 # PVM_KVM_PROTECTED_TYPE (optional): yes when the kernel offers upstream
 # pKVM's protected-VM type (7.1 on, in protected mode): the port's probe
 # must find it, and every protected guest must run in such a VM (pvm-run's
@@ -73,6 +78,14 @@ mkdir -p "$work/root/bin" "$work/root/guests" "$work/root/proc" "$work/root/sys"
 	"$work/root/dev" "$work/root/tmp"
 cp "$kdir/busybox" "$work/root/bin/busybox"
 cp "$vmm" "$work/root/pvm-run-kvm"
+minvmm_run=
+if [ -n "${PVM_KVM_MINVMM:-}" ]; then
+	cp "$PVM_KVM_MINVMM" "$work/root/minimal-vmm" || exit 1
+	minvmm_run='/minimal-vmm --port kvm /guests/hello.elf >/tmp/minvmm.out 2>/tmp/minvmm.err
+echo "KVMTEST: RC minimal-vmm $?"
+sed "s/^/KVMMINVMM out: /" /tmp/minvmm.out
+sed "s/^/KVMMINVMM err: /" /tmp/minvmm.err'
+fi
 progs=()
 mkdir -p "$work/root/progs"
 for p in ${PVM_KVM_PROGRAMS:-}; do
@@ -118,6 +131,7 @@ for p in ${progs[*]}; do
 	/progs/\$p 2>&1 | sed "s/^/KVMPROG \$p: /"
 done
 $tab_run
+$minvmm_run
 for g in ${guests[*]}; do
 	args=\$(sed -n "s/^\$g //p" /guests/args)
 	/pvm-run-kvm --port kvm --trace \$args /guests/\$g.elf >/tmp/\$g.uart 2>/tmp/\$g.trace
@@ -281,6 +295,35 @@ for i in "${!tables[@]}"; do
 		echo "PASS: $name (${t[1]}: as ${t[2]#"$root"/} says)"
 	else status=1; fi
 done
+if [ -n "${PVM_KVM_MINVMM:-}" ]; then
+	sed -n 's/^KVMMINVMM out: //p' "$work/console" >"$work/minvmm.out"
+	sed -n 's/^KVMMINVMM err: //p' "$work/console" >"$work/minvmm.err"
+	rc=$(sed -n 's/^KVMTEST: RC minimal-vmm //p' "$work/console")
+	faults=$(grep -c '^exit mem_fault ' "$work/minvmm.err")
+	want_faults=some
+	[ "${PVM_KVM_PROTECTED_TYPE:-no}" = yes ] && want_faults=none
+	ms=0
+	if [ "$rc" != 0 ]; then
+		echo "FAIL: minimal-vmm exited with '$rc'" >&2
+		ms=1
+	fi
+	match "minimal-vmm: uart output" "$root/tests/guests/expected/hello.uart" "$work/minvmm.out" || ms=1
+	if ! tail -1 "$work/minvmm.err" | grep -q '^minimal-vmm: torn down: the [0-9]* pages given are back$'; then
+		echo "FAIL: minimal-vmm: no teardown line last" >&2
+		ms=1
+	fi
+	if { [ $want_faults = none ] && [ "$faults" != 0 ]; } ||
+		{ [ $want_faults = some ] && [ "$faults" = 0 ]; }; then
+		echo "FAIL: minimal-vmm: $faults memory faults, expected $want_faults" >&2
+		ms=1
+	fi
+	if [ $ms = 0 ]; then
+		echo "PASS: minimal-vmm ($faults memory faults, $(grep -c '^exit ' "$work/minvmm.err") exits)"
+	else
+		tail -5 "$work/minvmm.err" >&2
+		status=1
+	fi
+fi
 for g in "${guests[@]}"; do
 	sed -n "s/^KVMUART $g: //p" "$work/console" >"$work/$g.uart"
 	sed -n "s/^KVMTRACE $g: //p" "$work/console" >"$work/$g.trace"
