@@ -132,8 +132,8 @@ int kvm_view_init(uint64_t size)
 	/*
 	 * A child of this process gets neither view: Linux 7.3 hands a child
 	 * its own copy of a page a pKVM-protected guest holds, taking it back
-	 * from the guest (tests/integration/kvm/isolation/), and a child has
-	 * no business with guest memory on any kernel.
+	 * from the guest (docs/porting.md, the isolation table), and a child
+	 * has no business with guest memory on any kernel.
 	 */
 	if (madvise(p->ram, size, MADV_DONTFORK) || madvise(p->host, size, MADV_DONTFORK))
 		goto fail;

@@ -110,8 +110,8 @@ static pvm_status_t create(struct kvm_vm_port *v, bool protected_vm)
 		fprintf(stderr, "libpvm-kvm: KVM_CAP_ARM_NISV_TO_USER: %s\n", strerror(errno));
 	/*
 	 * KVM refuses the filter on a pKVM-protected VM (EINVAL, measured on
-	 * 7.3: tests/integration/kvm/pkvm-calls/): KVM and pKVM's hypervisor
-	 * answer its calls.
+	 * 7.3: docs/porting.md, "Upstream pKVM's protected VMs"): KVM and
+	 * pKVM's hypervisor answer its calls.
 	 */
 	v->guest_calls = kvm_port.caps.smccc_filter && !v->kprot && set_filter(v);
 	return PVM_OK;
