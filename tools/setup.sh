@@ -31,6 +31,9 @@ pkgs=(
   # real arm64 Debian kernel at EL2 with /dev/kvm; cpio packs its initramfs; xz unpacks
   # the one kernel module the isolation test loads (brd, a RAM disk for O_DIRECT)
   cpio xz-utils
+  # pahole, for the BTF of out-of-tree modules cross-built against Debian's 6.12
+  # headers (samples/linux-guest-driver): their kbuild runs it as the kernel's did
+  dwarves
 )
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -16,6 +16,8 @@ set -euo pipefail
 dir=$1
 suite=$2
 libs=${3:-}
+kbuild=0
+[ "$libs" != --kbuild ] || kbuild=1
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 # Presets building in parallel share one cache: one fetch at a time.
@@ -25,7 +27,8 @@ flock 9
 # older cache without it is fetched again.
 want_brd=0
 [ "$suite" = bookworm ] || want_brd=1
-if [ -f "$dir/done" ] && { [ $want_brd = 0 ] || [ -s "$dir/brd.ko" ]; }; then
+if [ -f "$dir/done" ] && { [ $want_brd = 0 ] || [ -s "$dir/brd.ko" ]; } &&
+	{ [ $kbuild = 0 ] || [ -f "$dir/kbuild/build/Makefile" ]; }; then
 	echo "fetch.sh: $suite: cached ($(cat "$dir/kernel.version"))"
 	exit 0
 fi
@@ -48,6 +51,9 @@ o=(-o APT::Architecture=arm64 -o APT::Architectures=arm64
 	-o Dir::Etc::SourceList="$dir/etc/sources.list" -o Dir::Etc::SourceParts="$dir/etc/parts"
 	-o Dir::Etc::Preferences="$dir/etc/preferences" -o Dir::Etc::PreferencesParts="$dir/etc/parts"
 	-o Debug::NoLocking=1 -q)
+# The kbuild programs run on this host: apt must know amd64's packages too
+# (a second APT::Architectures replaces the first; "a,b" is a list).
+[ $kbuild = 0 ] || o+=(-o APT::Architectures=arm64,amd64)
 
 # Debian's trixie Release file may be signed by a key bookworm's keyring does
 # not know yet; the suite's own keyring package is not on the host.
@@ -119,6 +125,39 @@ if [ $want_brd = 1 ]; then
 		exit 1
 		;;
 	esac
+fi
+if [ $kbuild = 1 ]; then
+	# The arm64 headers name their kbuild tree by relative links
+	# (scripts -> ../../lib/linux-kbuild-<ver>/scripts), so the three
+	# packages unpacked into one root line up; only the Makefile's one
+	# absolute include of the -common tree must point into that root.
+	kver=${abi_pkg#linux-image-}
+	kpkgs=("linux-headers-$kver" "linux-headers-${kver%-arm64}-common"
+		"linux-kbuild-${kver%-arm64}:amd64")
+	echo "fetch.sh: $suite: downloading ${kpkgs[*]}"
+	mkdir -p "$dir/debs/kbuild"
+	(cd "$dir/debs/kbuild" && apt-get "${o[@]}" download "${kpkgs[@]}") || {
+		echo "fetch.sh: FAIL: apt-get download ${kpkgs[*]}" >&2
+		exit 1
+	}
+	rm -rf "$dir/kbuild"
+	mkdir -p "$dir/kbuild"
+	for d in "$dir"/debs/kbuild/*.deb; do dpkg-deb -x "$d" "$dir/kbuild"; done
+	kmk=$dir/kbuild/usr/src/linux-headers-$kver/Makefile
+	common=/usr/src/linux-headers-${kver%-arm64}-common/Makefile
+	if [ "$(grep -c "^include $common\$" "$kmk" 2>/dev/null)" != 1 ]; then
+		echo "fetch.sh: FAIL: $kmk does not include $common once" >&2
+		exit 1
+	fi
+	sed -i "s|^include $common\$|include $dir/kbuild$common|" "$kmk"
+	# Programs of the amd64 kbuild package must run here (FACTS.md: trixie's
+	# may need a newer C library than Debian 12's).
+	{ "$dir/kbuild/usr/lib/linux-kbuild-${kver%-arm64}/scripts/basic/fixdep" 2>&1 || true; } |
+		grep -q '^Usage' || {
+		echo "fetch.sh: FAIL: the kbuild programs of ${kpkgs[2]} do not run here" >&2
+		exit 1
+	}
+	ln -sfn "usr/src/linux-headers-$kver" "$dir/kbuild/build"
 fi
 mv "$dir/Image.tmp" "$dir/Image"
 mv "$dir/busybox.tmp" "$dir/busybox"
