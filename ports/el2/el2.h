@@ -101,6 +101,13 @@ int el2_mmu_map(uint64_t pa, uint64_t size, bool device);
 
 /* fdt_info.c: read memory, UART, GIC and boot arguments. 0 or -1 (see p->error). */
 int el2_fdt_parse(const void *fdt, struct el2_platform *p);
+/*
+ * 0 if the device tree's structure block is sound to walk (fdt_check.c):
+ * version 17 or later, every tag inside the block and moving forward,
+ * names and values inside their blocks, nodes balanced under one root,
+ * FDT_END last. Call after fdt_check_header().
+ */
+int el2_fdt_check(const void *fdt);
 
 /* main.c */
 void el2_main(const void *fdt);

@@ -153,6 +153,10 @@ int el2_fdt_parse(const void *fdt, struct el2_platform *p)
 		p->error = "bad device tree header";
 		return -1;
 	}
+	if (el2_fdt_check(fdt)) {
+		p->error = "malformed device tree (structure block)";
+		return -1;
+	}
 	/* The UART first: the caller reports the other errors on it. */
 	if (find_uart(fdt, p) || find_memory(fdt, p))
 		return -1;
