@@ -4,11 +4,16 @@
  * prints it as hex between marker lines, for the host to take off the
  * console and check with pvm-verify --hex.
  *   pvm-attest CHALLENGE_HEX
+ *   pvm-attest --extend INDEX DATA_HEX
+ *   pvm-attest --seal-check
  *   pvm-attest --bad-input
- * Exits 0 with the evidence printed; 1 when the driver refuses (its errno
- * said); 2 on a bad command line. --bad-input runs the ioctl's table of bad
- * arguments, each of which must get its errno, prints a FAIL line per row
- * that did not and "END ok, N rows" when every row passed.
+ * Exits 0 with the evidence printed (or the REM extended, or the sealing
+ * checks passed); 1 when the driver refuses (its errno said); 2 on a bad
+ * command line. --seal-check derives keys for two contexts and the empty
+ * one and prints what holds between them, never a key. --bad-input runs
+ * the ioctls' table of bad arguments, each of which must get its errno,
+ * prints a FAIL line per row that did not and "END ok, N rows" when every
+ * row passed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -70,6 +75,59 @@ static const struct bad_row bad_rows[] = {
 	 0, ENOTTY},
 };
 
+/* Bad arguments of REM_EXTEND and SEAL_KEY: 0 for a valid buffer, as above. */
+struct bad_row2 {
+	const char *what;
+	unsigned long cmd;
+	uint32_t index, len, flags;
+	uint64_t buf;
+	int want;
+};
+
+static const struct bad_row2 bad_rows2[] = {
+	{"REM index 4", PVM_GUEST_IOC_REM_EXTEND, 4, 32, 0, 0, EINVAL},
+	{"REM data of 0 bytes", PVM_GUEST_IOC_REM_EXTEND, 0, 0, 0, 0, EINVAL},
+	{"REM data of 2049 bytes", PVM_GUEST_IOC_REM_EXTEND, 0, 2049, 0, 0, EINVAL},
+	{"REM flags not 0", PVM_GUEST_IOC_REM_EXTEND, 0, 32, 1, 0, EINVAL},
+	{"REM data at an unmapped address", PVM_GUEST_IOC_REM_EXTEND, 0, 32, 0, 16, EFAULT},
+	{"REM data at a kernel address", PVM_GUEST_IOC_REM_EXTEND, 0, 32, 0, 0xffff800080000000ull,
+	 EFAULT},
+	{"sealing context of 65 bytes", PVM_GUEST_IOC_SEAL_KEY, 0, 65, 0, 0, EINVAL},
+	{"sealing flags not 0", PVM_GUEST_IOC_SEAL_KEY, 0, 8, 1, 0, EINVAL},
+	{"sealing context at an unmapped address", PVM_GUEST_IOC_SEAL_KEY, 0, 8, 0, 16, EFAULT},
+};
+
+static int bad_input2(int fd)
+{
+	static uint8_t data[PVM_GUEST_REM_DATA_MAX + 1];
+	int fails = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_rows2) / sizeof(bad_rows2[0]); i++) {
+		const struct bad_row2 *r = &bad_rows2[i];
+		uint64_t buf = r->buf ? r->buf : (uint64_t)(uintptr_t)data;
+		struct pvm_guest_rem_extend e = {
+			.data = buf, .index = r->index, .len = r->len, .flags = r->flags};
+		struct pvm_guest_seal_key k = {
+			.context = buf, .context_len = r->len, .flags = r->flags};
+		int ret = ioctl(fd, r->cmd,
+				r->cmd == PVM_GUEST_IOC_SEAL_KEY ? (void *)&k : (void *)&e);
+		int err = ret ? errno : 0;
+
+		if (ret != -1 || err != r->want) {
+			printf("FAIL: %s: %s (want %s)\n", r->what, ret ? strerror(err) : "success",
+			       strerror(r->want));
+			fails++;
+		}
+	}
+	/* The argument itself out of reach. */
+	if (ioctl(fd, PVM_GUEST_IOC_SEAL_KEY, (void *)16) != -1 || errno != EFAULT) {
+		printf("FAIL: SEAL_KEY argument at an unmapped address (want EFAULT)\n");
+		fails++;
+	}
+	return fails;
+}
+
 static int bad_input(int fd, uint8_t *ev, size_t ev_size)
 {
 	static uint8_t chal[PVM_GUEST_CHALLENGE_MAX];
@@ -99,8 +157,64 @@ static int bad_input(int fd, uint8_t *ev, size_t ev_size)
 			       strerror(r->want));
 		fails += !ok;
 	}
+	fails += bad_input2(fd);
+	i += sizeof(bad_rows2) / sizeof(bad_rows2[0]) + 1;
 	printf("END %s, %zu rows\n", fails ? "FAIL" : "ok", i);
 	return fails ? 1 : 0;
+}
+
+static int seal(int fd, const char *ctx, uint8_t key[PVM_GUEST_SEAL_KEY_LEN])
+{
+	struct pvm_guest_seal_key k = {.context = (uint64_t)(uintptr_t)ctx,
+				       .context_len = (uint32_t)strlen(ctx)};
+
+	if (ioctl(fd, PVM_GUEST_IOC_SEAL_KEY, &k)) {
+		fprintf(stderr, "pvm-attest: PVM_GUEST_IOC_SEAL_KEY: %s\n", strerror(errno));
+		return -1;
+	}
+	memcpy(key, k.key, PVM_GUEST_SEAL_KEY_LEN);
+	return 0;
+}
+
+/* Keys for "a" (twice), "b" and "": what holds between them, as yes/no. */
+static int seal_check(int fd)
+{
+	static const uint8_t zero[PVM_GUEST_SEAL_KEY_LEN];
+	uint8_t a1[PVM_GUEST_SEAL_KEY_LEN], a2[PVM_GUEST_SEAL_KEY_LEN];
+	uint8_t b[PVM_GUEST_SEAL_KEY_LEN], e[PVM_GUEST_SEAL_KEY_LEN];
+
+	if (seal(fd, "a", a1) || seal(fd, "a", a2) || seal(fd, "b", b) || seal(fd, "", e))
+		return 1;
+	printf("pvm-attest: seal: same context, same key: %s; other context, other key: %s; "
+	       "empty context, other key: %s; no key zero: %s\n",
+	       memcmp(a1, a2, sizeof(a1)) ? "no" : "yes", memcmp(a1, b, sizeof(a1)) ? "yes" : "no",
+	       memcmp(a1, e, sizeof(a1)) && memcmp(b, e, sizeof(b)) ? "yes" : "no",
+	       memcmp(a1, zero, sizeof(zero)) && memcmp(b, zero, sizeof(zero)) &&
+			       memcmp(e, zero, sizeof(zero))
+		       ? "yes"
+		       : "no");
+	return 0;
+}
+
+static int extend(int fd, const char *index, const char *hex)
+{
+	static uint8_t data[PVM_GUEST_REM_DATA_MAX];
+	struct pvm_guest_rem_extend r = {.data = (uint64_t)(uintptr_t)data};
+	int n = parse_hex(hex, data, sizeof(data));
+
+	if (n < 1 || strlen(index) != 1 || index[0] < '0' || index[0] > '3') {
+		fprintf(stderr, "pvm-attest: --extend INDEX (0-3) DATA_HEX (1 to %d bytes)\n",
+			PVM_GUEST_REM_DATA_MAX);
+		return 2;
+	}
+	r.index = (uint32_t)(index[0] - '0');
+	r.len = (uint32_t)n;
+	if (ioctl(fd, PVM_GUEST_IOC_REM_EXTEND, &r)) {
+		fprintf(stderr, "pvm-attest: PVM_GUEST_IOC_REM_EXTEND: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("pvm-attest: REM %u extended with %d bytes\n", r.index, n);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -113,9 +227,23 @@ int main(int argc, char **argv)
 
 	bool bad = argc == 2 && !strcmp(argv[1], "--bad-input");
 
+	if ((argc == 4 && !strcmp(argv[1], "--extend")) ||
+	    (argc == 2 && !strcmp(argv[1], "--seal-check"))) {
+		fd = open("/dev/pvm", O_RDWR);
+		if (fd < 0) {
+			fprintf(stderr, "pvm-attest: /dev/pvm: %s\n", strerror(errno));
+			return 1;
+		}
+		n = argc == 4 ? extend(fd, argv[2], argv[3]) : seal_check(fd);
+		close(fd);
+		return n;
+	}
+
 	n = argc == 2 && !bad ? parse_hex(argv[1], chal, sizeof(chal)) : -1;
 	if (n < 1 && !bad) {
-		fprintf(stderr, "usage: pvm-attest CHALLENGE_HEX (1 to %d bytes) | --bad-input\n",
+		fprintf(stderr,
+			"usage: pvm-attest CHALLENGE_HEX (1 to %d bytes) | --extend INDEX "
+			"DATA_HEX | --seal-check | --bad-input\n",
 			PVM_GUEST_CHALLENGE_MAX);
 		return 2;
 	}

@@ -8,7 +8,8 @@
  * which has the same UID: libpvm's FEATURES call can, as KVM answers it
  * NOT_SUPPORTED. Without both the module refuses to load (-ENODEV).
  *
- * /dev/pvm gives userspace evidence for a challenge (pvm_guest.h). The
+ * /dev/pvm gives userspace evidence for a challenge, extends runtime
+ * measurement registers and derives sealing keys (pvm_guest.h). The
  * hypervisor reads and writes guest memory at guest physical addresses, so
  * the challenge and the evidence are staged in kmalloc'd buffers (the
  * linear map: physically contiguous) whose physical addresses go into the
@@ -113,11 +114,94 @@ out:
 	return err;
 }
 
+/* A libpvm call's status (x0) as an errno. */
+static int pvm_call_errno(const struct arm_smccc_res *res)
+{
+	switch ((long)res->a0) {
+	case SMCCC_RET_SUCCESS:
+		return 0;
+	case SMCCC_RET_NOT_SUPPORTED:
+		return -EOPNOTSUPP;
+	case PVMG_RET_INVALID_PARAMETER:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static long pvm_ioctl_rem_extend(void __user *uarg)
+{
+	struct pvm_guest_rem_extend r;
+	struct arm_smccc_res res;
+	u8 *data;
+	int err;
+
+	if (copy_from_user(&r, uarg, sizeof(r)))
+		return -EFAULT;
+	if (r.flags || r.reserved || r.index >= PVMG_REM_COUNT || !r.len ||
+	    r.len > PVMG_REM_DATA_MAX)
+		return -EINVAL;
+	if (!(pvm_features & PVMG_FEATURE(PVMG_CALL_REM_EXTEND)))
+		return -EOPNOTSUPP;
+	data = kmalloc(r.len, GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+	if (copy_from_user(data, u64_to_user_ptr(r.data), r.len)) {
+		err = -EFAULT;
+		goto out;
+	}
+	arm_smccc_1_1_invoke(PVMG_CALL_REM_EXTEND, r.index, virt_to_phys(data), r.len, &res);
+	err = pvm_call_errno(&res);
+out:
+	kfree(data);
+	return err;
+}
+
+static long pvm_ioctl_seal_key(void __user *uarg)
+{
+	struct pvm_guest_seal_key k;
+	struct arm_smccc_res res;
+	u8 *ctx, *key;
+	int err;
+
+	if (copy_from_user(&k, uarg, sizeof(k)))
+		return -EFAULT;
+	if (k.flags || k.context_len > PVMG_SEAL_CONTEXT_MAX)
+		return -EINVAL;
+	if (!(pvm_features & PVMG_FEATURE(PVMG_CALL_SEAL_KEY)))
+		return -EOPNOTSUPP;
+	/* One allocation: the context, then the key (never logged, wiped on the way out). */
+	ctx = kzalloc(PVMG_SEAL_CONTEXT_MAX + PVMG_SEAL_KEY_LEN, GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	key = ctx + PVMG_SEAL_CONTEXT_MAX;
+	if (k.context_len && copy_from_user(ctx, u64_to_user_ptr(k.context), k.context_len)) {
+		err = -EFAULT;
+		goto out;
+	}
+	arm_smccc_1_1_invoke(PVMG_CALL_SEAL_KEY, virt_to_phys(key), virt_to_phys(ctx),
+			     k.context_len, &res);
+	err = pvm_call_errno(&res);
+	if (!err) {
+		memcpy(k.key, key, sizeof(k.key));
+		if (copy_to_user(uarg, &k, sizeof(k)))
+			err = -EFAULT;
+		memzero_explicit(k.key, sizeof(k.key));
+	}
+out:
+	kfree_sensitive(ctx);
+	return err;
+}
+
 static long pvm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
 	case PVM_GUEST_IOC_ATTEST:
 		return pvm_ioctl_attest((void __user *)arg);
+	case PVM_GUEST_IOC_REM_EXTEND:
+		return pvm_ioctl_rem_extend((void __user *)arg);
+	case PVM_GUEST_IOC_SEAL_KEY:
+		return pvm_ioctl_seal_key((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -167,5 +251,5 @@ static void __exit pvm_guest_exit(void)
 module_init(pvm_guest_init);
 module_exit(pvm_guest_exit);
 
-MODULE_DESCRIPTION("libpvm guest calls for userspace: attestation evidence");
+MODULE_DESCRIPTION("libpvm guest calls for userspace: evidence, REM extension, sealing keys");
 MODULE_LICENSE("GPL");

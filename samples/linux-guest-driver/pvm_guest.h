@@ -44,7 +44,40 @@ struct pvm_guest_attest {
 };
 
 /* 0xb7: not in Documentation/userspace-api/ioctl/ioctl-number.rst as of 6.12. */
-#define PVM_GUEST_IOC_MAGIC  0xb7
-#define PVM_GUEST_IOC_ATTEST _IOWR(PVM_GUEST_IOC_MAGIC, 0x01, struct pvm_guest_attest)
+/*
+ * Extend runtime measurement register @index (0..PVM_GUEST_REM_COUNT-1)
+ * with @len bytes (1..PVM_GUEST_REM_DATA_MAX) at user address @data:
+ * REM = H(REM || data). The evidence carries every REM.
+ */
+#define PVM_GUEST_REM_COUNT    4
+#define PVM_GUEST_REM_DATA_MAX 2048
+
+struct pvm_guest_rem_extend {
+	__u64 data;	/* in: user address of the data */
+	__u32 index;	/* in: 0..PVM_GUEST_REM_COUNT-1 */
+	__u32 len;	/* in: 1..PVM_GUEST_REM_DATA_MAX */
+	__u32 flags;	/* in: 0 */
+	__u32 reserved; /* in: 0 */
+};
+
+/*
+ * A 32-byte sealing key for @context_len (0..PVM_GUEST_SEAL_CONTEXT_MAX)
+ * bytes of context at user address @context: the same for every run of a VM
+ * of the same authority and mode, with the same context.
+ */
+#define PVM_GUEST_SEAL_CONTEXT_MAX 64
+#define PVM_GUEST_SEAL_KEY_LEN	   32
+
+struct pvm_guest_seal_key {
+	__u64 context;	   /* in: user address of the context (ignored if context_len is 0) */
+	__u32 context_len; /* in: 0..PVM_GUEST_SEAL_CONTEXT_MAX */
+	__u32 flags;	   /* in: 0 */
+	__u8 key[PVM_GUEST_SEAL_KEY_LEN]; /* out */
+};
+
+#define PVM_GUEST_IOC_MAGIC	 0xb7
+#define PVM_GUEST_IOC_ATTEST	 _IOWR(PVM_GUEST_IOC_MAGIC, 0x01, struct pvm_guest_attest)
+#define PVM_GUEST_IOC_REM_EXTEND _IOW(PVM_GUEST_IOC_MAGIC, 0x02, struct pvm_guest_rem_extend)
+#define PVM_GUEST_IOC_SEAL_KEY	 _IOWR(PVM_GUEST_IOC_MAGIC, 0x03, struct pvm_guest_seal_key)
 
 #endif /* PVM_GUEST_UAPI_H */

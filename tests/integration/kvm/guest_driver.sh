@@ -43,6 +43,10 @@ for f in "$kdir/Image" "$kdir/busybox" "$kdir/kernel.version" "$vmm" "$attest_el
 	}
 done
 
+# What the guest extends REM 1 with, and so what the evidence's REM 1 must
+# be: SHA-512 of 64 zero bytes (REMs start at zero) and the data.
+remdata=6c696270766d2067756573742064726976657220726d2031
+remwant=$(python3 -c 'import hashlib,sys; print(hashlib.sha512(bytes(64) + bytes.fromhex(sys.argv[1])).hexdigest())' "$remdata") || exit 1
 rm -rf "$work"
 mkdir -p "$work/l1/bin" "$work/l1/proc" "$work/l1/sys" "$work/l1/dev" "$work/l1/tmp"
 # Debug information is most of the module's size; the guest needs none of it.
@@ -64,6 +68,9 @@ echo "L2DRV: insmod rc \$?"
 dmesg | sed -n 's/^\[[^]]*\] pvm_guest: \(libpvm found\)/L2DRV: \1/p'
 echo "L2DRV: tainted \$(cat /proc/sys/kernel/tainted) module \$(cat /sys/module/pvm_guest/taint)"
 /pvm-attest --bad-input | sed 's/^/L2DRV: bad-input: /'
+/pvm-attest --extend 1 $remdata
+echo "L2DRV: extend rc \$?"
+/pvm-attest --seal-check | sed 's/^/L2DRV: /'
 /pvm-attest ${chal[$m]}
 echo "L2DRV: attest rc \$?"
 echo "L2DRV: END"
@@ -165,6 +172,9 @@ for m in "${modes[@]}"; do
 	elif ! "$verify" --hex --root "$work/root.hex" --challenge "${chal[$m]}" \
 		"$work/$m.evidence.hex" >"$work/$m.claims.json" 2>"$work/$m.verify.err"; then
 		fail "$m: pvm-verify rejects the evidence: $(cat "$work/$m.verify.err")"
+	elif ! grep -qx 'L2DRV: extend rc 0' "$work/$m.out" ||
+		! grep -q "\"$remwant\"" "$work/$m.claims.json"; then
+		fail "$m: REM 1 is not SHA-512(zeros || the data the guest extended it with)"
 	elif ! grep -q "\"challenge\": \"${chal[$m]}\"" "$work/$m.claims.json" ||
 		! grep -q "\"mode\": ${mode[$m]}," "$work/$m.claims.json"; then
 		fail "$m: the claims do not echo the challenge or say mode ${mode[$m]}"
@@ -181,12 +191,14 @@ for m in "${modes[@]}"; do
 			"$work/$m.tampered.hex" >/dev/null 2>&1
 		[ $? = 1 ] || fail "$m: pvm-verify did not reject a changed byte"
 	fi
+	seal='L2DRV: pvm-attest: seal: same context, same key: yes; other context, other key: yes; empty context, other key: yes; no key zero: yes'
+	grep -qxF "$seal" "$work/$m.out" || fail "$m: sealing keys: $(grep 'seal' "$work/$m.out")"
 	if [ $status != "$before" ]; then
 		tail -n 25 "$work/$m.out" "$work/$m.err" >&2
 		continue
 	fi
 	echo "PASS: $m: $found; taint $tainted (module $mtaint, no P); $rows bad-input" \
-		"rows; evidence of $(($(wc -c <"$work/$m.evidence.hex") / 2)) bytes verified" \
+		"rows; REM 1 extended; sealing keys per context; evidence of $(($(wc -c <"$work/$m.evidence.hex") / 2)) bytes verified" \
 		"(mode ${mode[$m]}), another challenge and a changed byte rejected;" \
 		"L2 boot to poweroff $ms ms (L1 clock)"
 done
